@@ -1,0 +1,102 @@
+// The HTTPS front of the simulator: authentication, authorization, discovery, the REST verbs,
+// list paging, watches, Table printing and the control endpoints for fault injection.
+#pragma once
+
+#include "certs.h"
+#include "cluster.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace httplib {
+class SSLServer;
+struct Request;
+struct Response;
+}
+
+namespace pilothouse::sim {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    int port = 0;
+    std::string viewerToken;
+    std::chrono::seconds bookmarkInterval{60};
+    bool aggregatedDiscovery = true;
+    bool verbose = false;
+};
+
+// Fault injection knobs, shared by the flags and the /sim/v1 control endpoints.
+struct Faults {
+    std::atomic<int> goneWatches{0};         // answer the next N watches with 410 Gone
+    std::atomic<int> delayMs{0};             // delay every answer by this much
+    std::atomic<int> delayCount{-1};         // ... for the next N requests (-1: until cleared)
+    std::atomic<std::uint64_t> watchEpoch{0};  // bumped to drop every open watch
+};
+
+class ApiServer {
+public:
+    ApiServer(Cluster &cluster, Pki pki, ServerOptions options);
+    ~ApiServer();
+
+    // Binds and starts serving; returns the port (useful with port 0) or -1 with `error` set.
+    int start(std::string &error);
+    void stop();
+    int port() const { return m_port; }
+    std::string url() const;
+    Faults &faults() { return m_faults; }
+
+    // Closes the listener and every connection, refuses for `downFor`, then serves again on the
+    // same port with the same state. Runs on its own thread; returns at once.
+    void restartAsync(std::chrono::milliseconds downFor);
+    void expireContinueTokens();
+
+    struct User {
+        std::string name;
+        std::vector<std::string> groups;
+        bool admin = false;
+        bool authenticated = false;
+    };
+
+private:
+    void handle(const httplib::Request &req, httplib::Response &res);
+    User authenticate(const httplib::Request &req) const;
+    bool allowed(const User &u, const std::string &verb, const ResourceType *t, const std::string &subresource) const;
+
+    void serveDiscovery(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts);
+    void serveOpenApi(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts);
+    void serveControl(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts);
+    void serveResource(const httplib::Request &req, httplib::Response &res, const User &user,
+                       const ResourceType &t, const std::string &ns, const std::string &name, const std::string &sub);
+    void serveList(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns);
+    void serveWatch(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns);
+    void serveScale(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,
+                    const std::string &name);
+    void serveAccessReview(const httplib::Request &req, httplib::Response &res, const User &user, const ResourceType &t);
+
+    Cluster &m_cluster;
+    Pki m_pki;
+    ServerOptions m_options;
+    Faults m_faults;
+    std::unique_ptr<httplib::SSLServer> m_server;
+    std::thread m_listenThread;
+    std::thread m_restartThread;
+    std::mutex m_lifecycleMutex;
+    std::atomic<bool> m_stopping{false};
+    int m_port = 0;
+
+    struct ContinueSnapshot {
+        std::vector<ObjPtr> items;  // the remaining items of the paged list
+        std::uint64_t rv;
+        std::chrono::steady_clock::time_point created;
+    };
+    std::mutex m_continueMutex;
+    std::map<std::uint64_t, ContinueSnapshot> m_continues;
+    std::uint64_t m_nextContinueId = 1;
+};
+
+}  // namespace pilothouse::sim

@@ -1,0 +1,972 @@
+// Control loops of the simulated cluster. They follow the upstream controllers' rules closely
+// enough that `kubectl rollout status`, `describe` and the events look as they do on a cluster.
+#include "controllers.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pilothouse::sim {
+
+namespace {
+
+const ResourceType &type(const char *group, const char *plural) { return ResourceRegistry::instance().require(group, plural); }
+
+bool isTerminating(const Json &o)
+{
+    const Json *d = findPath(o, "metadata.deletionTimestamp");
+    return d && !d->is_null();
+}
+
+bool conditionTrue(const Json &o, const char *condType)
+{
+    if (const Json *conds = findPath(o, "status.conditions"); conds && conds->is_array())
+        for (const auto &c : *conds)
+            if (c.value("type", "") == condType)
+                return c.value("status", "") == "True";
+    return false;
+}
+
+bool isPodReady(const Json &pod) { return conditionTrue(pod, "Ready"); }
+
+const Json *controllerRef(const Json &o)
+{
+    if (const Json *refs = findPath(o, "metadata.ownerReferences"); refs && refs->is_array())
+        for (const auto &r : *refs)
+            if (r.value("controller", false))
+                return &r;
+    return nullptr;
+}
+
+long long revisionOf(const Json &rs)
+{
+    std::string r;
+    if (const Json *ann = findPath(rs, "metadata.annotations"); ann && ann->is_object())
+        r = ann->value("deployment.kubernetes.io/revision", "");
+    try {
+        return r.empty() ? 0 : std::stoll(r);
+    } catch (...) {
+        return 0;
+    }
+}
+
+long long resolveIntOrPercent(const Json *v, long long total, bool roundUp, long long fallback)
+{
+    if (!v)
+        return fallback;
+    if (v->is_number_integer())
+        return v->get<long long>();
+    if (v->is_string()) {
+        std::string s = v->get<std::string>();
+        if (!s.empty() && s.back() == '%') {
+            double pct = std::atof(s.c_str());
+            double value = pct * static_cast<double>(total) / 100.0;
+            return static_cast<long long>(roundUp ? std::ceil(value) : std::floor(value));
+        }
+        return std::atoll(s.c_str());
+    }
+    return fallback;
+}
+
+Json makeOwnerRef(const ResourceType &t, const StoredObject &owner)
+{
+    return {{"apiVersion", t.groupVersion()}, {"kind", t.kind}, {"name", owner.name}, {"uid", owner.uid},
+            {"controller", true}, {"blockOwnerDeletion", true}};
+}
+
+// Sets a status condition, keeping transition times when nothing changed.
+void setCondition(Json &status, const std::string &condType, const std::string &value, const std::string &reason,
+                  const std::string &message, bool withUpdateTime)
+{
+    Json &conds = status["conditions"];
+    if (!conds.is_array())
+        conds = Json::array();
+    std::string now = rfc3339Now();
+    for (auto &c : conds) {
+        if (c.value("type", "") != condType)
+            continue;
+        if (c.value("status", "") != value)
+            c["lastTransitionTime"] = now;
+        if (c.value("reason", "") != reason || c.value("message", "") != message) {
+            if (withUpdateTime)
+                c["lastUpdateTime"] = now;
+        }
+        c["status"] = value;
+        c["reason"] = reason;
+        c["message"] = message;
+        return;
+    }
+    Json c = {{"type", condType}, {"status", value}, {"lastTransitionTime", now}, {"reason", reason}, {"message", message}};
+    if (withUpdateTime)
+        c["lastUpdateTime"] = now;
+    conds.push_back(c);
+}
+
+}  // namespace
+
+std::string podTemplateHash(const Json &podTemplate, long long collisionCount)
+{
+    Json t = podTemplate;
+    if (t.contains("metadata") && t["metadata"].contains("labels"))
+        t["metadata"]["labels"].erase("pod-template-hash");
+    std::string text = t.dump();
+    std::uint32_t h = 2166136261u;  // FNV-1a, as hashutil.DeepHashObject feeds fnv32a
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= 16777619u;
+    }
+    if (collisionCount > 0)
+        for (int i = 0; i < 4; ++i) {
+            h ^= static_cast<unsigned char>((collisionCount >> (8 * i)) & 0xff);
+            h *= 16777619u;
+        }
+    // rand.SafeEncodeString: the decimal digits mapped onto an alphabet without vowels.
+    static constexpr char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+    std::string digits = std::to_string(h), out;
+    for (char d : digits)
+        out.push_back(alphabet[static_cast<unsigned char>(d) % (sizeof(alphabet) - 1)]);
+    return out;
+}
+
+Controllers::Controllers(Cluster &cluster, ControllerOptions options) : m_cluster(cluster), m_options(options) {}
+
+Controllers::~Controllers() { stop(); }
+
+void Controllers::start()
+{
+    if (m_running.exchange(true))
+        return;
+    m_thread = std::thread([this] { loop(); });
+}
+
+void Controllers::stop()
+{
+    if (!m_running.exchange(false))
+        return;
+    m_cluster.store().wakeAll();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void Controllers::loop()
+{
+    while (m_running) {
+        reconcile();
+        m_cluster.store().waitForChange(m_cursor, m_options.tick);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // batch bursts of changes
+    }
+}
+
+void Controllers::markAll()
+{
+    const auto &store = m_cluster.store();
+    for (const char *plural : {"deployments", "replicasets"}) {
+        const auto &t = type("apps", plural);
+        for (const auto &o : store.list(t).items) {
+            if (t.plural == "deployments")
+                m_dirtyDeployments.insert({t.index, o->ns, o->name});
+            else
+                m_dirtyReplicaSets.insert({t.index, o->ns, o->name});
+        }
+    }
+    for (const auto &o : store.list(type("", "namespaces")).items) {
+        m_dirtyEndpointNamespaces.insert(o->name);
+        if (isTerminating(o->obj))
+            m_dirtyNamespaces.insert(o->name);
+    }
+    const auto &pods = type("", "pods");
+    m_podsPerNode.clear();
+    for (const auto &o : store.list(pods).items) {
+        std::string node = stringAt(o->obj, "spec.nodeName");
+        if (!node.empty())
+            ++m_podsPerNode[node];
+        bool settled = !node.empty() && isPodReady(o->obj) && !isTerminating(o->obj);
+        if (!settled)
+            m_dirtyPods.insert({pods.index, o->ns, o->name});
+    }
+}
+
+void Controllers::collectChanges()
+{
+    auto &store = m_cluster.store();
+    const int podIdx = type("", "pods").index;
+    const int rsIdx = type("apps", "replicasets").index;
+    const int depIdx = type("apps", "deployments").index;
+    const int svcIdx = type("", "services").index;
+    const int nsIdx = type("", "namespaces").index;
+    std::vector<WatchEvent> events;
+    if (!store.eventsSince(m_cursor, events, 100000)) {
+        m_cursor = store.currentRv();
+        markAll();
+        return;
+    }
+    for (const auto &e : events) {
+        m_cursor = e.rv;
+        const Json &o = e.obj->obj;
+        if (e.kind == EventKind::Deleted)
+            m_deletedUids.insert(e.obj->uid);
+        else if (isTerminating(o) && findPath(o, "metadata.finalizers"))
+            m_deletedUids.insert(e.obj->uid);  // foreground/orphan finalizers to process
+        const Json *owner = controllerRef(o);
+        if (e.type == podIdx) {
+            if (e.kind != EventKind::Deleted)
+                m_dirtyPods.insert({podIdx, e.obj->ns, e.obj->name});
+            else if (std::string node = stringAt(o, "spec.nodeName"); !node.empty())
+                --m_podsPerNode[node];
+            if (e.kind == EventKind::Added)
+                if (std::string node = stringAt(o, "spec.nodeName"); !node.empty())
+                    ++m_podsPerNode[node];
+            if (owner && owner->value("kind", "") == "ReplicaSet")
+                m_dirtyReplicaSets.insert({rsIdx, e.obj->ns, owner->value("name", "")});
+            m_dirtyEndpointNamespaces.insert(e.obj->ns);
+        } else if (e.type == rsIdx) {
+            m_dirtyReplicaSets.insert({rsIdx, e.obj->ns, e.obj->name});
+            if (owner && owner->value("kind", "") == "Deployment")
+                m_dirtyDeployments.insert({depIdx, e.obj->ns, owner->value("name", "")});
+        } else if (e.type == depIdx) {
+            m_dirtyDeployments.insert({depIdx, e.obj->ns, e.obj->name});
+        } else if (e.type == svcIdx) {
+            m_dirtyEndpointNamespaces.insert(e.obj->ns);
+        } else if (e.type == nsIdx && isTerminating(o)) {
+            m_dirtyNamespaces.insert(e.obj->name);
+        }
+    }
+}
+
+void Controllers::reconcile()
+{
+    auto now = Clock::now();
+    if (m_lastResync == Clock::time_point{} || now - m_lastResync > std::chrono::seconds(5)) {
+        m_cursor = m_cluster.store().currentRv();
+        markAll();
+        m_lastResync = now;
+    }
+    collectChanges();
+    // Pods whose next lifecycle step is due.
+    for (auto it = m_podDue.begin(); it != m_podDue.end();) {
+        if (it->second <= now) {
+            // The key of a due entry is "ns/name".
+            auto slash = it->first.find('/');
+            m_dirtyPods.insert({type("", "pods").index, it->first.substr(0, slash), it->first.substr(slash + 1)});
+            it = m_podDue.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    auto guarded = [](auto &&fn) {
+        try {
+            fn();
+        } catch (const ApiException &) {
+            // A conflict or a vanished object: the next pass sees the new state and tries again.
+        }
+    };
+    auto pods = std::move(m_dirtyPods);
+    m_dirtyPods.clear();
+    for (const auto &k : pods)
+        guarded([&] { syncPod(k.ns, k.name); });
+    auto rss = std::move(m_dirtyReplicaSets);
+    m_dirtyReplicaSets.clear();
+    for (const auto &k : rss)
+        guarded([&] { syncReplicaSet(k.ns, k.name); });
+    auto deps = std::move(m_dirtyDeployments);
+    m_dirtyDeployments.clear();
+    for (const auto &k : deps)
+        guarded([&] { syncDeployment(k.ns, k.name); });
+    auto namespaces = std::move(m_dirtyEndpointNamespaces);
+    m_dirtyEndpointNamespaces.clear();
+    for (const auto &ns : namespaces)
+        guarded([&] { syncEndpoints(ns); });
+    guarded([&] { collectGarbage(); });
+    auto terminating = std::move(m_dirtyNamespaces);
+    m_dirtyNamespaces.clear();
+    for (const auto &ns : terminating)
+        guarded([&] { syncNamespace(ns); });
+    if (now - m_lastResync < std::chrono::milliseconds(150))
+        guarded([&] { syncHpas(); });
+}
+
+std::string Controllers::pickNode(const Json &pod)
+{
+    std::string best;
+    int bestCount = 0;
+    const Json *selector = findPath(pod, "spec.nodeSelector");
+    for (const auto &n : m_cluster.store().list(type("", "nodes")).items) {
+        if (!conditionTrue(n->obj, "Ready") || boolAt(n->obj, "spec.unschedulable"))
+            continue;
+        if (selector && selector->is_object()) {
+            const Json *labels = findPath(n->obj, "metadata.labels");
+            bool ok = true;
+            for (const auto &[k, v] : selector->items())
+                if (!labels || !labels->contains(k) || (*labels)[k] != v)
+                    ok = false;
+            if (!ok)
+                continue;
+        }
+        int count = m_podsPerNode[n->name];
+        if (best.empty() || count < bestCount) {
+            best = n->name;
+            bestCount = count;
+        }
+    }
+    return best;
+}
+
+void Controllers::syncPod(const std::string &ns, const std::string &name)
+{
+    const auto &podType = type("", "pods");
+    ObjPtr pod = m_cluster.store().get(podType, ns, name);
+    if (!pod)
+        return;
+    const Json &p = pod->obj;
+    const std::string key = ns + "/" + name;
+    const auto now = Clock::now();
+    const std::string node = stringAt(p, "spec.nodeName");
+
+    if (isTerminating(p)) {
+        auto due = m_podDue.find(key);
+        if (node.empty()) {
+            if (!findPath(p, "metadata.finalizers") || findPath(p, "metadata.finalizers")->empty())
+                m_cluster.store().erase(podType, ns, name);
+            return;
+        }
+        if (!m_stopping.count(key)) {
+            m_stopping.insert(key);
+            for (const auto &c : p["spec"]["containers"]) {
+                Json involved = p;
+                involved["fieldPath"] = "spec.containers{" + c.value("name", "") + "}";
+                m_cluster.recordEvent(involved, "Normal", "Killing", "Stopping container " + c.value("name", ""), "kubelet", node);
+            }
+            long long grace = intAt(p, "metadata.deletionGracePeriodSeconds", 30);
+            auto delay = std::min<std::chrono::milliseconds>(m_options.podStopDelay, std::chrono::seconds(grace));
+            m_podDue[key] = now + delay;
+            // Containers stop: the pod is no longer ready while it terminates.
+            m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+                if (!o["status"].contains("conditions"))
+                    return false;
+                for (auto &c : o["status"]["conditions"])
+                    if (c.value("type", "") == "Ready" || c.value("type", "") == "ContainersReady")
+                        c["status"] = "False";
+                if (o["status"].contains("containerStatuses"))
+                    for (auto &cs : o["status"]["containerStatuses"])
+                        cs["ready"] = false;
+                return true;
+            });
+            return;
+        }
+        if (due != m_podDue.end())
+            return;  // still waiting for the grace period
+        const Json *fin = findPath(p, "metadata.finalizers");
+        if (!fin || !fin->is_array() || fin->empty()) {
+            m_stopping.erase(key);
+            m_cluster.store().erase(podType, ns, name);
+        }
+        return;
+    }
+
+    if (node.empty()) {
+        std::string chosen = pickNode(p);
+        if (chosen.empty()) {
+            m_cluster.recordEvent(p, "Warning", "FailedScheduling", "0/0 nodes are available: no nodes available to schedule pods.", "default-scheduler");
+            return;
+        }
+        ++m_podsPerNode[chosen];
+        ObjPtr bound = m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+            o["spec"]["nodeName"] = chosen;
+            setCondition(o["status"], "PodScheduled", "True", "", "", false);
+            o["status"]["conditions"].back().erase("reason");
+            o["status"]["conditions"].back().erase("message");
+            return true;
+        });
+        m_cluster.recordEvent(bound->obj, "Normal", "Scheduled", "Successfully assigned " + ns + "/" + name + " to " + chosen, "default-scheduler");
+        return;
+    }
+
+    std::string phase = stringAt(p, "status.phase", "Pending");
+    bool hasStatuses = findPath(p, "status.containerStatuses") != nullptr;
+    if (phase == "Pending" && !hasStatuses) {
+        // Containers are being created: waiting state, so `kubectl get` shows ContainerCreating.
+        std::string hostIp;
+        if (ObjPtr n = m_cluster.store().get(type("", "nodes"), "", node))
+            if (const Json *addrs = findPath(n->obj, "status.addresses"); addrs && addrs->is_array())
+                for (const auto &a : *addrs)
+                    if (a.value("type", "") == "InternalIP")
+                        hostIp = a.value("address", "");
+        m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+            Json statuses = Json::array();
+            for (const auto &c : o["spec"]["containers"])
+                statuses.push_back({{"name", c["name"]}, {"image", c["image"]}, {"imageID", ""}, {"ready", false},
+                                    {"started", false}, {"restartCount", 0}, {"state", {{"waiting", {{"reason", "ContainerCreating"}}}}},
+                                    {"lastState", Json::object()}});
+            o["status"]["containerStatuses"] = statuses;
+            o["status"]["hostIP"] = hostIp;
+            o["status"]["startTime"] = rfc3339Now();
+            setCondition(o["status"], "Initialized", "True", "", "", false);
+            setCondition(o["status"], "Ready", "False", "ContainersNotReady", "containers with unready status: [" + o["spec"]["containers"][0].value("name", "") + "]", false);
+            setCondition(o["status"], "ContainersReady", "False", "ContainersNotReady", "containers with unready status: [" + o["spec"]["containers"][0].value("name", "") + "]", false);
+            return true;
+        });
+        for (const auto &c : p["spec"]["containers"]) {
+            Json involved = p;
+            involved["fieldPath"] = "spec.containers{" + c.value("name", "") + "}";
+            std::string image = c.value("image", "");
+            m_cluster.recordEvent(involved, "Normal", "Pulling", "Pulling image \"" + image + "\"", "kubelet", node);
+        }
+        if (m_podDue.find(key) == m_podDue.end())
+            m_podDue[key] = now + m_options.podStartDelay;
+        return;
+    }
+    if (phase == "Pending") {
+        if (m_podDue.count(key))
+            return;
+        unsigned ipIndex = m_nextPodIp++;
+        m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+            std::string started = rfc3339Now();
+            for (auto &cs : o["status"]["containerStatuses"]) {
+                cs["state"] = {{"running", {{"startedAt", started}}}};
+                cs["started"] = true;
+                cs["imageID"] = cs.value("image", "") + "@sha256:" + std::string(64, '0');
+                cs["containerID"] = "containerd://" + newUid() + newUid().substr(0, 28);
+            }
+            std::string ip = "10.244." + std::to_string(ipIndex / 250 % 250) + "." + std::to_string(ipIndex % 250 + 2);
+            o["status"]["phase"] = "Running";
+            o["status"]["podIP"] = ip;
+            o["status"]["podIPs"] = Json::array({{{"ip", ip}}});
+            setCondition(o["status"], "PodReadyToStartContainers", "True", "", "", false);
+            for (auto &c : o["status"]["conditions"])
+                if (c["reason"] == "")
+                    c.erase("reason"), c.erase("message");
+            return true;
+        });
+        for (const auto &c : p["spec"]["containers"]) {
+            Json involved = p;
+            std::string cname = c.value("name", "");
+            involved["fieldPath"] = "spec.containers{" + cname + "}";
+            m_cluster.recordEvent(involved, "Normal", "Pulled", "Successfully pulled image \"" + c.value("image", "") + "\" in 412ms (412ms including waiting). Image size: 48213551 bytes.", "kubelet", node);
+            m_cluster.recordEvent(involved, "Normal", "Created", "Created container: " + cname, "kubelet", node);
+            m_cluster.recordEvent(involved, "Normal", "Started", "Started container " + cname, "kubelet", node);
+        }
+        m_podDue[key] = now + m_options.podReadyDelay;
+        return;
+    }
+    if (phase == "Running" && !isPodReady(p)) {
+        if (m_podDue.count(key))
+            return;
+        m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+            for (auto &cs : o["status"]["containerStatuses"])
+                cs["ready"] = true;
+            setCondition(o["status"], "ContainersReady", "True", "", "", false);
+            setCondition(o["status"], "Ready", "True", "", "", false);
+            for (auto &c : o["status"]["conditions"])
+                if (c["reason"] == "")
+                    c.erase("reason"), c.erase("message");
+            return true;
+        });
+    }
+}
+
+void Controllers::syncReplicaSet(const std::string &ns, const std::string &name)
+{
+    const auto &rsType = type("apps", "replicasets");
+    const auto &podType = type("", "pods");
+    ObjPtr rs = m_cluster.store().get(rsType, ns, name);
+    if (!rs || isTerminating(rs->obj))
+        return;
+    std::vector<ObjPtr> active;
+    for (const auto &d : m_cluster.store().dependentsOf(rs->uid)) {
+        if (d->type != podType.index)
+            continue;
+        const Json *ref = controllerRef(d->obj);
+        if (!ref || ref->value("uid", "") != rs->uid || isTerminating(d->obj))
+            continue;
+        std::string phase = stringAt(d->obj, "status.phase");
+        if (phase == "Succeeded" || phase == "Failed")
+            continue;
+        active.push_back(d);
+    }
+    long long desired = intAt(rs->obj, "spec.replicas", 1);
+    long long diff = desired - static_cast<long long>(active.size());
+    if (diff > 0) {
+        Json tmpl = rs->obj["spec"]["template"];
+        for (long long i = 0; i < std::min<long long>(diff, 500); ++i) {
+            Json pod = {{"metadata", tmpl.value("metadata", Json::object())}, {"spec", tmpl.value("spec", Json::object())}};
+            pod["metadata"]["generateName"] = name + "-";
+            pod["metadata"]["namespace"] = ns;
+            pod["metadata"]["ownerReferences"] = Json::array({makeOwnerRef(rsType, *rs)});
+            ObjPtr created = m_cluster.create(podType, ns, pod, {"", "kube-controller-manager", false});
+            m_cluster.recordEvent(rs->obj, "Normal", "SuccessfulCreate", "Created pod: " + created->name, "replicaset-controller");
+        }
+    } else if (diff < 0) {
+        // Deletion order of the ReplicaSet controller: unscheduled, then pending, then not ready, then newest.
+        auto rank = [](const ObjPtr &p) {
+            int scheduled = stringAt(p->obj, "spec.nodeName").empty() ? 0 : 1;
+            int running = stringAt(p->obj, "status.phase") == "Running" ? 1 : 0;
+            int ready = isPodReady(p->obj) ? 1 : 0;
+            return std::make_tuple(scheduled, running, ready);
+        };
+        std::sort(active.begin(), active.end(), [&](const ObjPtr &a, const ObjPtr &b) {
+            auto ra = rank(a), rb = rank(b);
+            if (ra != rb)
+                return ra < rb;
+            return stringAt(a->obj, "metadata.creationTimestamp") > stringAt(b->obj, "metadata.creationTimestamp");
+        });
+        for (long long i = 0; i < -diff && i < static_cast<long long>(active.size()); ++i) {
+            m_cluster.remove(podType, ns, active[i]->name);
+            m_cluster.recordEvent(rs->obj, "Normal", "SuccessfulDelete", "Deleted pod: " + active[i]->name, "replicaset-controller");
+        }
+    }
+    long long ready = 0;
+    for (const auto &p : active)
+        if (isPodReady(p->obj))
+            ++ready;
+    long long replicas = static_cast<long long>(active.size());
+    long long generation = intAt(rs->obj, "metadata.generation", 1);
+    m_cluster.store().modify(rsType, ns, name, [&](Json &o) {
+        Json status = {{"replicas", replicas}, {"fullyLabeledReplicas", replicas}, {"readyReplicas", ready},
+                       {"availableReplicas", ready}, {"observedGeneration", generation}};
+        if (ready == 0)
+            status.erase("readyReplicas"), status.erase("availableReplicas");
+        if (replicas == 0)
+            status.erase("fullyLabeledReplicas");
+        if (o.value("status", Json()) == status)
+            return false;
+        o["status"] = status;
+        return true;
+    });
+}
+
+void Controllers::syncDeployment(const std::string &ns, const std::string &name)
+{
+    const auto &depType = type("apps", "deployments");
+    const auto &rsType = type("apps", "replicasets");
+    ObjPtr dep = m_cluster.store().get(depType, ns, name);
+    if (!dep || isTerminating(dep->obj))
+        return;
+    const Json &d = dep->obj;
+    const long long desired = intAt(d, "spec.replicas", 1);
+    const bool paused = boolAt(d, "spec.paused");
+    long long collision = intAt(d, "status.collisionCount", 0);
+    const Json tmpl = d["spec"]["template"];
+    const std::string hash = podTemplateHash(tmpl, collision);
+
+    std::vector<ObjPtr> all;
+    for (const auto &o : m_cluster.store().dependentsOf(dep->uid))
+        if (o->type == rsType.index && !isTerminating(o->obj))
+            if (const Json *ref = controllerRef(o->obj); ref && ref->value("uid", "") == dep->uid)
+                all.push_back(o);
+    long long maxRevision = 0;
+    ObjPtr newRs;
+    for (const auto &rs : all) {
+        maxRevision = std::max(maxRevision, revisionOf(rs->obj));
+        if (stringAt(rs->obj, "metadata.labels.pod-template-hash") == hash)
+            newRs = rs;
+    }
+    std::string newRsMessageReason;
+    if (!newRs && !paused) {
+        Json rsTmpl = tmpl;
+        rsTmpl["metadata"]["labels"]["pod-template-hash"] = hash;
+        Json selector = d["spec"]["selector"];
+        selector["matchLabels"]["pod-template-hash"] = hash;
+        long long maxSurge = resolveIntOrPercent(findPath(d, "spec.strategy.rollingUpdate.maxSurge"), desired, true, 0);
+        Json rs = {{"metadata", {{"name", name + "-" + hash}, {"namespace", ns}, {"labels", rsTmpl["metadata"]["labels"]},
+                                 {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(maxRevision + 1)},
+                                                  {"deployment.kubernetes.io/desired-replicas", std::to_string(desired)},
+                                                  {"deployment.kubernetes.io/max-replicas", std::to_string(desired + maxSurge)}}},
+                                 {"ownerReferences", Json::array({makeOwnerRef(depType, *dep)})}}},
+                   {"spec", {{"replicas", 0}, {"minReadySeconds", intAt(d, "spec.minReadySeconds", 0)}, {"selector", selector}, {"template", rsTmpl}}}};
+        try {
+            newRs = m_cluster.create(rsType, ns, rs, {"", "kube-controller-manager", false});
+            all.push_back(newRs);
+            newRsMessageReason = "NewReplicaSetCreated";
+        } catch (const ApiException &e) {
+            if (e.reason() != "AlreadyExists")
+                throw;
+            m_cluster.store().modify(depType, ns, name, [&](Json &o) {
+                o["status"]["collisionCount"] = collision + 1;
+                return true;
+            });
+            return;
+        }
+        maxRevision += 1;
+    } else if (newRs && !paused && revisionOf(newRs->obj) < maxRevision) {
+        // A rollback to an older template: that ReplicaSet becomes the newest revision again.
+        long long oldRevision = revisionOf(newRs->obj);
+        newRs = m_cluster.store().modify(rsType, ns, newRs->name, [&](Json &o) {
+            Json &ann = o["metadata"]["annotations"];
+            std::string history = ann.value("deployment.kubernetes.io/revision-history", "");
+            ann["deployment.kubernetes.io/revision-history"] = history.empty() ? std::to_string(oldRevision) : history + "," + std::to_string(oldRevision);
+            ann["deployment.kubernetes.io/revision"] = std::to_string(maxRevision + 1);
+            return true;
+        });
+        maxRevision += 1;
+        for (auto &rs : all)
+            if (rs->name == newRs->name)
+                rs = newRs;
+    }
+
+    std::vector<ObjPtr> olds;
+    for (const auto &rs : all)
+        if (!newRs || rs->name != newRs->name)
+            olds.push_back(rs);
+    std::sort(olds.begin(), olds.end(), [](const ObjPtr &a, const ObjPtr &b) { return revisionOf(a->obj) < revisionOf(b->obj); });
+
+    auto specReplicas = [](const ObjPtr &rs) { return intAt(rs->obj, "spec.replicas", 0); };
+    auto scale = [&](const ObjPtr &rs, long long to) {
+        long long from = specReplicas(rs);
+        if (from == to)
+            return rs;
+        ObjPtr scaled = m_cluster.store().modify(rsType, ns, rs->name, [&](Json &o) {
+            o["spec"]["replicas"] = to;
+            o["metadata"]["generation"] = intAt(o, "metadata.generation", 1) + 1;
+            o["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = std::to_string(desired);
+            return true;
+        });
+        m_cluster.recordEvent(dep->obj, "Normal", "ScalingReplicaSet",
+                              std::string("Scaled ") + (to > from ? "up" : "down") + " replica set " + rs->name + " to " +
+                                  std::to_string(to) + " from " + std::to_string(from),
+                              "deployment-controller");
+        return scaled;
+    };
+
+    const std::string strategy = stringAt(d, "spec.strategy.type", "RollingUpdate");
+    long long maxSurge = resolveIntOrPercent(findPath(d, "spec.strategy.rollingUpdate.maxSurge"), desired, true, 0);
+    long long maxUnavailable = resolveIntOrPercent(findPath(d, "spec.strategy.rollingUpdate.maxUnavailable"), desired, false, 0);
+    if (maxSurge == 0 && maxUnavailable == 0)
+        maxUnavailable = 1;
+
+    if (newRs && !paused) {
+        bool oldsActive = std::any_of(olds.begin(), olds.end(), [&](const ObjPtr &rs) { return specReplicas(rs) > 0; });
+        if (strategy == "Recreate") {
+            if (oldsActive) {
+                for (auto &rs : olds)
+                    if (specReplicas(rs) > 0)
+                        rs = scale(rs, 0);
+            } else {
+                bool oldPodsGone = std::all_of(olds.begin(), olds.end(), [](const ObjPtr &rs) { return intAt(rs->obj, "status.replicas", 0) == 0; });
+                if (oldPodsGone)
+                    newRs = scale(newRs, desired);
+            }
+        } else if (!oldsActive) {
+            newRs = scale(newRs, desired);  // a plain scaling event
+        } else {
+            long long total = 0;
+            for (const auto &rs : all)
+                total += specReplicas(rs);
+            long long newReplicas = specReplicas(newRs);
+            if (newReplicas < desired && total < desired + maxSurge) {
+                newRs = scale(newRs, newReplicas + std::min(desired + maxSurge - total, desired - newReplicas));
+            } else if (newReplicas > desired) {
+                newRs = scale(newRs, desired);
+            } else {
+                long long minAvailable = desired - maxUnavailable;
+                long long allPods = 0, available = 0;
+                for (const auto &rs : olds) {
+                    allPods += specReplicas(rs);
+                    available += intAt(rs->obj, "status.availableReplicas", 0);
+                }
+                allPods += specReplicas(newRs);
+                long long newAvailable = intAt(newRs->obj, "status.availableReplicas", 0);
+                available += newAvailable;
+                long long newUnavailable = specReplicas(newRs) - newAvailable;
+                long long maxScaledDown = allPods - minAvailable - newUnavailable;
+                // First the old pods that are not available anyway, then healthy ones down to minAvailable.
+                for (auto &rs : olds) {
+                    if (maxScaledDown <= 0)
+                        break;
+                    long long unhealthy = specReplicas(rs) - intAt(rs->obj, "status.availableReplicas", 0);
+                    long long cut = std::min(unhealthy, maxScaledDown);
+                    if (cut > 0) {
+                        rs = scale(rs, specReplicas(rs) - cut);
+                        maxScaledDown -= cut;
+                    }
+                }
+                long long canRemove = available - minAvailable;
+                for (auto &rs : olds) {
+                    if (canRemove <= 0)
+                        break;
+                    long long cut = std::min(specReplicas(rs), canRemove);
+                    if (cut > 0) {
+                        rs = scale(rs, specReplicas(rs) - cut);
+                        canRemove -= cut;
+                    }
+                }
+            }
+        }
+        // Old revisions beyond the history limit go away once empty.
+        long long limit = intAt(d, "spec.revisionHistoryLimit", 10);
+        std::vector<ObjPtr> empty;
+        for (const auto &rs : olds)
+            if (specReplicas(rs) == 0 && intAt(rs->obj, "status.replicas", 0) == 0)
+                empty.push_back(rs);
+        for (size_t i = 0; static_cast<long long>(empty.size() - i) > limit; ++i)
+            m_cluster.remove(rsType, ns, empty[i]->name, {{"propagationPolicy", "Background"}});
+    }
+
+    long long replicas = 0, ready = 0, available = 0, specTotal = 0;
+    for (const auto &rs : all) {
+        ObjPtr cur = m_cluster.store().get(rsType, ns, rs->name);
+        if (!cur)
+            continue;
+        replicas += intAt(cur->obj, "status.replicas", 0);
+        ready += intAt(cur->obj, "status.readyReplicas", 0);
+        available += intAt(cur->obj, "status.availableReplicas", 0);
+        specTotal += intAt(cur->obj, "spec.replicas", 0);
+    }
+    long long updated = 0;
+    std::string newRsName = newRs ? newRs->name : std::string();
+    if (newRs)
+        if (ObjPtr cur = m_cluster.store().get(rsType, ns, newRs->name))
+            updated = intAt(cur->obj, "status.replicas", 0);
+    long long generation = intAt(d, "metadata.generation", 1);
+    long long revision = newRs ? revisionOf(newRs->obj) : maxRevision;
+    m_cluster.store().modify(depType, ns, name, [&](Json &o) {
+        Json before = o;
+        if (revision > 0)
+            o["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = std::to_string(revision);
+        Json &s = o["status"];
+        s["observedGeneration"] = generation;
+        s["replicas"] = replicas;
+        s["updatedReplicas"] = updated;
+        s["readyReplicas"] = ready;
+        s["availableReplicas"] = available;
+        long long unavailable = std::max<long long>(0, specTotal - available);
+        if (unavailable > 0)
+            s["unavailableReplicas"] = unavailable;
+        else
+            s.erase("unavailableReplicas");
+        for (const char *zeroField : {"replicas", "updatedReplicas", "readyReplicas", "availableReplicas"})
+            if (s[zeroField] == 0)
+                s.erase(zeroField);
+        bool minAvailable = available >= desired - maxUnavailable;
+        setCondition(s, "Available", minAvailable ? "True" : "False",
+                     minAvailable ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                     minAvailable ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", true);
+        bool complete = updated == desired && replicas == desired && available >= desired;
+        if (paused) {
+            setCondition(s, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", true);
+        } else if (!newRsName.empty()) {
+            std::string reason = complete ? "NewReplicaSetAvailable" : !newRsMessageReason.empty() ? newRsMessageReason : "ReplicaSetUpdated";
+            std::string msg = complete ? "ReplicaSet \"" + newRsName + "\" has successfully progressed."
+                              : reason == "NewReplicaSetCreated" ? "Created new replica set \"" + newRsName + "\""
+                                                                 : "ReplicaSet \"" + newRsName + "\" is progressing.";
+            setCondition(s, "Progressing", "True", reason, msg, true);
+        }
+        // Available first, Progressing second, as the controller writes them.
+        if (s["conditions"].is_array())
+            std::stable_sort(s["conditions"].begin(), s["conditions"].end(), [](const Json &a, const Json &b) {
+                return a.value("type", "") == "Available" && b.value("type", "") != "Available";
+            });
+        return o != before;
+    });
+}
+
+void Controllers::syncEndpoints(const std::string &ns)
+{
+    const auto &svcType = type("", "services");
+    const auto &epType = type("", "endpoints");
+    const auto &podType = type("", "pods");
+    auto &store = m_cluster.store();
+    auto services = store.list(svcType, ns).items;
+    auto pods = store.list(podType, ns).items;
+    for (const auto &svc : services) {
+        const Json *sel = findPath(svc->obj, "spec.selector");
+        if (!sel || !sel->is_object() || sel->empty())
+            continue;
+        Json addresses = Json::array(), notReady = Json::array();
+        const Json *firstPod = nullptr;
+        for (const auto &p : pods) {
+            const Json *labels = findPath(p->obj, "metadata.labels");
+            bool match = labels && labels->is_object();
+            for (const auto &[k, v] : sel->items())
+                if (!match || !labels->contains(k) || (*labels)[k] != v) {
+                    match = false;
+                    break;
+                }
+            if (!match || isTerminating(p->obj) || stringAt(p->obj, "status.podIP").empty())
+                continue;
+            Json addr = {{"ip", stringAt(p->obj, "status.podIP")}, {"nodeName", stringAt(p->obj, "spec.nodeName")},
+                         {"targetRef", {{"kind", "Pod"}, {"namespace", ns}, {"name", p->name}, {"uid", p->uid}}}};
+            (isPodReady(p->obj) ? addresses : notReady).push_back(addr);
+            if (!firstPod)
+                firstPod = &p->obj;
+        }
+        Json ports = Json::array();
+        if (const Json *sp = findPath(svc->obj, "spec.ports"); sp && sp->is_array())
+            for (const auto &port : *sp) {
+                Json target = port.value("targetPort", port.value("port", Json(0)));
+                long long number = target.is_number_integer() ? target.get<long long>() : 0;
+                if (target.is_string() && firstPod)
+                    for (const auto &c : (*firstPod)["spec"]["containers"])
+                        for (const auto &cp : c.value("ports", Json::array()))
+                            if (cp.value("name", "") == target.get<std::string>())
+                                number = cp.value("containerPort", 0);
+                Json ep = {{"port", number}, {"protocol", port.value("protocol", "TCP")}};
+                if (port.contains("name"))
+                    ep["name"] = port["name"];
+                ports.push_back(ep);
+            }
+        Json subsets = Json::array();
+        if (!addresses.empty() || !notReady.empty()) {
+            Json subset = {{"ports", ports}};
+            if (!addresses.empty())
+                subset["addresses"] = addresses;
+            if (!notReady.empty())
+                subset["notReadyAddresses"] = notReady;
+            subsets.push_back(subset);
+        }
+        ObjPtr existing = store.get(epType, ns, svc->name);
+        auto fill = [&](Json &o) {
+            Json before = o.value("subsets", Json::array());
+            if (before == subsets && o.contains("metadata") && o["metadata"].contains("annotations"))
+                return false;
+            if (subsets.empty())
+                o.erase("subsets");
+            else
+                o["subsets"] = subsets;
+            o["metadata"]["annotations"]["endpoints.kubernetes.io/last-change-trigger-time"] = rfc3339Now();
+            if (const Json *l = findPath(svc->obj, "metadata.labels"))
+                o["metadata"]["labels"] = *l;
+            return true;
+        };
+        if (!existing) {
+            Json ep = {{"metadata", {{"name", svc->name}, {"namespace", ns}}}};
+            fill(ep);
+            m_cluster.create(epType, ns, ep, {"", "kube-controller-manager", false});
+        } else {
+            store.modify(epType, ns, svc->name, fill);
+        }
+    }
+    // Endpoints the controller made for a Service that no longer exists.
+    for (const auto &ep : store.list(epType, ns).items) {
+        if (!findPath(ep->obj, "metadata.annotations"))
+            continue;
+        bool hasService = std::any_of(services.begin(), services.end(), [&](const ObjPtr &s) { return s->name == ep->name; });
+        if (!hasService && findPath(ep->obj, "metadata.annotations")->contains("endpoints.kubernetes.io/last-change-trigger-time"))
+            store.erase(epType, ns, ep->name);
+    }
+}
+
+void Controllers::syncHpas()
+{
+    const auto &hpaType = type("autoscaling", "horizontalpodautoscalers");
+    auto &store = m_cluster.store();
+    for (const auto &hpa : store.list(hpaType).items) {
+        std::string kind = stringAt(hpa->obj, "spec.scaleTargetRef.kind");
+        std::string target = stringAt(hpa->obj, "spec.scaleTargetRef.name");
+        const ResourceType *t = kind == "Deployment" ? &type("apps", "deployments") : kind == "ReplicaSet" ? &type("apps", "replicasets")
+                                : kind == "Rollout" ? &type("argoproj.io", "rollouts") : kind == "StatefulSet" ? &type("apps", "statefulsets") : nullptr;
+        ObjPtr scaled = t ? store.get(*t, hpa->ns, target) : nullptr;
+        long long current = scaled ? intAt(scaled->obj, "status.replicas", 0) : 0;
+        long long desiredReplicas = scaled ? intAt(scaled->obj, "spec.replicas", 1) : 0;
+        store.modify(hpaType, hpa->ns, hpa->name, [&](Json &o) {
+            Json before = o;
+            o["status"]["currentReplicas"] = current;
+            o["status"]["desiredReplicas"] = desiredReplicas;
+            setCondition(o["status"], "AbleToScale", scaled ? "True" : "False", scaled ? "SucceededGetScale" : "FailedGetScale",
+                         scaled ? "the HPA controller was able to get the target's current scale"
+                                : "the HPA controller was unable to get the target's current scale: " + kind + " \"" + target + "\" not found",
+                         false);
+            return o != before;
+        });
+    }
+}
+
+void Controllers::collectGarbage()
+{
+    auto &store = m_cluster.store();
+    const auto &registry = ResourceRegistry::instance();
+    auto uids = std::move(m_deletedUids);
+    m_deletedUids.clear();
+    for (const auto &uid : uids) {
+        // Is the owner still there, waiting on a foreground or orphan finalizer?
+        ObjPtr owner;
+        for (const auto &t : registry.all()) {
+            if (t.plural != "deployments" && t.plural != "replicasets" && t.plural != "rollouts" && t.plural != "statefulsets" &&
+                t.plural != "daemonsets" && t.plural != "jobs" && t.plural != "services")
+                continue;
+            for (const auto &o : store.list(t).items)
+                if (o->uid == uid)
+                    owner = o;
+            if (owner)
+                break;
+        }
+        auto dependents = store.dependentsOf(uid);
+        if (owner) {
+            const Json *fin = findPath(owner->obj, "metadata.finalizers");
+            bool foreground = fin && std::find(fin->begin(), fin->end(), "foregroundDeletion") != fin->end();
+            bool orphan = fin && std::find(fin->begin(), fin->end(), "orphan") != fin->end();
+            const ResourceType &ot = registry.all()[owner->type];
+            if (orphan) {
+                for (const auto &dep : dependents)
+                    store.modify(registry.all()[dep->type], dep->ns, dep->name, [&](Json &o) {
+                        Json kept = Json::array();
+                        for (const auto &r : o["metadata"]["ownerReferences"])
+                            if (r.value("uid", "") != uid)
+                                kept.push_back(r);
+                        if (kept.empty())
+                            o["metadata"].erase("ownerReferences");
+                        else
+                            o["metadata"]["ownerReferences"] = kept;
+                        return true;
+                    });
+                dependents.clear();
+            }
+            if (foreground && !dependents.empty()) {
+                for (const auto &dep : dependents)
+                    if (!isTerminating(dep->obj))
+                        m_cluster.remove(registry.all()[dep->type], dep->ns, dep->name, {{"propagationPolicy", "Foreground"}});
+                m_deletedUids.insert(uid);  // look again until the dependents are gone
+                continue;
+            }
+            if (foreground || orphan) {
+                store.modify(ot, owner->ns, owner->name, [&](Json &o) {
+                    Json kept = Json::array();
+                    for (const auto &f : o["metadata"]["finalizers"])
+                        if (f != "foregroundDeletion" && f != "orphan")
+                            kept.push_back(f);
+                    if (kept.empty())
+                        o["metadata"].erase("finalizers");
+                    else
+                        o["metadata"]["finalizers"] = kept;
+                    return true;
+                });
+                m_cluster.finalizeIfReady(ot, owner->ns, owner->name);
+            }
+            continue;
+        }
+        // Owner gone: dependents whose every owner is gone are deleted in the background.
+        for (const auto &dep : dependents) {
+            bool ownerLeft = false;
+            for (const auto &r : dep->obj["metadata"]["ownerReferences"])
+                if (r.value("uid", "") != uid && !store.dependentsOf(r.value("uid", "")).empty())
+                    ownerLeft = true;
+            if (!ownerLeft && !isTerminating(dep->obj))
+                m_cluster.remove(registry.all()[dep->type], dep->ns, dep->name, {{"propagationPolicy", "Background"}});
+        }
+    }
+}
+
+void Controllers::syncNamespace(const std::string &name)
+{
+    auto &store = m_cluster.store();
+    const auto &registry = ResourceRegistry::instance();
+    const auto &nsType = type("", "namespaces");
+    ObjPtr ns = store.get(nsType, "", name);
+    if (!ns || !isTerminating(ns->obj))
+        return;
+    bool remaining = false;
+    for (const auto &t : registry.all()) {
+        if (!t.namespaced || t.verbs.size() == 1)
+            continue;
+        for (const auto &o : store.list(t, name).items) {
+            remaining = true;
+            if (!isTerminating(o->obj))
+                m_cluster.remove(t, name, o->name, {{"propagationPolicy", "Background"}});
+        }
+    }
+    if (remaining) {
+        m_dirtyNamespaces.insert(name);
+        return;
+    }
+    store.erase(nsType, "", name);
+}
+
+}  // namespace pilothouse::sim

@@ -1,0 +1,71 @@
+// The control loops of the simulated cluster: scheduler and kubelet (pod lifecycle), ReplicaSet,
+// Deployment (rolling updates), Endpoints, garbage collection and namespace deletion.
+#pragma once
+
+#include "cluster.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+namespace pilothouse::sim {
+
+struct ControllerOptions {
+    std::chrono::milliseconds podStartDelay{800};   // scheduled -> containers running
+    std::chrono::milliseconds podReadyDelay{700};   // running -> ready
+    std::chrono::milliseconds podStopDelay{600};    // graceful deletion, capped (grace periods are seconds)
+    std::chrono::milliseconds tick{100};
+};
+
+// The pod-template-hash of a template, as the Deployment controller names its ReplicaSets.
+std::string podTemplateHash(const Json &podTemplate, long long collisionCount = 0);
+
+class Controllers {
+public:
+    Controllers(Cluster &cluster, ControllerOptions options);
+    ~Controllers();
+
+    void start();
+    void stop();
+    // One reconciliation pass; the loop calls it every tick. Exposed for tests.
+    void reconcile();
+
+private:
+    using Clock = std::chrono::steady_clock;
+    struct Key {
+        int type;
+        std::string ns, name;
+        bool operator<(const Key &o) const { return std::tie(type, ns, name) < std::tie(o.type, o.ns, o.name); }
+    };
+
+    void loop();
+    void collectChanges();
+    void markAll();
+    void syncPod(const std::string &ns, const std::string &name);
+    void syncReplicaSet(const std::string &ns, const std::string &name);
+    void syncDeployment(const std::string &ns, const std::string &name);
+    void syncEndpoints(const std::string &ns);
+    void syncHpas();
+    void collectGarbage();
+    void syncNamespace(const std::string &name);
+    std::string pickNode(const Json &pod);
+
+    Cluster &m_cluster;
+    ControllerOptions m_options;
+    std::atomic<bool> m_running{false};
+    std::thread m_thread;
+
+    std::uint64_t m_cursor = 0;
+    Clock::time_point m_lastResync{};
+    std::set<Key> m_dirtyPods, m_dirtyReplicaSets, m_dirtyDeployments;
+    std::set<std::string> m_dirtyEndpointNamespaces, m_dirtyNamespaces;
+    std::set<std::string> m_deletedUids;
+    std::map<std::string, Clock::time_point> m_podDue;  // by uid: when the next lifecycle step is due
+    std::map<std::string, int> m_podsPerNode;
+    std::set<std::string> m_stopping;  // pods whose containers were told to stop
+    unsigned m_nextPodIp = 1;
+};
+
+}  // namespace pilothouse::sim

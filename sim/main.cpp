@@ -1,0 +1,262 @@
+// pilothouse-sim: a local Kubernetes API server with a simulated world, for the demo and the tests.
+#include "apiserver.h"
+#include "certs.h"
+#include "cluster.h"
+#include "controllers.h"
+#include "scenario.h"
+
+#include <openssl/rand.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace pilothouse::sim;
+
+namespace {
+
+struct Options {
+    std::string scenario;
+    int port = 0;
+    std::string kubeconfigOut;
+    size_t pods = 0;
+    ServerOptions server;
+    ControllerOptions controllers;
+    size_t watchHistory = 20000;
+};
+
+void usage(std::ostream &out)
+{
+    out << "usage: pilothouse-sim [--scenario FILE] [--port N] [--kubeconfig-out PATH] [--pods N]\n"
+           "                      [--bookmark-interval SECONDS] [--watch-history EVENTS]\n"
+           "                      [--pod-start-ms MS] [--pod-ready-ms MS] [--pod-stop-ms MS]\n"
+           "                      [--no-aggregated-discovery] [--verbose]\n\n"
+           "Serves the Kubernetes API over HTTPS on 127.0.0.1 with a generated CA, and writes a\n"
+           "kubeconfig with the contexts sim-admin (client certificate, full access) and\n"
+           "sim-viewer (bearer token, read-only). Runs until SIGINT or SIGTERM.\n\n"
+           "Fault injection (POST as sim-admin): /sim/v1/drop-watches, /sim/v1/gone-next-watch[?count=N],\n"
+           "/sim/v1/delay?ms=N[&count=M], /sim/v1/refuse?seconds=N, /sim/v1/restart,\n"
+           "/sim/v1/expire-continue, /sim/v1/compact\n";
+}
+
+bool parseArgs(int argc, char **argv, Options &o)
+{
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&]() -> std::string {
+            if (i + 1 >= argc)
+                throw std::invalid_argument(a + " needs a value");
+            return argv[++i];
+        };
+        auto number = [&](long long min) {
+            std::string v = next();
+            char *end = nullptr;
+            long long n = std::strtoll(v.c_str(), &end, 10);
+            if (!end || *end || n < min)
+                throw std::invalid_argument(a + ": \"" + v + "\" is not a valid number");
+            return n;
+        };
+        if (a == "--scenario") o.scenario = next();
+        else if (a == "--port") o.port = static_cast<int>(number(0));
+        else if (a == "--kubeconfig-out") o.kubeconfigOut = next();
+        else if (a == "--pods") o.pods = static_cast<size_t>(number(0));
+        else if (a == "--bookmark-interval") o.server.bookmarkInterval = std::chrono::seconds(number(1));
+        else if (a == "--watch-history") o.watchHistory = static_cast<size_t>(number(10));
+        else if (a == "--pod-start-ms") o.controllers.podStartDelay = std::chrono::milliseconds(number(0));
+        else if (a == "--pod-ready-ms") o.controllers.podReadyDelay = std::chrono::milliseconds(number(0));
+        else if (a == "--pod-stop-ms") o.controllers.podStopDelay = std::chrono::milliseconds(number(0));
+        else if (a == "--no-aggregated-discovery") o.server.aggregatedDiscovery = false;
+        else if (a == "--verbose") o.server.verbose = true;
+        else if (a == "--help" || a == "-h") {
+            usage(std::cout);
+            std::exit(0);
+        } else {
+            throw std::invalid_argument("unknown option " + a);
+        }
+    }
+    return true;
+}
+
+std::string base64(const std::string &in)
+{
+    static const char *tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int val = 0, bits = -6;
+    for (unsigned char c : in) {
+        val = (val << 8) + c;
+        bits += 8;
+        while (bits >= 0) {
+            out.push_back(tbl[(val >> bits) & 0x3F]);
+            bits -= 6;
+        }
+    }
+    if (bits > -6)
+        out.push_back(tbl[((val << 8) >> (bits + 8)) & 0x3F]);
+    while (out.size() % 4)
+        out.push_back('=');
+    return out;
+}
+
+std::string randomToken()
+{
+    unsigned char bytes[24];
+    RAND_bytes(bytes, sizeof bytes);
+    static const char *hex = "0123456789abcdef";
+    std::string t;
+    for (unsigned char b : bytes) {
+        t.push_back(hex[b >> 4]);
+        t.push_back(hex[b & 15]);
+    }
+    return "sim-viewer." + t;
+}
+
+void writeKubeconfig(const std::string &path, const std::string &url, const Pki &pki, const std::string &viewerToken)
+{
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out)
+            throw std::runtime_error("cannot write kubeconfig to " + path);
+        ::chmod(tmp.c_str(), 0600);  // it holds a private key and a token
+        out << "# Written by pilothouse-sim; valid while this simulator runs.\n"
+            << "apiVersion: v1\nkind: Config\npreferences: {}\n"
+            << "clusters:\n- name: pilothouse-sim\n  cluster:\n    server: " << url << "\n"
+            << "    certificate-authority-data: " << base64(pki.ca.certPem) << "\n"
+            << "contexts:\n"
+            << "- name: sim-admin\n  context:\n    cluster: pilothouse-sim\n    user: sim-admin\n"
+            << "- name: sim-viewer\n  context:\n    cluster: pilothouse-sim\n    user: sim-viewer\n    namespace: default\n"
+            << "current-context: sim-admin\n"
+            << "users:\n"
+            << "- name: sim-admin\n  user:\n    client-certificate-data: " << base64(pki.admin.certPem) << "\n"
+            << "    client-key-data: " << base64(pki.admin.keyPem) << "\n"
+            << "- name: sim-viewer\n  user:\n    token: " << viewerToken << "\n";
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        throw std::runtime_error("cannot write kubeconfig to " + path);
+}
+
+void createSystemObjects(Cluster &cluster, int port)
+{
+    const auto &reg = ResourceRegistry::instance();
+    for (const char *ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
+        cluster.create(reg.require("", "namespaces"), "", {{"metadata", {{"name", ns}}}});
+    cluster.create(reg.require("", "services"), "default",
+                   {{"metadata", {{"name", "kubernetes"}, {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
+                    {"spec", {{"clusterIP", "10.96.0.1"}, {"ports", {{{"name", "https"}, {"port", 443}, {"targetPort", port}, {"protocol", "TCP"}}}}}}});
+    cluster.create(reg.require("", "endpoints"), "default",
+                   {{"metadata", {{"name", "kubernetes"}, {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
+                    {"subsets", {{{"addresses", {{{"ip", "127.0.0.1"}}}}, {"ports", {{{"name", "https"}, {"port", port}, {"protocol", "TCP"}}}}}}}});
+}
+
+void ensureDefaultObjects(Cluster &cluster)
+{
+    const auto &reg = ResourceRegistry::instance();
+    for (const auto &ns : cluster.store().list(reg.require("", "namespaces")).items)
+        if (!cluster.store().get(reg.require("", "serviceaccounts"), ns->name, "default"))
+            cluster.create(reg.require("", "serviceaccounts"), ns->name, {{"metadata", {{"name", "default"}}}});
+    if (cluster.store().list(reg.require("", "nodes")).items.empty()) {
+        for (int i = 1; i <= 3; ++i) {
+            std::string name = "node-" + std::to_string(i);
+            ObjPtr n = cluster.create(reg.require("", "nodes"), "", {{"metadata", {{"name", name}, {"labels", {{"kubernetes.io/hostname", name}, {"kubernetes.io/os", "linux"}}}}}});
+            cluster.store().modify(reg.require("", "nodes"), "", n->name, [&](Json &o) {
+                std::string now = rfc3339Now();
+                o["status"] = {{"capacity", {{"cpu", "4"}, {"memory", "16Gi"}, {"pods", "110"}}},
+                               {"allocatable", {{"cpu", "4"}, {"memory", "16Gi"}, {"pods", "110"}}},
+                               {"addresses", {{{"type", "InternalIP"}, {"address", "10.0.0." + std::to_string(10 + i)}}, {{"type", "Hostname"}, {"address", name}}}},
+                               {"nodeInfo", {{"kubeletVersion", "v1.30.4"}, {"osImage", "Debian GNU/Linux 12 (bookworm)"}, {"kernelVersion", "6.1.0-26-amd64"},
+                                             {"containerRuntimeVersion", "containerd://1.7.20"}, {"architecture", "amd64"}, {"operatingSystem", "linux"}}},
+                               {"conditions", {{{"type", "Ready"}, {"status", "True"}, {"reason", "KubeletReady"}, {"message", "kubelet is posting ready status"}, {"lastHeartbeatTime", now}, {"lastTransitionTime", now}}}}};
+                return true;
+            });
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    Options options;
+    try {
+        parseArgs(argc, argv, options);
+    } catch (const std::exception &e) {
+        std::cerr << "pilothouse-sim: " << e.what() << "\n\n";
+        usage(std::cerr);
+        return 2;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    sigset_t stopSignals;
+    sigemptyset(&stopSignals);
+    sigaddset(&stopSignals, SIGINT);
+    sigaddset(&stopSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);  // every thread inherits this; main waits below
+
+    std::vector<Json> scenario;
+    if (!options.scenario.empty()) {
+        try {
+            scenario = loadScenarioFile(options.scenario);
+        } catch (const std::exception &e) {
+            std::cerr << "pilothouse-sim: " << e.what() << "\n";
+            return 1;
+        }
+    }
+    Pki pki;
+    try {
+        pki = generatePki();
+    } catch (const std::exception &e) {
+        std::cerr << "pilothouse-sim: " << e.what() << "\n";
+        return 1;
+    }
+    options.server.port = options.port;
+    options.server.viewerToken = randomToken();
+
+    Cluster cluster(options.watchHistory);
+    ApiServer server(cluster, pki, options.server);
+    std::string error;
+    int port = server.start(error);
+    if (port < 0) {
+        std::cerr << "pilothouse-sim: " << error << "\n";
+        return 1;
+    }
+    createSystemObjects(cluster, port);
+    std::string warnings;
+    size_t created = applyScenario(cluster, scenario, warnings);
+    if (!warnings.empty())
+        std::cerr << "pilothouse-sim: scenario " << options.scenario << ":\n" << warnings;
+    addBenchmarkPods(cluster, options.pods);
+    ensureDefaultObjects(cluster);
+
+    Controllers controllers(cluster, options.controllers);
+    controllers.start();
+
+    if (options.kubeconfigOut.empty()) {
+        const char *runtimeDir = std::getenv("XDG_RUNTIME_DIR");
+        options.kubeconfigOut = std::string(runtimeDir && *runtimeDir ? runtimeDir : "/tmp") + "/pilothouse-sim-" + std::to_string(port) + ".kubeconfig";
+    }
+    try {
+        writeKubeconfig(options.kubeconfigOut, server.url(), pki, options.server.viewerToken);
+    } catch (const std::exception &e) {
+        std::cerr << "pilothouse-sim: " << e.what() << "\n";
+        return 1;
+    }
+    std::cout << "pilothouse-sim: serving the Kubernetes API at " << server.url() << "\n"
+              << "pilothouse-sim: " << created << " scenario objects";
+    if (options.pods)
+        std::cout << ", " << options.pods << " benchmark pods";
+    std::cout << "; kubeconfig " << options.kubeconfigOut << " (contexts sim-admin, sim-viewer)\n"
+              << "  kubectl --kubeconfig " << options.kubeconfigOut << " get pods -A\n"
+              << "  kubectl --kubeconfig " << options.kubeconfigOut << " --context sim-viewer get deploy -A\n"
+              << "Press Ctrl+C to stop." << std::endl;
+
+    int sig = 0;
+    sigwait(&stopSignals, &sig);
+    std::cout << "pilothouse-sim: stopping" << std::endl;
+    controllers.stop();
+    server.stop();
+    std::remove(options.kubeconfigOut.c_str());
+    return 0;
+}

@@ -1,0 +1,88 @@
+// The resource table the simulator serves: core, apps, autoscaling, batch, networking and argoproj.io.
+#include "resourcetypes.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace pilothouse::sim {
+
+namespace {
+const std::vector<std::string> kAllVerbs{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
+}
+
+bool ResourceType::hasSubresource(const std::string &name) const
+{
+    return std::find(subresources.begin(), subresources.end(), name) != subresources.end();
+}
+
+const ResourceRegistry &ResourceRegistry::instance()
+{
+    static const ResourceRegistry registry;
+    return registry;
+}
+
+ResourceRegistry::ResourceRegistry()
+{
+    auto add = [this](ResourceType t) {
+        if (t.verbs.empty())
+            t.verbs = kAllVerbs;
+        t.index = static_cast<int>(m_types.size());
+        m_types.push_back(std::move(t));
+    };
+    // clang-format off
+    add({-1, "", "v1", "namespaces", "namespace", "Namespace", false, {"ns"}, {}, {"create", "delete", "get", "list", "patch", "update", "watch"}, {"status"}, false, false});
+    add({-1, "", "v1", "nodes", "node", "Node", false, {"no"}, {}, {}, {"status"}, false, false});
+    add({-1, "", "v1", "pods", "pod", "Pod", true, {"po"}, {"all"}, {}, {"status", "log"}, false, false});
+    add({-1, "", "v1", "services", "service", "Service", true, {"svc"}, {"all"}, {"create", "delete", "get", "list", "patch", "update", "watch"}, {"status"}, false, false});
+    add({-1, "", "v1", "endpoints", "endpoints", "Endpoints", true, {"ep"}, {}, {}, {}, false, false});
+    add({-1, "", "v1", "events", "event", "Event", true, {"ev"}, {}, {}, {}, false, false});
+    add({-1, "", "v1", "configmaps", "configmap", "ConfigMap", true, {"cm"}, {}, {}, {}, false, false});
+    add({-1, "", "v1", "secrets", "secret", "Secret", true, {}, {}, {}, {}, false, false});
+    add({-1, "", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, {"sa"}, {}, {}, {}, false, false});
+    add({-1, "apps", "v1", "deployments", "deployment", "Deployment", true, {"deploy"}, {"all"}, {}, {"status", "scale"}, false, true});
+    add({-1, "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, {"rs"}, {"all"}, {}, {"status", "scale"}, false, true});
+    add({-1, "apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, {"sts"}, {"all"}, {}, {"status", "scale"}, false, true});
+    add({-1, "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, {"ds"}, {"all"}, {}, {"status"}, false, true});
+    add({-1, "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, {"hpa"}, {"all"}, {}, {"status"}, false, false});
+    add({-1, "batch", "v1", "jobs", "job", "Job", true, {}, {"all"}, {}, {"status"}, false, true});
+    add({-1, "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, {"ing"}, {}, {}, {"status"}, false, true});
+    add({-1, "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, {"ro"}, {"all"}, {}, {"status", "scale"}, true, true});
+    add({-1, "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "SelfSubjectAccessReview", false, {}, {}, {"create"}, {}, false, false});
+    add({-1, "authentication.k8s.io", "v1", "selfsubjectreviews", "", "SelfSubjectReview", false, {}, {}, {"create"}, {}, false, false});
+    // clang-format on
+}
+
+const ResourceType *ResourceRegistry::find(const std::string &group, const std::string &version, const std::string &plural) const
+{
+    for (const auto &t : m_types)
+        if (t.group == group && t.version == version && t.plural == plural)
+            return &t;
+    return nullptr;
+}
+
+const ResourceType *ResourceRegistry::byKind(const std::string &apiVersion, const std::string &kind) const
+{
+    for (const auto &t : m_types)
+        if (t.groupVersion() == apiVersion && t.kind == kind)
+            return &t;
+    return nullptr;
+}
+
+const ResourceType &ResourceRegistry::require(const std::string &group, const std::string &plural) const
+{
+    for (const auto &t : m_types)
+        if (t.group == group && t.plural == plural)
+            return t;
+    throw std::logic_error("unknown resource " + plural + "." + group);
+}
+
+std::vector<std::string> ResourceRegistry::groups() const
+{
+    std::vector<std::string> out;
+    for (const auto &t : m_types)
+        if (std::find(out.begin(), out.end(), t.group) == out.end())
+            out.push_back(t.group);
+    return out;
+}
+
+}  // namespace pilothouse::sim

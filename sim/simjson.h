@@ -1,0 +1,33 @@
+// JSON helpers shared by the simulator: typed access to nested fields without exceptions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace pilothouse::sim {
+
+using Json = nlohmann::json;
+
+// Returns the value at a dotted path ("metadata.labels"), or nullptr when any step is missing.
+const Json *findPath(const Json &obj, std::string_view dottedPath);
+std::string stringAt(const Json &obj, std::string_view dottedPath, std::string fallback = {});
+long long intAt(const Json &obj, std::string_view dottedPath, long long fallback = 0);
+bool boolAt(const Json &obj, std::string_view dottedPath, bool fallback = false);
+
+// RFC 3339 timestamps in UTC with second precision, as the API server writes them.
+std::string rfc3339(std::chrono::system_clock::time_point tp);
+std::string rfc3339Now();
+// Parses the RFC 3339 form written above (and fractional seconds); epoch on failure.
+std::chrono::system_clock::time_point parseRfc3339(const std::string &text);
+
+// kubectl's HumanDuration, used in the Age columns of Table answers.
+std::string humanDuration(std::chrono::seconds d);
+std::string ageOf(const Json &obj);
+
+std::string randomSuffix(size_t length);  // lowercase consonants + digits, like generateName
+std::string newUid();
+
+}  // namespace pilothouse::sim

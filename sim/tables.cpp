@@ -1,0 +1,457 @@
+// Columns and cells per kind, following the API server's printers (kubectl's usual columns).
+#include "tables.h"
+
+#include <map>
+#include <sstream>
+
+namespace pilothouse::sim {
+
+namespace {
+
+struct Col {
+    const char *name;
+    const char *type;
+    int priority;
+    const char *format = "";
+};
+
+const std::map<std::string, std::vector<Col>> &columnsByKind()
+{
+    static const std::map<std::string, std::vector<Col>> cols = {
+        {"Pod", {{"Name", "string", 0, "name"}, {"Ready", "string", 0}, {"Status", "string", 0}, {"Restarts", "string", 0},
+                 {"Age", "string", 0}, {"IP", "string", 1}, {"Node", "string", 1}, {"Nominated Node", "string", 1},
+                 {"Readiness Gates", "string", 1}}},
+        {"Deployment", {{"Name", "string", 0, "name"}, {"Ready", "string", 0}, {"Up-to-date", "string", 0},
+                        {"Available", "string", 0}, {"Age", "string", 0}, {"Containers", "string", 1},
+                        {"Images", "string", 1}, {"Selector", "string", 1}}},
+        {"ReplicaSet", {{"Name", "string", 0, "name"}, {"Desired", "integer", 0}, {"Current", "integer", 0},
+                        {"Ready", "integer", 0}, {"Age", "string", 0}, {"Containers", "string", 1},
+                        {"Images", "string", 1}, {"Selector", "string", 1}}},
+        {"StatefulSet", {{"Name", "string", 0, "name"}, {"Ready", "string", 0}, {"Age", "string", 0},
+                         {"Containers", "string", 1}, {"Images", "string", 1}}},
+        {"DaemonSet", {{"Name", "string", 0, "name"}, {"Desired", "integer", 0}, {"Current", "integer", 0},
+                       {"Ready", "integer", 0}, {"Up-to-date", "integer", 0}, {"Available", "integer", 0},
+                       {"Node Selector", "string", 0}, {"Age", "string", 0}}},
+        {"Job", {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Completions", "string", 0},
+                 {"Duration", "string", 0}, {"Age", "string", 0}}},
+        {"Service", {{"Name", "string", 0, "name"}, {"Type", "string", 0}, {"Cluster-IP", "string", 0},
+                     {"External-IP", "string", 0}, {"Port(s)", "string", 0}, {"Age", "string", 0},
+                     {"Selector", "string", 1}}},
+        {"Endpoints", {{"Name", "string", 0, "name"}, {"Endpoints", "string", 0}, {"Age", "string", 0}}},
+        {"HorizontalPodAutoscaler", {{"Name", "string", 0, "name"}, {"Reference", "string", 0}, {"Targets", "string", 0},
+                                     {"MinPods", "string", 0}, {"MaxPods", "integer", 0}, {"Replicas", "integer", 0},
+                                     {"Age", "string", 0}}},
+        {"Namespace", {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Age", "string", 0}}},
+        {"Node", {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Roles", "string", 0}, {"Age", "string", 0},
+                  {"Version", "string", 0}, {"Internal-IP", "string", 1}, {"External-IP", "string", 1},
+                  {"OS-Image", "string", 1}, {"Kernel-Version", "string", 1}, {"Container-Runtime", "string", 1}}},
+        {"Event", {{"Last Seen", "string", 0}, {"Type", "string", 0}, {"Reason", "string", 0}, {"Object", "string", 0},
+                   {"Subobject", "string", 1}, {"Source", "string", 1}, {"Message", "string", 0},
+                   {"First Seen", "string", 1}, {"Count", "string", 1}, {"Name", "string", 1, "name"}}},
+        {"ConfigMap", {{"Name", "string", 0, "name"}, {"Data", "string", 0}, {"Age", "string", 0}}},
+        {"Secret", {{"Name", "string", 0, "name"}, {"Type", "string", 0}, {"Data", "string", 0}, {"Age", "string", 0}}},
+        {"ServiceAccount", {{"Name", "string", 0, "name"}, {"Secrets", "string", 0}, {"Age", "string", 0}}},
+        {"Ingress", {{"Name", "string", 0, "name"}, {"Class", "string", 0}, {"Hosts", "string", 0},
+                     {"Address", "string", 0}, {"Ports", "string", 0}, {"Age", "string", 0}}},
+        {"Rollout", {{"Name", "string", 0, "name"}, {"Desired", "integer", 0}, {"Current", "integer", 0},
+                     {"Up-to-date", "integer", 0}, {"Available", "integer", 0}, {"Age", "date", 0}}},
+    };
+    return cols;
+}
+
+const std::vector<Col> kDefaultColumns{{"Name", "string", 0, "name"}, {"Age", "string", 0}};
+
+std::string joinStrings(const std::vector<std::string> &parts, const char *sep = ",")
+{
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i)
+        out += (i ? sep : "") + parts[i];
+    return out;
+}
+
+std::string orNone(const std::string &s) { return s.empty() ? "<none>" : s; }
+
+std::string labelsToSelector(const Json *labels)
+{
+    std::vector<std::string> parts;
+    if (labels && labels->is_object())
+        for (const auto &[k, v] : labels->items())
+            parts.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
+    return joinStrings(parts);
+}
+
+std::string selectorString(const Json &obj)
+{
+    const Json *sel = findPath(obj, "spec.selector");
+    if (!sel || !sel->is_object())
+        return "<none>";
+    std::vector<std::string> parts;
+    if (auto ml = sel->find("matchLabels"); ml != sel->end())
+        parts.push_back(labelsToSelector(&*ml));
+    if (auto me = sel->find("matchExpressions"); me != sel->end() && me->is_array())
+        for (const auto &e : *me) {
+            std::vector<std::string> vals;
+            for (const auto &v : e.value("values", Json::array()))
+                vals.push_back(v.get<std::string>());
+            std::string op = e.value("operator", "");
+            std::string key = e.value("key", "");
+            if (op == "In" || op == "NotIn")
+                parts.push_back(key + (op == "In" ? " in (" : " notin (") + joinStrings(vals) + ")");
+            else
+                parts.push_back(op == "Exists" ? key : "!" + key);
+        }
+    std::string s = joinStrings(parts);
+    return s.empty() ? "<none>" : s;
+}
+
+std::pair<std::string, std::string> containersAndImages(const Json &obj, const char *podSpecPath)
+{
+    std::vector<std::string> names, images;
+    if (const Json *cs = findPath(obj, std::string(podSpecPath) + ".containers"); cs && cs->is_array())
+        for (const auto &c : *cs) {
+            names.push_back(c.value("name", ""));
+            images.push_back(c.value("image", ""));
+        }
+    return {joinStrings(names), joinStrings(images)};
+}
+
+std::string podStatusReason(const Json &pod)
+{
+    std::string reason = stringAt(pod, "status.phase", "Pending");
+    if (std::string r = stringAt(pod, "status.reason"); !r.empty())
+        reason = r;
+    bool initializing = false;
+    if (const Json *ics = findPath(pod, "status.initContainerStatuses"); ics && ics->is_array()) {
+        int i = 0;
+        for (const auto &c : *ics) {
+            if (stringAt(c, "state.terminated.reason") == "Completed" || intAt(c, "state.terminated.exitCode", -1) == 0) {
+                ++i;
+                continue;
+            }
+            if (std::string w = stringAt(c, "state.waiting.reason"); !w.empty() && w != "PodInitializing")
+                reason = "Init:" + w;
+            else
+                reason = "Init:" + std::to_string(i) + "/" + std::to_string(ics->size());
+            initializing = true;
+            break;
+        }
+    }
+    if (!initializing) {
+        bool hasRunning = false;
+        if (const Json *cs = findPath(pod, "status.containerStatuses"); cs && cs->is_array()) {
+            for (auto it = cs->rbegin(); it != cs->rend(); ++it) {
+                const Json &c = *it;
+                if (std::string w = stringAt(c, "state.waiting.reason"); !w.empty())
+                    reason = w;
+                else if (std::string t = stringAt(c, "state.terminated.reason"); !t.empty())
+                    reason = t;
+                else if (findPath(c, "state.running") && boolAt(c, "ready"))
+                    hasRunning = true;
+            }
+        }
+        if (reason == "Completed" && hasRunning)
+            reason = "Running";
+    }
+    if (findPath(pod, "metadata.deletionTimestamp") && !findPath(pod, "metadata.deletionTimestamp")->is_null())
+        reason = stringAt(pod, "status.reason") == "NodeLost" ? "Unknown" : "Terminating";
+    return reason;
+}
+
+Json podCells(const Json &pod)
+{
+    int total = 0, ready = 0, restarts = 0;
+    std::string lastRestart;
+    if (const Json *spec = findPath(pod, "spec.containers"); spec && spec->is_array())
+        total = static_cast<int>(spec->size());
+    if (const Json *cs = findPath(pod, "status.containerStatuses"); cs && cs->is_array())
+        for (const auto &c : *cs) {
+            restarts += static_cast<int>(c.value("restartCount", 0));
+            if (c.value("ready", false) && findPath(c, "state.running"))
+                ++ready;
+            if (std::string f = stringAt(c, "lastState.terminated.finishedAt"); !f.empty() && f > lastRestart)
+                lastRestart = f;
+        }
+    std::string restartsCell = std::to_string(restarts);
+    if (restarts > 0 && !lastRestart.empty()) {
+        auto ago = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - parseRfc3339(lastRestart));
+        restartsCell += " (" + humanDuration(ago) + " ago)";
+    }
+    std::string gates = "<none>";
+    if (const Json *rg = findPath(pod, "spec.readinessGates"); rg && rg->is_array() && !rg->empty())
+        gates = "0/" + std::to_string(rg->size());
+    return {stringAt(pod, "metadata.name"), std::to_string(ready) + "/" + std::to_string(total), podStatusReason(pod),
+            restartsCell, ageOf(pod), orNone(stringAt(pod, "status.podIP")), orNone(stringAt(pod, "spec.nodeName")),
+            orNone(stringAt(pod, "status.nominatedNodeName")), gates};
+}
+
+std::string servicePorts(const Json &svc)
+{
+    std::vector<std::string> parts;
+    if (const Json *ports = findPath(svc, "spec.ports"); ports && ports->is_array())
+        for (const auto &p : *ports) {
+            std::string s = std::to_string(p.value("port", 0));
+            if (p.contains("nodePort"))
+                s += ":" + std::to_string(p.value("nodePort", 0));
+            parts.push_back(s + "/" + p.value("protocol", "TCP"));
+        }
+    return parts.empty() ? "<none>" : joinStrings(parts);
+}
+
+std::string serviceExternalIp(const Json &svc)
+{
+    std::string type = stringAt(svc, "spec.type", "ClusterIP");
+    std::vector<std::string> ips;
+    if (const Json *ext = findPath(svc, "spec.externalIPs"); ext && ext->is_array())
+        for (const auto &ip : *ext)
+            ips.push_back(ip.get<std::string>());
+    if (type == "LoadBalancer") {
+        if (const Json *ing = findPath(svc, "status.loadBalancer.ingress"); ing && ing->is_array())
+            for (const auto &i : *ing)
+                ips.push_back(i.value("ip", i.value("hostname", "")));
+        return ips.empty() ? "<pending>" : joinStrings(ips);
+    }
+    if (type == "ExternalName")
+        return stringAt(svc, "spec.externalName");
+    return ips.empty() ? "<none>" : joinStrings(ips);
+}
+
+std::string endpointsCell(const Json &ep)
+{
+    std::vector<std::string> list;
+    size_t total = 0;
+    if (const Json *subsets = findPath(ep, "subsets"); subsets && subsets->is_array())
+        for (const auto &ss : *subsets) {
+            const Json ports = ss.value("ports", Json::array());
+            for (const auto &a : ss.value("addresses", Json::array())) {
+                if (ports.empty()) {
+                    ++total;
+                    if (list.size() < 3)
+                        list.push_back(a.value("ip", ""));
+                }
+                for (const auto &p : ports) {
+                    ++total;
+                    if (list.size() < 3)
+                        list.push_back(a.value("ip", "") + ":" + std::to_string(p.value("port", 0)));
+                }
+            }
+        }
+    if (list.empty())
+        return "<none>";
+    std::string s = joinStrings(list);
+    if (total > list.size())
+        s += " + " + std::to_string(total - list.size()) + " more...";
+    return s;
+}
+
+std::string hpaTargets(const Json &hpa)
+{
+    std::vector<std::string> parts;
+    const Json *metrics = findPath(hpa, "spec.metrics");
+    const Json *current = findPath(hpa, "status.currentMetrics");
+    if (!metrics || !metrics->is_array() || metrics->empty())
+        return "<none>";
+    for (size_t i = 0; i < metrics->size(); ++i) {
+        const Json &m = (*metrics)[i];
+        if (m.value("type", "") != "Resource") {
+            parts.push_back("<unknown>/<unknown>");
+            continue;
+        }
+        std::string name = stringAt(m, "resource.name");
+        std::string target = "<unknown>";
+        if (findPath(m, "resource.target.averageUtilization"))
+            target = std::to_string(intAt(m, "resource.target.averageUtilization")) + "%";
+        else if (auto v = stringAt(m, "resource.target.averageValue"); !v.empty())
+            target = v;
+        std::string cur = "<unknown>";
+        if (current && current->is_array())
+            for (const auto &c : *current)
+                if (stringAt(c, "resource.name") == name && findPath(c, "resource.current.averageUtilization"))
+                    cur = std::to_string(intAt(c, "resource.current.averageUtilization")) + "%";
+        parts.push_back(name + ": " + cur + "/" + target);
+    }
+    std::string s;
+    for (size_t i = 0; i < parts.size() && i < 2; ++i)
+        s += (i ? ", " : "") + parts[i];
+    if (parts.size() > 2)
+        s += " + " + std::to_string(parts.size() - 2) + " more...";
+    return s;
+}
+
+std::string nodeRoles(const Json &node)
+{
+    std::vector<std::string> roles;
+    if (const Json *labels = findPath(node, "metadata.labels"); labels && labels->is_object())
+        for (const auto &[k, v] : labels->items()) {
+            static const std::string prefix = "node-role.kubernetes.io/";
+            if (k.rfind(prefix, 0) == 0 && k.size() > prefix.size())
+                roles.push_back(k.substr(prefix.size()));
+            else if (k == "kubernetes.io/role" && v.is_string())
+                roles.push_back(v.get<std::string>());
+        }
+    return roles.empty() ? "<none>" : joinStrings(roles);
+}
+
+std::string nodeStatus(const Json &node)
+{
+    std::string status = "Unknown";
+    if (const Json *conds = findPath(node, "status.conditions"); conds && conds->is_array())
+        for (const auto &c : *conds)
+            if (c.value("type", "") == "Ready")
+                status = c.value("status", "") == "True" ? "Ready" : "NotReady";
+    if (boolAt(node, "spec.unschedulable"))
+        status += ",SchedulingDisabled";
+    return status;
+}
+
+std::string nodeAddress(const Json &node, const char *type)
+{
+    if (const Json *addrs = findPath(node, "status.addresses"); addrs && addrs->is_array())
+        for (const auto &a : *addrs)
+            if (a.value("type", "") == type)
+                return a.value("address", "");
+    return "<none>";
+}
+
+std::string sinceTimestamp(const std::string &ts)
+{
+    if (ts.empty())
+        return "<unknown>";
+    return humanDuration(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - parseRfc3339(ts)));
+}
+
+Json eventCells(const Json &ev)
+{
+    std::string last = stringAt(ev, "lastTimestamp");
+    if (last.empty())
+        last = stringAt(ev, "eventTime");
+    if (last.empty())
+        last = stringAt(ev, "metadata.creationTimestamp");
+    std::string first = stringAt(ev, "firstTimestamp", last);
+    std::string kind = stringAt(ev, "involvedObject.kind");
+    for (auto &c : kind)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string object = kind + "/" + stringAt(ev, "involvedObject.name");
+    std::string source = stringAt(ev, "source.component", stringAt(ev, "reportingComponent"));
+    if (std::string host = stringAt(ev, "source.host"); !host.empty())
+        source += ", " + host;
+    return {sinceTimestamp(last), stringAt(ev, "type"), stringAt(ev, "reason"), object,
+            stringAt(ev, "involvedObject.fieldPath"), source, stringAt(ev, "message"), sinceTimestamp(first),
+            std::to_string(intAt(ev, "count", 1)), stringAt(ev, "metadata.name")};
+}
+
+size_t mapSize(const Json &obj, const char *path)
+{
+    const Json *m = findPath(obj, path);
+    return m && m->is_object() ? m->size() : 0;
+}
+
+Json cellsFor(const ResourceType &t, const Json &obj)
+{
+    const std::string name = stringAt(obj, "metadata.name");
+    if (t.kind == "Pod")
+        return podCells(obj);
+    if (t.kind == "Deployment") {
+        auto [cs, imgs] = containersAndImages(obj, "spec.template.spec");
+        return {name, std::to_string(intAt(obj, "status.readyReplicas")) + "/" + std::to_string(intAt(obj, "spec.replicas", 1)),
+                std::to_string(intAt(obj, "status.updatedReplicas")), std::to_string(intAt(obj, "status.availableReplicas")),
+                ageOf(obj), cs, imgs, selectorString(obj)};
+    }
+    if (t.kind == "ReplicaSet") {
+        auto [cs, imgs] = containersAndImages(obj, "spec.template.spec");
+        return {name, intAt(obj, "spec.replicas", 1), intAt(obj, "status.replicas"), intAt(obj, "status.readyReplicas"),
+                ageOf(obj), cs, imgs, selectorString(obj)};
+    }
+    if (t.kind == "StatefulSet") {
+        auto [cs, imgs] = containersAndImages(obj, "spec.template.spec");
+        return {name, std::to_string(intAt(obj, "status.readyReplicas")) + "/" + std::to_string(intAt(obj, "spec.replicas", 1)),
+                ageOf(obj), cs, imgs};
+    }
+    if (t.kind == "DaemonSet") {
+        std::string sel = labelsToSelector(findPath(obj, "spec.template.spec.nodeSelector"));
+        return {name, intAt(obj, "status.desiredNumberScheduled"), intAt(obj, "status.currentNumberScheduled"),
+                intAt(obj, "status.numberReady"), intAt(obj, "status.updatedNumberScheduled"),
+                intAt(obj, "status.numberAvailable"), orNone(sel), ageOf(obj)};
+    }
+    if (t.kind == "Job") {
+        long long succeeded = intAt(obj, "status.succeeded");
+        long long completions = intAt(obj, "spec.completions", 1);
+        std::string status = succeeded >= completions ? "Complete" : intAt(obj, "status.failed") > 0 ? "Failed" : "Running";
+        return {name, status, std::to_string(succeeded) + "/" + std::to_string(completions), "", ageOf(obj)};
+    }
+    if (t.kind == "Service") {
+        std::string sel = labelsToSelector(findPath(obj, "spec.selector"));
+        return {name, stringAt(obj, "spec.type", "ClusterIP"), orNone(stringAt(obj, "spec.clusterIP")),
+                serviceExternalIp(obj), servicePorts(obj), ageOf(obj), orNone(sel)};
+    }
+    if (t.kind == "Endpoints")
+        return {name, endpointsCell(obj), ageOf(obj)};
+    if (t.kind == "HorizontalPodAutoscaler") {
+        std::string ref = stringAt(obj, "spec.scaleTargetRef.kind") + "/" + stringAt(obj, "spec.scaleTargetRef.name");
+        return {name, ref, hpaTargets(obj), std::to_string(intAt(obj, "spec.minReplicas", 1)),
+                intAt(obj, "spec.maxReplicas"), intAt(obj, "status.currentReplicas"), ageOf(obj)};
+    }
+    if (t.kind == "Namespace")
+        return {name, stringAt(obj, "status.phase", "Active"), ageOf(obj)};
+    if (t.kind == "Node") {
+        return {name, nodeStatus(obj), nodeRoles(obj), ageOf(obj), stringAt(obj, "status.nodeInfo.kubeletVersion"),
+                nodeAddress(obj, "InternalIP"), nodeAddress(obj, "ExternalIP"), stringAt(obj, "status.nodeInfo.osImage"),
+                stringAt(obj, "status.nodeInfo.kernelVersion"), stringAt(obj, "status.nodeInfo.containerRuntimeVersion")};
+    }
+    if (t.kind == "Event")
+        return eventCells(obj);
+    if (t.kind == "ConfigMap")
+        return {name, std::to_string(mapSize(obj, "data") + mapSize(obj, "binaryData")), ageOf(obj)};
+    if (t.kind == "Secret")
+        return {name, stringAt(obj, "type", "Opaque"), std::to_string(mapSize(obj, "data")), ageOf(obj)};
+    if (t.kind == "ServiceAccount") {
+        const Json *s = findPath(obj, "secrets");
+        return {name, std::to_string(s && s->is_array() ? s->size() : 0), ageOf(obj)};
+    }
+    if (t.kind == "Ingress") {
+        std::vector<std::string> hosts;
+        if (const Json *rules = findPath(obj, "spec.rules"); rules && rules->is_array())
+            for (const auto &r : *rules)
+                hosts.push_back(r.value("host", "*"));
+        bool tls = findPath(obj, "spec.tls") != nullptr;
+        return {name, orNone(stringAt(obj, "spec.ingressClassName")), hosts.empty() ? "*" : joinStrings(hosts), "",
+                tls ? "80, 443" : "80", ageOf(obj)};
+    }
+    if (t.kind == "Rollout")
+        return {name, intAt(obj, "spec.replicas", 1), intAt(obj, "status.replicas"), intAt(obj, "status.updatedReplicas"),
+                intAt(obj, "status.availableReplicas"), ageOf(obj)};
+    return {name, ageOf(obj)};
+}
+
+}  // namespace
+
+IncludeObject includeObjectFromQuery(const std::string &value)
+{
+    if (value == "None")
+        return IncludeObject::None;
+    if (value == "Object")
+        return IncludeObject::Object;
+    return IncludeObject::Metadata;
+}
+
+Json tableColumns(const ResourceType &t)
+{
+    const auto &all = columnsByKind();
+    auto it = all.find(t.kind);
+    const auto &cols = it == all.end() ? kDefaultColumns : it->second;
+    Json out = Json::array();
+    for (const auto &c : cols)
+        out.push_back({{"name", c.name}, {"type", c.type}, {"format", c.format}, {"description", ""}, {"priority", c.priority}});
+    return out;
+}
+
+Json tableRow(const ResourceType &t, const Json &obj, IncludeObject include)
+{
+    Json row = {{"cells", cellsFor(t, obj)}};
+    if (include == IncludeObject::Object)
+        row["object"] = obj;
+    else if (include == IncludeObject::Metadata)
+        row["object"] = {{"kind", "PartialObjectMetadata"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", obj["metadata"]}};
+    return row;
+}
+
+}  // namespace pilothouse::sim

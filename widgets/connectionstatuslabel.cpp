@@ -1,0 +1,106 @@
+// Draws the connection indicator; colours are fixed so they read the same in light and dark themes.
+#include "connectionstatuslabel.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QPixmap>
+
+namespace pilothouse::widgets {
+
+namespace {
+
+constexpr int DotDiameter = 10;
+// Wide enough for a context name or a typical TLS error, narrow enough to leave room
+// for the messages QStatusBar shows on its left.
+constexpr int MaxTextWidth = 480;
+
+QPixmap dotPixmap(const QColor &color, qreal devicePixelRatio)
+{
+    const int side = qRound(DotDiameter * devicePixelRatio);
+    QPixmap pixmap(side, side);
+    pixmap.setDevicePixelRatio(devicePixelRatio);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QPen(color.darker(130), 1));
+    painter.setBrush(color);
+    painter.drawEllipse(QRectF(0.5, 0.5, DotDiameter - 1.0, DotDiameter - 1.0));
+    return pixmap;
+}
+
+} // namespace
+
+ConnectionStatusLabel::ConnectionStatusLabel(QWidget *parent)
+    : QWidget(parent)
+    , m_dot(new QLabel(this))
+    , m_text(new QLabel(this))
+{
+    setObjectName(QStringLiteral("connectionStatusLabel"));
+    m_dot->setObjectName(QStringLiteral("connectionStatusDot"));
+    m_text->setObjectName(QStringLiteral("connectionStatusText"));
+    // Reasons come from servers and kubeconfigs; never let them be read as markup.
+    m_text->setTextFormat(Qt::PlainText);
+    m_dot->setFixedSize(DotDiameter, DotDiameter);
+
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(6, 0, 6, 0);
+    layout->setSpacing(6);
+    layout->addWidget(m_dot);
+    layout->addWidget(m_text);
+
+    refresh();
+}
+
+void ConnectionStatusLabel::setState(State state, const QString &detail)
+{
+    if (state == m_state && detail == m_detail)
+        return;
+    m_state = state;
+    m_detail = detail;
+    refresh();
+    emit stateChanged(m_state);
+}
+
+QColor ConnectionStatusLabel::colorFor(State state)
+{
+    switch (state) {
+    case State::Disconnected: return QColor(0x8a, 0x8f, 0x98);
+    case State::Connecting: return QColor(0xd9, 0xa4, 0x06);
+    case State::Live: return QColor(0x2e, 0xa0, 0x43);
+    case State::Reconnecting: return QColor(0xe0, 0x7b, 0x00);
+    case State::Error: return QColor(0xd1, 0x24, 0x2f);
+    }
+    return QColor(Qt::gray);
+}
+
+QString ConnectionStatusLabel::textFor(State state, const QString &detail)
+{
+    const QString oneLine = detail.simplified();
+    switch (state) {
+    case State::Disconnected:
+        return oneLine.isEmpty() ? tr("Disconnected") : tr("Disconnected — %1").arg(oneLine);
+    case State::Connecting:
+        return oneLine.isEmpty() ? tr("Connecting…") : tr("Connecting to %1…").arg(oneLine);
+    case State::Live:
+        return oneLine.isEmpty() ? tr("Live") : tr("Live — %1").arg(oneLine);
+    case State::Reconnecting:
+        return oneLine.isEmpty() ? tr("Reconnecting…") : tr("Reconnecting — %1").arg(oneLine);
+    case State::Error:
+        return oneLine.isEmpty() ? tr("Error") : tr("Error: %1").arg(oneLine);
+    }
+    return {};
+}
+
+void ConnectionStatusLabel::refresh()
+{
+    m_dotColor = colorFor(m_state);
+    m_dot->setPixmap(dotPixmap(m_dotColor, devicePixelRatioF()));
+    m_fullText = textFor(m_state, m_detail);
+    m_text->setText(m_text->fontMetrics().elidedText(m_fullText, Qt::ElideRight, MaxTextWidth));
+    // A long reason is elided on screen; the tooltip keeps all of it.
+    setToolTip(m_fullText);
+    setAccessibleName(tr("Connection status: %1").arg(m_fullText));
+}
+
+} // namespace pilothouse::widgets
