@@ -111,8 +111,9 @@ std::string param(const httplib::Request &req, const char *key)
 
 bool flag(const httplib::Request &req, const char *key)
 {
+    // strconv.ParseBool's spellings: Python clients send "True".
     std::string v = param(req, key);
-    return v == "true" || v == "1";
+    return v == "true" || v == "1" || v == "True" || v == "TRUE" || v == "t" || v == "T";
 }
 
 std::string managerFromUserAgent(const httplib::Request &req)
@@ -470,7 +471,7 @@ void ApiServer::handle(const httplib::Request &req, httplib::Response &res)
             verb = name.empty() ? "deletecollection" : "delete";
         if (!allowed(user, verb, t, sub)) {
             std::string resource = t->plural + (sub.empty() ? "" : "/" + sub);
-            std::string subject = name.empty() ? resource : resource + " \"" + name + "\"";
+            std::string subject = name.empty() ? t->qualifiedName() : t->qualifiedName() + " \"" + name + "\"";
             std::string scope = ns.empty() ? "at the cluster scope" : "in the namespace \"" + ns + "\"";
             throw ApiException(403, "Forbidden",
                                subject + " is forbidden: User \"" + user.name + "\" cannot " + verb + " resource \"" + resource +

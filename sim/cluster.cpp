@@ -91,6 +91,9 @@ void defaultTemplate(Json &obj)
     if (auto *spec = obj.contains("spec") ? &obj["spec"] : nullptr; spec && spec->contains("template")) {
         Json &tmpl = (*spec)["template"];
         if (!tmpl.contains("metadata")) tmpl["metadata"] = Json::object();
+        // Go clients send "creationTimestamp": null in templates; the API server drops it.
+        if (tmpl["metadata"].contains("creationTimestamp") && tmpl["metadata"]["creationTimestamp"].is_null())
+            tmpl["metadata"].erase("creationTimestamp");
         if (tmpl.contains("spec"))
             defaultPodSpec(tmpl["spec"]);
     }

@@ -164,7 +164,14 @@ Json benchPodTemplate(const std::string &app, const std::string &team, int index
     Json tokenSource = {{"serviceAccountToken", {{"expirationSeconds", 3607}, {"path", "token"}}}};
     Json caSource = {{"configMap", {{"name", "kube-root-ca.crt"}, {"items", Json::array({{{"key", "ca.crt"}, {"path", "ca.crt"}}})}}}};
     Json apiVolume = {{"name", "kube-api-access"}, {"projected", {{"defaultMode", 420}, {"sources", Json::array({tokenSource, caSource})}}}};
-    Json podSpec = {{"containers", Json::array({app_c, sidecar})}, {"volumes", Json::array({configVolume, apiVolume})}};
+    Json init = {{"name", "istio-init"},
+                 {"image", "registry.pilothouse.local/istio/proxyv2:1.22.3"},
+                 {"args", {"istio-iptables", "-p", "15001", "-z", "15006", "-u", "1337", "-m", "REDIRECT", "-i", "*", "-x", "", "-b", "*", "-d", "15090,15021,15020", "--log_output_level=default:info"}},
+                 {"resources", {{"requests", {{"cpu", "10m"}, {"memory", "40Mi"}}}, {"limits", {{"cpu", "2"}, {"memory", "1Gi"}}}}},
+                 {"securityContext", {{"allowPrivilegeEscalation", false}, {"capabilities", {{"add", {"NET_ADMIN", "NET_RAW"}}, {"drop", {"ALL"}}}},
+                                      {"privileged", false}, {"readOnlyRootFilesystem", false}, {"runAsGroup", 0}, {"runAsNonRoot", false}, {"runAsUser", 0}}}};
+    Json podSpec = {{"initContainers", Json::array({init})}, {"containers", Json::array({app_c, sidecar})},
+                    {"volumes", Json::array({configVolume, apiVolume})}};
     return {{"metadata", {{"labels", {{"app", app}, {"app.kubernetes.io/name", app}, {"app.kubernetes.io/part-of", team},
                                      {"security.istio.io/tlsMode", "istio"}, {"service.istio.io/canonical-name", app},
                                      {"service.istio.io/canonical-revision", "v1"}}},
@@ -260,7 +267,13 @@ void addBenchmarkPods(Cluster &cluster, size_t count)
                     statuses.push_back({{"name", c["name"]}, {"image", c["image"]}, {"imageID", c["image"].get<std::string>() + "@sha256:" + std::string(64, 'a')},
                                         {"containerID", "containerd://" + std::string(64, 'c')}, {"ready", true}, {"started", true},
                                         {"restartCount", 0}, {"state", {{"running", {{"startedAt", now}}}}}, {"lastState", Json::object()}});
-                o["status"] = {{"phase", "Running"}, {"hostIP", "10.1.0." + std::to_string(made % nodes % 250 + 1)}, {"podIP", podIp},
+                Json initStatuses = Json::array({{{"name", "istio-init"}, {"image", "registry.pilothouse.local/istio/proxyv2:1.22.3"},
+                                                   {"imageID", "registry.pilothouse.local/istio/proxyv2@sha256:" + std::string(64, 'b')},
+                                                   {"containerID", "containerd://" + std::string(64, 'd')}, {"ready", true}, {"restartCount", 0},
+                                                   {"state", {{"terminated", {{"exitCode", 0}, {"reason", "Completed"}, {"startedAt", now}, {"finishedAt", now},
+                                                                               {"containerID", "containerd://" + std::string(64, 'd')}}}}},
+                                                   {"lastState", Json::object()}}});
+                o["status"] = {{"initContainerStatuses", initStatuses}, {"phase", "Running"}, {"hostIP", "10.1.0." + std::to_string(made % nodes % 250 + 1)}, {"podIP", podIp},
                                {"podIPs", {{{"ip", podIp}}}}, {"startTime", now}, {"qosClass", "Burstable"}, {"containerStatuses", statuses},
                                {"conditions", {{{"type", "PodReadyToStartContainers"}, {"status", "True"}, {"lastTransitionTime", now}},
                                                {{"type", "Initialized"}, {"status", "True"}, {"lastTransitionTime", now}},

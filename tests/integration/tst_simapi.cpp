@@ -1,0 +1,511 @@
+// Integration tests of pilothouse-sim's Kubernetes API semantics: discovery, auth, Status errors,
+// paging, watches, bookmarks, 410 Gone, patches, deletion propagation and fault injection.
+#include "simprocess.h"
+
+#include <QElapsedTimer>
+#include <QTest>
+
+#include <set>
+#include <thread>
+
+using namespace pilothouse::testsupport;
+
+namespace {
+
+std::string configMap(const std::string &name, const std::string &value = "1")
+{
+    return Json({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}}, {"data", {{"k", value}}}}).dump();
+}
+
+const char *kCm = "/api/v1/namespaces/demo/configmaps";
+
+}  // namespace
+
+class TestSimApi : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<SimProcess> m_sim;
+
+    // Polls `condition` until it holds or the deadline passes.
+    template <class F>
+    static bool eventually(F condition, int timeoutMs = 15000)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < timeoutMs) {
+            if (condition())
+                return true;
+            QTest::qWait(50);
+        }
+        return condition();
+    }
+
+    static std::unique_ptr<SimProcess> startSim(QStringList args = {})
+    {
+        args << QStringLiteral("--pod-start-ms") << QStringLiteral("100") << QStringLiteral("--pod-ready-ms") << QStringLiteral("100")
+             << QStringLiteral("--pod-stop-ms") << QStringLiteral("100");
+        auto sim = std::make_unique<SimProcess>(args);
+        QString error;
+        if (!sim->start(&error))
+            qFatal("%s", qPrintable(error));
+        return sim;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { m_sim = startSim({QStringLiteral("--bookmark-interval"), QStringLiteral("1")}); }
+    void cleanupTestCase() { m_sim.reset(); }
+
+    void versionAndDiscovery()
+    {
+        HttpReply v = m_sim->get("/version", Identity::Anonymous);
+        QCOMPARE(v.status, 200);
+        JCOMPARE(v.json()["major"], "1");
+
+        Json api = m_sim->get("/api").json();
+        JCOMPARE(api["kind"], "APIVersions");
+        JCOMPARE(api["versions"][0], "v1");
+
+        Json groups = m_sim->get("/apis").json();
+        JCOMPARE(groups["kind"], "APIGroupList");
+        std::set<std::string> names;
+        for (const auto &g : groups["groups"])
+            names.insert(g["name"].get<std::string>());
+        QVERIFY(names.count("apps") && names.count("autoscaling") && names.count("argoproj.io") && names.count("authorization.k8s.io"));
+
+        Json core = m_sim->get("/api/v1").json();
+        JCOMPARE(core["kind"], "APIResourceList");
+        std::map<std::string, Json> byName;
+        for (const auto &r : core["resources"])
+            byName[r["name"].get<std::string>()] = r;
+        QVERIFY(byName.count("pods") && byName.count("pods/log") && byName.count("pods/status"));
+        JCOMPARE(byName["pods"]["shortNames"][0], "po");
+        JCOMPARE(byName["namespaces"]["namespaced"], false);
+
+        Json apps = m_sim->get("/apis/apps/v1").json();
+        bool scale = false;
+        for (const auto &r : apps["resources"])
+            if (r["name"] == "deployments/scale")
+                scale = r["kind"] == "Scale" && r["group"] == "autoscaling";
+        QVERIFY(scale);
+
+        // The aggregated form, as kubectl >= 1.30 asks for it.
+        HttpReply agg = m_sim->request("GET", "/apis", {}, {}, Identity::Admin,
+                                       {{"Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"}});
+        QCOMPARE(agg.status, 200);
+        QVERIFY(agg.header("Content-Type").find("as=APIGroupDiscoveryList") != std::string::npos);
+        Json aggJson = agg.json();
+        JCOMPARE(aggJson["kind"], "APIGroupDiscoveryList");
+        bool rollouts = false;
+        for (const auto &g : aggJson["items"])
+            for (const auto &v : g["versions"])
+                for (const auto &r : v["resources"])
+                    if (r["resource"] == "rollouts")
+                        rollouts = g["metadata"]["name"] == "argoproj.io" && r["scope"] == "Namespaced";
+        QVERIFY(rollouts);
+    }
+
+    void authenticationAndAuthorization()
+    {
+        HttpReply anon = m_sim->get("/api/v1/pods", Identity::Anonymous);
+        QCOMPARE(anon.status, 401);
+        JCOMPARE(anon.json()["kind"], "Status");
+        JCOMPARE(anon.json()["reason"], "Unauthorized");
+
+        QCOMPARE(m_sim->get("/api/v1/namespaces/demo/pods", Identity::Viewer).status, 200);
+
+        HttpReply write = m_sim->request("POST", kCm, configMap("viewer-was-here"), "application/json", Identity::Viewer);
+        QCOMPARE(write.status, 403);
+        Json st = write.json();
+        JCOMPARE(st["kind"], "Status");
+        JCOMPARE(st["reason"], "Forbidden");
+        JCOMPARE(st["code"], 403);
+        QVERIFY2(st["message"].get<std::string>().find("User \"sim-viewer\" cannot create resource \"configmaps\"") != std::string::npos,
+                 st["message"].get<std::string>().c_str());
+        QCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/viewer-was-here").status, 404);
+
+        // The view role does not include Secrets.
+        QCOMPARE(m_sim->get("/api/v1/namespaces/demo/secrets", Identity::Viewer).status, 403);
+        QCOMPARE(m_sim->get("/api/v1/namespaces/demo/secrets").status, 200);
+    }
+
+    void selfSubjectAccessReviewAnswersPerIdentity()
+    {
+        auto review = [&](Identity who, const std::string &verb, const std::string &resource) {
+            Json body = {{"apiVersion", "authorization.k8s.io/v1"}, {"kind", "SelfSubjectAccessReview"},
+                         {"spec", {{"resourceAttributes", {{"namespace", "demo"}, {"verb", verb}, {"group", "apps"}, {"resource", resource}}}}}};
+            HttpReply r = m_sim->request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body.dump(), "application/json", who);
+            return r.status == 201 && r.json()["status"]["allowed"] == true;
+        };
+        QVERIFY(review(Identity::Admin, "patch", "deployments"));
+        QVERIFY(review(Identity::Viewer, "list", "deployments"));
+        QVERIFY(!review(Identity::Viewer, "patch", "deployments"));
+        QVERIFY(!review(Identity::Viewer, "delete", "deployments"));
+    }
+
+    void errorsAreStatusObjects()
+    {
+        HttpReply missing = m_sim->get("/api/v1/namespaces/demo/configmaps/nope");
+        QCOMPARE(missing.status, 404);
+        JCOMPARE(missing.json()["reason"], "NotFound");
+        JCOMPARE(missing.json()["details"]["name"], "nope");
+
+        QCOMPARE(m_sim->request("POST", kCm, configMap("dup")).status, 201);
+        HttpReply dup = m_sim->request("POST", kCm, configMap("dup"));
+        QCOMPARE(dup.status, 409);
+        JCOMPARE(dup.json()["reason"], "AlreadyExists");
+
+        // A stale resourceVersion on update is a Conflict.
+        Json cm = m_sim->get(std::string(kCm) + "/dup").json();
+        std::string staleRv = cm["metadata"]["resourceVersion"];
+        cm["data"]["k"] = "2";
+        QCOMPARE(m_sim->request("PUT", std::string(kCm) + "/dup", cm.dump()).status, 200);
+        cm["data"]["k"] = "3";
+        cm["metadata"]["resourceVersion"] = staleRv;
+        HttpReply conflict = m_sim->request("PUT", std::string(kCm) + "/dup", cm.dump());
+        QCOMPARE(conflict.status, 409);
+        JCOMPARE(conflict.json()["reason"], "Conflict");
+        JCOMPARE(m_sim->get(std::string(kCm) + "/dup").json()["data"]["k"], "2");
+
+        // Invalid objects: 422 with causes naming the field.
+        Json bad = {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"metadata", {{"name", "bad"}}},
+                    {"spec", {{"selector", {{"matchLabels", {{"app", "bad"}}}}}, {"template", {{"metadata", {{"labels", {{"app", "bad"}}}}}, {"spec", {{"containers", {{{"name", "c"}}}}}}}}}}};
+        HttpReply invalid = m_sim->request("POST", "/apis/apps/v1/namespaces/demo/deployments", bad.dump());
+        QCOMPARE(invalid.status, 422);
+        JCOMPARE(invalid.json()["reason"], "Invalid");
+        JCOMPARE(invalid.json()["details"]["causes"][0]["field"], "spec.template.spec.containers[0].image");
+
+        // Unknown paths and namespaces.
+        QCOMPARE(m_sim->get("/apis/nosuch.group/v1/things").status, 404);
+        QCOMPARE(m_sim->request("POST", "/api/v1/namespaces/no-such-ns/configmaps", configMap("x")).status, 404);
+    }
+
+    void listPagesWithContinueTokens()
+    {
+        for (int i = 0; i < 25; ++i)
+            QCOMPARE(m_sim->request("POST", "/api/v1/namespaces/demo/configmaps", configMap("page-" + std::to_string(100 + i))).status, 201);
+        std::set<std::string> seen;
+        std::string cont, rv;
+        int pages = 0;
+        do {
+            std::string path = "/api/v1/namespaces/demo/configmaps?labelSelector=&limit=10" + (cont.empty() ? "" : "&continue=" + cont);
+            Json page = m_sim->get(path).json();
+            JCOMPARE(page["kind"], "ConfigMapList");
+            if (rv.empty())
+                rv = page["metadata"]["resourceVersion"];
+            else
+                QCOMPARE(page["metadata"]["resourceVersion"].get<std::string>(), rv);  // one snapshot across pages
+            for (const auto &item : page["items"])
+                QVERIFY2(seen.insert(item["metadata"]["name"].get<std::string>()).second, "an item came twice");
+            cont = page["metadata"].value("continue", "");
+            if (!cont.empty())
+                QVERIFY(page["metadata"]["remainingItemCount"].get<int>() > 0);
+            ++pages;
+            // Writes between pages do not leak into the paged list.
+            m_sim->request("POST", kCm, configMap("between-pages-" + std::to_string(pages)));
+        } while (!cont.empty() && pages < 20);
+        QVERIFY(pages >= 3);
+        for (int i = 0; i < 25; ++i)
+            QVERIFY(seen.count("page-" + std::to_string(100 + i)));
+        QVERIFY(!seen.count("between-pages-1"));
+    }
+
+    void expiredContinueTokenAnswers410()
+    {
+        Json first = m_sim->get("/api/v1/namespaces/demo/configmaps?limit=2").json();
+        std::string cont = first["metadata"]["continue"];
+        QVERIFY(!cont.empty());
+        QVERIFY(m_sim->control("expire-continue"));
+        HttpReply gone = m_sim->get("/api/v1/namespaces/demo/configmaps?limit=2&continue=" + cont);
+        QCOMPARE(gone.status, 410);
+        JCOMPARE(gone.json()["reason"], "Expired");
+    }
+
+    void watchDeliversEventsInOrder()
+    {
+        std::string rv = m_sim->get(kCm).json()["metadata"]["resourceVersion"];
+        WatchStream w(*m_sim, std::string(kCm) + "?watch=true&resourceVersion=" + rv);
+        QCOMPARE(m_sim->request("POST", kCm, configMap("order")).status, 201);
+        QCOMPARE(m_sim->request("PATCH", std::string(kCm) + "/order", R"({"data":{"k":"2"}})", "application/merge-patch+json").status, 200);
+        QCOMPARE(m_sim->request("DELETE", std::string(kCm) + "/order").status, 200);
+        std::vector<std::string> types;
+        std::vector<std::string> rvs;
+        while (types.size() < 3) {
+            auto e = w.next(5000);
+            QVERIFY2(e.has_value(), "watch event missing");
+            if ((*e)["object"]["metadata"]["name"] != "order")
+                continue;
+            types.push_back((*e)["type"]);
+            rvs.push_back((*e)["object"]["metadata"]["resourceVersion"]);
+        }
+        QCOMPARE(types, (std::vector<std::string>{"ADDED", "MODIFIED", "DELETED"}));
+        QCOMPARE(std::set<std::string>(rvs.begin(), rvs.end()).size(), size_t(3));
+        QCOMPARE(w.status(), 200);
+    }
+
+    void watchWithoutResourceVersionStartsWithCurrentState()
+    {
+        WatchStream w(*m_sim, "/api/v1/namespaces/demo/services?watch=1");
+        auto e = w.waitFor("ADDED", "web", 5000);
+        QVERIFY(e.has_value());
+        JCOMPARE((*e)["object"]["kind"], "Service");
+    }
+
+    void watchHonoursSelectorTransitions()
+    {
+        QCOMPARE(m_sim->request("POST", kCm, Json({{"metadata", {{"name", "sel"}, {"labels", {{"tier", "a"}}}}}, {"data", Json::object()}}).dump()).status, 201);
+        std::string rv = m_sim->get(kCm).json()["metadata"]["resourceVersion"];
+        WatchStream w(*m_sim, std::string(kCm) + "?watch=true&labelSelector=tier%3Da&resourceVersion=" + rv);
+        // Leaving the selector is a DELETED for this watcher; coming back is an ADDED.
+        QCOMPARE(m_sim->request("PATCH", std::string(kCm) + "/sel", R"({"metadata":{"labels":{"tier":"b"}}})", "application/merge-patch+json").status, 200);
+        QVERIFY(w.waitFor("DELETED", "sel", 5000).has_value());
+        QCOMPARE(m_sim->request("PATCH", std::string(kCm) + "/sel", R"({"metadata":{"labels":{"tier":"a"}}})", "application/merge-patch+json").status, 200);
+        QVERIFY(w.waitFor("ADDED", "sel", 5000).has_value());
+    }
+
+    void bookmarksCarryOnlyAResourceVersion()
+    {
+        std::string rv = m_sim->get("/api/v1/pods").json()["metadata"]["resourceVersion"];
+        WatchStream w(*m_sim, "/api/v1/pods?watch=true&allowWatchBookmarks=true&resourceVersion=" + rv);
+        auto bm = w.waitFor("BOOKMARK", "", 5000);
+        QVERIFY2(bm.has_value(), "no bookmark within 5 s (interval is 1 s)");
+        JCOMPARE((*bm)["object"]["kind"], "Pod");
+        QVERIFY(!(*bm)["object"]["metadata"]["resourceVersion"].get<std::string>().empty());
+        QVERIFY(!(*bm)["object"]["metadata"].contains("name"));
+        // Without allowWatchBookmarks there are none.
+        WatchStream plain(*m_sim, "/api/v1/pods?watch=true&resourceVersion=" + rv);
+        QVERIFY(!plain.waitFor("BOOKMARK", "", 2500).has_value());
+    }
+
+    void goneNextWatchAnswers410Once()
+    {
+        std::string rv = m_sim->get(kCm).json()["metadata"]["resourceVersion"];
+        QVERIFY(m_sim->control("gone-next-watch"));
+        WatchStream w(*m_sim, std::string(kCm) + "?watch=true&resourceVersion=" + rv);
+        auto e = w.next(5000);
+        QVERIFY(e.has_value());
+        JCOMPARE((*e)["type"], "ERROR");
+        JCOMPARE((*e)["object"]["code"], 410);
+        JCOMPARE((*e)["object"]["reason"], "Expired");
+        QVERIFY(w.waitEnded(5000));
+        // The next watch is served normally.
+        WatchStream again(*m_sim, std::string(kCm) + "?watch=true&resourceVersion=" + rv);
+        QCOMPARE(m_sim->request("POST", kCm, configMap("after-gone")).status, 201);
+        QVERIFY(again.waitFor("ADDED", "after-gone", 5000).has_value());
+    }
+
+    void dropWatchesClosesOpenStreams()
+    {
+        WatchStream a(*m_sim, "/api/v1/pods?watch=true");
+        WatchStream b(*m_sim, std::string(kCm) + "?watch=true");
+        QVERIFY(a.next(3000).has_value());  // initial state arrived: the stream is open
+        QVERIFY(!a.ended() && !b.ended());
+        QVERIFY(m_sim->control("drop-watches"));
+        QVERIFY(a.waitEnded(3000));
+        QVERIFY(b.waitEnded(3000));
+    }
+
+    void delayHoldsAnswers()
+    {
+        QVERIFY(m_sim->control("delay", "ms=700&count=1"));
+        QElapsedTimer t;
+        t.start();
+        QCOMPARE(m_sim->get("/api/v1/namespaces").status, 200);
+        QVERIFY2(t.elapsed() >= 650, qPrintable(QString::number(t.elapsed())));
+        t.restart();
+        QCOMPARE(m_sim->get("/api/v1/namespaces").status, 200);
+        QVERIFY(t.elapsed() < 650);
+    }
+
+    void patchTypes()
+    {
+        const std::string dep = "/apis/apps/v1/namespaces/demo/deployments/web";
+        HttpReply strategic = m_sim->request("PATCH", dep, R"({"spec":{"template":{"spec":{"containers":[{"name":"web","env":[{"name":"MODE","value":"x"}]}]}}}})",
+                                             "application/strategic-merge-patch+json");
+        QCOMPARE(strategic.status, 200);
+        Json c = strategic.json()["spec"]["template"]["spec"]["containers"][0];
+        JCOMPARE(c["image"], "registry.pilothouse.local/demo/web:1.0");  // merged by name, not replaced
+        bool hasMode = false;
+        for (const auto &e : c["env"])
+            hasMode = hasMode || e["name"] == "MODE";
+        QVERIFY(hasMode);
+
+        HttpReply merge = m_sim->request("PATCH", dep, R"({"metadata":{"annotations":{"team":"shop"}}})", "application/merge-patch+json");
+        JCOMPARE(merge.json()["metadata"]["annotations"]["team"], "shop");
+
+        std::string rv = merge.json()["metadata"]["resourceVersion"];
+        // A JSON patch `test` on the resourceVersion is a precondition.
+        HttpReply jsonOk = m_sim->request("PATCH", dep,
+                                          Json::array({{{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", rv}},
+                                                       {{"op", "replace"}, {"path", "/spec/replicas"}, {"value", 3}}}).dump(),
+                                          "application/json-patch+json");
+        QCOMPARE(jsonOk.status, 200);
+        JCOMPARE(jsonOk.json()["spec"]["replicas"], 3);
+        HttpReply jsonStale = m_sim->request("PATCH", dep,
+                                             Json::array({{{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", rv}},
+                                                          {{"op", "replace"}, {"path", "/spec/replicas"}, {"value", 1}}}).dump(),
+                                             "application/json-patch+json");
+        QCOMPARE(jsonStale.status, 422);
+        JCOMPARE(m_sim->get(dep).json()["spec"]["replicas"], 3);
+
+        // Custom resources take no strategic merge patch.
+        Json ro = {{"apiVersion", "argoproj.io/v1alpha1"}, {"kind", "Rollout"}, {"metadata", {{"name", "shop"}}},
+                   {"spec", {{"replicas", 2}, {"strategy", {{"blueGreen", {{"activeService", "web"}}}}}}}};
+        QCOMPARE(m_sim->request("POST", "/apis/argoproj.io/v1alpha1/namespaces/demo/rollouts", ro.dump()).status, 201);
+        QCOMPARE(m_sim->request("PATCH", "/apis/argoproj.io/v1alpha1/namespaces/demo/rollouts/shop", R"({"spec":{"paused":true}})",
+                                "application/strategic-merge-patch+json").status, 415);
+        HttpReply status = m_sim->request("PATCH", "/apis/argoproj.io/v1alpha1/namespaces/demo/rollouts/shop/status",
+                                          R"({"status":{"abort":true}})", "application/merge-patch+json");
+        QCOMPARE(status.status, 200);
+        JCOMPARE(status.json()["status"]["abort"], true);
+        // The main resource ignores status changes; the status subresource ignores spec changes.
+        HttpReply mainStatus = m_sim->request("PATCH", "/apis/argoproj.io/v1alpha1/namespaces/demo/rollouts/shop",
+                                              R"({"status":{"abort":false},"spec":{"paused":true}})", "application/merge-patch+json");
+        JCOMPARE(mainStatus.json()["status"]["abort"], true);
+        JCOMPARE(mainStatus.json()["spec"]["paused"], true);
+        JCOMPARE(mainStatus.json()["metadata"]["generation"], 2);
+    }
+
+    void scaleSubresource()
+    {
+        const std::string scale = "/apis/apps/v1/namespaces/demo/deployments/api/scale";
+        Json s = m_sim->get(scale).json();
+        JCOMPARE(s["kind"], "Scale");
+        JCOMPARE(s["apiVersion"], "autoscaling/v1");
+        JCOMPARE(s["status"]["selector"], "app=api");
+        HttpReply r = m_sim->request("PATCH", scale, R"({"spec":{"replicas":2}})", "application/merge-patch+json");
+        QCOMPARE(r.status, 200);
+        JCOMPARE(r.json()["spec"]["replicas"], 2);
+        QVERIFY(eventually([&] { return m_sim->get("/apis/apps/v1/namespaces/demo/deployments/api").json()["status"].value("readyReplicas", 0) == 2; }));
+        // A stale resourceVersion in a Scale update is a conflict.
+        s["spec"]["replicas"] = 1;
+        QCOMPARE(m_sim->request("PUT", scale, s.dump()).status, 409);
+    }
+
+    void tableForm()
+    {
+        HttpReply t = m_sim->request("GET", "/api/v1/namespaces/demo/pods", {}, {}, Identity::Admin,
+                                     {{"Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"}});
+        Json table = t.json();
+        JCOMPARE(table["kind"], "Table");
+        std::vector<std::string> cols;
+        for (const auto &c : table["columnDefinitions"])
+            if (c["priority"] == 0)
+                cols.push_back(c["name"]);
+        QCOMPARE(cols, (std::vector<std::string>{"Name", "Ready", "Status", "Restarts", "Age"}));
+        QVERIFY(!table["rows"].empty());
+        JCOMPARE(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+    }
+
+    void deletionPropagation()
+    {
+        auto deploy = [](const std::string &name) {
+            return Json({{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"metadata", {{"name", name}}},
+                         {"spec", {{"replicas", 2}, {"selector", {{"matchLabels", {{"app", name}}}}},
+                                   {"template", {{"metadata", {{"labels", {{"app", name}}}}}, {"spec", {{"containers", {{{"name", "c"}, {"image", "img:1"}}}}}}}}}}}).dump();
+        };
+        auto podsOf = [&](const std::string &app) {
+            return m_sim->get("/api/v1/namespaces/demo/pods?labelSelector=app%3D" + app).json()["items"].size();
+        };
+        auto rsOf = [&](const std::string &app) {
+            return m_sim->get("/apis/apps/v1/namespaces/demo/replicasets?labelSelector=app%3D" + app).json()["items"];
+        };
+        for (const char *name : {"fg", "orphan", "bg"}) {
+            QCOMPARE(m_sim->request("POST", "/apis/apps/v1/namespaces/demo/deployments", deploy(name)).status, 201);
+            QVERIFY(eventually([&] { return podsOf(name) == 2; }));
+        }
+        // Foreground: dependents go first, then the owner.
+        HttpReply fg = m_sim->request("DELETE", "/apis/apps/v1/namespaces/demo/deployments/fg", R"({"propagationPolicy":"Foreground"})");
+        QCOMPARE(fg.status, 200);
+        QVERIFY(fg.json()["metadata"].contains("deletionTimestamp"));
+        QVERIFY(eventually([&] { return m_sim->get("/apis/apps/v1/namespaces/demo/deployments/fg").status == 404; }));
+        QCOMPARE(podsOf("fg"), size_t(0));
+        QCOMPARE(rsOf("fg").size(), size_t(0));
+        // Orphan: the ReplicaSet stays, without its owner reference.
+        QCOMPARE(m_sim->request("DELETE", "/apis/apps/v1/namespaces/demo/deployments/orphan", R"({"propagationPolicy":"Orphan"})").status, 200);
+        QVERIFY(eventually([&] { return m_sim->get("/apis/apps/v1/namespaces/demo/deployments/orphan").status == 404; }));
+        Json rs = rsOf("orphan");
+        QCOMPARE(rs.size(), size_t(1));
+        QVERIFY(!rs[0]["metadata"].contains("ownerReferences"));
+        QCOMPARE(podsOf("orphan"), size_t(2));
+        // Background: the owner goes at once, the garbage collector removes the rest.
+        QCOMPARE(m_sim->request("DELETE", "/apis/apps/v1/namespaces/demo/deployments/bg").status, 200);
+        QCOMPARE(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/bg").status, 404);
+        QVERIFY(eventually([&] { return podsOf("bg") == 0 && rsOf("bg").empty(); }));
+        // A uid precondition that does not match refuses the delete.
+        HttpReply pre = m_sim->request("DELETE", "/api/v1/namespaces/demo/configmaps/web-config", R"({"preconditions":{"uid":"not-the-uid"}})");
+        QCOMPARE(pre.status, 409);
+    }
+
+    void benchmarkPodsAreRealistic()
+    {
+        auto sim = startSim({QStringLiteral("--pods"), QStringLiteral("300")});
+        Json list = sim->get("/api/v1/pods?labelSelector=pilothouse.dev%2Fbench%21%3Dx").json();
+        size_t bench = 0;
+        std::set<std::string> namespaces, nodes;
+        for (const auto &p : list["items"]) {
+            if (p["metadata"]["namespace"].get<std::string>().rfind("bench-", 0) != 0)
+                continue;
+            ++bench;
+            namespaces.insert(p["metadata"]["namespace"]);
+            nodes.insert(p["spec"]["nodeName"]);
+            size_t size = p.dump().size();
+            QVERIFY2(size >= 8000 && size <= 12500, qPrintable(QString::number(size)));
+            QVERIFY(p["metadata"].contains("managedFields"));
+            JCOMPARE(p["status"]["phase"], "Running");
+        }
+        QCOMPARE(bench, size_t(300));
+        QVERIFY(nodes.size() >= 3);
+        QVERIFY(!namespaces.empty());
+    }
+
+    void compactionMakesOldResourceVersionsGone()
+    {
+        auto sim = startSim();
+        std::string oldRv = sim->get(kCm).json()["metadata"]["resourceVersion"];
+        QCOMPARE(sim->request("POST", kCm, configMap("c1")).status, 201);
+        QVERIFY(sim->control("compact"));
+        WatchStream w(*sim, std::string(kCm) + "?watch=true&resourceVersion=" + oldRv);
+        auto e = w.next(5000);
+        QVERIFY(e.has_value());
+        JCOMPARE((*e)["type"], "ERROR");
+        JCOMPARE((*e)["object"]["code"], 410);
+        // A watch from the current resourceVersion still works.
+        std::string rv = sim->get(kCm).json()["metadata"]["resourceVersion"];
+        WatchStream ok(*sim, std::string(kCm) + "?watch=true&resourceVersion=" + rv);
+        QCOMPARE(sim->request("POST", kCm, configMap("c2")).status, 201);
+        QVERIFY(ok.waitFor("ADDED", "c2", 5000).has_value());
+    }
+
+    void refuseConnectionsThenServeAgainWithState()
+    {
+        auto sim = startSim();
+        QCOMPARE(sim->request("POST", kCm, configMap("survivor")).status, 201);
+        std::string rv = sim->get(kCm).json()["metadata"]["resourceVersion"];
+        WatchStream w(*sim, std::string(kCm) + "?watch=true&resourceVersion=" + rv);
+        QVERIFY(sim->control("refuse", "seconds=2"));
+        QVERIFY(w.waitEnded(3000));
+        QTest::qWait(300);
+        QCOMPARE(sim->get("/version").status, 0);  // refused
+        QVERIFY(eventually([&] { return sim->get("/version").status == 200; }, 6000));
+        QCOMPARE(sim->get(std::string(kCm) + "/survivor").status, 200);
+        // resourceVersions continue: a watch from before the outage resumes without a 410.
+        WatchStream resumed(*sim, std::string(kCm) + "?watch=true&resourceVersion=" + rv);
+        QCOMPARE(sim->request("POST", kCm, configMap("after-outage")).status, 201);
+        QVERIFY(resumed.waitFor("ADDED", "after-outage", 5000).has_value());
+    }
+
+    void restartKeepsState()
+    {
+        auto sim = startSim();
+        QCOMPARE(sim->request("POST", kCm, configMap("kept")).status, 201);
+        WatchStream w(*sim, std::string(kCm) + "?watch=true");
+        QVERIFY(w.next(3000).has_value());
+        QVERIFY(sim->control("restart"));
+        QVERIFY(w.waitEnded(3000));
+        QVERIFY(eventually([&] { return sim->get(std::string(kCm) + "/kept").status == 200; }, 5000));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSimApi)
+#include "tst_simapi.moc"
