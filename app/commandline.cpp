@@ -85,6 +85,7 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         options.helpText = helpTextFor(parser, arguments);
     options.demo = parser.isSet(demoOption);
     options.context = parser.value(contextOption);
+    options.kubeconfigFlag = parser.value(kubeconfigOption);
     options.kubeconfigPath = resolveKubeconfigPath(parser.value(kubeconfigOption),
                                                    qEnvironmentVariable("KUBECONFIG"),
                                                    QDir::homePath());

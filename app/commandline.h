@@ -9,6 +9,7 @@ namespace pilothouse::app {
 struct CommandLineOptions
 {
     QString kubeconfigPath;    // resolved and absolute; see resolveKubeconfigPath()
+    QString kubeconfigFlag;    // --kubeconfig as given (empty: $KUBECONFIG or ~/.kube/config decide)
     QString context;           // empty: the kubeconfig's current-context
     bool demo = false;
     bool showHelp = false;

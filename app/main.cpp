@@ -1,8 +1,15 @@
 // Entry point: global library initialisation, command line, and the main window.
 #include "commandline.h"
+#include "demolauncher.h"
+#include "http/httpengine.h"
+#include "kube/credentials.h"
+#include "kube/kubeconfig.h"
+#include "kube/kubesession.h"
 #include "mainwindow.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QStandardPaths>
 
 #include <curl/curl.h>
 #include <git2.h>
@@ -92,14 +99,47 @@ int main(int argc, char *argv[])
         }
     }
 
-    if (options.demo) {
-        printTo(stderr,
-                QStringLiteral("pilothouse: --demo cannot connect to the simulator yet.\n"
-                               "Start it yourself with:\n"
-                               "  build/sim/pilothouse-sim --scenario resources/scenarios/default.yaml\n"));
-    }
+    // One HTTP engine for every backend; the session does its I/O on its own thread.
+    pilothouse::backends::http::HttpEngine engine;
+    const QString configDir = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation);
+    auto approvals = std::make_shared<pilothouse::backends::kube::ExecApprovalStore>(configDir + QStringLiteral("/exec-approvals.json"));
+    pilothouse::backends::kube::KubeSession session(&engine, approvals);
 
     pilothouse::widgets::MainWindow window(options.kubeconfigPath, options.context);
+    window.attachSession(&session);
     window.show();
+
+    auto loadAndShow = [&window](const QStringList &files, const QString &context) {
+        auto config = pilothouse::backends::kube::Kubeconfig::load(files);
+        if (!config.ok()) {
+            window.showLoadError(config.error().message);
+            return;
+        }
+        if (config.value().contextNames().isEmpty()) {
+            window.showLoadError(QObject::tr("The kubeconfig has no contexts."));
+            return;
+        }
+        window.showKubeconfig(config.value(), context);
+    };
+
+    pilothouse::app::DemoLauncher demo;
+    if (options.demo) {
+        QObject::connect(&demo, &pilothouse::app::DemoLauncher::ready, &window, [&](const QString &kubeconfig) {
+            printTo(stderr, QStringLiteral("pilothouse: demo cluster ready; kubectl --kubeconfig %1 get pods -A\n").arg(kubeconfig));
+            loadAndShow({kubeconfig}, options.context);
+        });
+        QObject::connect(&demo, &pilothouse::app::DemoLauncher::failed, &window, [&](const QString &message) {
+            window.showLoadError(message);
+        });
+        demo.start();
+    } else {
+        auto config = pilothouse::backends::kube::Kubeconfig::loadDefault(options.kubeconfigFlag, qgetenv("KUBECONFIG"), QDir::homePath());
+        if (!config.ok())
+            window.showLoadError(config.error().message);
+        else if (config.value().contextNames().isEmpty())
+            window.showLoadError(QObject::tr("No kubeconfig with a context was found (%1).").arg(options.kubeconfigPath));
+        else
+            window.showKubeconfig(config.value(), options.context);
+    }
     return application.exec();
 }

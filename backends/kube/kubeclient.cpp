@@ -1,0 +1,123 @@
+// REST access to one cluster over the shared HTTP engine.
+#include "kube/kubeclient.h"
+
+#include "kube/status.h"
+
+namespace pilothouse::backends::kube {
+
+KubeReply replyFrom(const http::Response &response)
+{
+    KubeReply r;
+    r.status = response.status;
+    r.body = response.body;
+    if (response.error.isError())
+        r.error = response.error;
+    else if (response.status < 200 || response.status >= 300)
+        r.error = parseStatus(response.status, response.body);
+    return r;
+}
+
+KubeClient::KubeClient(http::HttpEngine *engine, ResolvedContext context, std::shared_ptr<CredentialProvider> credentials,
+                       QObject *parent)
+    : QObject(parent), m_engine(engine), m_context(std::move(context)), m_credentials(std::move(credentials))
+{
+}
+
+Result<http::Request> KubeClient::buildRequest(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
+                                               const QByteArray &contentType)
+{
+    Result<AuthMaterial> auth = m_credentials->credentials();
+    if (!auth.ok())
+        return Result<http::Request>::failure(auth.error());
+    http::Request req;
+    req.method = method;
+    QString server = m_context.server;
+    while (server.endsWith(QLatin1Char('/')))
+        server.chop(1);
+    req.url = server + pathAndQuery;
+    req.tls = m_context.tls;
+    if (!auth.value().clientCertPem.isEmpty()) {
+        req.tls.clientCertPem = auth.value().clientCertPem;
+        req.tls.clientKeyPem = auth.value().clientKeyPem;
+    }
+    req.headers.append(qMakePair(QByteArray("Accept"), QByteArray("application/json")));
+    req.headers.append(qMakePair(QByteArray("User-Agent"), QByteArray("pilothouse/0.1")));
+    if (!auth.value().authorization.isEmpty())
+        req.headers.append(qMakePair(QByteArray("Authorization"), auth.value().authorization));
+    if (!body.isEmpty() || method == "POST" || method == "PUT" || method == "PATCH") {
+        req.body = body;
+        req.headers.append(qMakePair(QByteArray("Content-Type"), contentType.isEmpty() ? QByteArray("application/json") : contentType));
+    }
+    return req;
+}
+
+void KubeClient::request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
+                         const QByteArray &contentType, QObject *receiver, std::function<void(const KubeReply &)> done,
+                         int timeoutMs)
+{
+    Call call{method, pathAndQuery, body, contentType, timeoutMs};
+    send(std::move(call), receiver, std::move(done), false);
+}
+
+void KubeClient::send(Call call, QObject *receiver, std::function<void(const KubeReply &)> done, bool retried)
+{
+    Result<http::Request> req = buildRequest(call.method, call.path, call.body, call.contentType);
+    if (!req.ok()) {
+        KubeReply r;
+        r.error = req.error();
+        QMetaObject::invokeMethod(receiver, [done, r] { done(r); }, Qt::QueuedConnection);
+        return;
+    }
+    http::Request request = std::move(req).value();
+    request.timeoutMs = call.timeoutMs;
+    m_engine->send(std::move(request), receiver, [this, call, receiver, done, retried](const http::Response &resp) {
+        if (resp.status == 401 && !retried && m_credentials->execConfig()) {
+            // An exec credential the server no longer accepts: run the plugin once more and repeat.
+            m_credentials->invalidate();
+            send(call, receiver, done, true);
+            return;
+        }
+        done(replyFrom(resp));
+    });
+}
+
+http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs)
+{
+    Result<http::Request> req = buildRequest("GET", pathAndQuery, {}, {});
+    if (!req.ok()) {
+        KubeReply r;
+        r.error = req.error();
+        auto failed = handlers.failedToStart;
+        QMetaObject::invokeMethod(receiver, [failed, r] { failed(r); }, Qt::QueuedConnection);
+        return 0;
+    }
+    http::Request request = std::move(req).value();
+    request.timeoutMs = 0;
+    request.idleTimeoutMs = idleTimeoutMs;
+    auto status = std::make_shared<int>(0);
+    auto errorBody = std::make_shared<QByteArray>();
+    http::HttpEngine::StreamHandlers h;
+    h.headersReceived = [status](int code, const http::Headers &) { *status = code; };
+    h.line = [status, errorBody, line = handlers.line](const QByteArray &l) {
+        if (*status >= 200 && *status < 300)
+            line(l);
+        else
+            errorBody->append(l);
+    };
+    h.finished = [this, status, errorBody, handlers](const http::Response &resp) {
+        if (*status != 0 && (*status < 200 || *status >= 300)) {
+            if (*status == 401 && m_credentials->execConfig())
+                m_credentials->invalidate();
+            KubeReply r;
+            r.status = *status;
+            r.body = *errorBody;
+            r.error = parseStatus(*status, *errorBody);
+            handlers.failedToStart(r);
+            return;
+        }
+        handlers.finished(resp);
+    };
+    return m_engine->stream(std::move(request), receiver, std::move(h));
+}
+
+}  // namespace pilothouse::backends::kube

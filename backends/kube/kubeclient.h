@@ -1,0 +1,68 @@
+// REST access to one cluster: builds requests with the context's TLS and credentials, turns
+// non-2xx answers into typed errors, and re-runs a request once after a 401 with fresh
+// credentials. Used from one worker thread (credentials may block while an exec plugin runs).
+#pragma once
+
+#include "core/result.h"
+#include "http/httpengine.h"
+#include "kube/credentials.h"
+#include "kube/kubeconfig.h"
+#include "kube/resourceref.h"
+
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+namespace pilothouse::backends::kube {
+
+struct KubeReply {
+    int status = 0;
+    QByteArray body;
+    ApiError error;  // kind None for 2xx answers
+    bool ok() const { return !error.isError(); }
+};
+
+class KubeClient : public QObject {
+    Q_OBJECT
+
+public:
+    KubeClient(http::HttpEngine *engine, ResolvedContext context, std::shared_ptr<CredentialProvider> credentials,
+               QObject *parent = nullptr);
+
+    const ResolvedContext &context() const { return m_context; }
+    CredentialProvider &credentials() { return *m_credentials; }
+
+    // `done` runs on `receiver`'s thread.
+    void request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body, const QByteArray &contentType,
+                 QObject *receiver, std::function<void(const KubeReply &)> done, int timeoutMs = 60000);
+
+    struct WatchHandlers {
+        std::function<void(const KubeReply &)> failedToStart;  // non-2xx answer or no credentials
+        std::function<void(const QByteArray &)> line;
+        std::function<void(const http::Response &)> finished;
+    };
+    // A watch (or log) stream; returns 0 when it could not start (failedToStart has run).
+    http::RequestId stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs = 0);
+    void cancel(http::RequestId id) { m_engine->cancel(id); }
+
+private:
+    Result<http::Request> buildRequest(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
+                                       const QByteArray &contentType);
+    struct Call {
+        QByteArray method;
+        QString path;
+        QByteArray body;
+        QByteArray contentType;
+        int timeoutMs;
+    };
+    void send(Call call, QObject *receiver, std::function<void(const KubeReply &)> done, bool retried);
+
+    http::HttpEngine *m_engine;
+    ResolvedContext m_context;
+    std::shared_ptr<CredentialProvider> m_credentials;
+};
+
+KubeReply replyFrom(const http::Response &response);
+
+}  // namespace pilothouse::backends::kube

@@ -1,0 +1,87 @@
+// The informer's compact form of an API object: what the views need, plus the object's JSON
+// (without managedFields) compressed, for on-demand YAML. Immutable once built; shared as a
+// value snapshot between threads.
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QMetaType>
+#include <QString>
+
+#include <memory>
+#include <variant>
+#include <vector>
+
+namespace pilothouse::backends::kube {
+
+struct PodSummary {
+    QString status;      // kubectl's STATUS column: phase, a container's waiting/terminated reason, Terminating
+    int readyContainers = 0;
+    int totalContainers = 0;
+    int restarts = 0;
+    QString node;
+    QString podIp;
+};
+
+struct DeploymentSummary {
+    int desired = 0;
+    int ready = 0;
+    int updated = 0;
+    int available = 0;
+};
+
+struct KubeObject {
+    QString ns;
+    QString name;
+    QString uid;
+    QString resourceVersion;   // opaque: compared for equality only
+    qint64 createdAt = 0;      // seconds since the epoch (0: unknown)
+    bool deleting = false;     // metadata.deletionTimestamp is set
+    std::variant<std::monostate, PodSummary, DeploymentSummary> summary;
+    QByteArray compressedJson; // qCompress'd JSON without metadata.managedFields
+
+    QString key() const { return ns.isEmpty() ? name : ns + QLatin1Char('/') + name; }
+    QByteArray json() const;   // decompressed
+    const PodSummary *pod() const { return std::get_if<PodSummary>(&summary); }
+    const DeploymentSummary *deployment() const { return std::get_if<DeploymentSummary>(&summary); }
+    size_t memoryFootprint() const;  // approximate bytes held, for the benchmark
+};
+using KubeObjectPtr = std::shared_ptr<const KubeObject>;
+
+enum class SummaryKind { None, Pod, Deployment };
+SummaryKind summaryKindFor(const QString &kind);
+
+// One page of a list answer.
+struct ParsedList {
+    QString resourceVersion;
+    QString continueToken;
+    std::vector<KubeObjectPtr> items;
+};
+
+// One line of a watch stream.
+struct ParsedEvent {
+    enum class Type { Added, Modified, Deleted, Bookmark, Error };
+    Type type = Type::Added;
+    KubeObjectPtr object;      // Added/Modified/Deleted
+    QString resourceVersion;   // of the object, or of a bookmark
+    ApiError error;            // Error: the Status it carried
+};
+
+// simdjson-based; chosen over nlohmann::json and QJsonDocument by bench/bench_informer
+// (see docs/benchmarks.md). Malformed input gives ErrorKind::Malformed, never a crash.
+class ObjectParser {
+public:
+    explicit ObjectParser(SummaryKind kind);
+    ~ObjectParser();
+    Result<ParsedList> parseList(const QByteArray &body);
+    Result<ParsedEvent> parseEvent(const QByteArray &line);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+}  // namespace pilothouse::backends::kube
+
+Q_DECLARE_METATYPE(pilothouse::backends::kube::KubeObjectPtr)

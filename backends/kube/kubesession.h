@@ -1,0 +1,80 @@
+// A live session with one cluster context: owns the worker thread on which the REST client and
+// the informers (namespaces, pods, deployments) run, and reports one connection state.
+// Lives on the GUI thread; everything it emits is a value snapshot.
+#pragma once
+
+#include "core/result.h"
+#include "http/httpengine.h"
+#include "kube/credentials.h"
+#include "kube/informer.h"
+#include "kube/kubeconfig.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QThread>
+
+#include <memory>
+
+namespace pilothouse::backends::kube {
+
+class KubeSession : public QObject {
+    Q_OBJECT
+
+public:
+    enum class ConnectionState { Disconnected, Connecting, Live, Reconnecting, Error };
+    Q_ENUM(ConnectionState)
+
+    KubeSession(http::HttpEngine *engine, std::shared_ptr<ExecApprovalStore> approvals, QObject *parent = nullptr);
+    ~KubeSession() override;
+
+    // Resolves the context and starts the informers. A resolve error or an exec plugin that
+    // needs the operator's approval is reported through the signals, never thrown.
+    void connectTo(const Kubeconfig &config, const QString &contextName);
+    // After the operator approved the exec command shown by execApprovalRequired.
+    void approveExec();
+    void disconnectFromCluster();
+    // "" watches all namespaces.
+    void setNamespace(const QString &ns);
+
+    QString contextName() const { return m_contextName; }
+    QString namespaceScope() const { return m_ns; }
+    ConnectionState state() const { return m_state; }
+    QString stateDetail() const { return m_stateDetail; }
+    QString server() const { return m_resolved.server; }
+
+Q_SIGNALS:
+    void connectionStateChanged(pilothouse::backends::kube::KubeSession::ConnectionState state, const QString &detail);
+    void execApprovalRequired(const QString &command, const QString &context);
+    void namespacesSynced(const pilothouse::backends::kube::ObjectList &objects);
+    void namespacesChanged(const pilothouse::backends::kube::ChangeBatch &batch);
+    void podsSynced(const pilothouse::backends::kube::ObjectList &objects);
+    void podsChanged(const pilothouse::backends::kube::ChangeBatch &batch);
+    void deploymentsSynced(const pilothouse::backends::kube::ObjectList &objects);
+    void deploymentsChanged(const pilothouse::backends::kube::ChangeBatch &batch);
+
+private:
+    struct Worker;
+    void startInformers();
+    void stopWorker();
+    void onInformerState(int which, Informer::State s, const ApiError &error);
+    void setState(ConnectionState s, const QString &detail);
+
+    http::HttpEngine *m_engine;
+    std::shared_ptr<ExecApprovalStore> m_approvals;
+    QThread m_thread;
+    std::unique_ptr<Worker> m_worker;
+    ResolvedContext m_resolved;
+    std::shared_ptr<CredentialProvider> m_credentials;
+    QString m_contextName;
+    QString m_ns;
+    ConnectionState m_state = ConnectionState::Disconnected;
+    QString m_stateDetail;
+    bool m_everLive = false;
+    Informer::State m_informerStates[3] = {Informer::State::Idle, Informer::State::Idle, Informer::State::Idle};
+    quint64 m_epoch = 0;
+};
+
+// One line naming what the operator can do about an error (for the status line).
+QString describeError(const ApiError &error);
+
+}  // namespace pilothouse::backends::kube

@@ -1,0 +1,230 @@
+// Incremental resource tables (qBittorrent TransferListModel style: key -> row, per-row updates).
+#include "objecttablemodel.h"
+
+#include "humanduration.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QDateTime>
+
+#include <algorithm>
+
+namespace pilothouse::models {
+
+ObjectTableModel::ObjectTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+int ObjectTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+QHash<int, QByteArray> ObjectTableModel::roleNames() const
+{
+    QHash<int, QByteArray> roles = QAbstractTableModel::roleNames();
+    roles[KeyRole] = "key";
+    roles[SortRole] = "sort";
+    return roles;
+}
+
+qint64 ObjectTableModel::now() const { return m_now ? m_now : QDateTime::currentSecsSinceEpoch(); }
+
+void ObjectTableModel::rebuildIndex(int fromRow)
+{
+    for (int i = fromRow; i < static_cast<int>(m_rows.size()); ++i)
+        m_rowOf.insert(m_rows[i]->key(), i);
+}
+
+void ObjectTableModel::resetObjects(const ObjectList &objects)
+{
+    beginResetModel();
+    m_rows = objects;
+    std::sort(m_rows.begin(), m_rows.end(), [](const KubeObjectPtr &a, const KubeObjectPtr &b) { return a->key() < b->key(); });
+    m_rowOf.clear();
+    m_rowOf.reserve(static_cast<qsizetype>(m_rows.size()));
+    rebuildIndex(0);
+    endResetModel();
+}
+
+void ObjectTableModel::applyChanges(const ChangeBatch &batch)
+{
+    // Net effect per key first: a burst that adds and deletes the same object leaves nothing.
+    QHash<QString, KubeObjectPtr> upserts;
+    QList<QString> order;
+    QSet<QString> deletes;
+    for (const auto &c : batch) {
+        const QString key = c.object->key();
+        if (c.type == backends::kube::ObjectChange::Type::Deleted) {
+            upserts.remove(key);
+            deletes.insert(key);
+        } else {
+            if (!upserts.contains(key))
+                order.append(key);
+            upserts.insert(key, c.object);
+            deletes.remove(key);
+        }
+    }
+    // Removals: descending rows, contiguous runs as one range.
+    std::vector<int> gone;
+    for (const QString &key : deletes)
+        if (int row = m_rowOf.value(key, -1); row >= 0)
+            gone.push_back(row);
+    std::sort(gone.begin(), gone.end(), std::greater<>());
+    for (size_t i = 0; i < gone.size();) {
+        size_t j = i;
+        while (j + 1 < gone.size() && gone[j + 1] == gone[j] - 1)
+            ++j;
+        int first = gone[j], last = gone[i];
+        beginRemoveRows({}, first, last);
+        for (int r = first; r <= last; ++r)
+            m_rowOf.remove(m_rows[r]->key());
+        m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
+        endRemoveRows();
+        i = j + 1;
+    }
+    if (!gone.empty())
+        rebuildIndex(gone.back());
+    // Updates in place; new rows appended in one range (the proxy model sorts them).
+    std::vector<KubeObjectPtr> added;
+    int minChanged = INT_MAX, maxChanged = -1, changedCount = 0;
+    for (const QString &key : order) {
+        if (!upserts.contains(key))
+            continue;
+        int row = m_rowOf.value(key, -1);
+        if (row < 0) {
+            added.push_back(upserts.value(key));
+            continue;
+        }
+        m_rows[row] = upserts.value(key);
+        minChanged = std::min(minChanged, row);
+        maxChanged = std::max(maxChanged, row);
+        ++changedCount;
+    }
+    if (changedCount > 0) {
+        // One range when most rows changed, else one signal per row.
+        if (changedCount > static_cast<int>(m_rows.size()) / 2) {
+            Q_EMIT dataChanged(index(minChanged, 0), index(maxChanged, columnCount() - 1));
+        } else {
+            for (const QString &key : order)
+                if (int row = m_rowOf.value(key, -1); row >= 0 && upserts.contains(key))
+                    Q_EMIT dataChanged(index(row, 0), index(row, columnCount() - 1));
+        }
+    }
+    if (!added.empty()) {
+        int first = static_cast<int>(m_rows.size());
+        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+        for (auto &o : added) {
+            m_rowOf.insert(o->key(), static_cast<int>(m_rows.size()));
+            m_rows.push_back(std::move(o));
+        }
+        endInsertRows();
+    }
+}
+
+QVariant ObjectTableModel::commonData(const KubeObjectPtr &obj, int role) const
+{
+    if (role == KeyRole)
+        return obj->key();
+    if (role == ObjectRole)
+        return QVariant::fromValue(obj);
+    return {};
+}
+
+namespace {
+QString age(qint64 created, qint64 now) { return created ? humanDuration(now - created) : QStringLiteral("<unknown>"); }
+}
+
+int PodTableModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant PodTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char *titles[] = {"Name", "Namespace", "Status", "Ready", "Restarts", "Age", "Node"};
+    return section >= 0 && section < ColumnCount ? tr(titles[section]) : QVariant();
+}
+
+QVariant PodTableModel::data(const QModelIndex &index, int role) const
+{
+    KubeObjectPtr obj = objectAt(index.row());
+    if (!obj || !index.isValid())
+        return {};
+    if (role == KeyRole || role == ObjectRole)
+        return commonData(obj, role);
+    const backends::kube::PodSummary empty;
+    const backends::kube::PodSummary &p = obj->pod() ? *obj->pod() : empty;
+    if (role == Qt::DisplayRole) {
+        switch (index.column()) {
+        case NameColumn: return obj->name;
+        case NamespaceColumn: return obj->ns;
+        case StatusColumn: return p.status;
+        case ReadyColumn: return QStringLiteral("%1/%2").arg(p.readyContainers).arg(p.totalContainers);
+        case RestartsColumn: return p.restarts;
+        case AgeColumn: return age(obj->createdAt, now());
+        case NodeColumn: return p.node.isEmpty() ? QStringLiteral("<none>") : p.node;
+        }
+    } else if (role == SortRole) {
+        switch (index.column()) {
+        case ReadyColumn: return p.totalContainers ? double(p.readyContainers) / p.totalContainers : 0.0;
+        case RestartsColumn: return p.restarts;
+        case AgeColumn: return -obj->createdAt;  // ascending sort = youngest first, as kubectl's AGE reads
+        default: return data(index, Qt::DisplayRole);
+        }
+    } else if (role == Qt::ForegroundRole && index.column() == StatusColumn) {
+        if (p.status == QLatin1String("Running") && p.readyContainers == p.totalContainers)
+            return QBrush(QColor(0x1b, 0x7f, 0x3b));
+        if (p.status == QLatin1String("Running") || p.status == QLatin1String("Pending") || p.status == QLatin1String("ContainerCreating") ||
+            p.status == QLatin1String("Terminating") || p.status.startsWith(QLatin1String("Init:")))
+            return QBrush(QColor(0xb2, 0x6b, 0x00));
+        if (p.status == QLatin1String("Succeeded") || p.status == QLatin1String("Completed"))
+            return QBrush(QColor(0x55, 0x55, 0x55));
+        return QBrush(QColor(0xc6, 0x28, 0x28));
+    } else if (role == Qt::TextAlignmentRole && (index.column() == RestartsColumn || index.column() == ReadyColumn)) {
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    return {};
+}
+
+int DeploymentTableModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant DeploymentTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char *titles[] = {"Name", "Namespace", "Ready", "Up-to-date", "Available", "Age"};
+    return section >= 0 && section < ColumnCount ? tr(titles[section]) : QVariant();
+}
+
+QVariant DeploymentTableModel::data(const QModelIndex &index, int role) const
+{
+    KubeObjectPtr obj = objectAt(index.row());
+    if (!obj || !index.isValid())
+        return {};
+    if (role == KeyRole || role == ObjectRole)
+        return commonData(obj, role);
+    const backends::kube::DeploymentSummary empty;
+    const backends::kube::DeploymentSummary &d = obj->deployment() ? *obj->deployment() : empty;
+    if (role == Qt::DisplayRole) {
+        switch (index.column()) {
+        case NameColumn: return obj->name;
+        case NamespaceColumn: return obj->ns;
+        case ReadyColumn: return QStringLiteral("%1/%2").arg(d.ready).arg(d.desired);
+        case UpToDateColumn: return d.updated;
+        case AvailableColumn: return d.available;
+        case AgeColumn: return age(obj->createdAt, now());
+        }
+    } else if (role == SortRole) {
+        switch (index.column()) {
+        case ReadyColumn: return d.desired ? double(d.ready) / d.desired : 1.0;
+        case AgeColumn: return -obj->createdAt;
+        default: return data(index, Qt::DisplayRole);
+        }
+    } else if (role == Qt::ForegroundRole && index.column() == ReadyColumn) {
+        return d.ready >= d.desired ? QBrush(QColor(0x1b, 0x7f, 0x3b)) : QBrush(QColor(0xb2, 0x6b, 0x00));
+    } else if (role == Qt::TextAlignmentRole && index.column() >= ReadyColumn && index.column() <= AvailableColumn) {
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    }
+    return {};
+}
+
+}  // namespace pilothouse::models
+

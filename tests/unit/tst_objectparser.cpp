@@ -1,0 +1,151 @@
+// Unit tests of the informer's parser: compact objects, kubectl's pod STATUS rules, watch events.
+#include "kube/kubeobject.h"
+
+#include <QFile>
+#include <QTest>
+
+using namespace pilothouse::backends;
+using namespace pilothouse::backends::kube;
+
+class TestObjectParser : public QObject {
+    Q_OBJECT
+
+    static QByteArray fixture(const char *name)
+    {
+        QFile f(QStringLiteral(PILOTHOUSE_TEST_DATA "/kube/") + QLatin1String(name));
+        if (!f.open(QIODevice::ReadOnly))
+            qFatal("missing fixture %s", name);
+        return f.readAll();
+    }
+
+    static KubeObjectPtr find(const ParsedList &list, const QString &name)
+    {
+        for (const auto &o : list.items)
+            if (o->name == name)
+                return o;
+        return nullptr;
+    }
+
+private Q_SLOTS:
+    void listMetadataAndItems()
+    {
+        ObjectParser parser(SummaryKind::Pod);
+        auto list = parser.parseList(fixture("pods-list.json"));
+        QVERIFY(list.ok());
+        QCOMPARE(list.value().resourceVersion, QStringLiteral("812"));
+        QCOMPARE(list.value().continueToken, QStringLiteral("eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ"));
+        QCOMPARE(list.value().items.size(), size_t(7));
+        KubeObjectPtr web = find(list.value(), QStringLiteral("web-1"));
+        QVERIFY(web);
+        QCOMPARE(web->ns, QStringLiteral("demo"));
+        QCOMPARE(web->key(), QStringLiteral("demo/web-1"));
+        QCOMPARE(web->uid, QStringLiteral("u1"));
+        QCOMPARE(web->resourceVersion, QStringLiteral("800"));
+        QCOMPARE(web->createdAt, QDateTime(QDate(2026, 1, 1), QTime(0, 0), Qt::UTC).toSecsSinceEpoch());
+    }
+
+    void compactJsonDropsManagedFieldsOnly()
+    {
+        ObjectParser parser(SummaryKind::Pod);
+        auto list = parser.parseList(fixture("pods-list.json"));
+        KubeObjectPtr web = find(list.value(), QStringLiteral("web-1"));
+        const QByteArray json = web->json();
+        QVERIFY(!json.contains("managedFields"));
+        QVERIFY(json.contains("\"podIP\":\"10.244.0.5\""));
+        QVERIFY(json.contains("\"resourceVersion\":\"800\""));
+        QVERIFY(web->compressedJson.size() < json.size());
+    }
+
+    void podStatusColumn_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("status");
+        QTest::addColumn<QString>("ready");
+        QTest::addColumn<int>("restarts");
+        QTest::newRow("running") << "web-1" << "Running" << "2/2" << 3;
+        QTest::newRow("creating") << "web-2" << "ContainerCreating" << "0/1" << 0;
+        QTest::newRow("crashloop") << "crash" << "CrashLoopBackOff" << "0/1" << 7;
+        QTest::newRow("init") << "init" << "Init:0/1" << "0/1" << 0;
+        QTest::newRow("terminating") << "leaving" << "Terminating" << "1/1" << 0;
+        QTest::newRow("completed") << "done" << "Completed" << "0/1" << 0;
+        QTest::newRow("evicted") << "evicted" << "Evicted" << "0/1" << 0;
+    }
+    void podStatusColumn()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, status);
+        QFETCH(QString, ready);
+        QFETCH(int, restarts);
+        ObjectParser parser(SummaryKind::Pod);
+        auto list = parser.parseList(fixture("pods-list.json"));
+        KubeObjectPtr pod = find(list.value(), name);
+        QVERIFY(pod && pod->pod());
+        QCOMPARE(pod->pod()->status, status);
+        QCOMPARE(QStringLiteral("%1/%2").arg(pod->pod()->readyContainers).arg(pod->pod()->totalContainers), ready);
+        QCOMPARE(pod->pod()->restarts, restarts);
+    }
+
+    void deploymentSummary()
+    {
+        ObjectParser parser(SummaryKind::Deployment);
+        auto list = parser.parseList(R"({"metadata":{"resourceVersion":"9"},"items":[{"metadata":{"name":"web","namespace":"demo"},
+            "spec":{"replicas":3},"status":{"readyReplicas":2,"updatedReplicas":3,"availableReplicas":2}}]})");
+        QVERIFY(list.ok());
+        const DeploymentSummary *d = list.value().items[0]->deployment();
+        QVERIFY(d);
+        QCOMPARE(d->desired, 3);
+        QCOMPARE(d->ready, 2);
+        QCOMPARE(d->updated, 3);
+        QCOMPARE(d->available, 2);
+    }
+
+    void watchEvents()
+    {
+        ObjectParser parser(SummaryKind::Pod);
+        auto added = parser.parseEvent(R"({"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"p","namespace":"n","resourceVersion":"10"}}})");
+        QVERIFY(added.ok());
+        QCOMPARE(added.value().type, ParsedEvent::Type::Added);
+        QCOMPARE(added.value().resourceVersion, QStringLiteral("10"));
+        auto bookmark = parser.parseEvent(R"({"type":"BOOKMARK","object":{"kind":"Pod","metadata":{"resourceVersion":"12"}}})");
+        QVERIFY(bookmark.ok());
+        QCOMPARE(bookmark.value().type, ParsedEvent::Type::Bookmark);
+        QCOMPARE(bookmark.value().resourceVersion, QStringLiteral("12"));
+        auto gone = parser.parseEvent(R"J({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 5 (9)","reason":"Expired","code":410}})J");
+        QVERIFY(gone.ok());
+        QCOMPARE(gone.value().type, ParsedEvent::Type::Error);
+        QCOMPARE(gone.value().error.kind, ErrorKind::Gone);
+        QVERIFY(gone.value().error.message.contains(QStringLiteral("too old")));
+    }
+
+    void malformedInputIsAnErrorNotACrash_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("not json") << QByteArray("{\"type\":\"ADDED\",\"obj");
+        QTest::newRow("no object") << QByteArray(R"({"type":"ADDED"})");
+        QTest::newRow("unknown type") << QByteArray(R"({"type":"RENAMED","object":{"metadata":{"name":"x"}}})");
+        QTest::newRow("no name") << QByteArray(R"({"type":"ADDED","object":{"metadata":{}}})");
+        QTest::newRow("array") << QByteArray("[1,2]");
+        QTest::newRow("empty") << QByteArray("");
+    }
+    void malformedInputIsAnErrorNotACrash()
+    {
+        QFETCH(QByteArray, line);
+        ObjectParser parser(SummaryKind::Pod);
+        auto ev = parser.parseEvent(line);
+        QVERIFY(!ev.ok());
+        QCOMPARE(ev.error().kind, ErrorKind::Malformed);
+    }
+
+    void malformedListsAreErrors()
+    {
+        ObjectParser parser(SummaryKind::Pod);
+        QVERIFY(!parser.parseList("<html>proxy error</html>").ok());
+        QVERIFY(!parser.parseList(R"({"items":{}})").ok());
+        auto nullItems = parser.parseList(R"({"metadata":{"resourceVersion":"3"},"items":null})");
+        QVERIFY(nullItems.ok());
+        QCOMPARE(nullItems.value().items.size(), size_t(0));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestObjectParser)
+#include "tst_objectparser.moc"

@@ -1,0 +1,151 @@
+// Unit tests of the incremental resource table models, under QAbstractItemModelTester.
+#include "objecttablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTest>
+
+using namespace pilothouse::backends::kube;
+using pilothouse::models::ObjectTableModel;
+using pilothouse::models::PodTableModel;
+
+namespace {
+
+KubeObjectPtr pod(const QString &ns, const QString &name, const QString &status = QStringLiteral("Running"), int restarts = 0,
+                  const QString &rv = QStringLiteral("1"))
+{
+    auto o = std::make_shared<KubeObject>();
+    o->ns = ns;
+    o->name = name;
+    o->resourceVersion = rv;
+    o->createdAt = 1000;
+    PodSummary s;
+    s.status = status;
+    s.readyContainers = status == QLatin1String("Running") ? 1 : 0;
+    s.totalContainers = 1;
+    s.restarts = restarts;
+    s.node = QStringLiteral("node-1");
+    o->summary = s;
+    return o;
+}
+
+ObjectChange change(ObjectChange::Type t, KubeObjectPtr o) { return {t, std::move(o)}; }
+
+}  // namespace
+
+class TestObjectTableModel : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void resetAndDisplay()
+    {
+        PodTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setNow(1000 + 125);
+        model.resetObjects({pod("b", "p2"), pod("a", "p1", "CrashLoopBackOff", 4)});
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.columnCount(), int(PodTableModel::ColumnCount));
+        const int row = model.rowOf(QStringLiteral("a/p1"));
+        QVERIFY(row >= 0);
+        QCOMPARE(model.data(model.index(row, PodTableModel::NameColumn)).toString(), QStringLiteral("p1"));
+        QCOMPARE(model.data(model.index(row, PodTableModel::StatusColumn)).toString(), QStringLiteral("CrashLoopBackOff"));
+        QCOMPARE(model.data(model.index(row, PodTableModel::ReadyColumn)).toString(), QStringLiteral("0/1"));
+        QCOMPARE(model.data(model.index(row, PodTableModel::RestartsColumn)).toInt(), 4);
+        QCOMPARE(model.data(model.index(row, PodTableModel::AgeColumn)).toString(), QStringLiteral("2m5s"));
+        QCOMPARE(model.headerData(PodTableModel::NodeColumn, Qt::Horizontal).toString(), QStringLiteral("Node"));
+    }
+
+    void changesAreIncremental()
+    {
+        PodTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetObjects({pod("a", "p1"), pod("a", "p2"), pod("a", "p3")});
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+        model.applyChanges({change(ObjectChange::Type::Added, pod("a", "p4")),
+                            change(ObjectChange::Type::Modified, pod("a", "p2", "Terminating", 0, "2")),
+                            change(ObjectChange::Type::Deleted, pod("a", "p1"))});
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowOf(QStringLiteral("a/p1")), -1);
+        // The key -> row index stays right after removals shift rows.
+        for (const char *k : {"a/p2", "a/p3", "a/p4"}) {
+            int row = model.rowOf(QString::fromLatin1(k));
+            QVERIFY(row >= 0);
+            QCOMPARE(model.data(model.index(row, 0), ObjectTableModel::KeyRole).toString(), QString::fromLatin1(k));
+        }
+        QCOMPARE(model.data(model.index(model.rowOf(QStringLiteral("a/p2")), PodTableModel::StatusColumn)).toString(), QStringLiteral("Terminating"));
+        // The changed row only: dataChanged covers exactly that row.
+        const QModelIndex tl = changed.at(0).at(0).value<QModelIndex>();
+        const QModelIndex br = changed.at(0).at(1).value<QModelIndex>();
+        QCOMPARE(tl.row(), model.rowOf(QStringLiteral("a/p2")));
+        QCOMPARE(br.row(), tl.row());
+    }
+
+    void netEffectOfABurst()
+    {
+        PodTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.resetObjects({pod("a", "keep")});
+        // Added then deleted within one batch leaves no row; a re-add after delete is one row.
+        model.applyChanges({change(ObjectChange::Type::Added, pod("a", "flash")), change(ObjectChange::Type::Deleted, pod("a", "flash")),
+                            change(ObjectChange::Type::Deleted, pod("a", "keep")), change(ObjectChange::Type::Added, pod("a", "keep", "Pending"))});
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.rowOf(QStringLiteral("a/flash")), -1);
+        QCOMPARE(model.data(model.index(0, PodTableModel::StatusColumn)).toString(), QStringLiteral("Pending"));
+    }
+
+    void manyRemovalsInRuns()
+    {
+        PodTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ObjectList all;
+        for (int i = 0; i < 200; ++i)
+            all.push_back(pod(QStringLiteral("ns"), QStringLiteral("p%1").arg(i, 3, 10, QLatin1Char('0'))));
+        model.resetObjects(all);
+        ChangeBatch batch;
+        for (int i = 0; i < 200; i += 3)
+            batch.push_back(change(ObjectChange::Type::Deleted, all[i]));
+        for (int i = 50; i < 60; ++i)
+            batch.push_back(change(ObjectChange::Type::Deleted, all[i]));
+        model.applyChanges(batch);
+        int expected = 0;
+        for (int i = 0; i < 200; ++i)
+            if (i % 3 != 0 && !(i >= 50 && i < 60))
+                ++expected;
+        QCOMPARE(model.rowCount(), expected);
+        for (int row = 0; row < model.rowCount(); ++row)
+            QCOMPARE(model.rowOf(model.objectAt(row)->key()), row);
+    }
+
+    void proxySortsByValueNotText()
+    {
+        PodTableModel model;
+        model.resetObjects({pod("a", "few", "Running", 2), pod("a", "many", "Running", 10), pod("a", "none", "Running", 0)});
+        QSortFilterProxyModel proxy;
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.setSortRole(ObjectTableModel::SortRole);
+        proxy.sort(PodTableModel::RestartsColumn, Qt::DescendingOrder);
+        QCOMPARE(proxy.data(proxy.index(0, PodTableModel::NameColumn)).toString(), QStringLiteral("many"));
+        QCOMPARE(proxy.data(proxy.index(2, PodTableModel::NameColumn)).toString(), QStringLiteral("none"));
+        proxy.setFilterKeyColumn(-1);
+        proxy.setFilterCaseSensitivity(Qt::CaseInsensitive);
+        proxy.setFilterFixedString(QStringLiteral("MAN"));
+        QCOMPARE(proxy.rowCount(), 1);
+        // A change to a filtered row keeps the proxy consistent.
+        model.applyChanges({change(ObjectChange::Type::Modified, pod("a", "many", "Terminating", 10, "2"))});
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.data(proxy.index(0, PodTableModel::StatusColumn)).toString(), QStringLiteral("Terminating"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestObjectTableModel)
+#include "tst_objecttablemodel.moc"
