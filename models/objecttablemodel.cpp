@@ -120,6 +120,12 @@ void ObjectTableModel::applyChanges(const ChangeBatch &batch)
     }
 }
 
+void ObjectTableModel::refreshColumn(int column)
+{
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, column), index(static_cast<int>(m_rows.size()) - 1, column), {Qt::DisplayRole});
+}
+
 QVariant ObjectTableModel::commonData(const KubeObjectPtr &obj, int role) const
 {
     if (role == KeyRole)

@@ -36,6 +36,9 @@ public:
     // Applies a batch of changes without a reset.
     void applyChanges(const ChangeBatch &batch);
     void clear() { resetObjects({}); }
+    // Age columns change with time alone: one dataChanged over the column (views repaint only
+    // the visible rows).
+    void refreshColumn(int column);
 
     int rowOf(const QString &key) const { return m_rowOf.value(key, -1); }
     KubeObjectPtr objectAt(int row) const { return row >= 0 && row < static_cast<int>(m_rows.size()) ? m_rows[row] : nullptr; }

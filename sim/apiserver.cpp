@@ -278,7 +278,9 @@ int ApiServer::start(std::string &error)
     }
     server->new_task_queue = [] { return new httplib::ThreadPool(256); };
     server->set_keep_alive_max_count(100000);
-    server->set_keep_alive_timeout(30);
+    // Short: an idle keep-alive connection holds a worker until it times out, and stopping the
+    // server (restart and refuse faults) waits for every worker.
+    server->set_keep_alive_timeout(2);
     server->set_payload_max_length(64 * 1024 * 1024);
     server->set_read_timeout(30);
     server->set_write_timeout(30);
@@ -679,12 +681,36 @@ void ApiServer::serveResource(const httplib::Request &req, httplib::Response &re
         if (!pod)
             throw ApiException::notFound(t, name);
         std::string container = param(req, "container");
-        if (container.empty())
-            container = stringAt(pod->obj["spec"]["containers"][0], "name");
-        std::ostringstream out;
-        out << "starting " << container << " in pod " << name << "\n";
-        out << "listening on :8080\n";
-        res.set_content(out.str(), "text/plain");
+        const Json &containers = pod->obj["spec"]["containers"];
+        const Json *chosen = nullptr;
+        for (const auto &c : containers)
+            if (container.empty() || c.value("name", "") == container)
+                chosen = chosen ? chosen : &c;
+        if (!chosen)
+            throw ApiException::badRequest("container " + container + " is not valid for pod " + name);
+        if (container.empty() && containers.size() > 1)
+            throw ApiException::badRequest("a container name must be specified for pod " + name + ", choose one of: " + [&] {
+                std::string names = "[";
+                for (const auto &c : containers)
+                    names += (names.size() > 1 ? " " : "") + c.value("name", "");
+                return names + "]";
+            }());
+        container = chosen->value("name", "");
+        long long port = 8080;
+        if (const Json *ports = findPath(*chosen, "ports"); ports && ports->is_array() && !ports->empty())
+            port = (*ports)[0].value("containerPort", 8080);
+        std::vector<std::string> lines = {"starting " + container + " in pod " + name,
+                                          "loaded configuration from the environment",
+                                          "listening on :" + std::to_string(port)};
+        if (std::string tail = param(req, "tailLines"); !tail.empty()) {
+            size_t n = static_cast<size_t>(std::max(0LL, std::atoll(tail.c_str())));
+            if (n < lines.size())
+                lines.erase(lines.begin(), lines.end() - static_cast<long>(n));
+        }
+        std::string out;
+        for (const auto &l : lines)
+            out += l + "\n";
+        res.set_content(out, "text/plain");
         return;
     }
     if (req.method == "GET" && name.empty()) {

@@ -134,6 +134,16 @@ void checkInteger(const Json &obj, const char *path, const char *goField)
                                        " into Go struct field " + goField + " of type int32");
 }
 
+// The API server omits empty maps: removing the last label leaves no "labels" key.
+void dropEmptyMetadataMaps(Json &obj)
+{
+    if (!obj.contains("metadata") || !obj["metadata"].is_object())
+        return;
+    for (const char *key : {"labels", "annotations"})
+        if (obj["metadata"].contains(key) && (obj["metadata"][key].is_null() || (obj["metadata"][key].is_object() && obj["metadata"][key].empty())))
+            obj["metadata"].erase(key);
+}
+
 Json fieldsOf(const Json &v)
 {
     Json out = Json::object();
@@ -389,7 +399,8 @@ ObjPtr Cluster::create(const ResourceType &t, const std::string &ns, Json obj, c
         meta.erase(field);
     applyDefaults(t, obj, nullptr);
     validate(t, obj, nullptr);
-    touchManagedFields(obj, opts.fieldManager, "Update", t.groupVersion());
+    dropEmptyMetadataMaps(obj);
+    touchManagedFields(obj, opts.fieldManager, opts.operation, t.groupVersion());
     if (opts.dryRun) {
         meta["uid"] = newUid();
         meta["creationTimestamp"] = rfc3339Now();
@@ -442,6 +453,7 @@ ObjPtr Cluster::writeUpdate(const ResourceType &t, const std::string &ns, const 
                 next["spec"]["nodeName"] = current["spec"]["nodeName"];
         }
         next["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"];
+        dropEmptyMetadataMaps(next);
         if (next == current)
             return false;
         touchManagedFields(next, opts.fieldManager, operation, t.groupVersion());
@@ -489,6 +501,7 @@ ObjPtr Cluster::patch(const ResourceType &t, const std::string &ns, const std::s
             throw ApiException::badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
         if (!m_store.get(t, ns, name)) {
             WriteOptions createOpts = opts;
+            createOpts.operation = "Apply";
             Json obj = patchDoc;
             obj["metadata"]["name"] = name;
             ObjPtr created = create(t, ns, std::move(obj), createOpts);

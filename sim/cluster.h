@@ -15,6 +15,7 @@ struct WriteOptions {
     std::string subresource;   // "" or "status"
     std::string fieldManager;  // who made the change, for managedFields
     bool dryRun = false;
+    std::string operation = "Update";  // managedFields operation: "Update" or "Apply"
 };
 
 class Cluster {

@@ -602,6 +602,31 @@ void Controllers::syncDeployment(const std::string &ns, const std::string &name)
                 rs = newRs;
     }
 
+    // The new ReplicaSet carries the Deployment's annotations (change-cause among them), as
+    // the controller's SetNewReplicaSetAnnotations does.
+    if (newRs && !paused) {
+        Json wanted = Json::object();
+        if (const Json *ann = findPath(d, "metadata.annotations"); ann && ann->is_object())
+            for (const auto &[k, v] : ann->items())
+                if (k != "kubectl.kubernetes.io/last-applied-configuration" && k.rfind("deployment.kubernetes.io/", 0) != 0)
+                    wanted[k] = v;
+        bool differs = false;
+        const Json *have = findPath(newRs->obj, "metadata.annotations");
+        for (const auto &[k, v] : wanted.items())
+            if (!have || !have->contains(k) || (*have)[k] != v)
+                differs = true;
+        if (differs) {
+            newRs = m_cluster.store().modify(rsType, ns, newRs->name, [&](Json &o) {
+                for (const auto &[k, v] : wanted.items())
+                    o["metadata"]["annotations"][k] = v;
+                return true;
+            });
+            for (auto &rs : all)
+                if (rs->name == newRs->name)
+                    rs = newRs;
+        }
+    }
+
     std::vector<ObjPtr> olds;
     for (const auto &rs : all)
         if (!newRs || rs->name != newRs->name)

@@ -21,6 +21,7 @@
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 
 namespace pilothouse::widgets {
@@ -228,6 +229,16 @@ QWidget *MainWindow::createClusterPage()
     m_counts = new QLabel(this);
     m_counts->setObjectName(QStringLiteral("objectCounts"));
     statusBar()->addWidget(m_counts);
+
+    auto *ageTimer = new QTimer(this);
+    ageTimer->setInterval(1000);
+    connect(ageTimer, &QTimer::timeout, this, [this] {
+        if (!isVisible())
+            return;
+        m_podModel->refreshColumn(models::PodTableModel::AgeColumn);
+        m_deploymentModel->refreshColumn(models::DeploymentTableModel::AgeColumn);
+    });
+    ageTimer->start();
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_podProxy->setFilterFixedString(text);

@@ -436,13 +436,14 @@ bool HttpEngine::Private::configure(Transfer &t, const UrlParts &parts)
     t.headerList = curl_slist_append(t.headerList, "Expect:");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, t.headerList);
 
-    const QByteArray method = r.method.toUpper();
+    const QByteArray &method = r.method;
     if (method == "GET") {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (method == "HEAD") {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else {
         if (!r.body.isEmpty() || method == "POST" || method == "PUT" || method == "PATCH") {
+            // Not copied by curl: the body lives in the Transfer as long as the handle does.
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
             curl_easy_setopt(h, CURLOPT_POSTFIELDS, r.body.constData());
         }
@@ -461,7 +462,6 @@ void HttpEngine::Private::start(PendingStart pending)
     auto t = std::make_unique<Transfer>();
     t->delivery = std::move(pending.delivery);
     t->request = std::move(pending.request);
-    // CUSTOMREQUEST keeps a pointer into the method; normalise it once so it stays put.
     t->request.method = t->request.method.toUpper();
 
     const UrlParts parts = parseUrl(t->request.url, t->request.tls.serverName);
@@ -634,7 +634,9 @@ void HttpEngine::Private::run()
             Transfer *raw = nullptr;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char **>(&raw));
             const CURLcode code = msg->data.result;
-            auto it = transfers.find(raw->delivery->id);
+            auto it = raw ? transfers.find(raw->delivery->id) : transfers.end();
+            if (it == transfers.end())
+                continue;
             std::unique_ptr<Transfer> t = std::move(it->second);
             transfers.erase(it);
             Response r = responseOf(*t);

@@ -256,6 +256,33 @@ private Q_SLOTS:
         QCOMPARE(status.reason, QStringLiteral("Forbidden"));
     }
 
+    void writeMethodsCarryTheirBodies()
+    {
+        Request post = adminRequest(QString::fromLatin1(kCm));
+        post.method = "POST";
+        post.headers.append({QByteArray("Content-Type"), QByteArray("application/json")});
+        post.body = QByteArray::fromStdString(configMap("methods"));
+        auto created = send(post);
+        QVERIFY(created);
+        QCOMPARE(created->status, 201);
+
+        Request patch = adminRequest(QString::fromLatin1(kCm) + QStringLiteral("/methods"));
+        patch.method = "patch";  // any case
+        patch.headers.append({QByteArray("Content-Type"), QByteArray("application/merge-patch+json")});
+        patch.body = R"({"data":{"k":"2"}})";
+        auto patched = send(patch);
+        QVERIFY(patched);
+        QCOMPARE(patched->status, 200);
+        JCOMPARE(Json::parse(patched->body.toStdString())["data"]["k"], "2");
+
+        Request del = adminRequest(QString::fromLatin1(kCm) + QStringLiteral("/methods"));
+        del.method = "DELETE";
+        auto deleted = send(del);
+        QVERIFY(deleted);
+        QCOMPARE(deleted->status, 200);
+        QCOMPARE(m_sim->get(std::string(kCm) + "/methods").status, 404);
+    }
+
     void wrongCaFailsWithTls()
     {
         // A good request first, so a pooled connection exists that must not be reused below.

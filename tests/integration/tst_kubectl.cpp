@@ -1,7 +1,6 @@
 // Integration tests: the real kubectl against pilothouse-sim, one test per verb an operator uses.
 #include "simprocess.h"
 
-#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -33,7 +32,7 @@ QList<QStringList> tableRows(const QString &out)
     return rows;
 }
 
-// The first row whose first cell is `name` (or, with a namespace column, whose second cell is).
+// The first row whose cell `column` is `name` (column 1 for tables that start with NAMESPACE).
 QStringList rowNamed(const QList<QStringList> &rows, const QString &name, int column = 0)
 {
     for (const QStringList &row : rows)
@@ -204,8 +203,8 @@ private Q_SLOTS:
             QVERIFY2(versions.contains(QLatin1String(gv)), qPrintable(QStringLiteral("%1 missing from:\n%2").arg(QLatin1String(gv), r.out)));
         QStringList sorted = versions;
         sorted.sort();
-        QCOMPARE(versions, sorted);  // kubectl prints them sorted; a duplicate would show up here too
-        QCOMPARE(QSet<QString>(versions.begin(), versions.end()).size(), versions.size());
+        QCOMPARE(versions, sorted);  // kubectl sorts them
+        QCOMPARE(QSet<QString>(versions.begin(), versions.end()).size(), versions.size());  // and each appears once
     }
 
     void getPodsAllNamespaces()
