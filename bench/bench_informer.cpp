@@ -14,6 +14,7 @@
 #include <simdjson.h>
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
@@ -77,6 +78,69 @@ qint64 peakRssKb()
     return ru.ru_maxrss;
 }
 
+// Time a thread has spent on a CPU, in ns (first field of schedstat).
+qint64 schedstatNs(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    return f.readAll().split(' ').value(0).toLongLong();
+}
+
+QString firstLine(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readLine().trimmed()) : QString();
+}
+
+// CPU time so far of this process's main thread, its "kube-session" worker, its other threads
+// (the HTTP engine's above all), and of the simulator: where the wall time of a sync goes.
+struct CpuSample {
+    qint64 mainNs = 0, workerNs = 0, otherNs = 0, simNs = 0;
+};
+
+qint64 simPid()
+{
+    const QString self = QString::number(getpid());
+    const QDir proc(QStringLiteral("/proc"));
+    for (const QString &pid : proc.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        if (!pid.front().isDigit())
+            continue;
+        const QString stat = firstLine(QStringLiteral("/proc/%1/stat").arg(pid));
+        // pid (comm) state ppid ...
+        const qsizetype close = stat.lastIndexOf(QLatin1Char(')'));
+        if (close < 0 || !stat.mid(stat.indexOf(QLatin1Char('(')) + 1).startsWith(QLatin1String("pilothouse-sim")))
+            continue;
+        if (stat.mid(close + 2).split(QLatin1Char(' ')).value(1) == self)
+            return pid.toLongLong();
+    }
+    return 0;
+}
+
+CpuSample sampleCpu(qint64 sim)
+{
+    CpuSample c;
+    const QString self = QString::number(getpid());
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const qint64 ns = schedstatNs(QStringLiteral("/proc/self/task/%1/schedstat").arg(tid));
+        if (tid == self)
+            c.mainNs += ns;
+        else if (firstLine(QStringLiteral("/proc/self/task/%1/comm").arg(tid)) == QLatin1String("kube-session"))
+            c.workerNs += ns;
+        else
+            c.otherNs += ns;
+    }
+    if (sim) {
+        const QDir simTasks(QStringLiteral("/proc/%1/task").arg(sim));
+        for (const QString &tid : simTasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            c.simNs += schedstatNs(QStringLiteral("/proc/%1/task/%2/schedstat").arg(sim).arg(tid));
+    }
+    return c;
+}
+
+QString loadAverage() { return firstLine(QStringLiteral("/proc/loadavg")).section(QLatin1Char(' '), 0, 2); }
+
 QString mib(qint64 kb) { return QString::number(kb / 1024.0, 'f', 1) + QStringLiteral(" MiB"); }
 QString ms(double v) { return QString::number(v, 'f', v < 10 ? 2 : 0) + QStringLiteral(" ms"); }
 QString ratio(double v) { return QString::number(v, 'f', v < 10 ? 2 : 1) + QStringLiteral("x"); }
@@ -130,6 +194,7 @@ struct SyncRun {
     qint64 peakAtSyncKb = 0;
     qint64 rssAtModelKb = 0;
     size_t footprint = 0;    // sum of KubeObject::memoryFootprint()
+    CpuSample cpu;           // CPU used from start to populated model, per thread group
     qint64 jsonSize = 0;     // sum of compressedJson.size()
     qint64 jsonCapacity = 0; // sum of compressedJson.capacity(): what the heap really holds
 };
@@ -137,7 +202,7 @@ struct SyncRun {
 // One list as KubeSession does it: client and informer on a worker thread, synced queued to the
 // main thread, where the model is reset. A fresh client and informer each time; the engine is shared.
 SyncRun runSync(http::HttpEngine *engine, const ResolvedContext &ctx, const std::shared_ptr<CredentialProvider> &creds,
-                QThread *worker)
+                QThread *worker, qint64 sim)
 {
     SyncRun r;
     auto *root = new QObject;
@@ -146,6 +211,7 @@ SyncRun runSync(http::HttpEngine *engine, const ResolvedContext &ctx, const std:
     QObject receiver;  // main-thread context of the queued connections
     QEventLoop loop;
     Clock::time_point t0;
+    const CpuSample cpu0 = sampleCpu(sim);
 
     QMetaObject::invokeMethod(root, [&, root] {
         auto *client = new KubeClient(engine, ctx, creds, root);
@@ -185,6 +251,8 @@ SyncRun runSync(http::HttpEngine *engine, const ResolvedContext &ctx, const std:
         loop.exit(2);
     });
     loop.exec();
+    const CpuSample cpu1 = sampleCpu(sim);
+    r.cpu = {cpu1.mainNs - cpu0.mainNs, cpu1.workerNs - cpu0.workerNs, cpu1.otherNs - cpu0.otherNs, cpu1.simNs - cpu0.simNs};
     QMetaObject::invokeMethod(root, [root] {
         for (QObject *child : root->children())
             if (auto *inf = qobject_cast<Informer *>(child))
@@ -632,11 +700,13 @@ int main(int argc, char *argv[])
         worker.start();
 
         // ---- 1-3
+        const qint64 simProcess = simPid();
+        const QString loadBefore = loadAverage();
         const qint64 rssBeforeKb = currentRssKb();
         const qint64 peakBeforeKb = peakRssKb();
         std::vector<SyncRun> syncRuns;
         for (int i = 0; i < runs; ++i) {
-            SyncRun r = runSync(&engine, ctx, creds, &worker);
+            SyncRun r = runSync(&engine, ctx, creds, &worker, simProcess);
             if (!r.ok) {
                 out(QStringLiteral("bench_informer: run %1 failed: %2").arg(i + 1).arg(r.error));
                 worker.quit();
@@ -645,11 +715,15 @@ int main(int argc, char *argv[])
             }
             syncRuns.push_back(r);
         }
-        std::vector<double> synced, modeled, resets;
+        std::vector<double> synced, modeled, resets, cpuMain, cpuWorker, cpuOther, cpuSim;
         for (const auto &r : syncRuns) {
             synced.push_back(r.syncedMs);
             modeled.push_back(r.modelMs);
             resets.push_back(r.resetMs);
+            cpuMain.push_back(r.cpu.mainNs / 1e6);
+            cpuWorker.push_back(r.cpu.workerNs / 1e6);
+            cpuOther.push_back(r.cpu.otherNs / 1e6);
+            cpuSim.push_back(r.cpu.simNs / 1e6);
         }
         const SyncRun &first = syncRuns.front();
         const double syncMed = median(synced), modelMed = median(modeled), resetMed = median(resets);
@@ -662,6 +736,10 @@ int main(int argc, char *argv[])
         out(QStringLiteral("   objects              %1 pods").arg(count));
         out(QStringLiteral("   synced               median %1   (runs: %2)").arg(ms(syncMed), joinMs(synced)));
         out(QStringLiteral("   model populated      median %1   (runs: %2; resetObjects alone %3)").arg(ms(modelMed), joinMs(modeled), ms(resetMed)));
+        out(QStringLiteral("   CPU, start -> model  session thread %1, engine and other threads %2, main thread %3, sim %4 (medians)")
+                .arg(ms(median(cpuWorker)), ms(median(cpuOther)), ms(median(cpuMain)), ms(median(cpuSim))));
+        out(QStringLiteral("   load average         %1 before, %2 after (%3 CPUs; other work on the machine makes figures noisy)")
+                .arg(loadBefore, loadAverage()).arg(m.cpus));
         out(QStringLiteral("-- memory (first run)"));
         out(QStringLiteral("   RSS before list      %1 (peak so far %2)").arg(mib(rssBeforeKb), mib(peakBeforeKb)));
         out(QStringLiteral("   RSS at sync          %1; peak RSS (ru_maxrss) %2; with model %3")
@@ -747,7 +825,7 @@ int main(int argc, char *argv[])
                 out(QStringLiteral("   fetch all pages (engine)   %1  (libcurl alone: %2 = server to first byte %3 + transfer %4)")
                         .arg(ms(pages.fetchMs), ms(split.totalMs), ms(split.ttfbMs), ms(split.transferMs)));
                 out(QStringLiteral("   ObjectParser::parseList    %1").arg(ms(full.medianMs)));
-                out(QStringLiteral("   store, snapshot, hops      %1  (synced - fetch - parse)").arg(ms(syncMed - pages.fetchMs - full.medianMs)));
+                out(QStringLiteral("   remainder                  %1  (synced - fetch - parse: store, snapshot, hand-offs, waiting for a CPU)").arg(ms(syncMed - pages.fetchMs - full.medianMs)));
                 out(QStringLiteral("   model reset (main thread)  %1").arg(ms(resetMed)));
             }
         }
@@ -770,6 +848,8 @@ int main(int argc, char *argv[])
                     .arg(ms(kubectlMed), ratio(kubectlMed / syncMed), met(kubectlAim)));
         else
             out(QStringLiteral("| kubectl get pods -A -o json | skipped | ≥ 5× | n/a |"));
+        out(QStringLiteral("| CPU from start to model (session / engine+other / main / sim) | %1 / %2 / %3 / %4 | | |")
+                .arg(ms(median(cpuWorker)), ms(median(cpuOther)), ms(median(cpuMain)), ms(median(cpuSim))));
         out(QStringLiteral("| peak RSS after sync (ru_maxrss) | %1 | ≤ 150 MB | %2 |").arg(mib(first.peakAtSyncKb), met(rssAim)));
         out(QStringLiteral("| memory per pod: footprint estimate / RSS delta | %1 B / %2 B | ≤ 5 KB | %3 |")
                 .arg(QString::number(footprintPerPod, 'f', 0), QString::number(rssDeltaPerPod, 'f', 0), met(perPodAim)));

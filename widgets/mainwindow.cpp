@@ -52,6 +52,7 @@ MainWindow::MainWindow(const QString &kubeconfigPath, const QString &context, QW
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("Pilothouse"));
     setMinimumSize(1100, 700);
+    resize(1280, 800);
 
     m_pages = new QStackedWidget(this);
     m_pages->setObjectName(QStringLiteral("pages"));

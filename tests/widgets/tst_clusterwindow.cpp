@@ -1,0 +1,122 @@
+// Widget test (offscreen): the window connected to pilothouse-sim lists the scenario's pods,
+// shows a pod the sim creates within a second, filters as you type, and shows the live state.
+#include "connectionstatuslabel.h"
+#include "http/httpengine.h"
+#include "kube/credentials.h"
+#include "kube/kubeconfig.h"
+#include "kube/kubesession.h"
+#include "mainwindow.h"
+#include "objecttablemodel.h"
+#include "simprocess.h"
+
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <curl/curl.h>
+
+using namespace pilothouse;
+using namespace pilothouse::testsupport;
+
+class TestClusterWindow : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<SimProcess> m_sim;
+    std::unique_ptr<backends::http::HttpEngine> m_engine;
+    std::unique_ptr<backends::kube::KubeSession> m_session;
+    std::unique_ptr<widgets::MainWindow> m_window;
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("100"), QStringLiteral("--pod-ready-ms"), QStringLiteral("100")});
+        QString error;
+        QVERIFY2(m_sim->start(&error), qPrintable(error));
+        m_engine = std::make_unique<backends::http::HttpEngine>();
+        auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json")));
+        m_session = std::make_unique<backends::kube::KubeSession>(m_engine.get(), approvals);
+        m_window = std::make_unique<widgets::MainWindow>(m_sim->kubeconfigPath());
+        m_window->attachSession(m_session.get());
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
+        QVERIFY(config.ok());
+        m_window->showKubeconfig(config.value(), {});
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        m_session.reset();
+        m_engine.reset();
+        m_sim.reset();
+    }
+
+    void listsTheScenariosPodsAndShowsLive()
+    {
+        auto *model = m_window->podModel();
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 3, 10000);
+        QStringList names;
+        for (int r = 0; r < model->rowCount(); ++r)
+            names << model->objectAt(r)->name;
+        QCOMPARE(names.filter(QStringLiteral("web-")).size(), 2);
+        QCOMPARE(names.filter(QStringLiteral("api-")).size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus()->state(), widgets::ConnectionStatusLabel::State::Live, 10000);
+        QCOMPARE(m_window->contextPicker()->currentText(), QStringLiteral("sim-admin"));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->namespacePicker()->findData(QStringLiteral("demo")) >= 0, 5000);
+        QVERIFY(m_window->podView()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowCount() == 2, 5000);
+    }
+
+    void showsANewPodWithinASecond()
+    {
+        auto *model = m_window->podModel();
+        Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "fresh"}}},
+                    {"spec", {{"containers", {{{"name", "c"}, {"image", "registry.pilothouse.local/demo/tool:1"}}}}}}};
+        QElapsedTimer timer;
+        timer.start();
+        QCOMPARE(m_sim->request("POST", "/api/v1/namespaces/demo/pods", pod.dump()).status, 201);
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("demo/fresh")) >= 0, 1000);
+        qInfo("pod visible in the model %lld ms after the create was sent", timer.elapsed());
+        // And its status follows the sim's lifecycle.
+        QTRY_COMPARE_WITH_TIMEOUT(model->data(model->index(model->rowOf(QStringLiteral("demo/fresh")), models::PodTableModel::StatusColumn)).toString(),
+                                  QStringLiteral("Running"), 5000);
+    }
+
+    void filterAsYouType()
+    {
+        QTest::keyClicks(m_window->filterEdit(), QStringLiteral("API-"));
+        QTRY_COMPARE(m_window->podProxy()->rowCount(), 1);
+        QVERIFY(m_window->podProxy()->data(m_window->podProxy()->index(0, 0)).toString().startsWith(QStringLiteral("api-")));
+        m_window->filterEdit()->clear();
+        QTRY_COMPARE(m_window->podProxy()->rowCount(), m_window->podModel()->rowCount());
+    }
+
+    void deletedPodLeavesTheTable()
+    {
+        auto *model = m_window->podModel();
+        QCOMPARE(m_sim->request("DELETE", "/api/v1/namespaces/demo/pods/fresh", R"({"gracePeriodSeconds":0})").status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("demo/fresh")) < 0, 3000);
+    }
+
+    void viewerContextWorksReadOnly()
+    {
+        // Switching context resets the tables and reconnects with the viewer's token.
+        int idx = m_window->contextPicker()->findText(QStringLiteral("sim-viewer"));
+        QVERIFY(idx >= 0);
+        m_window->contextPicker()->setCurrentIndex(idx);
+        Q_EMIT m_window->contextPicker()->activated(idx);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->contextName(), QStringLiteral("sim-viewer"), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->podModel()->rowCount() == 3, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus()->state(), widgets::ConnectionStatusLabel::State::Live, 10000);
+    }
+};
+
+QTEST_MAIN(TestClusterWindow)
+#include "tst_clusterwindow.moc"
