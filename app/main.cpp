@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <git2.h>
 
+#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -78,6 +79,8 @@ int main(int argc, char *argv[])
         return 0;
     }
 
+    // A peer that closes a TLS connection must give a write error, not kill the console.
+    std::signal(SIGPIPE, SIG_IGN);
     const GlobalLibraries libraries;
     if (!libraries.ok()) {
         printTo(stderr, QStringLiteral("pilothouse: could not initialise libcurl or libgit2\n"));

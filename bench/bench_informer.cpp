@@ -746,8 +746,9 @@ int main(int argc, char *argv[])
                 .arg(mib(first.rssAtSyncKb), mib(first.peakAtSyncKb), mib(first.rssAtModelKb)));
         out(QStringLiteral("   per pod              footprint estimate %1 B; RSS delta %2 B")
                 .arg(QString::number(footprintPerPod, 'f', 0), QString::number(rssDeltaPerPod, 'f', 0)));
-        out(QStringLiteral("   compressed JSON      %1 B per pod, in buffers of %2 B capacity")
-                .arg(QString::number(double(first.jsonSize) / count, 'f', 0), QString::number(double(first.jsonCapacity) / count, 'f', 0)));
+        out(QStringLiteral("   compressed JSON      %1 B per pod, in buffers of %2 B capacity (%3 held beyond the data)")
+                .arg(QString::number(double(first.jsonSize) / count, 'f', 0), QString::number(double(first.jsonCapacity) / count, 'f', 0),
+                     mib((first.jsonCapacity - first.jsonSize) / 1024)));
 
         // ---- 4
         bool haveKubectl = false;
@@ -821,12 +822,17 @@ int main(int argc, char *argv[])
                 out(QStringLiteral("     of which simdjson parse  %1, +fields %2, +compact JSON %3, +qCompress %4")
                         .arg(ms(sjParse.medianMs), ms(sjFields.medianMs - sjParse.medianMs), ms(sjCompact.medianMs - sjFields.medianMs),
                              ms(sjCompress.medianMs - sjCompact.medianMs)));
-                out(QStringLiteral("-- where the sync time goes (medians; the informer fetches a page, parses it, then asks for the next)"));
-                out(QStringLiteral("   fetch all pages (engine)   %1  (libcurl alone: %2 = server to first byte %3 + transfer %4)")
+                const double sessionCpu = median(cpuWorker);
+                out(QStringLiteral("-- where the sync time goes (medians; the informer asks for the next page only after parsing the current one)"));
+                out(QStringLiteral("   list -> synced (wall)        %1").arg(ms(syncMed)));
+                out(QStringLiteral("   session thread on a CPU      %1  (parseList alone: %2, of which qCompress %3, compact JSON %4, simdjson parse %5)")
+                        .arg(ms(sessionCpu), ms(full.medianMs), ms(sjCompress.medianMs - sjCompact.medianMs),
+                             ms(sjCompact.medianMs - sjFields.medianMs), ms(sjParse.medianMs)));
+                out(QStringLiteral("   waiting for pages            %1  (wall - session CPU; sim CPU %2, engine CPU %3)")
+                        .arg(ms(syncMed - sessionCpu), ms(median(cpuSim)), ms(median(cpuOther))));
+                out(QStringLiteral("   fetching alone, no parsing   %1 through the engine; %2 with plain libcurl = server to first byte %3 + transfer %4")
                         .arg(ms(pages.fetchMs), ms(split.totalMs), ms(split.ttfbMs), ms(split.transferMs)));
-                out(QStringLiteral("   ObjectParser::parseList    %1").arg(ms(full.medianMs)));
-                out(QStringLiteral("   remainder                  %1  (synced - fetch - parse: store, snapshot, hand-offs, waiting for a CPU)").arg(ms(syncMed - pages.fetchMs - full.medianMs)));
-                out(QStringLiteral("   model reset (main thread)  %1").arg(ms(resetMed)));
+                out(QStringLiteral("   model reset (main thread)    %1  (after synced, on the GUI thread)").arg(ms(resetMed)));
             }
         }
 

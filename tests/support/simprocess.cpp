@@ -14,6 +14,8 @@
 #include <QStandardPaths>
 #include <QThread>
 
+#include <csignal>
+
 namespace pilothouse::testsupport {
 
 QString simBinary()
@@ -44,6 +46,9 @@ Json HttpReply::json() const
 
 SimProcess::SimProcess(QStringList extraArgs, QString scenario) : m_args(std::move(extraArgs)), m_scenario(std::move(scenario))
 {
+    // Tests write to a simulator that drops connections on purpose; a write to a closed TLS
+    // socket must be an error, not the end of the test process.
+    std::signal(SIGPIPE, SIG_IGN);
     m_process.setProcessChannelMode(QProcess::MergedChannels);
 }
 
