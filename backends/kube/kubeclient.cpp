@@ -3,6 +3,8 @@
 
 #include "kube/status.h"
 
+#include <QUrl>
+
 namespace pilothouse::backends::kube {
 
 KubeReply replyFrom(const http::Response &response)
@@ -15,6 +17,20 @@ KubeReply replyFrom(const http::Response &response)
     else if (response.status < 200 || response.status >= 300)
         r.error = parseStatus(response.status, response.body);
     return r;
+}
+
+// A TLS failure names what was checked against what, so the operator knows which kubeconfig
+// entry to fix.
+static ApiError explainTls(ApiError e, const ResolvedContext &ctx)
+{
+    if (e.kind != ErrorKind::Tls)
+        return e;
+    QString ca = !ctx.cluster.caFile.isEmpty() ? QStringLiteral("the CA file %1").arg(ctx.cluster.caFile)
+                 : !ctx.cluster.caData.isEmpty() ? QStringLiteral("the certificate-authority-data of cluster \"%1\"").arg(ctx.cluster.name)
+                                                 : QStringLiteral("the system's trusted CAs");
+    QString name = !ctx.tls.serverName.isEmpty() ? ctx.tls.serverName : QUrl(ctx.server).host();
+    e.message += QStringLiteral(" (checked the name \"%1\" against %2)").arg(name, ca);
+    return e;
 }
 
 KubeClient::KubeClient(http::HttpEngine *engine, ResolvedContext context, std::shared_ptr<CredentialProvider> credentials,
@@ -77,7 +93,9 @@ void KubeClient::send(Call call, QObject *receiver, std::function<void(const Kub
             send(call, receiver, done, true);
             return;
         }
-        done(replyFrom(resp));
+        KubeReply reply = replyFrom(resp);
+        reply.error = explainTls(reply.error, m_context);
+        done(reply);
     });
 }
 
@@ -104,7 +122,9 @@ http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receive
         else
             errorBody->append(l);
     };
-    h.finished = [this, status, errorBody, handlers](const http::Response &resp) {
+    h.finished = [this, status, errorBody, handlers](const http::Response &original) {
+        http::Response resp = original;
+        resp.error = explainTls(resp.error, m_context);
         if (*status != 0 && (*status < 200 || *status >= 300)) {
             if (*status == 401 && m_credentials->execConfig())
                 m_credentials->invalidate();

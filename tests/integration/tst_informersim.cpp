@@ -281,6 +281,8 @@ private Q_SLOTS:
         QVERIFY(reply.body.isEmpty());
         QVERIFY2(reply.error.message.contains(QStringLiteral("certificate"), Qt::CaseInsensitive), qPrintable(reply.error.message));
         QVERIFY2(reply.error.message.contains(QStringLiteral("127.0.0.1")), qPrintable(reply.error.message));
+        // Which name was checked against which CA, so the operator knows what to fix.
+        QVERIFY2(reply.error.message.contains(QStringLiteral("certificate-authority-data of cluster \"pilothouse-sim\"")), qPrintable(reply.error.message));
     }
 
     void sessionReportsConnectionStates()

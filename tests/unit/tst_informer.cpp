@@ -135,6 +135,15 @@ private Q_SLOTS:
                     respondList(res, {}, "idle");
             }
         });
+        // Accepts only the second credential an exec plugin hands out: the first one is "expired".
+        m_server.Get("/api/v1/namespaces", [](const httplib::Request &req, httplib::Response &res) {
+            if (req.get_header_value("Authorization") == "Bearer exec-token-2") {
+                respondList(res, {}, "ns-1");
+            } else {
+                res.status = 401;
+                res.set_content("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Unauthorized\",\"code\":401,\"message\":\"Unauthorized\"}", "application/json");
+            }
+        });
         m_port = m_server.bind_to_any_port("127.0.0.1");
         m_thread = std::thread([this] { m_server.listen_after_bind(); });
         m_engine = std::make_unique<http::HttpEngine>();
@@ -309,6 +318,39 @@ private Q_SLOTS:
             sawBackoff = sawBackoff || args.at(0).value<Informer::State>() == Informer::State::Backoff;
         QVERIFY(sawBackoff);
         inf->stop();
+    }
+
+    void unauthorizedRerunsTheExecPluginOnce()
+    {
+        ResolvedContext ctx;
+        ctx.contextName = QStringLiteral("exec");
+        ctx.server = QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+        ctx.user.name = QStringLiteral("exec-user");
+        ExecConfig exec;
+        exec.apiVersion = QStringLiteral("client.authentication.k8s.io/v1");
+        exec.command = QStringLiteral(PILOTHOUSE_TEST_DATA "/exec/plugin.py");
+        exec.interactiveMode = QStringLiteral("Never");
+        const QString counter = m_dir.filePath(QStringLiteral("runs.txt"));
+        exec.env = {{QStringLiteral("PLUGIN_COUNTER"), counter}};
+        ctx.user.exec = exec;
+        auto approvals = std::make_shared<ExecApprovalStore>(m_dir.filePath(QStringLiteral("exec-approvals.json")));
+        QVERIFY(approvals->approve(exec));
+        auto creds = std::make_shared<CredentialProvider>(ctx, approvals);
+        KubeClient client(m_engine.get(), ctx, creds);
+        KubeReply reply;
+        bool done = false;
+        client.request("GET", QStringLiteral("/api/v1/namespaces"), {}, {}, this, [&](const KubeReply &r) { reply = r; done = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(done, 10000);
+        QVERIFY2(reply.ok(), qPrintable(reply.error.message));
+        QCOMPARE(creds->execRuns(), 2);  // once, then once more after the 401 — not a loop
+        // A server that keeps refusing gets exactly one retry per request.
+        done = false;
+        KubeClient other(m_engine.get(), ctx, creds);
+        creds->invalidate();  // the next run hands out exec-token-3, which the server refuses
+        other.request("GET", QStringLiteral("/api/v1/namespaces"), {}, {}, this, [&](const KubeReply &r) { reply = r; done = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(done, 10000);
+        QCOMPARE(reply.error.kind, ErrorKind::Unauthorized);
+        QCOMPARE(creds->execRuns(), 4);
     }
 
     void forbiddenListFails()
