@@ -7,6 +7,17 @@
 
 namespace pilothouse::backends::kube {
 
+QByteArray patchContentType(PatchKind kind)
+{
+    switch (kind) {
+    case PatchKind::Merge: return "application/merge-patch+json";
+    case PatchKind::Json: return "application/json-patch+json";
+    case PatchKind::Strategic: return "application/strategic-merge-patch+json";
+    case PatchKind::Apply: return "application/apply-patch+yaml";
+    }
+    return "application/merge-patch+json";
+}
+
 KubeReply replyFrom(const http::Response &response)
 {
     KubeReply r;
@@ -138,6 +149,43 @@ http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receive
         handlers.finished(resp);
     };
     return m_engine->stream(std::move(request), receiver, std::move(h));
+}
+
+void KubeClient::get(const ResourceRef &r, const QString &ns, const QString &name, QObject *receiver, Done done,
+                     const QString &subresource, const QString &query)
+{
+    QString path = r.objectPath(ns, name) + (subresource.isEmpty() ? QString() : QLatin1Char('/') + subresource);
+    request("GET", query.isEmpty() ? path : path + QLatin1Char('?') + query, {}, {}, receiver, std::move(done));
+}
+
+void KubeClient::list(const ResourceRef &r, const QString &ns, const QString &query, QObject *receiver, Done done)
+{
+    QString path = r.collectionPath(ns);
+    request("GET", query.isEmpty() ? path : path + QLatin1Char('?') + query, {}, {}, receiver, std::move(done));
+}
+
+void KubeClient::create(const ResourceRef &r, const QString &ns, const QByteArray &json, QObject *receiver, Done done)
+{
+    request("POST", r.collectionPath(ns), json, "application/json", receiver, std::move(done));
+}
+
+void KubeClient::patch(const ResourceRef &r, const QString &ns, const QString &name, PatchKind kind, const QByteArray &body,
+                       QObject *receiver, Done done, const QString &subresource, const QString &fieldManager, bool force)
+{
+    QString path = r.objectPath(ns, name) + (subresource.isEmpty() ? QString() : QLatin1Char('/') + subresource);
+    QStringList query;
+    if (!fieldManager.isEmpty())
+        query << QStringLiteral("fieldManager=") + QString::fromLatin1(QUrl::toPercentEncoding(fieldManager));
+    if (force)
+        query << QStringLiteral("force=true");
+    if (!query.isEmpty())
+        path += QLatin1Char('?') + query.join(QLatin1Char('&'));
+    request("PATCH", path, body, patchContentType(kind), receiver, std::move(done));
+}
+
+void KubeClient::remove(const ResourceRef &r, const QString &ns, const QString &name, const QByteArray &options, QObject *receiver, Done done)
+{
+    request("DELETE", r.objectPath(ns, name), options, options.isEmpty() ? QByteArray() : QByteArray("application/json"), receiver, std::move(done));
 }
 
 }  // namespace pilothouse::backends::kube

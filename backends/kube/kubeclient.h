@@ -23,6 +23,9 @@ struct KubeReply {
     bool ok() const { return !error.isError(); }
 };
 
+enum class PatchKind { Merge, Json, Strategic, Apply };
+QByteArray patchContentType(PatchKind kind);
+
 class KubeClient : public QObject {
     Q_OBJECT
 
@@ -36,6 +39,18 @@ public:
     // `done` runs on `receiver`'s thread.
     void request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body, const QByteArray &contentType,
                  QObject *receiver, std::function<void(const KubeReply &)> done, int timeoutMs = 60000);
+
+    using Done = std::function<void(const KubeReply &)>;
+    // Typed verbs over request(). `subresource` is "" or "status", "scale", "log", ...
+    void get(const ResourceRef &r, const QString &ns, const QString &name, QObject *receiver, Done done,
+             const QString &subresource = {}, const QString &query = {});
+    void list(const ResourceRef &r, const QString &ns, const QString &query, QObject *receiver, Done done);
+    void create(const ResourceRef &r, const QString &ns, const QByteArray &json, QObject *receiver, Done done);
+    // Apply needs a field manager; `force` takes fields other managers own.
+    void patch(const ResourceRef &r, const QString &ns, const QString &name, PatchKind kind, const QByteArray &body,
+               QObject *receiver, Done done, const QString &subresource = {}, const QString &fieldManager = {}, bool force = false);
+    // `options` is a DeleteOptions body (propagationPolicy, preconditions, gracePeriodSeconds).
+    void remove(const ResourceRef &r, const QString &ns, const QString &name, const QByteArray &options, QObject *receiver, Done done);
 
     struct WatchHandlers {
         std::function<void(const KubeReply &)> failedToStart;  // non-2xx answer or no credentials
