@@ -56,21 +56,14 @@ void sendStatus(httplib::Response &res, const ApiException &e)
         res.set_header("Retry-After", "1");
 }
 
+// Continue tokens use the URL-safe alphabet without padding, as the API server's do.
 std::string base64UrlEncode(const std::string &in)
 {
-    static const char *tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    int val = 0, bits = -6;
-    for (unsigned char c : in) {
-        val = (val << 8) + c;
-        bits += 8;
-        while (bits >= 0) {
-            out.push_back(tbl[(val >> bits) & 0x3F]);
-            bits -= 6;
-        }
-    }
-    if (bits > -6)
-        out.push_back(tbl[((val << 8) >> (bits + 8)) & 0x3F]);
+    std::string out = base64Encode(in);
+    while (!out.empty() && out.back() == '=')
+        out.pop_back();
+    for (char &c : out)
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
     return out;
 }
 

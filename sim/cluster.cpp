@@ -276,22 +276,8 @@ void Cluster::applyDefaults(const ResourceType &t, Json &obj, const Json *old) c
     } else if (kind == "Secret") {
         if (!obj.contains("type")) obj["type"] = "Opaque";
         if (obj.contains("stringData") && obj["stringData"].is_object()) {
-            static const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-            for (const auto &[k, v] : obj["stringData"].items()) {
-                std::string in = v.is_string() ? v.get<std::string>() : v.dump(), out;
-                int val = 0, bits = -6;
-                for (unsigned char c : in) {
-                    val = (val << 8) + c;
-                    bits += 8;
-                    while (bits >= 0) {
-                        out.push_back(b64[(val >> bits) & 0x3F]);
-                        bits -= 6;
-                    }
-                }
-                if (bits > -6) out.push_back(b64[((val << 8) >> (bits + 8)) & 0x3F]);
-                while (out.size() % 4) out.push_back('=');
-                obj["data"][k] = out;
-            }
+            for (const auto &[k, v] : obj["stringData"].items())
+                obj["data"][k] = base64Encode(v.is_string() ? v.get<std::string>() : v.dump());
             obj.erase("stringData");
         }
     } else if (kind == "HorizontalPodAutoscaler") {

@@ -81,26 +81,6 @@ bool parseArgs(int argc, char **argv, Options &o)
     return true;
 }
 
-std::string base64(const std::string &in)
-{
-    static const char *tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int val = 0, bits = -6;
-    for (unsigned char c : in) {
-        val = (val << 8) + c;
-        bits += 8;
-        while (bits >= 0) {
-            out.push_back(tbl[(val >> bits) & 0x3F]);
-            bits -= 6;
-        }
-    }
-    if (bits > -6)
-        out.push_back(tbl[((val << 8) >> (bits + 8)) & 0x3F]);
-    while (out.size() % 4)
-        out.push_back('=');
-    return out;
-}
-
 std::string randomToken()
 {
     unsigned char bytes[24];
@@ -125,14 +105,14 @@ void writeKubeconfig(const std::string &path, const std::string &url, const Pki 
         out << "# Written by pilothouse-sim; valid while this simulator runs.\n"
             << "apiVersion: v1\nkind: Config\npreferences: {}\n"
             << "clusters:\n- name: pilothouse-sim\n  cluster:\n    server: " << url << "\n"
-            << "    certificate-authority-data: " << base64(pki.ca.certPem) << "\n"
+            << "    certificate-authority-data: " << base64Encode(pki.ca.certPem) << "\n"
             << "contexts:\n"
             << "- name: sim-admin\n  context:\n    cluster: pilothouse-sim\n    user: sim-admin\n"
             << "- name: sim-viewer\n  context:\n    cluster: pilothouse-sim\n    user: sim-viewer\n    namespace: default\n"
             << "current-context: sim-admin\n"
             << "users:\n"
-            << "- name: sim-admin\n  user:\n    client-certificate-data: " << base64(pki.admin.certPem) << "\n"
-            << "    client-key-data: " << base64(pki.admin.keyPem) << "\n"
+            << "- name: sim-admin\n  user:\n    client-certificate-data: " << base64Encode(pki.admin.certPem) << "\n"
+            << "    client-key-data: " << base64Encode(pki.admin.keyPem) << "\n"
             << "- name: sim-viewer\n  user:\n    token: " << viewerToken << "\n";
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0)

@@ -27,6 +27,7 @@ std::chrono::system_clock::time_point parseRfc3339(const std::string &text);
 std::string humanDuration(std::chrono::seconds d);
 std::string ageOf(const Json &obj);
 
+std::string base64Encode(const std::string &in);  // standard alphabet, padded
 std::string randomSuffix(size_t length);  // lowercase consonants + digits, like generateName
 std::string newUid();
 
