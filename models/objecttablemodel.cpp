@@ -38,7 +38,10 @@ void ObjectTableModel::resetObjects(const ObjectList &objects)
 {
     beginResetModel();
     m_rows = objects;
-    std::sort(m_rows.begin(), m_rows.end(), [](const KubeObjectPtr &a, const KubeObjectPtr &b) { return a->key() < b->key(); });
+    std::sort(m_rows.begin(), m_rows.end(), [](const KubeObjectPtr &a, const KubeObjectPtr &b) {
+        int ns = a->ns.compare(b->ns);
+        return ns != 0 ? ns < 0 : a->name < b->name;
+    });
     m_rowOf.clear();
     m_rowOf.reserve(static_cast<qsizetype>(m_rows.size()));
     rebuildIndex(0);

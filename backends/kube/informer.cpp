@@ -109,6 +109,12 @@ void Informer::onListPage(const KubeReply &reply)
         backoffThen(&Informer::relistFromBackoff, reply.error);
         return;
     }
+    // The next page is requested before this one is parsed, so fetching and parsing overlap.
+    // The API server writes "metadata" (with "continue") before "items"; a token found in the
+    // head of the body is confirmed by the full parse below.
+    const QString early = continueTokenFromHead(reply.body);
+    if (!early.isEmpty())
+        listPage(early);
     Result<ParsedList> page = m_parser.parseList(reply.body);
     if (!page.ok()) {
         backoffThen(&Informer::relistFromBackoff, page.error());
@@ -117,7 +123,8 @@ void Informer::onListPage(const KubeReply &reply)
     for (auto &o : page.value().items)
         m_listing.insert(o->key(), std::move(o));
     if (!page.value().continueToken.isEmpty()) {
-        listPage(page.value().continueToken);
+        if (page.value().continueToken != early)
+            listPage(page.value().continueToken);
         return;
     }
     m_store.swap(m_listing);
@@ -130,6 +137,24 @@ void Informer::onListPage(const KubeReply &reply)
 }
 
 void Informer::relistFromBackoff() { relist(false); }
+
+QString Informer::continueTokenFromHead(const QByteArray &body)
+{
+    const QByteArray head = body.left(4096);
+    const int items = head.indexOf("\"items\"");
+    const int at = head.indexOf("\"continue\":\"");
+    if (at < 0 || (items >= 0 && items < at))
+        return {};
+    const int start = at + 12;
+    const int end = head.indexOf('"', start);
+    if (end < 0)
+        return {};
+    const QByteArray token = head.mid(start, end - start);
+    // Tokens are base64: anything escaped is left to the full parse.
+    if (token.contains('\\'))
+        return {};
+    return QString::fromLatin1(token);
+}
 
 void Informer::startWatch()
 {

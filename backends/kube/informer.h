@@ -81,6 +81,7 @@ private:
     void onWatchFinished(const ApiError &transportError, bool startFailed, int status);
     void relist(bool becauseGone);
     void relistFromBackoff();
+    static QString continueTokenFromHead(const QByteArray &body);
     void backoffThen(void (Informer::*next)(), const ApiError &error);
     void setState(State s, const ApiError &error = {});
     void flush();

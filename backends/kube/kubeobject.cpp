@@ -3,6 +3,7 @@
 
 #include "kube/status.h"
 
+#include <lz4.h>
 #include <simdjson.h>
 
 #include <QDateTime>
@@ -194,8 +195,12 @@ KubeObjectPtr buildObject(dom::object obj, SummaryKind kind)
     case SummaryKind::None: break;
     }
     std::string compact = compactJson(obj);
-    // Level 1: most of the size gain at a fraction of the default level's time.
-    o->compressedJson = qCompress(reinterpret_cast<const uchar *>(compact.data()), static_cast<qsizetype>(compact.size()), 1);
+    const int bound = LZ4_compressBound(static_cast<int>(compact.size()));
+    QByteArray buffer(bound, Qt::Uninitialized);
+    const int written = LZ4_compress_default(compact.data(), buffer.data(), static_cast<int>(compact.size()), bound);
+    // Exactly the compressed size: a worst-case buffer would hold three times the bytes.
+    o->compressedJson = QByteArray(buffer.constData(), written > 0 ? written : 0);
+    o->jsonSize = written > 0 ? static_cast<int>(compact.size()) : 0;
     return o;
 }
 
@@ -209,7 +214,14 @@ ApiError malformed(const QString &what)
 
 }  // namespace
 
-QByteArray KubeObject::json() const { return qUncompress(compressedJson); }
+QByteArray KubeObject::json() const
+{
+    if (jsonSize <= 0)
+        return {};
+    QByteArray out(jsonSize, Qt::Uninitialized);
+    const int n = LZ4_decompress_safe(compressedJson.constData(), out.data(), static_cast<int>(compressedJson.size()), jsonSize);
+    return n == jsonSize ? out : QByteArray();
+}
 
 size_t KubeObject::memoryFootprint() const
 {

@@ -1,5 +1,6 @@
 // The informer's compact form of an API object: what the views need, plus the object's JSON
-// (without managedFields) compressed, for on-demand YAML. Immutable once built; shared as a
+// (without managedFields) LZ4-compressed, for on-demand YAML. LZ4 rather than zlib: at 10,000
+// pods zlib level 1 took half of the sync time (bench/bench_informer, docs/benchmarks.md). Immutable once built; shared as a
 // value snapshot between threads.
 #pragma once
 
@@ -39,7 +40,8 @@ struct KubeObject {
     qint64 createdAt = 0;      // seconds since the epoch (0: unknown)
     bool deleting = false;     // metadata.deletionTimestamp is set
     std::variant<std::monostate, PodSummary, DeploymentSummary> summary;
-    QByteArray compressedJson; // qCompress'd JSON without metadata.managedFields
+    QByteArray compressedJson; // LZ4 block of the JSON without metadata.managedFields
+    int jsonSize = 0;          // uncompressed size, needed to decompress
 
     QString key() const { return ns.isEmpty() ? name : ns + QLatin1Char('/') + name; }
     QByteArray json() const;   // decompressed
