@@ -235,9 +235,16 @@ void Controllers::collectChanges()
 void Controllers::reconcile()
 {
     auto now = Clock::now();
-    if (m_lastResync == Clock::time_point{} || now - m_lastResync > std::chrono::seconds(5)) {
+    bool sweep = false;
+    if (m_lastResync == Clock::time_point{}) {
         m_cursor = m_cluster.store().currentRv();
         markAll();
+        m_lastResync = now;
+    } else if (now - m_lastResync > std::chrono::seconds(5)) {
+        // A periodic resync on top of the event stream, never instead of it: skipping events
+        // here once lost deletions, and with them the garbage collection of their dependents.
+        markAll();
+        sweep = true;
         m_lastResync = now;
     }
     collectChanges();
@@ -276,6 +283,8 @@ void Controllers::reconcile()
     for (const auto &ns : namespaces)
         guarded([&] { syncEndpoints(ns); });
     guarded([&] { collectGarbage(); });
+    if (sweep)
+        guarded([&] { sweepOrphans(); });
     auto terminating = std::move(m_dirtyNamespaces);
     m_dirtyNamespaces.clear();
     for (const auto &ns : terminating)
@@ -965,6 +974,29 @@ void Controllers::collectGarbage()
                     ownerLeft = true;
             if (!ownerLeft && !isTerminating(dep->obj))
                 m_cluster.remove(registry.all()[dep->type], dep->ns, dep->name, {{"propagationPolicy", "Background"}});
+        }
+    }
+}
+
+void Controllers::sweepOrphans()
+{
+    auto &store = m_cluster.store();
+    const auto &registry = ResourceRegistry::instance();
+    std::set<std::string> uids;
+    for (const auto &t : registry.all())
+        if (t.plural == "deployments" || t.plural == "replicasets" || t.plural == "rollouts" || t.plural == "statefulsets" ||
+            t.plural == "daemonsets" || t.plural == "jobs")
+            for (const auto &o : store.list(t).items)
+                uids.insert(o->uid);
+    for (const char *plural : {"replicasets", "pods"}) {
+        const auto &t = std::string(plural) == "pods" ? type("", "pods") : type("apps", "replicasets");
+        for (const auto &o : store.list(t).items) {
+            const Json *refs = findPath(o->obj, "metadata.ownerReferences");
+            if (!refs || !refs->is_array() || refs->empty() || isTerminating(o->obj))
+                continue;
+            bool anyOwner = std::any_of(refs->begin(), refs->end(), [&](const Json &r) { return uids.count(r.value("uid", "")) > 0; });
+            if (!anyOwner)
+                m_cluster.remove(t, o->ns, o->name, {{"propagationPolicy", "Background"}});
         }
     }
 }

@@ -49,6 +49,7 @@ private:
     void syncEndpoints(const std::string &ns);
     void syncHpas();
     void collectGarbage();
+    void sweepOrphans();
     void syncNamespace(const std::string &name);
     std::string pickNode(const Json &pod);
 
