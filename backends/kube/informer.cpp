@@ -2,6 +2,10 @@
 #include "kube/informer.h"
 
 #include <QUrl>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <QUrlQuery>
 
 namespace pilothouse::backends::kube {
@@ -129,6 +133,13 @@ void Informer::onListPage(const KubeReply &reply)
     }
     m_store.swap(m_listing);
     m_listing.clear();
+    m_listing.squeeze();
+    m_parser.releaseMemory();
+#ifdef __GLIBC__
+    // A list leaves tens of MB of freed page buffers in malloc's arenas; give them back, so the
+    // resident size reflects what the informer keeps (one call per list, not per event).
+    malloc_trim(0);
+#endif
     m_lastRv = page.value().resourceVersion;
     m_pending.clear();
     ++m_stats.lists;

@@ -255,6 +255,8 @@ ObjectParser::ObjectParser(SummaryKind kind) : d(std::make_unique<Private>())
 
 ObjectParser::~ObjectParser() = default;
 
+void ObjectParser::releaseMemory() { d->parser = dom::parser(); }
+
 Result<ParsedList> ObjectParser::parseList(const QByteArray &body)
 {
     dom::element doc;

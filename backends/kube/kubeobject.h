@@ -78,6 +78,8 @@ public:
     ~ObjectParser();
     Result<ParsedList> parseList(const QByteArray &body);
     Result<ParsedEvent> parseEvent(const QByteArray &line);
+    // Drops the parser's buffers (sized for the largest list page) once a list is done.
+    void releaseMemory();
 
 private:
     struct Private;
