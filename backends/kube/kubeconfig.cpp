@@ -244,6 +244,9 @@ KubeUser readUser(const DocumentReader &reader, const QString &name, const YAML:
         user.hasAuthProvider = true;
         user.authProviderName = reader.string(provider, "name", entry);
     }
+    for (const char *key : {"as", "as-uid", "as-groups", "as-user-extra"})
+        if (node[key] && !node[key].IsNull())
+            user.impersonation << QString::fromLatin1(key);
     user.sourceFile = reader.file();
     return user;
 }
@@ -303,6 +306,11 @@ Result<void> validateUser(const KubeUser &user)
         return fail(QStringLiteral("%1 sets more than one authentication method (%2); keep only one")
                         .arg(entry, techniques.join(QStringLiteral(", "))));
 
+    // Requests would otherwise go out as the base identity while the operator expects another.
+    if (!user.impersonation.isEmpty())
+        return fail(QStringLiteral("%1 asks for impersonation (%2), which Pilothouse does not support yet; "
+                                   "remove it or use a context without it")
+                        .arg(entry, user.impersonation.join(QStringLiteral(", "))));
     if (user.hasAuthProvider)
         return fail(QStringLiteral("%1 uses the legacy auth-provider %2, which Pilothouse does not support; "
                                    "switch to an exec credential plugin (e.g. kubelogin, gke-gcloud-auth-plugin)")

@@ -47,6 +47,7 @@ struct KubeUser {
     std::optional<ExecConfig> exec;
     bool hasAuthProvider = false;  // legacy auth-provider: reported as unsupported
     QString authProviderName;      // its name (gcp, azure, oidc), for the message
+    QStringList impersonation;     // as / as-uid / as-groups / as-user-extra keys present: refused at resolve()
     QString sourceFile;
 };
 

@@ -108,6 +108,7 @@ private slots:
     void certificateWithoutKey_data();
     void certificateWithoutKey();
     void authProviderUnsupported();
+    void impersonationIsRefusedNotIgnored();
     void unreadableFiles_data();
     void unreadableFiles();
     void execValidation_data();
@@ -475,6 +476,12 @@ void TestKubeconfig::certificateWithoutKey()
     QFETCH(QString, expected);
     const QString message = configErrorMessage(resolveYaml(kubeconfigWith(userBody)));
     QVERIFY2(message.contains("user \"u\"") && message.contains(expected), qPrintable(message));
+}
+
+void TestKubeconfig::impersonationIsRefusedNotIgnored()
+{
+    const QString message = configErrorMessage(resolveYaml(kubeconfigWith("    token: t\n    as: admin\n    as-groups: [system:masters]\n")));
+    QVERIFY2(message.contains("user \"u\"") && message.contains("impersonation") && message.contains("as, as-groups"), qPrintable(message));
 }
 
 void TestKubeconfig::authProviderUnsupported()
