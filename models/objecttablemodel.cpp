@@ -146,6 +146,9 @@ int PodTableModel::columnCount(const QModelIndex &parent) const { return parent.
 
 QVariant PodTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    // Numeric columns: header aligned with the right-aligned numbers below it.
+    if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole && (section == ReadyColumn || section == RestartsColumn))
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     static const char *titles[] = {"Name", "Namespace", "Status", "Ready", "Restarts", "Age", "Node"};
@@ -197,6 +200,8 @@ int DeploymentTableModel::columnCount(const QModelIndex &parent) const { return 
 
 QVariant DeploymentTableModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::TextAlignmentRole && section >= ReadyColumn && section <= AvailableColumn)
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     static const char *titles[] = {"Name", "Namespace", "Ready", "Up-to-date", "Available", "Age"};
