@@ -1,0 +1,186 @@
+// Permission checks, preconditions, outcomes and audit of mutating actions.
+#include "actions/actionfacade.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace pilothouse::backends::actions {
+
+QString Action::objectLabel() const
+{
+    return resource.groupResource() + QLatin1Char(' ') + (ns.isEmpty() ? objectName : ns + QLatin1Char('/') + objectName);
+}
+
+Action Action::scale(const kube::ResourceRef &r, const QString &ns, const QString &name, int from, int to, const QString &rv)
+{
+    Action a;
+    a.name = QStringLiteral("scale");
+    a.resource = r;
+    a.ns = ns;
+    a.objectName = name;
+    a.change = QStringLiteral("replicas %1 → %2").arg(from).arg(to);
+    a.verb = QStringLiteral("patch");
+    a.subresource = QStringLiteral("scale");
+    a.expectedResourceVersion = rv;
+    QJsonObject patch{{QStringLiteral("spec"), QJsonObject{{QStringLiteral("replicas"), to}}}};
+    // A resourceVersion in a merge patch is a precondition: a changed object answers 409.
+    if (!rv.isEmpty())
+        patch.insert(QStringLiteral("metadata"), QJsonObject{{QStringLiteral("resourceVersion"), rv}});
+    a.body = QJsonDocument(patch).toJson(QJsonDocument::Compact);
+    return a;
+}
+
+Action Action::restart(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QDateTime &at)
+{
+    Action a;
+    a.name = QStringLiteral("restart");
+    a.resource = r;
+    a.ns = ns;
+    a.objectName = name;
+    const QString stamp = at.toUTC().toString(Qt::ISODate);
+    a.change = QStringLiteral("kubectl.kubernetes.io/restartedAt = %1 (a rolling restart of every pod)").arg(stamp);
+    a.verb = QStringLiteral("patch");
+    a.expectedResourceVersion = rv;
+    QJsonObject annotations{{QStringLiteral("kubectl.kubernetes.io/restartedAt"), stamp}};
+    QJsonObject patch{{QStringLiteral("spec"),
+                       QJsonObject{{QStringLiteral("template"), QJsonObject{{QStringLiteral("metadata"), QJsonObject{{QStringLiteral("annotations"), annotations}}}}}}}};
+    if (!rv.isEmpty())
+        patch.insert(QStringLiteral("metadata"), QJsonObject{{QStringLiteral("resourceVersion"), rv}});
+    a.body = QJsonDocument(patch).toJson(QJsonDocument::Compact);
+    return a;
+}
+
+Action Action::remove(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QString &uid)
+{
+    Action a;
+    a.name = QStringLiteral("delete");
+    a.resource = r;
+    a.ns = ns;
+    a.objectName = name;
+    a.change = QStringLiteral("delete (dependents removed in the background)");
+    a.verb = QStringLiteral("delete");
+    a.isDelete = true;
+    a.expectedResourceVersion = rv;
+    QJsonObject pre;
+    if (!rv.isEmpty())
+        pre.insert(QStringLiteral("resourceVersion"), rv);
+    if (!uid.isEmpty())
+        pre.insert(QStringLiteral("uid"), uid);
+    QJsonObject options{{QStringLiteral("kind"), QStringLiteral("DeleteOptions")}, {QStringLiteral("apiVersion"), QStringLiteral("v1")},
+                        {QStringLiteral("propagationPolicy"), QStringLiteral("Background")}};
+    if (!pre.isEmpty())
+        options.insert(QStringLiteral("preconditions"), pre);
+    a.body = QJsonDocument(options).toJson(QJsonDocument::Compact);
+    return a;
+}
+
+QString outcomeName(Outcome o)
+{
+    switch (o) {
+    case Outcome::Succeeded: return QStringLiteral("succeeded");
+    case Outcome::Refused: return QStringLiteral("refused");
+    case Outcome::Conflict: return QStringLiteral("conflict");
+    case Outcome::Forbidden: return QStringLiteral("forbidden");
+    case Outcome::Failed: return QStringLiteral("failed");
+    case Outcome::Unknown: return QStringLiteral("unknown");
+    }
+    return QStringLiteral("failed");
+}
+
+ActionFacade::ActionFacade(kube::KubeClient *client, AuditLog *audit, QString contextName, QString userName, QObject *parent)
+    : QObject(parent), m_client(client), m_audit(audit), m_context(std::move(contextName)), m_user(std::move(userName))
+{
+}
+
+QString ActionFacade::confirmationText(const Action &a) const
+{
+    QString verb = a.name.left(1).toUpper() + a.name.mid(1);
+    return QStringLiteral("%1 %2 in context %3: %4").arg(verb, a.objectLabel(), m_context, a.change);
+}
+
+void ActionFacade::checkPermission(const Action &a, QObject *receiver, std::function<void(const Permission &)> done)
+{
+    if (m_readOnly) {
+        Permission p{false, QStringLiteral("Context %1 is read-only in Pilothouse").arg(m_context)};
+        QMetaObject::invokeMethod(receiver, [done, p] { done(p); }, Qt::QueuedConnection);
+        return;
+    }
+    QJsonObject attrs{{QStringLiteral("namespace"), a.ns},       {QStringLiteral("verb"), a.verb},
+                      {QStringLiteral("group"), a.resource.group}, {QStringLiteral("resource"), a.resource.plural},
+                      {QStringLiteral("name"), a.objectName}};
+    if (!a.subresource.isEmpty())
+        attrs.insert(QStringLiteral("subresource"), a.subresource);
+    QJsonObject review{{QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1")},
+                       {QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview")},
+                       {QStringLiteral("spec"), QJsonObject{{QStringLiteral("resourceAttributes"), attrs}}}};
+    const QString what = a.verb + QLatin1Char(' ') + a.resource.plural + (a.subresource.isEmpty() ? QString() : QLatin1Char('/') + a.subresource);
+    m_client->request("POST", QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
+                      QJsonDocument(review).toJson(QJsonDocument::Compact), "application/json", receiver,
+                      [done, what, ns = a.ns, user = m_user](const kube::KubeReply &reply) {
+                          Permission p;
+                          if (!reply.ok()) {
+                              p.reason = QStringLiteral("Could not check permission: %1").arg(reply.error.message);
+                          } else {
+                              QJsonObject status = QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("status")).toObject();
+                              p.allowed = status.value(QStringLiteral("allowed")).toBool();
+                              QString serverReason = status.value(QStringLiteral("reason")).toString();
+                              p.reason = p.allowed ? serverReason
+                                                   : QStringLiteral("%1 may not %2 in namespace %3%4")
+                                                         .arg(user, what, ns, serverReason.isEmpty() ? QString() : QStringLiteral(": ") + serverReason);
+                          }
+                          done(p);
+                      });
+}
+
+void ActionFacade::execute(const Action &a, QObject *receiver, std::function<void(const ActionResult &)> done, int timeoutMs)
+{
+    if (m_readOnly) {
+        ActionResult r;
+        r.outcome = Outcome::Refused;
+        r.error.kind = ErrorKind::Forbidden;
+        r.error.message = QStringLiteral("Context %1 is read-only in Pilothouse; nothing was sent").arg(m_context);
+        audit(a, r);
+        QMetaObject::invokeMethod(receiver, [done, r] { done(r); }, Qt::QueuedConnection);
+        return;
+    }
+    auto finish = [this, a, done](const kube::KubeReply &reply) {
+        ActionResult r;
+        r.error = reply.error;
+        r.body = reply.body;
+        if (reply.ok())
+            r.outcome = Outcome::Succeeded;
+        else if (reply.status == 0 && (reply.error.kind == ErrorKind::Network || reply.error.kind == ErrorKind::Timeout))
+            r.outcome = Outcome::Unknown;  // it may have been applied: re-read before offering a retry
+        else if (reply.error.kind == ErrorKind::Conflict)
+            r.outcome = Outcome::Conflict;
+        else if (reply.error.kind == ErrorKind::Forbidden)
+            r.outcome = Outcome::Forbidden;
+        else
+            r.outcome = Outcome::Failed;
+        audit(a, r);
+        done(r);
+    };
+    QString path = a.resource.objectPath(a.ns, a.objectName) + (a.subresource.isEmpty() ? QString() : QLatin1Char('/') + a.subresource);
+    if (a.isDelete)
+        m_client->request("DELETE", path, a.body, "application/json", receiver, finish, timeoutMs);
+    else
+        m_client->request("PATCH", path, a.body, kube::patchContentType(a.patchKind), receiver, finish, timeoutMs);
+}
+
+void ActionFacade::audit(const Action &a, const ActionResult &r)
+{
+    if (!m_audit)
+        return;
+    AuditEntry e;
+    e.time = QDateTime::currentDateTimeUtc();
+    e.context = m_context;
+    e.user = m_user;
+    e.action = a.name;
+    e.object = a.objectLabel();
+    e.change = a.change;
+    e.result = outcomeName(r.outcome);
+    e.detail = r.error.message;
+    m_audit->append(e);
+}
+
+}  // namespace pilothouse::backends::actions

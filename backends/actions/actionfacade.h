@@ -1,0 +1,81 @@
+// The one way mutating actions reach a cluster: permission checked with a
+// SelfSubjectAccessReview (a forbidden action says why), a confirmation text that names context,
+// namespace, object and the exact change, a resourceVersion precondition where the API allows,
+// an outcome that treats a dropped connection after sending as "unknown", read-only mode per
+// context, and one audit line per action.
+#pragma once
+
+#include "actions/auditlog.h"
+#include "core/result.h"
+#include "kube/kubeclient.h"
+#include "kube/resourceref.h"
+
+#include <QObject>
+
+#include <functional>
+
+namespace pilothouse::backends::actions {
+
+struct Action {
+    QString name;                 // "scale", "restart", "delete"
+    kube::ResourceRef resource;
+    QString ns;
+    QString objectName;
+    QString change;               // human words for the confirmation and the audit log
+    QString verb;                 // for the permission check: "patch", "delete", ...
+    QString subresource;          // "scale", "status" or empty
+    // What is sent: a patch, or a delete when deleteOptions is used.
+    kube::PatchKind patchKind = kube::PatchKind::Merge;
+    QByteArray body;
+    bool isDelete = false;
+    QString expectedResourceVersion;  // precondition; empty: none
+
+    QString objectLabel() const;      // "deployments.apps demo/web"
+
+    // Builders for the workload actions; `rv` is the resourceVersion the operator saw.
+    static Action scale(const kube::ResourceRef &r, const QString &ns, const QString &name, int from, int to, const QString &rv);
+    static Action restart(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QDateTime &at);
+    static Action remove(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QString &uid);
+};
+
+struct Permission {
+    bool allowed = false;
+    QString reason;               // why not (or the reviewer's reason), for a disabled button's tooltip
+};
+
+enum class Outcome { Succeeded, Refused, Conflict, Forbidden, Failed, Unknown };
+QString outcomeName(Outcome o);
+
+struct ActionResult {
+    Outcome outcome = Outcome::Failed;
+    ApiError error;
+    QByteArray body;              // the server's answer on success
+};
+
+class ActionFacade : public QObject {
+    Q_OBJECT
+
+public:
+    ActionFacade(kube::KubeClient *client, AuditLog *audit, QString contextName, QString userName, QObject *parent = nullptr);
+
+    void setReadOnly(bool readOnly) { m_readOnly = readOnly; }
+    bool isReadOnly() const { return m_readOnly; }
+
+    // "Scale deployments.apps demo/web in context sim-admin: replicas 2 → 3"
+    QString confirmationText(const Action &a) const;
+
+    void checkPermission(const Action &a, QObject *receiver, std::function<void(const Permission &)> done);
+    // Sends the action (after the operator confirmed it) and audits the outcome.
+    void execute(const Action &a, QObject *receiver, std::function<void(const ActionResult &)> done, int timeoutMs = 30000);
+
+private:
+    void audit(const Action &a, const ActionResult &r);
+
+    kube::KubeClient *m_client;
+    AuditLog *m_audit;
+    QString m_context;
+    QString m_user;
+    bool m_readOnly = false;
+};
+
+}  // namespace pilothouse::backends::actions

@@ -1,0 +1,189 @@
+// The action facade against pilothouse-sim: permission per context, the confirmation text, the
+// resourceVersion precondition, read-only mode, "unknown" after a lost answer, and the audit log.
+#include "actions/actionfacade.h"
+#include "http/httpengine.h"
+#include "kube/credentials.h"
+#include "kube/kubeconfig.h"
+#include "simprocess.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <curl/curl.h>
+
+using namespace pilothouse::backends;
+using namespace pilothouse::backends::actions;
+using namespace pilothouse::backends::kube;
+using namespace pilothouse::testsupport;
+
+class TestActionFacade : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<SimProcess> m_sim;
+    std::unique_ptr<http::HttpEngine> m_engine;
+    QTemporaryDir m_dir;
+    std::unique_ptr<AuditLog> m_audit;
+    std::unique_ptr<KubeClient> m_admin, m_viewer;
+
+    std::unique_ptr<KubeClient> client(const QString &context)
+    {
+        auto config = Kubeconfig::load({m_sim->kubeconfigPath()});
+        auto ctx = config.value().resolve(context);
+        auto approvals = std::make_shared<ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json")));
+        return std::make_unique<KubeClient>(m_engine.get(), ctx.value(), std::make_shared<CredentialProvider>(ctx.value(), approvals));
+    }
+
+    std::string rvOf(const std::string &path) { return m_sim->get(path).json()["metadata"]["resourceVersion"]; }
+
+    QList<QJsonObject> auditLines()
+    {
+        QList<QJsonObject> out;
+        QFile f(m_audit->path());
+        if (!f.open(QIODevice::ReadOnly))
+            return out;
+        for (const QByteArray &line : f.readAll().split('\n'))
+            if (!line.isEmpty())
+                out << QJsonDocument::fromJson(line).object();
+        return out;
+    }
+
+    ActionResult run(ActionFacade &facade, const Action &a, int timeoutMs = 30000)
+    {
+        ActionResult result;
+        bool done = false;
+        facade.execute(a, this, [&](const ActionResult &r) { result = r; done = true; }, timeoutMs);
+        if (!QTest::qWaitFor([&] { return done; }, 15000))
+            qFatal("no outcome");
+        return result;
+    }
+
+    Permission permission(ActionFacade &facade, const Action &a)
+    {
+        Permission p;
+        bool done = false;
+        facade.checkPermission(a, this, [&](const Permission &r) { p = r; done = true; });
+        if (!QTest::qWaitFor([&] { return done; }, 15000))
+            qFatal("no permission answer");
+        return p;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("100"), QStringLiteral("--pod-ready-ms"), QStringLiteral("100")});
+        QString error;
+        QVERIFY2(m_sim->start(&error), qPrintable(error));
+        m_engine = std::make_unique<http::HttpEngine>();
+        m_audit = std::make_unique<AuditLog>(m_dir.filePath(QStringLiteral("data/audit.jsonl")));
+        m_admin = client(QStringLiteral("sim-admin"));
+        m_viewer = client(QStringLiteral("sim-viewer"));
+    }
+
+    void cleanupTestCase()
+    {
+        m_admin.reset();
+        m_viewer.reset();
+        m_engine.reset();
+        m_sim.reset();
+    }
+
+    void confirmationNamesContextObjectAndChange()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        Action a = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"), 2, 3, QStringLiteral("42"));
+        QCOMPARE(facade.confirmationText(a), QStringLiteral("Scale deployments.apps demo/web in context sim-admin: replicas 2 → 3"));
+    }
+
+    void forbiddenForTheViewerWithAReason()
+    {
+        ActionFacade viewer(m_viewer.get(), m_audit.get(), QStringLiteral("sim-viewer"), QStringLiteral("sim-viewer"));
+        Action a = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"), 2, 3, {});
+        Permission p = permission(viewer, a);
+        QVERIFY(!p.allowed);
+        QVERIFY2(p.reason.contains(QStringLiteral("may not patch deployments/scale in namespace demo")), qPrintable(p.reason));
+        ActionFacade admin(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        QVERIFY(permission(admin, a).allowed);
+    }
+
+    void scaleWithPreconditionAndAudit()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        const std::string rv = rvOf("/apis/apps/v1/namespaces/demo/deployments/api");
+        const int before = auditLines().size();
+        ActionResult r = run(facade, Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 1, 2, QString::fromStdString(rv)));
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        JCOMPARE(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/api").json()["spec"]["replicas"], 2);
+        const auto lines = auditLines();
+        QCOMPARE(lines.size(), before + 1);
+        const QJsonObject last = lines.last();
+        QCOMPARE(last.value(QStringLiteral("context")).toString(), QStringLiteral("sim-admin"));
+        QCOMPARE(last.value(QStringLiteral("user")).toString(), QStringLiteral("sim-admin"));
+        QCOMPARE(last.value(QStringLiteral("action")).toString(), QStringLiteral("scale"));
+        QCOMPARE(last.value(QStringLiteral("object")).toString(), QStringLiteral("deployments.apps demo/api"));
+        QCOMPARE(last.value(QStringLiteral("change")).toString(), QStringLiteral("replicas 1 → 2"));
+        QCOMPARE(last.value(QStringLiteral("result")).toString(), QStringLiteral("succeeded"));
+        QVERIFY(QDateTime::fromString(last.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs).isValid());
+    }
+
+    void staleResourceVersionIsAConflict()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        const std::string rv = rvOf("/apis/apps/v1/namespaces/demo/deployments/web");
+        // Another client changes the object between the operator's read and the action.
+        QCOMPARE(m_sim->request("PATCH", "/apis/apps/v1/namespaces/demo/deployments/web", R"({"metadata":{"annotations":{"other":"client"}}})",
+                                "application/merge-patch+json").status, 200);
+        ActionResult r = run(facade, Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"), 2, 5, QString::fromStdString(rv)));
+        QCOMPARE(r.outcome, Outcome::Conflict);
+        JCOMPARE(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["spec"]["replicas"], 2);
+        QCOMPARE(auditLines().last().value(QStringLiteral("result")).toString(), QStringLiteral("conflict"));
+        // Restart and delete carry the same precondition.
+        ActionResult restart = run(facade, Action::restart(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"),
+                                                           QString::fromStdString(rv), QDateTime::currentDateTimeUtc()));
+        QCOMPARE(restart.outcome, Outcome::Conflict);
+        ActionResult del = run(facade, Action::remove(ResourceRef::configMaps(), QStringLiteral("demo"), QStringLiteral("web-config"), QStringLiteral("1"), {}));
+        QCOMPARE(del.outcome, Outcome::Conflict);
+        QCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/web-config").status, 200);
+    }
+
+    void restartWithTheCurrentVersionRollsThePods()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        const std::string rv = rvOf("/apis/apps/v1/namespaces/demo/deployments/web");
+        ActionResult r = run(facade, Action::restart(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"),
+                                                     QString::fromStdString(rv), QDateTime::currentDateTimeUtc()));
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        QVERIFY(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["spec"]["template"]["metadata"]["annotations"].contains(
+            "kubectl.kubernetes.io/restartedAt"));
+    }
+
+    void readOnlyContextSendsNothing()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        facade.setReadOnly(true);
+        Action a = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 2, 4, {});
+        Permission p = permission(facade, a);
+        QVERIFY(!p.allowed);
+        QVERIFY(p.reason.contains(QStringLiteral("read-only")));
+        ActionResult r = run(facade, a);
+        QCOMPARE(r.outcome, Outcome::Refused);
+        JCOMPARE(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/api").json()["spec"]["replicas"], 2);
+        QCOMPARE(auditLines().last().value(QStringLiteral("result")).toString(), QStringLiteral("refused"));
+    }
+
+    void lostAnswerIsUnknown()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        // The server is slow to answer; the client gives up after sending: the change may or may not be applied.
+        QVERIFY(m_sim->control("delay", "ms=2500&count=1"));
+        ActionResult r = run(facade, Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 2, 3, {}), 800);
+        QCOMPARE(r.outcome, Outcome::Unknown);
+        QCOMPARE(auditLines().last().value(QStringLiteral("result")).toString(), QStringLiteral("unknown"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestActionFacade)
+#include "tst_actionfacade.moc"
