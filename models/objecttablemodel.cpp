@@ -240,5 +240,79 @@ QVariant DeploymentTableModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-}  // namespace pilothouse::models
+void TableRowModel::setColumns(const QList<backends::kube::TableColumn> &columns, bool namespaced)
+{
+    beginResetModel();
+    m_columns.clear();
+    m_ageColumn = -1;
+    for (int i = 0; i < columns.size(); ++i) {
+        const auto &c = columns.at(i);
+        if (c.priority != 0)
+            continue;
+        Shown s;
+        s.title = c.name;
+        s.cell = i;
+        s.numeric = c.type == QLatin1String("integer") || c.type == QLatin1String("number");
+        s.age = c.name == QLatin1String("Age") || c.type == QLatin1String("date");
+        m_columns.append(s);
+        if (s.age)
+            m_ageColumn = static_cast<int>(m_columns.size()) - 1;
+        // Namespace right after the name, as `kubectl get -A` shows it.
+        if (i == 0 && namespaced)
+            m_columns.append({tr("Namespace"), -1, false, false});
+    }
+    endResetModel();
+}
 
+QStringList TableRowModel::columnNames() const
+{
+    QStringList out;
+    for (const auto &c : m_columns)
+        out << c.title;
+    return out;
+}
+
+int TableRowModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : static_cast<int>(m_columns.size()); }
+
+QVariant TableRowModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= m_columns.size())
+        return {};
+    if (role == Qt::DisplayRole)
+        return m_columns.at(section).title;
+    if (role == Qt::TextAlignmentRole && m_columns.at(section).numeric)
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    return {};
+}
+
+QVariant TableRowModel::data(const QModelIndex &index, int role) const
+{
+    KubeObjectPtr obj = objectAt(index.row());
+    if (!obj || !index.isValid() || index.column() >= m_columns.size())
+        return {};
+    if (role == KeyRole || role == ObjectRole)
+        return commonData(obj, role);
+    const Shown &col = m_columns.at(index.column());
+    const backends::kube::TableSummary *row = obj->tableRow();
+    auto text = [&]() -> QString {
+        if (col.cell < 0)
+            return obj->ns;
+        if (col.age && obj->createdAt)
+            return humanDuration(now() - obj->createdAt);
+        return row && col.cell < row->cells.size() ? row->cells.at(col.cell) : QString();
+    };
+    if (role == Qt::DisplayRole)
+        return text();
+    if (role == SortRole) {
+        if (col.age)
+            return -obj->createdAt;
+        if (col.numeric)
+            return text().toLongLong();
+        return text();
+    }
+    if (role == Qt::TextAlignmentRole && col.numeric)
+        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    return {};
+}
+
+}  // namespace pilothouse::models

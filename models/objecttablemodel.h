@@ -81,4 +81,31 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 };
 
+// Any kind, with the columns the server's Table form gives (as `kubectl get` prints them),
+// plus a Namespace column for namespaced kinds. Ages are recomputed from creationTimestamp.
+class TableRowModel : public ObjectTableModel {
+    Q_OBJECT
+
+public:
+    using ObjectTableModel::ObjectTableModel;
+    // Keeps the priority-0 columns; resets the model.
+    void setColumns(const QList<backends::kube::TableColumn> &columns, bool namespaced);
+    QStringList columnNames() const;
+    int ageColumn() const { return m_ageColumn; }
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    struct Shown {
+        QString title;
+        int cell = -1;      // index into the row's cells; -1: the namespace
+        bool numeric = false;
+        bool age = false;
+    };
+    QList<Shown> m_columns;
+    int m_ageColumn = -1;
+};
+
 }  // namespace pilothouse::models

@@ -19,6 +19,10 @@
 #include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
+#include <QApplication>
+#include <QKeyEvent>
+#include <QListWidget>
+#include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -206,6 +210,12 @@ QWidget *MainWindow::createClusterPage()
     m_filter->setClearButtonEnabled(true);
     m_filter->setMinimumWidth(360);
     bar->addWidget(m_filter);
+    bar->addSeparator();
+    m_jump = new QLineEdit(bar);
+    m_jump->setObjectName(QStringLiteral("kindJump"));
+    m_jump->setPlaceholderText(tr("Go to kind   ( : )"));
+    m_jump->setMaximumWidth(180);
+    bar->addWidget(m_jump);
     addToolBar(Qt::TopToolBarArea, bar);
     bar->setVisible(false);
 
@@ -217,15 +227,59 @@ QWidget *MainWindow::createClusterPage()
     m_deploymentView->setColumnWidth(models::DeploymentTableModel::NameColumn, 300);
     m_deploymentView->setColumnWidth(models::DeploymentTableModel::NamespaceColumn, 120);
 
-    m_tabs = new QTabWidget(page);
-    m_tabs->setObjectName(QStringLiteral("resourceTabs"));
-    m_tabs->setDocumentMode(true);
-    m_tabs->addTab(m_podView, tr("Pods"));
-    m_tabs->addTab(m_deploymentView, tr("Deployments"));
+    m_kindModel = new models::TableRowModel(this);
+    m_kindProxy = makeProxy(m_kindModel);
+    m_kindView = createTable(m_kindProxy, QStringLiteral("kindView"));
+
+    m_views = new QStackedWidget(page);
+    m_views->setObjectName(QStringLiteral("resourceViews"));
+    m_views->addWidget(m_podView);
+    m_views->addWidget(m_deploymentView);
+    m_views->addWidget(m_kindView);
+
+    // The sidebar of kinds, as in Lens: the common ones first, custom resources from discovery.
+    m_kindList = new QListWidget(page);
+    m_kindList->setObjectName(QStringLiteral("kindList"));
+    m_kindList->setFrameShape(QFrame::NoFrame);
+    m_kindList->setMaximumWidth(230);
+    m_kindList->setMinimumWidth(170);
+    m_kindList->setSpacing(2);
+    struct Builtin { const char *title; const char *group; const char *version; const char *plural; const char *kind; bool namespaced; const char *shortName; };
+    static const Builtin builtins[] = {
+        {"Pods", "", "v1", "pods", "Pod", true, "po"},
+        {"Deployments", "apps", "v1", "deployments", "Deployment", true, "deploy"},
+        {"ReplicaSets", "apps", "v1", "replicasets", "ReplicaSet", true, "rs"},
+        {"StatefulSets", "apps", "v1", "statefulsets", "StatefulSet", true, "sts"},
+        {"DaemonSets", "apps", "v1", "daemonsets", "DaemonSet", true, "ds"},
+        {"Jobs", "batch", "v1", "jobs", "Job", true, "job"},
+        {"Services", "", "v1", "services", "Service", true, "svc"},
+        {"Ingresses", "networking.k8s.io", "v1", "ingresses", "Ingress", true, "ing"},
+        {"HPAs", "autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, "hpa"},
+        {"ConfigMaps", "", "v1", "configmaps", "ConfigMap", true, "cm"},
+        {"Secrets", "", "v1", "secrets", "Secret", true, "secret"},
+        {"Events", "", "v1", "events", "Event", true, "ev"},
+        {"Nodes", "", "v1", "nodes", "Node", false, "no"},
+        {"Namespaces", "", "v1", "namespaces", "Namespace", false, "ns"},
+    };
+    for (const auto &b : builtins) {
+        auto *item = new QListWidgetItem(tr(b.title), m_kindList);
+        backends::kube::ResourceRef ref{QString::fromLatin1(b.group), QString::fromLatin1(b.version), QString::fromLatin1(b.plural),
+                                        QString::fromLatin1(b.kind), b.namespaced};
+        item->setData(Qt::UserRole, QVariant::fromValue(ref));
+        item->setData(Qt::UserRole + 1, QString::fromLatin1(b.shortName));
+        m_builtinPlurals << ref.groupResource();
+    }
+    m_kindList->setCurrentRow(0);
+    connect(m_kindList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) { showKind(item); });
+
+    auto *splitter = new QSplitter(page);
+    splitter->addWidget(m_kindList);
+    splitter->addWidget(m_views);
+    splitter->setStretchFactor(1, 1);
 
     auto *layout = new QVBoxLayout(page);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_tabs);
+    layout->addWidget(splitter);
 
     m_counts = new QLabel(this);
     m_counts->setObjectName(QStringLiteral("objectCounts"));
@@ -238,13 +292,22 @@ QWidget *MainWindow::createClusterPage()
             return;
         m_podModel->refreshColumn(models::PodTableModel::AgeColumn);
         m_deploymentModel->refreshColumn(models::DeploymentTableModel::AgeColumn);
+        if (m_kindModel->ageColumn() >= 0)
+            m_kindModel->refreshColumn(m_kindModel->ageColumn());
     });
     ageTimer->start();
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_podProxy->setFilterFixedString(text);
         m_deploymentProxy->setFilterFixedString(text);
+        m_kindProxy->setFilterFixedString(text);
         updateCounts();
+    });
+    // k9s habits: ":" jumps to a kind by name or short name, "/" filters.
+    qApp->installEventFilter(this);  // ":" (see eventFilter)
+    connect(m_jump, &QLineEdit::returnPressed, this, [this] {
+        if (jumpToKind(m_jump->text()))
+            m_jump->clear();
     });
     auto *slash = new QShortcut(QKeySequence(Qt::Key_Slash), this);
     connect(slash, &QShortcut::activated, this, [this] {
@@ -254,7 +317,8 @@ QWidget *MainWindow::createClusterPage()
     auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), m_filter);
     escape->setContext(Qt::WidgetShortcut);
     connect(escape, &QShortcut::activated, m_filter, &QLineEdit::clear);
-    for (QAbstractItemModel *m : {static_cast<QAbstractItemModel *>(m_podModel), static_cast<QAbstractItemModel *>(m_deploymentModel)}) {
+    for (QAbstractItemModel *m : {static_cast<QAbstractItemModel *>(m_podModel), static_cast<QAbstractItemModel *>(m_deploymentModel),
+                                  static_cast<QAbstractItemModel *>(m_kindModel)}) {
         connect(m, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateCounts);
         connect(m, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateCounts);
         connect(m, &QAbstractItemModel::modelReset, this, &MainWindow::updateCounts);
@@ -269,8 +333,11 @@ void MainWindow::updateCounts()
     auto part = [](int shown, int total, const QString &what) {
         return shown == total ? QStringLiteral("%1 %2").arg(total).arg(what) : QStringLiteral("%1 of %2 %3").arg(shown).arg(total).arg(what);
     };
-    m_counts->setText(part(m_podProxy->rowCount(), m_podModel->rowCount(), tr("pods")) + QStringLiteral("  ·  ") +
-                      part(m_deploymentProxy->rowCount(), m_deploymentModel->rowCount(), tr("deployments")));
+    QString text = part(m_podProxy->rowCount(), m_podModel->rowCount(), tr("pods")) + QStringLiteral("  ·  ") +
+                   part(m_deploymentProxy->rowCount(), m_deploymentModel->rowCount(), tr("deployments"));
+    if (m_views && m_views->currentWidget() == m_kindView && m_kindList->currentItem())
+        text += QStringLiteral("  ·  ") + part(m_kindProxy->rowCount(), m_kindModel->rowCount(), m_kindList->currentItem()->text().toLower());
+    m_counts->setText(text);
 }
 
 void MainWindow::attachSession(backends::kube::KubeSession *session)
@@ -296,6 +363,13 @@ void MainWindow::attachSession(backends::kube::KubeSession *session)
         onNamespaces(none);
     });
     connect(session, &KubeSession::execApprovalRequired, this, &MainWindow::onExecApproval);
+    connect(session, &KubeSession::kindColumnsChanged, this, [this](const QList<backends::kube::TableColumn> &cols, bool namespaced) {
+        m_kindModel->setColumns(cols, namespaced);
+        m_kindView->setColumnWidth(0, 300);
+    });
+    connect(session, &KubeSession::kindSynced, m_kindModel, &models::ObjectTableModel::resetObjects);
+    connect(session, &KubeSession::kindChanged, m_kindModel, &models::ObjectTableModel::applyChanges);
+    connect(session, &KubeSession::resourcesDiscovered, this, &MainWindow::onResourcesDiscovered);
     connect(m_contextPicker, &QComboBox::activated, this, [this](int index) {
         const QString ctx = m_contextPicker->itemText(index);
         if (ctx == m_session->contextName())
@@ -375,6 +449,80 @@ void MainWindow::onExecApproval(const QString &command, const QString &context)
     box.exec();
     if (box.clickedButton() == allow && m_session)
         m_session->approveExec();
+}
+
+void MainWindow::showKind(QListWidgetItem *item)
+{
+    if (!item)
+        return;
+    const auto ref = item->data(Qt::UserRole).value<backends::kube::ResourceRef>();
+    if (ref.plural == QLatin1String("pods") && ref.group.isEmpty()) {
+        m_views->setCurrentWidget(m_podView);
+    } else if (ref.plural == QLatin1String("deployments") && ref.group == QLatin1String("apps")) {
+        m_views->setCurrentWidget(m_deploymentView);
+    } else {
+        m_kindModel->clear();
+        m_kindModel->setColumns({}, ref.namespaced);
+        m_views->setCurrentWidget(m_kindView);
+        if (m_session)
+            m_session->watchKind(ref);
+    }
+    updateCounts();
+}
+
+bool MainWindow::jumpToKind(const QString &text)
+{
+    const QString wanted = text.trimmed().toLower();
+    if (wanted.isEmpty())
+        return false;
+    for (int i = 0; i < m_kindList->count(); ++i) {
+        QListWidgetItem *item = m_kindList->item(i);
+        const auto ref = item->data(Qt::UserRole).value<backends::kube::ResourceRef>();
+        const QStringList names{item->text().toLower(), ref.plural, ref.kind.toLower(), item->data(Qt::UserRole + 1).toString()};
+        if (names.contains(wanted) || item->text().toLower().startsWith(wanted)) {
+            m_kindList->setCurrentItem(item);
+            m_views->currentWidget()->setFocus();
+            return true;
+        }
+    }
+    statusBar()->showMessage(tr("No kind called \"%1\"").arg(text.trimmed()), 4000);
+    return false;
+}
+
+void MainWindow::onResourcesDiscovered(const QList<backends::kube::ResourceRef> &resources)
+{
+    // Custom resources (any group the built-in list does not name) get their own entries.
+    for (int i = m_kindList->count() - 1; i >= 0; --i)
+        if (m_kindList->item(i)->data(Qt::UserRole + 2).toBool())
+            delete m_kindList->takeItem(i);
+    for (const auto &ref : resources) {
+        static const QStringList builtinGroups{QString(), QStringLiteral("apps"), QStringLiteral("batch"), QStringLiteral("autoscaling"),
+                                               QStringLiteral("networking.k8s.io"), QStringLiteral("authorization.k8s.io"),
+                                               QStringLiteral("authentication.k8s.io"), QStringLiteral("metrics.k8s.io")};
+        if (builtinGroups.contains(ref.group) || m_builtinPlurals.contains(ref.groupResource()))
+            continue;
+        auto *item = new QListWidgetItem(ref.kind + QStringLiteral("s  (") + ref.group + QLatin1Char(')'), m_kindList);
+        item->setData(Qt::UserRole, QVariant::fromValue(ref));
+        item->setData(Qt::UserRole + 1, ref.plural);
+        item->setData(Qt::UserRole + 2, true);
+        item->setToolTip(ref.groupResource());
+    }
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // Tables take typed characters for their keyboard search, so ":" never reaches the window
+    // (and shifted keys do not match a QShortcut reliably): catch it before the table does.
+    if (event->type() == QEvent::KeyPress && m_jump) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        QWidget *target = qobject_cast<QWidget *>(watched);
+        if (key->text() == QLatin1String(":") && target && isAncestorOf(target) && !qobject_cast<QLineEdit *>(target)) {
+            m_jump->setFocus();
+            m_jump->selectAll();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 } // namespace pilothouse::widgets

@@ -9,6 +9,8 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
+class QListWidgetItem;
 class QSortFilterProxyModel;
 class QStackedWidget;
 class QTabWidget;
@@ -17,6 +19,7 @@ class QTableView;
 namespace pilothouse::models {
 class PodTableModel;
 class DeploymentTableModel;
+class TableRowModel;
 }
 
 namespace pilothouse::widgets {
@@ -49,7 +52,15 @@ public:
     QLineEdit *filterEdit() const { return m_filter; }
     QComboBox *contextPicker() const { return m_contextPicker; }
     QComboBox *namespacePicker() const { return m_namespacePicker; }
+    QListWidget *kindList() const { return m_kindList; }
+    models::TableRowModel *kindModel() const { return m_kindModel; }
+    QTableView *kindView() const { return m_kindView; }
+    // ":" in the window: select a kind by name, plural or short name ("svc", "hpa").
+    bool jumpToKind(const QString &text);
     QString kubeconfigPath() const { return m_kubeconfigPath; }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     QWidget *createWelcomePanel();
@@ -59,6 +70,8 @@ private:
     void onNamespaces(const backends::kube::ObjectList &all);
     void onExecApproval(const QString &command, const QString &context);
     void updateCounts();
+    void showKind(QListWidgetItem *item);
+    void onResourcesDiscovered(const QList<backends::kube::ResourceRef> &resources);
 
     QString m_kubeconfigPath;
     QString m_context;
@@ -71,6 +84,13 @@ private:
     QComboBox *m_namespacePicker = nullptr;
     QLineEdit *m_filter = nullptr;
     QTabWidget *m_tabs = nullptr;
+    QStackedWidget *m_views = nullptr;
+    QListWidget *m_kindList = nullptr;
+    QLineEdit *m_jump = nullptr;
+    QTableView *m_kindView = nullptr;
+    models::TableRowModel *m_kindModel = nullptr;
+    QSortFilterProxyModel *m_kindProxy = nullptr;
+    QStringList m_builtinPlurals;
     QTableView *m_podView = nullptr;
     QTableView *m_deploymentView = nullptr;
     QLabel *m_counts = nullptr;

@@ -18,6 +18,7 @@ Informer::Informer(KubeClient *client, ResourceRef resource, QString ns, QObject
     qRegisterMetaType<ChangeBatch>();
     qRegisterMetaType<ApiError>();
     qRegisterMetaType<Informer::State>();
+    qRegisterMetaType<QList<TableColumn>>();
     // Bursts of events become one batch, so views repaint once per burst, not per event.
     m_batchTimer.setInterval(30);
     m_batchTimer.setSingleShot(true);
@@ -26,6 +27,16 @@ Informer::Informer(KubeClient *client, ResourceRef resource, QString ns, QObject
 }
 
 Informer::~Informer() { stop(); }
+
+namespace {
+const QByteArray kTableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+}
+
+void Informer::setTableMode(bool on)
+{
+    m_tableMode = on;
+    m_parser.setKind(on ? SummaryKind::Table : summaryKindFor(m_resource.kind));
+}
 
 void Informer::start()
 {
@@ -87,12 +98,15 @@ void Informer::listPage(const QString &continueToken)
     q.addQueryItem(QStringLiteral("limit"), QString::number(m_pageSize));
     if (!continueToken.isEmpty())
         q.addQueryItem(QStringLiteral("continue"), QString::fromLatin1(QUrl::toPercentEncoding(continueToken)));
+    if (m_tableMode)
+        q.addQueryItem(QStringLiteral("includeObject"), QStringLiteral("Metadata"));
     const quint64 gen = m_generation;
     m_client->request("GET", m_resource.collectionPath(m_ns) + QLatin1Char('?') + q.toString(QUrl::FullyEncoded), {}, {}, this,
                       [this, gen](const KubeReply &reply) {
                           if (gen == m_generation && !m_stopped)
                               onListPage(reply);
-                      });
+                      },
+                      60000, m_tableMode ? kTableAccept : QByteArray());
 }
 
 void Informer::onListPage(const KubeReply &reply)
@@ -124,6 +138,8 @@ void Informer::onListPage(const KubeReply &reply)
         backoffThen(&Informer::relistFromBackoff, page.error());
         return;
     }
+    if (!page.value().columns.isEmpty())
+        m_listingColumns = page.value().columns;
     for (auto &o : page.value().items)
         m_listing.insert(o->key(), std::move(o));
     if (!page.value().continueToken.isEmpty()) {
@@ -143,6 +159,10 @@ void Informer::onListPage(const KubeReply &reply)
     m_lastRv = page.value().resourceVersion;
     m_pending.clear();
     ++m_stats.lists;
+    if (m_tableMode) {
+        m_columns = m_listingColumns;
+        Q_EMIT columnsChanged(m_columns);
+    }
     Q_EMIT synced(snapshot());
     startWatch();
 }
@@ -177,6 +197,8 @@ void Informer::startWatch()
     q.addQueryItem(QStringLiteral("resourceVersion"), m_lastRv);
     // A random 5-10 minute server-side timeout spreads re-watches, as client-go does.
     q.addQueryItem(QStringLiteral("timeoutSeconds"), QString::number(std::uniform_int_distribution<int>(300, 600)(m_rng)));
+    if (m_tableMode)
+        q.addQueryItem(QStringLiteral("includeObject"), QStringLiteral("Metadata"));
     const quint64 gen = ++m_generation;
     m_gone = false;
     m_watchEvents = 0;
@@ -199,7 +221,8 @@ void Informer::startWatch()
         m_watchId = 0;
         onWatchFinished(resp.error, false, resp.status);
     };
-    m_watchId = m_client->stream(m_resource.collectionPath(m_ns) + QLatin1Char('?') + q.toString(QUrl::FullyEncoded), this, h);
+    m_watchId = m_client->stream(m_resource.collectionPath(m_ns) + QLatin1Char('?') + q.toString(QUrl::FullyEncoded), this, h, 0,
+                                 m_tableMode ? kTableAccept : QByteArray());
     if (m_watchId)
         setState(State::Watching);
 }

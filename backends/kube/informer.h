@@ -65,10 +65,16 @@ public:
     void setBackoff(int initialMs, int maxMs) { m_backoffInitialMs = initialMs; m_backoffMaxMs = maxMs; }
     void setBatchInterval(int ms) { m_batchTimer.setInterval(ms); }
     void setPageSize(int items) { m_pageSize = items; }
+    // Rows of the server's Table form (kubectl's columns) instead of typed objects: works for
+    // every kind, custom resources included. Call before start().
+    void setTableMode(bool on);
+    QList<TableColumn> columns() const { return m_columns; }
 
 Q_SIGNALS:
     // After every complete (re)list: the whole content. Receivers replace what they had.
     void synced(const pilothouse::backends::kube::ObjectList &objects);
+    // Table mode: the server's columns, emitted before each synced().
+    void columnsChanged(const QList<pilothouse::backends::kube::TableColumn> &columns);
     // Incremental changes since the last sync or batch, in order.
     void changed(const pilothouse::backends::kube::ChangeBatch &batch);
     void stateChanged(pilothouse::backends::kube::Informer::State state, const pilothouse::backends::ApiError &lastError);
@@ -90,6 +96,9 @@ private:
     ResourceRef m_resource;
     QString m_ns;
     ObjectParser m_parser;
+    bool m_tableMode = false;
+    QList<TableColumn> m_columns;
+    QList<TableColumn> m_listingColumns;
     QHash<QString, KubeObjectPtr> m_store;
     QHash<QString, KubeObjectPtr> m_listing;   // pages of a list in progress
     QString m_lastRv;
@@ -116,3 +125,4 @@ private:
 Q_DECLARE_METATYPE(pilothouse::backends::kube::ObjectList)
 Q_DECLARE_METATYPE(pilothouse::backends::kube::ChangeBatch)
 Q_DECLARE_METATYPE(pilothouse::backends::ApiError)
+Q_DECLARE_METATYPE(QList<pilothouse::backends::kube::TableColumn>)

@@ -51,7 +51,7 @@ KubeClient::KubeClient(http::HttpEngine *engine, ResolvedContext context, std::s
 }
 
 Result<http::Request> KubeClient::buildRequest(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
-                                               const QByteArray &contentType)
+                                               const QByteArray &contentType, const QByteArray &accept)
 {
     Result<AuthMaterial> auth = m_credentials->credentials();
     if (!auth.ok())
@@ -67,7 +67,7 @@ Result<http::Request> KubeClient::buildRequest(const QByteArray &method, const Q
         req.tls.clientCertPem = auth.value().clientCertPem;
         req.tls.clientKeyPem = auth.value().clientKeyPem;
     }
-    req.headers.append(qMakePair(QByteArray("Accept"), QByteArray("application/json")));
+    req.headers.append(qMakePair(QByteArray("Accept"), accept.isEmpty() ? QByteArray("application/json") : accept));
     req.headers.append(qMakePair(QByteArray("User-Agent"), QByteArray("pilothouse/0.1")));
     if (!auth.value().authorization.isEmpty())
         req.headers.append(qMakePair(QByteArray("Authorization"), auth.value().authorization));
@@ -80,15 +80,15 @@ Result<http::Request> KubeClient::buildRequest(const QByteArray &method, const Q
 
 void KubeClient::request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
                          const QByteArray &contentType, QObject *receiver, std::function<void(const KubeReply &)> done,
-                         int timeoutMs)
+                         int timeoutMs, const QByteArray &accept)
 {
-    Call call{method, pathAndQuery, body, contentType, timeoutMs};
+    Call call{method, pathAndQuery, body, contentType, timeoutMs, accept};
     send(std::move(call), receiver, std::move(done), false);
 }
 
 void KubeClient::send(Call call, QObject *receiver, std::function<void(const KubeReply &)> done, bool retried)
 {
-    Result<http::Request> req = buildRequest(call.method, call.path, call.body, call.contentType);
+    Result<http::Request> req = buildRequest(call.method, call.path, call.body, call.contentType, call.accept);
     if (!req.ok()) {
         KubeReply r;
         r.error = req.error();
@@ -110,9 +110,10 @@ void KubeClient::send(Call call, QObject *receiver, std::function<void(const Kub
     });
 }
 
-http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs)
+http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs,
+                                   const QByteArray &accept)
 {
-    Result<http::Request> req = buildRequest("GET", pathAndQuery, {}, {});
+    Result<http::Request> req = buildRequest("GET", pathAndQuery, {}, {}, accept);
     if (!req.ok()) {
         KubeReply r;
         r.error = req.error();

@@ -38,7 +38,8 @@ public:
 
     // `done` runs on `receiver`'s thread.
     void request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body, const QByteArray &contentType,
-                 QObject *receiver, std::function<void(const KubeReply &)> done, int timeoutMs = 60000);
+                 QObject *receiver, std::function<void(const KubeReply &)> done, int timeoutMs = 60000,
+                 const QByteArray &accept = {});
 
     using Done = std::function<void(const KubeReply &)>;
     // Typed verbs over request(). `subresource` is "" or "status", "scale", "log", ...
@@ -58,18 +59,20 @@ public:
         std::function<void(const http::Response &)> finished;
     };
     // A watch (or log) stream; returns 0 when it could not start (failedToStart has run).
-    http::RequestId stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs = 0);
+    http::RequestId stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs = 0,
+                           const QByteArray &accept = {});
     void cancel(http::RequestId id) { m_engine->cancel(id); }
 
 private:
     Result<http::Request> buildRequest(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
-                                       const QByteArray &contentType);
+                                       const QByteArray &contentType, const QByteArray &accept = {});
     struct Call {
         QByteArray method;
         QString path;
         QByteArray body;
         QByteArray contentType;
         int timeoutMs;
+        QByteArray accept;
     };
     void send(Call call, QObject *receiver, std::function<void(const KubeReply &)> done, bool retried);
 

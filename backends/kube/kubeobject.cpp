@@ -192,7 +192,8 @@ KubeObjectPtr buildObject(dom::object obj, SummaryKind kind)
     switch (kind) {
     case SummaryKind::Pod: o->summary = podSummary(obj, o->deleting); break;
     case SummaryKind::Deployment: o->summary = deploymentSummary(obj); break;
-    case SummaryKind::None: break;
+    case SummaryKind::None:
+    case SummaryKind::Table: break;
     }
     std::string compact = compactJson(obj);
     const int bound = LZ4_compressBound(static_cast<int>(compact.size()));
@@ -201,6 +202,43 @@ KubeObjectPtr buildObject(dom::object obj, SummaryKind kind)
     // Exactly the compressed size: a worst-case buffer would hold three times the bytes.
     o->compressedJson = QByteArray(buffer.constData(), written > 0 ? written : 0);
     o->jsonSize = written > 0 ? static_cast<int>(compact.size()) : 0;
+    return o;
+}
+
+QString cellText(dom::element cell)
+{
+    std::string_view sv;
+    if (!cell.get_string().get(sv))
+        return QString::fromUtf8(sv.data(), static_cast<qsizetype>(sv.size()));
+    if (cell.is_null())
+        return QString();
+    return QString::fromStdString(simdjson::minify(cell));
+}
+
+// One row of a Table: cells, plus identity from the row's PartialObjectMetadata.
+KubeObjectPtr buildTableRow(dom::object row)
+{
+    dom::object object, meta;
+    if (row.at_key("object").get_object().get(object) || object.at_key("metadata").get_object().get(meta))
+        return nullptr;
+    auto o = std::make_shared<KubeObject>();
+    o->ns = field(meta, "namespace");
+    o->name = field(meta, "name");
+    o->uid = field(meta, "uid");
+    o->resourceVersion = field(meta, "resourceVersion");
+    std::string_view created;
+    if (!meta.at_key("creationTimestamp").get_string().get(created))
+        o->createdAt = parseTimestamp(created);
+    dom::element del;
+    o->deleting = !meta.at_key("deletionTimestamp").get(del) && !del.is_null();
+    if (o->name.isEmpty())
+        return nullptr;
+    TableSummary t;
+    dom::array cells;
+    if (!row.at_key("cells").get_array().get(cells))
+        for (dom::element c : cells)
+            t.cells << cellText(c);
+    o->summary = std::move(t);
     return o;
 }
 
@@ -255,6 +293,8 @@ ObjectParser::ObjectParser(SummaryKind kind) : d(std::make_unique<Private>())
 
 ObjectParser::~ObjectParser() = default;
 
+void ObjectParser::setKind(SummaryKind kind) { d->kind = kind; }
+
 void ObjectParser::releaseMemory() { d->parser = dom::parser(); }
 
 Result<ParsedList> ObjectParser::parseList(const QByteArray &body)
@@ -270,6 +310,28 @@ Result<ParsedList> ObjectParser::parseList(const QByteArray &body)
     if (!root.at_key("metadata").get_object().get(meta)) {
         out.resourceVersion = field(meta, "resourceVersion");
         out.continueToken = field(meta, "continue");
+    }
+    if (d->kind == SummaryKind::Table) {
+        dom::array cols, rows;
+        if (root.at_key("columnDefinitions").get_array().get(cols) || root.at_key("rows").get_array().get(rows)) {
+            dom::element rowsEl;
+            if (!root.at_key("rows").get(rowsEl) && rowsEl.is_null())
+                return out;
+            return Result<ParsedList>::failure(malformed(QStringLiteral("the answer is not a Table (the server may not support the Table form)")));
+        }
+        for (dom::element c : cols) {
+            dom::object co;
+            if (c.get_object().get(co))
+                continue;
+            out.columns.append({field(co, "name"), field(co, "type"), static_cast<int>(intField(co, "priority"))});
+        }
+        for (dom::element r : rows) {
+            dom::object ro;
+            if (!r.get_object().get(ro))
+                if (KubeObjectPtr o = buildTableRow(ro))
+                    out.items.push_back(std::move(o));
+        }
+        return out;
     }
     dom::array items;
     if (root.at_key("items").get_array().get(items)) {
@@ -321,7 +383,16 @@ Result<ParsedEvent> ObjectParser::parseEvent(const QByteArray &line)
         ev.type = ParsedEvent::Type::Deleted;
     else
         return Result<ParsedEvent>::failure(malformed(QStringLiteral("unknown watch event type \"%1\"").arg(type)));
-    ev.object = buildObject(obj, d->kind);
+    if (d->kind == SummaryKind::Table) {
+        // A Table watch event carries a Table with one row.
+        dom::array rows;
+        dom::object row;
+        if (obj.at_key("rows").get_array().get(rows) || rows.size() == 0 || rows.at(0).get_object().get(row))
+            return Result<ParsedEvent>::failure(malformed(QStringLiteral("a Table watch event has no row")));
+        ev.object = buildTableRow(row);
+    } else {
+        ev.object = buildObject(obj, d->kind);
+    }
     if (!ev.object)
         return Result<ParsedEvent>::failure(malformed(QStringLiteral("a watch event's object has no metadata.name")));
     ev.resourceVersion = ev.object->resourceVersion;

@@ -8,7 +8,9 @@
 
 #include <QByteArray>
 #include <QMetaType>
+#include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <variant>
@@ -32,6 +34,18 @@ struct DeploymentSummary {
     int available = 0;
 };
 
+// A row of the server's Table form (the columns `kubectl get` prints), for kinds without a
+// typed summary, CRDs included.
+struct TableSummary {
+    QStringList cells;  // one per TableColumn, as the server printed them
+};
+
+struct TableColumn {
+    QString name;
+    QString type;       // "string", "integer", "date", ...
+    int priority = 0;   // 0: shown by kubectl get; 1: only with -o wide
+};
+
 struct KubeObject {
     QString ns;
     QString name;
@@ -39,7 +53,7 @@ struct KubeObject {
     QString resourceVersion;   // opaque: compared for equality only
     qint64 createdAt = 0;      // seconds since the epoch (0: unknown)
     bool deleting = false;     // metadata.deletionTimestamp is set
-    std::variant<std::monostate, PodSummary, DeploymentSummary> summary;
+    std::variant<std::monostate, PodSummary, DeploymentSummary, TableSummary> summary;
     QByteArray compressedJson; // LZ4 block of the JSON without metadata.managedFields
     int jsonSize = 0;          // uncompressed size, needed to decompress
 
@@ -47,11 +61,12 @@ struct KubeObject {
     QByteArray json() const;   // decompressed
     const PodSummary *pod() const { return std::get_if<PodSummary>(&summary); }
     const DeploymentSummary *deployment() const { return std::get_if<DeploymentSummary>(&summary); }
+    const TableSummary *tableRow() const { return std::get_if<TableSummary>(&summary); }
     size_t memoryFootprint() const;  // approximate bytes held, for the benchmark
 };
 using KubeObjectPtr = std::shared_ptr<const KubeObject>;
 
-enum class SummaryKind { None, Pod, Deployment };
+enum class SummaryKind { None, Pod, Deployment, Table };
 SummaryKind summaryKindFor(const QString &kind);
 
 // One page of a list answer.
@@ -59,6 +74,7 @@ struct ParsedList {
     QString resourceVersion;
     QString continueToken;
     std::vector<KubeObjectPtr> items;
+    QList<TableColumn> columns;  // Table answers only
 };
 
 // One line of a watch stream.
@@ -76,6 +92,7 @@ class ObjectParser {
 public:
     explicit ObjectParser(SummaryKind kind);
     ~ObjectParser();
+    void setKind(SummaryKind kind);
     Result<ParsedList> parseList(const QByteArray &body);
     Result<ParsedEvent> parseEvent(const QByteArray &line);
     // Drops the parser's buffers (sized for the largest list page) once a list is done.

@@ -9,6 +9,7 @@ struct KubeSession::Worker {
     QObject *root = nullptr;  // parent of client and informers, lives on the worker thread
     KubeClient *client = nullptr;
     Informer *informers[3] = {nullptr, nullptr, nullptr};  // namespaces, pods, deployments
+    Informer *kind = nullptr;                              // the kind shown in the generic table
 };
 
 QString describeError(const ApiError &error)
@@ -36,6 +37,8 @@ KubeSession::KubeSession(http::HttpEngine *engine, std::shared_ptr<ExecApprovalS
     qRegisterMetaType<ObjectList>();
     qRegisterMetaType<ChangeBatch>();
     qRegisterMetaType<ApiError>();
+    qRegisterMetaType<QList<ResourceRef>>();
+    qRegisterMetaType<QList<TableColumn>>();
     m_thread.setObjectName(QStringLiteral("kube-session"));
     m_thread.start();
 }
@@ -165,6 +168,64 @@ void KubeSession::startInformers()
             connect(inf, &Informer::changed, this, forwardChange, Qt::QueuedConnection);
             inf->start();
         }
+        // Which kinds exist (core, groups, CRDs) decides what the sidebar offers.
+        discover(w->client, root, [this, epoch](const Result<DiscoveryResult> &result) {
+            if (!result.ok())
+                return;
+            QList<ResourceRef> refs;
+            for (const auto &r : result.value().resources)
+                if (r.verbs.contains(QStringLiteral("list")) && r.verbs.contains(QStringLiteral("watch")))
+                    refs.append(r.ref);
+            QMetaObject::invokeMethod(this, [this, epoch, refs] {
+                if (epoch == m_epoch)
+                    Q_EMIT resourcesDiscovered(refs);
+            }, Qt::QueuedConnection);
+        });
+    }, Qt::QueuedConnection);
+    if (!m_kind.plural.isEmpty())
+        startKindInformer();
+}
+
+void KubeSession::watchKind(const ResourceRef &resource)
+{
+    m_kind = resource;
+    if (m_worker)
+        startKindInformer();
+}
+
+void KubeSession::startKindInformer()
+{
+    const quint64 kindEpoch = ++m_kindEpoch;
+    const quint64 epoch = m_epoch;
+    Worker *w = m_worker.get();
+    QObject *root = w->root;
+    const ResourceRef ref = m_kind;
+    const QString ns = ref.namespaced ? m_ns : QString();
+    QMetaObject::invokeMethod(root, [=, this] {
+        if (w->kind) {
+            w->kind->stop();
+            w->kind->deleteLater();
+            w->kind = nullptr;
+        }
+        if (ref.plural.isEmpty() || !w->client)
+            return;
+        auto *inf = new Informer(w->client, ref, ns, root);
+        inf->setTableMode(true);
+        w->kind = inf;
+        auto current = [this, epoch, kindEpoch] { return epoch == m_epoch && kindEpoch == m_kindEpoch; };
+        connect(inf, &Informer::columnsChanged, this, [this, current, namespaced = ref.namespaced](const QList<TableColumn> &cols) {
+            if (current())
+                Q_EMIT kindColumnsChanged(cols, namespaced);
+        }, Qt::QueuedConnection);
+        connect(inf, &Informer::synced, this, [this, current](const ObjectList &all) {
+            if (current())
+                Q_EMIT kindSynced(all);
+        }, Qt::QueuedConnection);
+        connect(inf, &Informer::changed, this, [this, current](const ChangeBatch &b) {
+            if (current())
+                Q_EMIT kindChanged(b);
+        }, Qt::QueuedConnection);
+        inf->start();
     }, Qt::QueuedConnection);
 }
 

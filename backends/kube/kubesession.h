@@ -6,6 +6,7 @@
 #include "core/result.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
+#include "kube/discovery.h"
 #include "kube/informer.h"
 #include "kube/kubeconfig.h"
 
@@ -35,6 +36,10 @@ public:
     void disconnectFromCluster();
     // "" watches all namespaces.
     void setNamespace(const QString &ns);
+    // Watches one more kind in the server's Table form (any kind, CRDs included); replaces the
+    // previous one. An empty plural stops it.
+    void watchKind(const ResourceRef &resource);
+    ResourceRef watchedKind() const { return m_kind; }
 
     QString contextName() const { return m_contextName; }
     QString namespaceScope() const { return m_ns; }
@@ -51,10 +56,15 @@ Q_SIGNALS:
     void podsChanged(const pilothouse::backends::kube::ChangeBatch &batch);
     void deploymentsSynced(const pilothouse::backends::kube::ObjectList &objects);
     void deploymentsChanged(const pilothouse::backends::kube::ChangeBatch &batch);
+    void resourcesDiscovered(const QList<pilothouse::backends::kube::ResourceRef> &resources);
+    void kindColumnsChanged(const QList<pilothouse::backends::kube::TableColumn> &columns, bool namespaced);
+    void kindSynced(const pilothouse::backends::kube::ObjectList &objects);
+    void kindChanged(const pilothouse::backends::kube::ChangeBatch &batch);
 
 private:
     struct Worker;
     void startInformers();
+    void startKindInformer();
     void stopWorker();
     void onInformerState(int which, Informer::State s, const ApiError &error);
     void setState(ConnectionState s, const QString &detail);
@@ -67,6 +77,8 @@ private:
     std::shared_ptr<CredentialProvider> m_credentials;
     QString m_contextName;
     QString m_ns;
+    ResourceRef m_kind;
+    quint64 m_kindEpoch = 0;
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_stateDetail;
     bool m_everLive = false;
@@ -76,5 +88,12 @@ private:
 
 // One line naming what the operator can do about an error (for the status line).
 QString describeError(const ApiError &error);
+
+}  // namespace pilothouse::backends::kube
+
+Q_DECLARE_METATYPE(pilothouse::backends::kube::ResourceRef)
+Q_DECLARE_METATYPE(QList<pilothouse::backends::kube::ResourceRef>)
+
+namespace pilothouse::backends::kube {
 
 }  // namespace pilothouse::backends::kube
