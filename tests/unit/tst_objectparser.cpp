@@ -136,6 +136,32 @@ private Q_SLOTS:
         QCOMPARE(ev.error().kind, ErrorKind::Malformed);
     }
 
+    void tableForm()
+    {
+        ObjectParser parser(SummaryKind::Table);
+        const QByteArray table = "{\"kind\":\"Table\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":{\"resourceVersion\":\"77\"},"
+                                 "\"columnDefinitions\":[{\"name\":\"Name\",\"type\":\"string\",\"priority\":0},"
+                                 "{\"name\":\"Replicas\",\"type\":\"integer\",\"priority\":0},{\"name\":\"Selector\",\"type\":\"string\",\"priority\":1}],"
+                                 "\"rows\":[{\"cells\":[\"web\",3,\"app=web\"],\"object\":{\"kind\":\"PartialObjectMetadata\","
+                                 "\"metadata\":{\"name\":\"web\",\"namespace\":\"demo\",\"resourceVersion\":\"70\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\"}}}]}";
+        auto list = parser.parseList(table);
+        QVERIFY2(list.ok(), qPrintable(list.error().message));
+        QCOMPARE(list.value().resourceVersion, QStringLiteral("77"));
+        QCOMPARE(list.value().columns.size(), 3);
+        QCOMPARE(list.value().columns.at(1).type, QStringLiteral("integer"));
+        QCOMPARE(list.value().columns.at(2).priority, 1);
+        const TableSummary *row = list.value().items.at(0)->tableRow();
+        QVERIFY(row);
+        QCOMPARE(row->cells, (QStringList{QStringLiteral("web"), QStringLiteral("3"), QStringLiteral("app=web")}));
+        QCOMPARE(list.value().items.at(0)->key(), QStringLiteral("demo/web"));
+        auto ev = parser.parseEvent("{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Table\",\"rows\":[{\"cells\":[\"web\",4,\"app=web\"],"
+                                    "\"object\":{\"metadata\":{\"name\":\"web\",\"namespace\":\"demo\",\"resourceVersion\":\"71\"}}}]}}");
+        QVERIFY(ev.ok());
+        QCOMPARE(ev.value().object->tableRow()->cells.at(1), QStringLiteral("4"));
+        // A plain list where a Table was asked for is a clear error.
+        QVERIFY(!parser.parseList("{\"kind\":\"PodList\",\"items\":[]}").ok());
+    }
+
     void malformedListsAreErrors()
     {
         ObjectParser parser(SummaryKind::Pod);

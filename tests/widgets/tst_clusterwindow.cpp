@@ -105,6 +105,30 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("demo/fresh")) < 0, 3000);
     }
 
+    void browsesAnyKindInTableForm()
+    {
+        QVERIFY(m_window->jumpToKind(QStringLiteral("svc")));
+        auto *model = m_window->kindModel();
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() >= 2, 10000);  // demo/web and default/kubernetes
+        const QStringList cols = model->columnNames();
+        QCOMPARE(cols.mid(0, 4), (QStringList{QStringLiteral("Name"), QStringLiteral("Namespace"), QStringLiteral("Type"), QStringLiteral("Cluster-IP")}));
+        const int row = model->rowOf(QStringLiteral("demo/web"));
+        QVERIFY(row >= 0);
+        QCOMPARE(model->data(model->index(row, 2)).toString(), QStringLiteral("ClusterIP"));
+        QCOMPARE(model->data(model->index(row, cols.indexOf(QStringLiteral("Port(s)")))).toString(), QStringLiteral("80/TCP"));
+        // Live: a new Service appears without a reset.
+        Json svc = {{"apiVersion", "v1"}, {"kind", "Service"}, {"metadata", {{"name", "extra"}}},
+                    {"spec", {{"selector", {{"app", "web"}}}, {"ports", {{{"port", 81}}}}}}};
+        QCOMPARE(m_sim->request("POST", "/api/v1/namespaces/demo/services", svc.dump()).status, 201);
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("demo/extra")) >= 0, 3000);
+        // Custom resources come from discovery.
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->jumpToKind(QStringLiteral("rollouts")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(model->columnNames().contains(QStringLiteral("Up-to-date")), 5000);
+        QVERIFY(!m_window->jumpToKind(QStringLiteral("no-such-kind")));
+        QVERIFY(m_window->jumpToKind(QStringLiteral("po")));
+        QCOMPARE(m_window->podView()->isVisible(), true);
+    }
+
     void viewerContextWorksReadOnly()
     {
         // Switching context resets the tables and reconnects with the viewer's token.
