@@ -21,7 +21,10 @@
 #include <QStackedWidget>
 #include <QApplication>
 #include <QKeyEvent>
+#include <QInputDialog>
 #include <QListWidget>
+#include <QMenu>
+#include <QPointer>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -221,6 +224,14 @@ QWidget *MainWindow::createClusterPage()
 
     m_podView = createTable(m_podProxy, QStringLiteral("podView"));
     m_deploymentView = createTable(m_deploymentProxy, QStringLiteral("deploymentView"));
+    m_podView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_deploymentView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_podView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        openActionMenu(m_podView, m_podProxy, m_podModel, false, pos);
+    });
+    connect(m_deploymentView, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        openActionMenu(m_deploymentView, m_deploymentProxy, m_deploymentModel, true, pos);
+    });
     m_podView->setColumnWidth(models::PodTableModel::NameColumn, 380);
     m_podView->setColumnWidth(models::PodTableModel::NamespaceColumn, 120);
     m_podView->setColumnWidth(models::PodTableModel::StatusColumn, 150);
@@ -523,6 +534,108 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
         }
     }
     return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::openActionMenu(QTableView *view, QSortFilterProxyModel *proxy, models::ObjectTableModel *model, bool isDeployment,
+                                const QPoint &pos)
+{
+    const QModelIndex index = view->indexAt(pos);
+    if (!index.isValid())
+        return;
+    backends::kube::KubeObjectPtr object = model->objectAt(proxy->mapToSource(index).row());
+    if (!object)
+        return;
+    const QPoint global = view->viewport()->mapToGlobal(pos);
+    buildActionMenu(object, isDeployment, [global](QMenu *menu) { menu->popup(global); });
+}
+
+void MainWindow::buildActionMenu(const backends::kube::KubeObjectPtr &object, bool isDeployment, std::function<void(QMenu *)> ready)
+{
+    using backends::actions::Action;
+    if (!m_session || !m_session->actions())
+        return;
+    const auto ref = isDeployment ? backends::kube::ResourceRef::deployments() : backends::kube::ResourceRef::pods();
+    const int replicas = object->deployment() ? object->deployment()->desired : 0;
+    struct Entry {
+        QString title;
+        Action action;
+        backends::actions::Permission permission;
+    };
+    auto entries = std::make_shared<QList<Entry>>();
+    if (isDeployment) {
+        entries->append({tr("Scale…"), Action::scale(ref, object->ns, object->name, replicas, replicas, object->resourceVersion), {}});
+        entries->append({tr("Restart"), Action::restart(ref, object->ns, object->name, object->resourceVersion, QDateTime::currentDateTimeUtc()), {}});
+    }
+    entries->append({tr("Delete"), Action::remove(ref, object->ns, object->name, object->resourceVersion, object->uid), {}});
+    auto pending = std::make_shared<int>(static_cast<int>(entries->size()));
+    QPointer<MainWindow> self(this);
+    for (int i = 0; i < entries->size(); ++i) {
+        m_session->actions()->checkPermission((*entries)[i].action, this, [self, entries, pending, i, object, ready](const backends::actions::Permission &p) {
+            (*entries)[i].permission = p;
+            if (--*pending > 0 || !self)
+                return;
+            auto *menu = new QMenu(self);
+            menu->setObjectName(QStringLiteral("actionMenu"));
+            menu->setAttribute(Qt::WA_DeleteOnClose);
+            menu->setToolTipsVisible(true);
+            menu->addSection(object->key());
+            for (const Entry &e : *entries) {
+                QAction *act = menu->addAction(e.title);
+                act->setObjectName(e.action.name);
+                act->setEnabled(e.permission.allowed);
+                act->setToolTip(e.permission.allowed ? QString() : e.permission.reason);
+                const Action action = e.action;
+                QObject::connect(act, &QAction::triggered, self, [self, action, object] {
+                    if (!self)
+                        return;
+                    Action a = action;
+                    if (a.name == QLatin1String("scale")) {
+                        const int current = object->deployment() ? object->deployment()->desired : 0;
+                        const int to = self->m_askReplicas ? self->m_askReplicas(current) : QInputDialog::getInt(self, tr("Scale"), tr("Replicas for %1:").arg(object->key()), current, 0, 1000);
+                        if (to < 0 || to == current)
+                            return;
+                        a = Action::scale(a.resource, a.ns, a.objectName, current, to, object->resourceVersion);
+                    } else if (a.name == QLatin1String("restart")) {
+                        a = Action::restart(a.resource, a.ns, a.objectName, object->resourceVersion, QDateTime::currentDateTimeUtc());
+                    }
+                    self->runAction(a);
+                });
+            }
+            ready(menu);
+        });
+    }
+}
+
+void MainWindow::runAction(const backends::actions::Action &action)
+{
+    using backends::actions::Outcome;
+    auto *facade = m_session ? m_session->actions() : nullptr;
+    if (!facade)
+        return;
+    const QString text = facade->confirmationText(action);
+    bool confirmed = m_confirm ? m_confirm(text)
+                               : QMessageBox::question(this, tr("Confirm"), text + QStringLiteral("?"), QMessageBox::Yes | QMessageBox::Cancel,
+                                                       QMessageBox::Cancel) == QMessageBox::Yes;
+    if (!confirmed)
+        return;
+    QPointer<MainWindow> self(this);
+    facade->execute(action, this, [self, action](const backends::actions::ActionResult &r) {
+        if (!self)
+            return;
+        QString msg;
+        switch (r.outcome) {
+        case Outcome::Succeeded: msg = tr("%1 %2: done (%3)").arg(action.name, action.objectLabel(), action.change); break;
+        case Outcome::Conflict:
+            msg = tr("%1 %2: the object changed since you looked at it; nothing was changed. Look again and retry.").arg(action.name, action.objectLabel());
+            break;
+        case Outcome::Unknown:
+            msg = tr("%1 %2: the answer was lost after sending; the live table shows whether it was applied.").arg(action.name, action.objectLabel());
+            break;
+        default: msg = tr("%1 %2 failed: %3").arg(action.name, action.objectLabel(), r.error.message); break;
+        }
+        self->m_lastActionMessage = msg;
+        self->statusBar()->showMessage(msg, 10000);
+    });
 }
 
 } // namespace pilothouse::widgets

@@ -6,9 +6,12 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QListWidget;
 class QListWidgetItem;
 class QSortFilterProxyModel;
@@ -17,6 +20,7 @@ class QTabWidget;
 class QTableView;
 
 namespace pilothouse::models {
+class ObjectTableModel;
 class PodTableModel;
 class DeploymentTableModel;
 class TableRowModel;
@@ -57,6 +61,15 @@ public:
     QTableView *kindView() const { return m_kindView; }
     // ":" in the window: select a kind by name, plural or short name ("svc", "hpa").
     bool jumpToKind(const QString &text);
+
+    // Actions on the row under the cursor (pods: delete; deployments: scale, restart, delete),
+    // each enabled only when the cluster allows it (the reason is the tooltip). `ready` gets
+    // the menu once every permission answer is in.
+    void buildActionMenu(const backends::kube::KubeObjectPtr &object, bool isDeployment, std::function<void(QMenu *)> ready);
+    // Dialog hooks (tests replace them): the confirmation text must be accepted to send.
+    void setConfirmHandler(std::function<bool(const QString &)> confirm) { m_confirm = std::move(confirm); }
+    void setReplicasHandler(std::function<int(int current)> ask) { m_askReplicas = std::move(ask); }
+    QString lastActionMessage() const { return m_lastActionMessage; }
     QString kubeconfigPath() const { return m_kubeconfigPath; }
 
 protected:
@@ -72,6 +85,8 @@ private:
     void updateCounts();
     void showKind(QListWidgetItem *item);
     void onResourcesDiscovered(const QList<backends::kube::ResourceRef> &resources);
+    void openActionMenu(QTableView *view, QSortFilterProxyModel *proxy, models::ObjectTableModel *model, bool isDeployment, const QPoint &pos);
+    void runAction(const backends::actions::Action &action);
 
     QString m_kubeconfigPath;
     QString m_context;
@@ -91,6 +106,9 @@ private:
     models::TableRowModel *m_kindModel = nullptr;
     QSortFilterProxyModel *m_kindProxy = nullptr;
     QStringList m_builtinPlurals;
+    std::function<bool(const QString &)> m_confirm;
+    std::function<int(int)> m_askReplicas;
+    QString m_lastActionMessage;
     QTableView *m_podView = nullptr;
     QTableView *m_deploymentView = nullptr;
     QLabel *m_counts = nullptr;

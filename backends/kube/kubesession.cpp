@@ -108,9 +108,20 @@ void KubeSession::disconnectFromCluster()
     setState(ConnectionState::Disconnected, {});
 }
 
+void KubeSession::setReadOnly(bool readOnly)
+{
+    m_readOnly = readOnly;
+    if (m_actions)
+        m_actions->setReadOnly(readOnly);
+}
+
 void KubeSession::stopWorker()
 {
     ++m_epoch;
+    delete m_actions;
+    m_actions = nullptr;
+    delete m_actionClient;
+    m_actionClient = nullptr;
     if (!m_worker)
         return;
     QObject *root = m_worker->root;
@@ -130,6 +141,12 @@ void KubeSession::startInformers()
     setState(m_everLive ? ConnectionState::Reconnecting : ConnectionState::Connecting, m_resolved.server);
     for (auto &s : m_informerStates)
         s = Informer::State::Listing;
+    if (!m_audit)
+        m_audit = std::make_shared<actions::AuditLog>(actions::AuditLog::defaultPath());
+    m_actionClient = new KubeClient(m_engine, m_resolved, m_credentials, this);
+    m_actions = new actions::ActionFacade(m_actionClient, m_audit.get(), m_contextName,
+                                          m_resolved.user.name.isEmpty() ? m_contextName : m_resolved.user.name, this);
+    m_actions->setReadOnly(m_readOnly);
     m_worker = std::make_unique<Worker>();
     auto *root = new QObject;
     root->moveToThread(&m_thread);

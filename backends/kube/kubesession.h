@@ -3,6 +3,8 @@
 // Lives on the GUI thread; everything it emits is a value snapshot.
 #pragma once
 
+#include "actions/actionfacade.h"
+#include "actions/auditlog.h"
 #include "core/result.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
@@ -41,6 +43,14 @@ public:
     void watchKind(const ResourceRef &resource);
     ResourceRef watchedKind() const { return m_kind; }
 
+    // Mutating actions for the connected context (null when not connected). They are sent from
+    // the GUI thread with the session's credentials; the answers come back queued.
+    actions::ActionFacade *actions() const { return m_actions; }
+    // Where audit lines go (default: the user's data folder); set before connecting.
+    void setAuditLog(std::shared_ptr<actions::AuditLog> log) { m_audit = std::move(log); }
+    void setReadOnly(bool readOnly);
+    bool isReadOnly() const { return m_readOnly; }
+
     QString contextName() const { return m_contextName; }
     QString namespaceScope() const { return m_ns; }
     ConnectionState state() const { return m_state; }
@@ -78,6 +88,10 @@ private:
     QString m_contextName;
     QString m_ns;
     ResourceRef m_kind;
+    std::shared_ptr<actions::AuditLog> m_audit;
+    KubeClient *m_actionClient = nullptr;
+    actions::ActionFacade *m_actions = nullptr;
+    bool m_readOnly = false;
     quint64 m_kindEpoch = 0;
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_stateDetail;

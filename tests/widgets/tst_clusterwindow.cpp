@@ -1,5 +1,6 @@
 // Widget test (offscreen): the window connected to pilothouse-sim lists the scenario's pods,
 // shows a pod the sim creates within a second, filters as you type, and shows the live state.
+#include "actions/auditlog.h"
 #include "connectionstatuslabel.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
@@ -10,6 +11,8 @@
 #include "simprocess.h"
 
 #include <QComboBox>
+#include <QFile>
+#include <QMenu>
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
@@ -41,6 +44,7 @@ private Q_SLOTS:
         m_engine = std::make_unique<backends::http::HttpEngine>();
         auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json")));
         m_session = std::make_unique<backends::kube::KubeSession>(m_engine.get(), approvals);
+        m_session->setAuditLog(std::make_shared<backends::actions::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
         m_window = std::make_unique<widgets::MainWindow>(m_sim->kubeconfigPath());
         m_window->attachSession(m_session.get());
         m_window->show();
@@ -129,6 +133,53 @@ private Q_SLOTS:
         QCOMPARE(m_window->podView()->isVisible(), true);
     }
 
+    QMenu *actionMenuFor(const QString &key)
+    {
+        auto *model = m_window->deploymentModel();
+        const int row = model->rowOf(key);
+        if (row < 0)
+            return nullptr;
+        QMenu *menu = nullptr;
+        m_window->buildActionMenu(model->objectAt(row), true, [&](QMenu *m) { menu = m; });
+        if (!QTest::qWaitFor([&] { return menu != nullptr; }, 10000))
+            return nullptr;
+        return menu;
+    }
+
+    void scaleFromTheWindowWithConfirmationAndAudit()
+    {
+        QString confirmation;
+        m_window->setConfirmHandler([&](const QString &text) { confirmation = text; return true; });
+        m_window->setReplicasHandler([](int) { return 3; });
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
+        QMenu *menu = actionMenuFor(QStringLiteral("demo/web"));
+        QVERIFY(menu);
+        QAction *scale = menu->findChild<QAction *>(QStringLiteral("scale"));
+        QVERIFY(scale && scale->isEnabled());
+        scale->trigger();
+        QCOMPARE(confirmation, QStringLiteral("Scale deployments.apps demo/web in context sim-admin: replicas 2 → 3"));
+        QTRY_VERIFY_WITH_TIMEOUT(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["spec"]["replicas"] == 3, 5000);
+        // The table follows the sim.
+        auto *model = m_window->deploymentModel();
+        QTRY_COMPARE_WITH_TIMEOUT(model->data(model->index(model->rowOf(QStringLiteral("demo/web")), models::DeploymentTableModel::ReadyColumn)).toString(),
+                                  QStringLiteral("3/3"), 10000);
+        QFile audit(m_dir.filePath(QStringLiteral("audit.jsonl")));
+        QVERIFY(audit.open(QIODevice::ReadOnly));
+        const QByteArray lines = audit.readAll();
+        QVERIFY2(lines.contains("\"action\":\"scale\"") && lines.contains("\"result\":\"succeeded\"") &&
+                     lines.contains("deployments.apps demo/web"), lines.constData());
+        delete menu;
+        // Declining the confirmation sends nothing.
+        m_window->setConfirmHandler([](const QString &) { return false; });
+        m_window->setReplicasHandler([](int) { return 1; });
+        QTRY_COMPARE_WITH_TIMEOUT(model->objectAt(model->rowOf(QStringLiteral("demo/web")))->deployment()->desired, 3, 5000);
+        menu = actionMenuFor(QStringLiteral("demo/web"));
+        menu->findChild<QAction *>(QStringLiteral("scale"))->trigger();
+        QTest::qWait(300);
+        JCOMPARE(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["spec"]["replicas"], 3);
+        delete menu;
+    }
+
     void viewerContextWorksReadOnly()
     {
         // Switching context resets the tables and reconnects with the viewer's token.
@@ -137,8 +188,21 @@ private Q_SLOTS:
         m_window->contextPicker()->setCurrentIndex(idx);
         Q_EMIT m_window->contextPicker()->activated(idx);
         QTRY_COMPARE_WITH_TIMEOUT(m_session->contextName(), QStringLiteral("sim-viewer"), 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->podModel()->rowCount() == 3, 10000);
+        // Same pods as the sim has (the scale test left web at 3 replicas).
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->podModel()->rowCount() >= 4, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus()->state(), widgets::ConnectionStatusLabel::State::Live, 10000);
+        // The viewer may not change anything: the actions are disabled and say why.
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
+        QMenu *menu = actionMenuFor(QStringLiteral("demo/web"));
+        QVERIFY(menu);
+        for (const char *name : {"scale", "restart", "delete"}) {
+            QAction *a = menu->findChild<QAction *>(QString::fromLatin1(name));
+            QVERIFY(a);
+            QVERIFY(!a->isEnabled());
+            QVERIFY2(a->toolTip().contains(QStringLiteral("sim-viewer may not")), qPrintable(a->toolTip()));
+        }
+        QVERIFY(menu->findChild<QAction *>(QStringLiteral("scale"))->toolTip().contains(QStringLiteral("patch deployments/scale")));
+        delete menu;
     }
 };
 
