@@ -74,6 +74,7 @@ struct Transfer {
     QByteArray partialLine;  // stream(): bytes after the last '\n'
     QList<QByteArray> lines; // stream(): complete lines not yet posted
     Clock::time_point lastByte = Clock::now();
+    bool retried = false;    // one retry on a fresh connection after a stale reused one
 
     ~Transfer()
     {
@@ -637,6 +638,23 @@ void HttpEngine::Private::run()
             auto it = raw ? transfers.find(raw->delivery->id) : transfers.end();
             if (it == transfers.end())
                 continue;
+            // A kept-alive connection the server closed while idle fails on first use. As Go's
+            // transport does, send once more on a fresh connection when nothing came back: any
+            // method after a failed send (the server never read it), only GET/HEAD after an
+            // empty answer (the server may have acted on it).
+            if (!raw->retried && raw->status == 0 && raw->body.isEmpty() && raw->lines.isEmpty() && raw->partialLine.isEmpty() &&
+                (code == CURLE_SEND_ERROR ||
+                 ((code == CURLE_GOT_NOTHING || code == CURLE_RECV_ERROR) && (raw->request.method == "GET" || raw->request.method == "HEAD")))) {
+                long connects = -1;
+                curl_easy_getinfo(raw->easy, CURLINFO_NUM_CONNECTS, &connects);
+                if (connects == 0) {
+                    raw->retried = true;
+                    curl_multi_remove_handle(shared->multi, raw->easy);
+                    curl_easy_setopt(raw->easy, CURLOPT_FRESH_CONNECT, 1L);
+                    if (curl_multi_add_handle(shared->multi, raw->easy) == CURLM_OK)
+                        continue;
+                }
+            }
             std::unique_ptr<Transfer> t = std::move(it->second);
             transfers.erase(it);
             Response r = responseOf(*t);

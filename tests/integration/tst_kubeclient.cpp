@@ -172,6 +172,18 @@ private Q_SLOTS:
         QVERIFY(log.body.contains("listening on :9090"));
     }
 
+    void requestsAfterTheServerClosedAnIdleConnection()
+    {
+        // The sim closes kept-alive connections after 2 s idle, as load balancers do; the next
+        // POST goes out on a fresh connection instead of failing with a broken pipe.
+        for (int i = 0; i < 3; ++i) {
+            QTest::qWait(2600);
+            QByteArray cm = QByteArray::fromStdString(Json({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "after-idle-" + std::to_string(i)}}}}).dump());
+            KubeReply r = call([&](auto done) { m_client->create(ResourceRef::configMaps(), QStringLiteral("demo"), cm, this, done); });
+            QVERIFY2(r.ok(), qPrintable(r.error.message));
+        }
+    }
+
     void deleteWithPreconditionAndPropagation()
     {
         const QString ns = QStringLiteral("demo");
