@@ -559,7 +559,7 @@ void ApiServer::serveOpenApi(const httplib::Request &, httplib::Response &res, c
         std::string gv = parts[2] == "api" ? parts[3] : (parts.size() >= 5 ? parts[3] + "/" + parts[4] : "");
         Json paths = Json::object();
         for (const auto &t : reg.all()) {
-            if (t.groupVersion() != gv || t.verbs.size() == 1)
+            if (t.groupVersion() != gv || std::find(t.verbs.begin(), t.verbs.end(), "patch") == t.verbs.end())
                 continue;
             std::string prefix = t.group.empty() ? "/api/v1" : "/apis/" + gv;
             std::string path = prefix + (t.namespaced ? "/namespaces/{namespace}/" : "/") + t.plural + "/{name}";
@@ -583,7 +583,7 @@ void ApiServer::serveControl(const httplib::Request &req, httplib::Response &res
 {
     // /sim/v1/<action>
     if (parts.size() != 3 || parts[1] != "v1" || req.method != "POST")
-        throw ApiException(404, "NotFound", "unknown control endpoint; POST /sim/v1/{drop-watches,gone-next-watch,delay,refuse,restart,expire-continue,compact}");
+        throw ApiException(404, "NotFound", "unknown control endpoint; POST /sim/v1/{drop-watches,gone-next-watch,delay,refuse,restart,expire-continue,compact,load}");
     const std::string &action = parts[2];
     auto number = [&](const char *key, long long fallback) {
         std::string v = param(req, key);
@@ -604,6 +604,21 @@ void ApiServer::serveControl(const httplib::Request &req, httplib::Response &res
         restartAsync(std::chrono::milliseconds(0));
     } else if (action == "expire-continue") {
         expireContinueTokens();
+    } else if (action == "load") {
+        const auto &depType = ResourceRegistry::instance().require("apps", "deployments");
+        std::string ns = param(req, "namespace").empty() ? "default" : param(req, "namespace");
+        std::string deployment = param(req, "deployment");
+        std::string rpsText = param(req, "rps");
+        char *end = nullptr;
+        double rps = std::strtod(rpsText.c_str(), &end);
+        if (deployment.empty() || rpsText.empty() || !end || *end || !(rps >= 0))
+            throw ApiException::badRequest("load needs ?namespace=NS&deployment=NAME&rps=N with N >= 0");
+        if (!m_cluster.store().get(depType, ns, deployment))
+            throw ApiException::notFound(depType, deployment);
+        m_cluster.load().setRps(ns, deployment, rps);
+        answer["namespace"] = ns;
+        answer["deployment"] = deployment;
+        answer["rps"] = rps;
     } else if (action == "compact") {
         m_cluster.store().compact();
         m_cluster.store().wakeAll();
@@ -612,6 +627,75 @@ void ApiServer::serveControl(const httplib::Request &req, httplib::Response &res
     }
     answer["resourceVersion"] = m_cluster.store().currentRvString();
     sendJson(res, 200, answer.dump());
+}
+
+namespace {
+
+std::string milliString(long long millis) { return std::to_string(std::max(0LL, millis)) + "m"; }
+std::string kibiString(long long bytes) { return std::to_string(std::max(0LL, bytes) / 1024) + "Ki"; }
+
+}  // namespace
+
+void ApiServer::serveMetrics(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,
+                             const std::string &name)
+{
+    // metrics.k8s.io/v1beta1 as metrics-server answers it, computed from the load model.
+    if (req.method != "GET" || flag(req, "watch"))
+        throw ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    const auto &reg = ResourceRegistry::instance();
+    const std::string now = rfc3339Now();
+    LabelSelector selector = LabelSelector::parse(param(req, "labelSelector"));
+    FieldSelector fields = FieldSelector::parse(param(req, "fieldSelector"));
+    auto usage = m_cluster.load().podUsage(m_cluster.store(), t.kind == "PodMetrics" ? ns : std::string());
+    Json items = Json::array();
+    auto metadataOf = [&](const StoredObject &o) {
+        Json meta = {{"name", o.name}, {"creationTimestamp", now}};
+        if (!o.ns.empty())
+            meta["namespace"] = o.ns;
+        if (const Json *labels = findPath(o.obj, "metadata.labels"))
+            meta["labels"] = *labels;
+        return meta;
+    };
+    if (t.kind == "PodMetrics") {
+        for (const auto &u : usage) {
+            if (!name.empty() && u.pod->name != name)
+                continue;
+            if (!selector.matches(findPath(u.pod->obj, "metadata.labels")) || !fields.matches(u.pod->obj))
+                continue;
+            Json containers = Json::array();
+            for (const auto &c : u.containers)
+                containers.push_back({{"name", c.name}, {"usage", {{"cpu", milliString(c.cpuMillis)}, {"memory", kibiString(c.memoryBytes)}}}});
+            items.push_back({{"kind", "PodMetrics"}, {"apiVersion", "metrics.k8s.io/v1beta1"}, {"metadata", metadataOf(*u.pod)},
+                             {"timestamp", now}, {"window", "15s"}, {"containers", containers}});
+        }
+    } else {
+        std::map<std::string, std::pair<long long, long long>> perNode;
+        for (const auto &u : usage)
+            if (std::string node = stringAt(u.pod->obj, "spec.nodeName"); !node.empty()) {
+                perNode[node].first += u.cpuMillis();
+                perNode[node].second += u.memoryBytes();
+            }
+        for (const auto &n : m_cluster.store().list(reg.require("", "nodes")).items) {
+            if (!name.empty() && n->name != name)
+                continue;
+            if (!selector.matches(findPath(n->obj, "metadata.labels")) || !fields.matches(n->obj))
+                continue;
+            const auto &sum = perNode[n->name];
+            items.push_back({{"kind", "NodeMetrics"}, {"apiVersion", "metrics.k8s.io/v1beta1"}, {"metadata", metadataOf(*n)},
+                             {"timestamp", now}, {"window", "15s"},
+                             {"usage", {{"cpu", milliString(LoadModel::kNodeBaseCpuMillis + sum.first)},
+                                        {"memory", kibiString(LoadModel::kNodeBaseMemoryBytes + sum.second)}}}});
+        }
+    }
+    if (!name.empty()) {
+        if (items.empty())
+            throw ApiException(404, "NotFound", t.plural + ".metrics.k8s.io \"" + name + "\" not found",
+                               {{"name", name}, {"group", "metrics.k8s.io"}, {"kind", t.plural}});
+        sendJson(res, 200, items[0].dump());
+        return;
+    }
+    sendJson(res, 200, Json({{"kind", t.kind + "List"}, {"apiVersion", "metrics.k8s.io/v1beta1"}, {"metadata", Json::object()},
+                             {"items", items}}).dump());
 }
 
 void ApiServer::serveAccessReview(const httplib::Request &req, httplib::Response &res, const User &user, const ResourceType &t)
@@ -656,6 +740,10 @@ void ApiServer::serveResource(const httplib::Request &req, httplib::Response &re
         if (req.method != "POST")
             throw ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
         serveAccessReview(req, res, user, t);
+        return;
+    }
+    if (t.group == "metrics.k8s.io") {
+        serveMetrics(req, res, t, ns, name);
         return;
     }
     std::string accept = req.get_header_value("Accept");

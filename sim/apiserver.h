@@ -76,6 +76,8 @@ private:
     void serveWatch(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns);
     void serveScale(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,
                     const std::string &name);
+    void serveMetrics(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,
+                      const std::string &name);
     void serveAccessReview(const httplib::Request &req, httplib::Response &res, const User &user, const ResourceType &t);
 
     Cluster &m_cluster;

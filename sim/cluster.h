@@ -2,6 +2,7 @@
 // separation, generations, preconditions, graceful and cascading deletion, and the event recorder.
 #pragma once
 
+#include "loadmodel.h"
 #include "objectstore.h"
 #include "patch.h"
 
@@ -24,6 +25,8 @@ public:
 
     ObjectStore &store() { return m_store; }
     const ObjectStore &store() const { return m_store; }
+    LoadModel &load() { return m_load; }
+    const LoadModel &load() const { return m_load; }
 
     ObjPtr create(const ResourceType &t, const std::string &ns, Json obj, const WriteOptions &opts = {});
     // PUT: replaces the object; a resourceVersion in the body is a precondition.
@@ -59,6 +62,7 @@ private:
                        const std::string &operation);
 
     ObjectStore m_store;
+    LoadModel m_load;
     std::mutex m_allocMutex;
     unsigned m_nextClusterIp = 10;
     int m_nextNodePort = 30080;

@@ -1,5 +1,5 @@
 // The control loops of the simulated cluster: scheduler and kubelet (pod lifecycle), ReplicaSet,
-// Deployment (rolling updates), Endpoints, garbage collection and namespace deletion.
+// Deployment (rolling updates), Endpoints, HorizontalPodAutoscaler, garbage collection and namespace deletion.
 #pragma once
 
 #include "cluster.h"
@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <vector>
 
 namespace pilothouse::sim {
 
@@ -17,6 +18,9 @@ struct ControllerOptions {
     std::chrono::milliseconds podReadyDelay{700};   // running -> ready
     std::chrono::milliseconds podStopDelay{600};    // graceful deletion, capped (grace periods are seconds)
     std::chrono::milliseconds tick{100};
+    // The HPA controller's sync period (15 s), stabilization windows and policy periods run this
+    // many times faster.
+    double timeScale = 1.0;
 };
 
 // The pod-template-hash of a template, as the Deployment controller names its ReplicaSets.
@@ -48,6 +52,8 @@ private:
     void syncDeployment(const std::string &ns, const std::string &name);
     void syncEndpoints(const std::string &ns);
     void syncHpas();
+    void syncHpa(const StoredObject &hpa, Clock::time_point now);
+    Clock::duration scaledSeconds(double seconds) const;
     void collectGarbage();
     void sweepOrphans();
     void syncNamespace(const std::string &name);
@@ -67,6 +73,18 @@ private:
     std::map<std::string, int> m_podsPerNode;
     std::set<std::string> m_stopping;  // pods whose containers were told to stop
     unsigned m_nextPodIp = 1;
+
+    // The HPA controller's memory, per "ns/name", as the real one keeps it in process.
+    struct ScaleEvent {
+        long long change;
+        Clock::time_point at;
+    };
+    struct HpaMemory {
+        std::vector<std::pair<Clock::time_point, long long>> recommendations;
+        std::vector<ScaleEvent> scaleUp, scaleDown;
+    };
+    std::map<std::string, HpaMemory> m_hpaMemory;
+    Clock::time_point m_lastHpaSync{};
 };
 
 }  // namespace pilothouse::sim

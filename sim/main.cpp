@@ -34,13 +34,15 @@ void usage(std::ostream &out)
     out << "usage: pilothouse-sim [--scenario FILE] [--port N] [--kubeconfig-out PATH] [--pods N]\n"
            "                      [--bookmark-interval SECONDS] [--watch-history EVENTS]\n"
            "                      [--pod-start-ms MS] [--pod-ready-ms MS] [--pod-stop-ms MS]\n"
-           "                      [--no-aggregated-discovery] [--verbose]\n\n"
+           "                      [--time-scale N] [--no-aggregated-discovery] [--verbose]\n\n"
            "Serves the Kubernetes API over HTTPS on 127.0.0.1 with a generated CA, and writes a\n"
            "kubeconfig with the contexts sim-admin (client certificate, full access) and\n"
            "sim-viewer (bearer token, read-only). Runs until SIGINT or SIGTERM.\n\n"
            "Fault injection (POST as sim-admin): /sim/v1/drop-watches, /sim/v1/gone-next-watch[?count=N],\n"
            "/sim/v1/delay?ms=N[&count=M], /sim/v1/refuse?seconds=N, /sim/v1/restart,\n"
-           "/sim/v1/expire-continue, /sim/v1/compact\n";
+           "/sim/v1/expire-continue, /sim/v1/compact\n"
+           "Load (POST as sim-admin): /sim/v1/load?namespace=NS&deployment=NAME&rps=N\n"
+           "--time-scale N runs the HPA controller's sync period and windows N times faster.\n";
 }
 
 bool parseArgs(int argc, char **argv, Options &o)
@@ -69,6 +71,7 @@ bool parseArgs(int argc, char **argv, Options &o)
         else if (a == "--pod-start-ms") o.controllers.podStartDelay = std::chrono::milliseconds(number(0));
         else if (a == "--pod-ready-ms") o.controllers.podReadyDelay = std::chrono::milliseconds(number(0));
         else if (a == "--pod-stop-ms") o.controllers.podStopDelay = std::chrono::milliseconds(number(0));
+        else if (a == "--time-scale") o.controllers.timeScale = static_cast<double>(number(1));
         else if (a == "--no-aggregated-discovery") o.server.aggregatedDiscovery = false;
         else if (a == "--verbose") o.server.verbose = true;
         else if (a == "--help" || a == "-h") {

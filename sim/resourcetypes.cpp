@@ -1,4 +1,4 @@
-// The resource table the simulator serves: core, apps, autoscaling, batch, networking and argoproj.io.
+// The resource table the simulator serves: core, apps, autoscaling, batch, networking, metrics and argoproj.io.
 #include "resourcetypes.h"
 
 #include <algorithm>
@@ -47,6 +47,9 @@ ResourceRegistry::ResourceRegistry()
     add({-1, "batch", "v1", "jobs", "job", "Job", true, {}, {"all"}, {}, {"status"}, false, true});
     add({-1, "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, {"ing"}, {}, {}, {"status"}, false, true});
     add({-1, "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, {"ro"}, {"all"}, {}, {"status", "scale"}, true, true});
+    // Read-only, served from the load model by the API server rather than from the store.
+    add({-1, "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, {}, {}, {"get", "list"}, {}, false, false});
+    add({-1, "metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, {}, {}, {"get", "list"}, {}, false, false});
     add({-1, "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "", "SelfSubjectAccessReview", false, {}, {}, {"create"}, {}, false, false});
     add({-1, "authentication.k8s.io", "v1", "selfsubjectreviews", "", "SelfSubjectReview", false, {}, {}, {"create"}, {}, false, false});
     // clang-format on

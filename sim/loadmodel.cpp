@@ -1,0 +1,197 @@
+// The simulated workload behind metrics.k8s.io and the HPA controller.
+#include "loadmodel.h"
+
+#include <cmath>
+#include <cstdlib>
+
+namespace pilothouse::sim {
+
+namespace {
+
+std::uint32_t fnv(const std::string &s)
+{
+    std::uint32_t h = 2166136261u;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 16777619u;
+    }
+    return h;
+}
+
+bool podRunningAndReady(const Json &pod)
+{
+    if (stringAt(pod, "status.phase") != "Running")
+        return false;
+    if (const Json *d = findPath(pod, "metadata.deletionTimestamp"); d && !d->is_null())
+        return false;
+    if (const Json *conds = findPath(pod, "status.conditions"); conds && conds->is_array())
+        for (const auto &c : *conds)
+            if (c.value("type", "") == "Ready")
+                return c.value("status", "") == "True";
+    return false;
+}
+
+std::string controllerName(const Json &o, const char *kind)
+{
+    if (const Json *refs = findPath(o, "metadata.ownerReferences"); refs && refs->is_array())
+        for (const auto &r : *refs)
+            if (r.value("controller", false) && r.value("kind", "") == kind)
+                return r.value("name", "");
+    return {};
+}
+
+double annotationNumber(const Json &o, const char *key, double fallback)
+{
+    if (const Json *ann = findPath(o, "metadata.annotations"); ann && ann->is_object() && ann->contains(key)) {
+        const Json &v = (*ann)[key];
+        if (v.is_number())
+            return v.get<double>();
+        if (v.is_string()) {
+            const std::string s = v.get<std::string>();
+            char *end = nullptr;
+            double d = std::strtod(s.c_str(), &end);
+            if (end && end != s.c_str())
+                return d;
+        }
+    }
+    return fallback;
+}
+
+}  // namespace
+
+long long parseCpuMillis(const std::string &q)
+{
+    if (q.empty())
+        return 0;
+    char *end = nullptr;
+    double v = std::strtod(q.c_str(), &end);
+    std::string suffix = end ? std::string(end) : std::string();
+    if (suffix == "m")
+        return std::llround(v);
+    if (suffix == "n")
+        return std::llround(v / 1e6);
+    if (suffix == "u")
+        return std::llround(v / 1e3);
+    return std::llround(v * 1000);
+}
+
+long long parseMemoryBytes(const std::string &q)
+{
+    if (q.empty())
+        return 0;
+    char *end = nullptr;
+    double v = std::strtod(q.c_str(), &end);
+    std::string suffix = end ? std::string(end) : std::string();
+    static const std::pair<const char *, double> units[] = {
+        {"Ki", 1024.0}, {"Mi", 1024.0 * 1024}, {"Gi", 1024.0 * 1024 * 1024}, {"Ti", 1024.0 * 1024 * 1024 * 1024},
+        {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"m", 1e-3}};
+    for (const auto &[u, f] : units)
+        if (suffix == u)
+            return std::llround(v * f);
+    return std::llround(v);
+}
+
+long long PodUsage::cpuMillis() const
+{
+    long long sum = 0;
+    for (const auto &c : containers)
+        sum += c.cpuMillis;
+    return sum;
+}
+
+long long PodUsage::memoryBytes() const
+{
+    long long sum = 0;
+    for (const auto &c : containers)
+        sum += c.memoryBytes;
+    return sum;
+}
+
+void LoadModel::setRps(const std::string &ns, const std::string &deployment, double rps)
+{
+    std::lock_guard lock(m_mutex);
+    m_rps[ns + "/" + deployment] = rps;
+}
+
+double LoadModel::rps(const Json &deployment) const
+{
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_rps.find(stringAt(deployment, "metadata.namespace") + "/" + stringAt(deployment, "metadata.name"));
+        if (it != m_rps.end())
+            return it->second;
+    }
+    return std::max(0.0, annotationNumber(deployment, kRpsAnnotation, 0.0));
+}
+
+std::vector<PodUsage> LoadModel::podUsage(const ObjectStore &store, const std::string &ns) const
+{
+    const auto &reg = ResourceRegistry::instance();
+    const auto &podType = reg.require("", "pods");
+    const auto &rsType = reg.require("apps", "replicasets");
+    const auto &depType = reg.require("apps", "deployments");
+    auto pods = store.list(podType, ns).items;
+
+    // Each pod's Deployment (through its ReplicaSet), and the ready pods per Deployment.
+    std::map<std::string, std::string> rsToDeployment;  // "ns/rs" -> deployment name
+    std::vector<std::string> deploymentOf(pods.size());
+    std::map<std::string, long long> readyPods;  // "ns/deployment"
+    for (size_t i = 0; i < pods.size(); ++i) {
+        const auto &p = pods[i];
+        std::string rs = controllerName(p->obj, "ReplicaSet");
+        if (rs.empty())
+            continue;
+        std::string key = p->ns + "/" + rs;
+        auto it = rsToDeployment.find(key);
+        if (it == rsToDeployment.end()) {
+            ObjPtr rsObj = store.get(rsType, p->ns, rs);
+            it = rsToDeployment.emplace(key, rsObj ? controllerName(rsObj->obj, "Deployment") : std::string()).first;
+        }
+        deploymentOf[i] = it->second;
+        if (!it->second.empty() && podRunningAndReady(p->obj))
+            ++readyPods[p->ns + "/" + it->second];
+    }
+    std::map<std::string, std::pair<double, double>> load;  // "ns/deployment" -> rps, cost per request
+    for (const auto &[key, count] : readyPods) {
+        auto slash = key.find('/');
+        ObjPtr d = store.get(depType, key.substr(0, slash), key.substr(slash + 1));
+        if (d)
+            load[key] = {rps(d->obj), std::max(0.0, annotationNumber(d->obj, kCostAnnotation, 2.0))};
+    }
+
+    std::vector<PodUsage> out;
+    for (size_t i = 0; i < pods.size(); ++i) {
+        const auto &p = pods[i];
+        if (stringAt(p->obj, "status.phase") != "Running")
+            continue;
+        const Json *containers = findPath(p->obj, "spec.containers");
+        if (!containers || !containers->is_array() || containers->empty())
+            continue;
+        PodUsage u;
+        u.pod = p;
+        const std::uint32_t h = fnv(p->ns + "/" + p->name);
+        long long cpu = 0;
+        double perPodRps = 0;
+        if (podRunningAndReady(p->obj)) {
+            std::string key = p->ns + "/" + deploymentOf[i];
+            auto l = load.find(key);
+            if (l != load.end() && readyPods[key] > 0) {
+                perPodRps = l->second.first / static_cast<double>(readyPods[key]);
+                cpu = std::llround(perPodRps * l->second.second);
+            }
+            cpu += kBaseCpuMillis + static_cast<long long>(h % 5) - 2;  // a little deterministic noise
+        }
+        const long long n = static_cast<long long>(containers->size());
+        for (long long c = 0; c < n; ++c) {
+            ContainerUsage cu;
+            cu.name = (*containers)[static_cast<size_t>(c)].value("name", "");
+            cu.cpuMillis = cpu / n + (c == 0 ? cpu % n : 0);
+            cu.memoryBytes = (24LL + static_cast<long long>((h >> 8) % 16) + std::llround(perPodRps * 0.05)) * 1024 * 1024;
+            u.containers.push_back(cu);
+        }
+        out.push_back(std::move(u));
+    }
+    return out;
+}
+
+}  // namespace pilothouse::sim
