@@ -172,22 +172,28 @@ std::string compactJson(dom::object obj)
     return out;
 }
 
+// Identity fields every object has; false when it has no name.
+bool readIdentity(KubeObject &o, dom::object meta)
+{
+    o.ns = field(meta, "namespace");
+    o.name = field(meta, "name");
+    o.uid = field(meta, "uid");
+    o.resourceVersion = field(meta, "resourceVersion");
+    std::string_view created;
+    if (!meta.at_key("creationTimestamp").get_string().get(created))
+        o.createdAt = parseTimestamp(created);
+    dom::element del;
+    o.deleting = !meta.at_key("deletionTimestamp").get(del) && !del.is_null();
+    return !o.name.isEmpty();
+}
+
 KubeObjectPtr buildObject(dom::object obj, SummaryKind kind)
 {
     auto o = std::make_shared<KubeObject>();
     dom::object meta;
     if (obj.at_key("metadata").get_object().get(meta))
         return nullptr;
-    o->ns = field(meta, "namespace");
-    o->name = field(meta, "name");
-    o->uid = field(meta, "uid");
-    o->resourceVersion = field(meta, "resourceVersion");
-    std::string_view created;
-    if (!meta.at_key("creationTimestamp").get_string().get(created))
-        o->createdAt = parseTimestamp(created);
-    dom::element del;
-    o->deleting = !meta.at_key("deletionTimestamp").get(del) && !del.is_null();
-    if (o->name.isEmpty())
+    if (!readIdentity(*o, meta))
         return nullptr;
     switch (kind) {
     case SummaryKind::Pod: o->summary = podSummary(obj, o->deleting); break;
@@ -222,16 +228,7 @@ KubeObjectPtr buildTableRow(dom::object row)
     if (row.at_key("object").get_object().get(object) || object.at_key("metadata").get_object().get(meta))
         return nullptr;
     auto o = std::make_shared<KubeObject>();
-    o->ns = field(meta, "namespace");
-    o->name = field(meta, "name");
-    o->uid = field(meta, "uid");
-    o->resourceVersion = field(meta, "resourceVersion");
-    std::string_view created;
-    if (!meta.at_key("creationTimestamp").get_string().get(created))
-        o->createdAt = parseTimestamp(created);
-    dom::element del;
-    o->deleting = !meta.at_key("deletionTimestamp").get(del) && !del.is_null();
-    if (o->name.isEmpty())
+    if (!readIdentity(*o, meta))
         return nullptr;
     TableSummary t;
     dom::array cells;
