@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "connectionstatuslabel.h"
+#include "kube/yamlview.h"
 #include "objecttablemodel.h"
 
 #include <QFileInfo>
@@ -22,6 +23,8 @@
 #include <QApplication>
 #include <QKeyEvent>
 #include <QInputDialog>
+#include <QItemSelectionModel>
+#include <QPlainTextEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QPointer>
@@ -283,10 +286,36 @@ QWidget *MainWindow::createClusterPage()
     m_kindList->setCurrentRow(0);
     connect(m_kindList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) { showKind(item); });
 
+    // The selected object's YAML, read on demand (the tables keep only what they show).
+    m_yamlView = new QPlainTextEdit(page);
+    m_yamlView->setObjectName(QStringLiteral("yamlView"));
+    m_yamlView->setReadOnly(true);
+    m_yamlView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_yamlView->setPlaceholderText(tr("Select a row to see its YAML."));
+    m_yamlView->setLineWrapMode(QPlainTextEdit::NoWrap);
+    auto *right = new QSplitter(Qt::Vertical, page);
+    right->addWidget(m_views);
+    right->addWidget(m_yamlView);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+
     auto *splitter = new QSplitter(page);
     splitter->addWidget(m_kindList);
-    splitter->addWidget(m_views);
+    splitter->addWidget(right);
     splitter->setStretchFactor(1, 1);
+
+    auto followSelection = [this](QTableView *view, QSortFilterProxyModel *proxy, models::ObjectTableModel *model, std::function<backends::kube::ResourceRef()> ref) {
+        connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this, proxy, model, ref](const QModelIndex &current) {
+            if (!current.isValid())
+                return;
+            showDetails(ref(), model->objectAt(proxy->mapToSource(current).row()));
+        });
+    };
+    followSelection(m_podView, m_podProxy, m_podModel, [] { return backends::kube::ResourceRef::pods(); });
+    followSelection(m_deploymentView, m_deploymentProxy, m_deploymentModel, [] { return backends::kube::ResourceRef::deployments(); });
+    followSelection(m_kindView, m_kindProxy, m_kindModel, [this] {
+        return m_kindList->currentItem() ? m_kindList->currentItem()->data(Qt::UserRole).value<backends::kube::ResourceRef>() : backends::kube::ResourceRef{};
+    });
 
     auto *layout = new QVBoxLayout(page);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -635,6 +664,26 @@ void MainWindow::runAction(const backends::actions::Action &action)
         }
         self->m_lastActionMessage = msg;
         self->statusBar()->showMessage(msg, 10000);
+    });
+}
+
+void MainWindow::showDetails(const backends::kube::ResourceRef &resource, const backends::kube::KubeObjectPtr &object)
+{
+    if (!object || !m_session || resource.plural.isEmpty())
+        return;
+    m_detailKey = resource.groupResource() + QLatin1Char(' ') + object->key();
+    const QString key = m_detailKey;
+    m_yamlView->setPlainText(tr("Loading %1…").arg(object->key()));
+    QPointer<MainWindow> self(this);
+    m_session->fetchObject(resource, object->ns, object->name, this, [self, key](const backends::kube::KubeReply &reply) {
+        if (!self || key != self->m_detailKey)
+            return;  // the operator moved on
+        if (!reply.ok()) {
+            self->m_yamlView->setPlainText(tr("Could not read the object: %1").arg(reply.error.message));
+            return;
+        }
+        auto yaml = backends::kube::objectToYaml(reply.body);
+        self->m_yamlView->setPlainText(yaml.ok() ? yaml.value() : yaml.error().message);
     });
 }
 

@@ -12,6 +12,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
+class QPlainTextEdit;
 class QListWidget;
 class QListWidgetItem;
 class QSortFilterProxyModel;
@@ -70,6 +71,7 @@ public:
     void setConfirmHandler(std::function<bool(const QString &)> confirm) { m_confirm = std::move(confirm); }
     void setReplicasHandler(std::function<int(int current)> ask) { m_askReplicas = std::move(ask); }
     QString lastActionMessage() const { return m_lastActionMessage; }
+    QPlainTextEdit *yamlView() const { return m_yamlView; }
     QString kubeconfigPath() const { return m_kubeconfigPath; }
 
 protected:
@@ -87,6 +89,7 @@ private:
     void onResourcesDiscovered(const QList<backends::kube::ResourceRef> &resources);
     void openActionMenu(QTableView *view, QSortFilterProxyModel *proxy, models::ObjectTableModel *model, bool isDeployment, const QPoint &pos);
     void runAction(const backends::actions::Action &action);
+    void showDetails(const backends::kube::ResourceRef &resource, const backends::kube::KubeObjectPtr &object);
 
     QString m_kubeconfigPath;
     QString m_context;
@@ -109,6 +112,8 @@ private:
     std::function<bool(const QString &)> m_confirm;
     std::function<int(int)> m_askReplicas;
     QString m_lastActionMessage;
+    QPlainTextEdit *m_yamlView = nullptr;
+    QString m_detailKey;
     QTableView *m_podView = nullptr;
     QTableView *m_deploymentView = nullptr;
     QLabel *m_counts = nullptr;

@@ -108,6 +108,14 @@ void KubeSession::disconnectFromCluster()
     setState(ConnectionState::Disconnected, {});
 }
 
+void KubeSession::fetchObject(const ResourceRef &resource, const QString &ns, const QString &name, QObject *receiver,
+                              std::function<void(const KubeReply &)> done)
+{
+    if (!m_actionClient)
+        return;
+    m_actionClient->get(resource, resource.namespaced ? ns : QString(), name, receiver, std::move(done));
+}
+
 void KubeSession::setReadOnly(bool readOnly)
 {
     m_readOnly = readOnly;

@@ -49,6 +49,9 @@ public:
     // Where audit lines go (default: the user's data folder); set before connecting.
     void setAuditLog(std::shared_ptr<actions::AuditLog> log) { m_audit = std::move(log); }
     void setReadOnly(bool readOnly);
+    // Reads one object now (for the detail pane); `done` runs on `receiver`'s thread.
+    void fetchObject(const ResourceRef &resource, const QString &ns, const QString &name, QObject *receiver,
+                     std::function<void(const KubeReply &)> done);
     bool isReadOnly() const { return m_readOnly; }
 
     QString contextName() const { return m_contextName; }

@@ -15,6 +15,7 @@
 #include <QMenu>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -178,6 +179,35 @@ private Q_SLOTS:
         QTest::qWait(300);
         JCOMPARE(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["spec"]["replicas"], 3);
         delete menu;
+    }
+
+    void selectedObjectShowsItsYamlWithSecretsMasked()
+    {
+        QVERIFY(m_window->jumpToKind(QStringLiteral("deploy")));
+        auto *view = m_window->findChild<QTableView *>(QStringLiteral("deploymentView"));
+        QVERIFY(view);
+        auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
+        int row = -1;
+        for (int r = 0; r < proxy->rowCount(); ++r)
+            if (proxy->data(proxy->index(r, 0)).toString() == QLatin1String("api"))
+                row = r;
+        QVERIFY(row >= 0);
+        view->setCurrentIndex(proxy->index(row, 0));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->yamlView()->toPlainText().contains(QStringLiteral("kind: Deployment")), 5000);
+        QVERIFY(m_window->yamlView()->toPlainText().contains(QStringLiteral("name: api")));
+        QVERIFY(!m_window->yamlView()->toPlainText().contains(QStringLiteral("managedFields")));
+
+        QVERIFY(m_window->jumpToKind(QStringLiteral("secrets")));
+        auto *kinds = m_window->kindModel();
+        QTRY_VERIFY_WITH_TIMEOUT(kinds->rowOf(QStringLiteral("demo/api-token")) >= 0, 5000);
+        auto *kindProxy = qobject_cast<QSortFilterProxyModel *>(m_window->kindView()->model());
+        const QModelIndex src = kinds->index(kinds->rowOf(QStringLiteral("demo/api-token")), 0);
+        m_window->kindView()->setCurrentIndex(kindProxy->mapFromSource(src));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->yamlView()->toPlainText().contains(QStringLiteral("kind: Secret")), 5000);
+        const QString yaml = m_window->yamlView()->toPlainText();
+        QVERIFY2(yaml.contains(QStringLiteral("********")), qPrintable(yaml));
+        QVERIFY2(!yaml.contains(QStringLiteral("bm90LWEtcmVhbC10b2tlbg")), qPrintable(yaml));  // base64 of the value
+        QVERIFY(m_window->jumpToKind(QStringLiteral("po")));
     }
 
     void viewerContextWorksReadOnly()
