@@ -77,21 +77,6 @@ private:
         return r.exitCode == 0 ? r.out.trimmed() : QString();
     }
 
-    // Polls `condition` until it holds or the deadline passes; the simulated pods take a few
-    // hundred milliseconds per step, and a rollout takes several steps.
-    template <class F>
-    static bool eventually(F condition, int timeoutMs = 30000)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < timeoutMs) {
-            if (condition())
-                return true;
-            QTest::qWait(100);
-        }
-        return condition();
-    }
-
     // Polls a jsonpath until it reads `expected`; `last` keeps the final reading for the failure message.
     bool waitJsonpath(const QStringList &what, const QString &path, const QString &expected, QString *last, int timeoutMs = 30000) const
     {

@@ -27,20 +27,6 @@ class TestSimApi : public QObject {
 private:
     std::unique_ptr<SimProcess> m_sim;
 
-    // Polls `condition` until it holds or the deadline passes.
-    template <class F>
-    static bool eventually(F condition, int timeoutMs = 15000)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < timeoutMs) {
-            if (condition())
-                return true;
-            QTest::qWait(50);
-        }
-        return condition();
-    }
-
     static std::unique_ptr<SimProcess> startSim(QStringList args = {})
     {
         args << QStringLiteral("--pod-start-ms") << QStringLiteral("100") << QStringLiteral("--pod-ready-ms") << QStringLiteral("100")

@@ -22,19 +22,6 @@ class TestSimHpa : public QObject {
 private:
     std::unique_ptr<SimProcess> m_sim;
 
-    template <class F>
-    static bool eventually(F condition, int timeoutMs)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < timeoutMs) {
-            if (condition())
-                return true;
-            QTest::qWait(100);
-        }
-        return condition();
-    }
-
     Json object(const char *path) const
     {
         HttpReply r = m_sim->get(path);

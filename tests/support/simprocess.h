@@ -4,7 +4,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QTest>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -32,6 +34,21 @@ QString sourceDir();
 QString smallScenario();  // tests/data/scenarios/small.yaml
 
 enum class Identity { Admin, Viewer, Anonymous };
+
+// Polls `condition` (spinning the event loop) until it holds or the deadline passes: the
+// simulated cluster converges in steps of a few hundred milliseconds.
+template <class F>
+bool eventually(F condition, int timeoutMs = 30000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        if (condition())
+            return true;
+        QTest::qWait(50);
+    }
+    return condition();
+}
 
 struct HttpReply {
     int status = 0;  // 0: no answer (connection refused, reset, timeout)
