@@ -53,6 +53,10 @@ public:
     void fetchObject(const ResourceRef &resource, const QString &ns, const QString &name, QObject *receiver,
                      std::function<void(const KubeReply &)> done);
     bool isReadOnly() const { return m_readOnly; }
+    // The GUI-thread REST client of the connected context (null when not connected), for views
+    // that read or stream on their own (logs, the scaling view). Replaced on every connectTo():
+    // hold it only as long as the view shows this context.
+    KubeClient *client() const { return m_actionClient; }
 
     QString contextName() const { return m_contextName; }
     QString namespaceScope() const { return m_ns; }
