@@ -50,6 +50,29 @@ Action Action::restart(const kube::ResourceRef &r, const QString &ns, const QStr
     return a;
 }
 
+Action Action::replace(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &rv,
+                       const QString &change)
+{
+    Action a;
+    a.name = QStringLiteral("edit");
+    a.resource = r;
+    a.ns = ns;
+    a.objectName = name;
+    a.change = change;
+    a.verb = QStringLiteral("update");
+    a.isReplace = true;
+    a.expectedResourceVersion = rv;
+    QJsonObject object = QJsonDocument::fromJson(json).object();
+    QJsonObject meta = object.value(QStringLiteral("metadata")).toObject();
+    // An update always carries the version it was based on: a changed object answers 409.
+    if (!rv.isEmpty())
+        meta.insert(QStringLiteral("resourceVersion"), rv);
+    meta.remove(QStringLiteral("managedFields"));
+    object.insert(QStringLiteral("metadata"), meta);
+    a.body = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    return a;
+}
+
 Action Action::remove(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QString &uid)
 {
     Action a;
@@ -143,7 +166,7 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
         QMetaObject::invokeMethod(receiver, [done, r] { done(r); }, Qt::QueuedConnection);
         return;
     }
-    auto finish = [this, a, done](const kube::KubeReply &reply) {
+    auto finish = [this, a, done, receiver](const kube::KubeReply &reply) {
         ActionResult r;
         r.error = reply.error;
         r.body = reply.body;
@@ -158,13 +181,54 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
         else
             r.outcome = Outcome::Failed;
         audit(a, r);
-        done(r);
+        if (r.outcome == Outcome::Unknown && receiver)
+            rereadAfterUnknown(a, r, receiver, done);
+        else
+            done(r);
     };
     QString path = a.resource.objectPath(a.ns, a.objectName) + (a.subresource.isEmpty() ? QString() : QLatin1Char('/') + a.subresource);
     if (a.isDelete)
         m_client->request("DELETE", path, a.body, "application/json", receiver, finish, timeoutMs);
+    else if (a.isReplace)
+        m_client->request("PUT", path, a.body, "application/json", receiver, finish, timeoutMs);
     else
         m_client->request("PATCH", path, a.body, kube::patchContentType(a.patchKind), receiver, finish, timeoutMs);
+}
+
+void ActionFacade::rereadAfterUnknown(const Action &a, ActionResult r, QObject *receiver, std::function<void(const ActionResult &)> done)
+{
+    m_client->get(a.resource, a.ns, a.objectName, receiver, [a, r, done](const kube::KubeReply &reply) mutable {
+        if (reply.error.kind == ErrorKind::NotFound) {
+            r.reread = a.isDelete ? QStringLiteral("the object is gone: the delete was applied") : QStringLiteral("the object no longer exists");
+        } else if (!reply.ok()) {
+            r.reread = QStringLiteral("could not read the object again (%1); check it before retrying").arg(reply.error.message);
+        } else {
+            const QString rv = QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("metadata")).toObject().value(QStringLiteral("resourceVersion")).toString();
+            if (a.expectedResourceVersion.isEmpty())
+                r.reread = QStringLiteral("the object is at resourceVersion %1 now; look at it before retrying").arg(rv);
+            else if (rv == a.expectedResourceVersion)
+                r.reread = QStringLiteral("not applied yet: the object is still at resourceVersion %1; a retry is safe").arg(rv);
+            else
+                r.reread = QStringLiteral("the object changed (resourceVersion %1 → %2), probably by this action; look at it before retrying")
+                               .arg(a.expectedResourceVersion, rv);
+        }
+        done(r);
+    });
+}
+
+void ActionFacade::auditAccess(const QString &action, const QString &objectLabel, const QString &detail)
+{
+    if (!m_audit)
+        return;
+    AuditEntry e;
+    e.time = QDateTime::currentDateTimeUtc();
+    e.context = m_context;
+    e.user = m_user;
+    e.action = action;
+    e.object = objectLabel;
+    e.result = QStringLiteral("succeeded");
+    e.detail = detail;
+    m_audit->append(e);
 }
 
 void ActionFacade::audit(const Action &a, const ActionResult &r)

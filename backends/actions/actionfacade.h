@@ -28,6 +28,7 @@ struct Action {
     kube::PatchKind patchKind = kube::PatchKind::Merge;
     QByteArray body;
     bool isDelete = false;
+    bool isReplace = false;       // PUT of the whole object (YAML edit); its metadata.resourceVersion is the precondition
     QString expectedResourceVersion;  // precondition; empty: none
 
     QString objectLabel() const;      // "deployments.apps demo/web"
@@ -35,6 +36,9 @@ struct Action {
     // Builders for the workload actions; `rv` is the resourceVersion the operator saw.
     static Action scale(const kube::ResourceRef &r, const QString &ns, const QString &name, int from, int to, const QString &rv);
     static Action restart(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QDateTime &at);
+    // The edited object as a whole; `change` names the changed fields (see kube::describeChanges).
+    static Action replace(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &rv,
+                          const QString &change);
     static Action remove(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QString &uid);
 };
 
@@ -50,6 +54,9 @@ struct ActionResult {
     Outcome outcome = Outcome::Failed;
     ApiError error;
     QByteArray body;              // the server's answer on success
+    // After an Unknown outcome the object is read again before a retry is offered: what that
+    // read found, in words ("not applied: resourceVersion is still 41, retrying is safe", ...).
+    QString reread;
 };
 
 class ActionFacade : public QObject {
@@ -68,7 +75,11 @@ public:
     // Sends the action (after the operator confirmed it) and audits the outcome.
     void execute(const Action &a, QObject *receiver, std::function<void(const ActionResult &)> done, int timeoutMs = 30000);
 
+    // Reads that expose what is otherwise masked (revealing a Secret's values) are audited too.
+    void auditAccess(const QString &action, const QString &objectLabel, const QString &detail);
+
 private:
+    void rereadAfterUnknown(const Action &a, ActionResult r, QObject *receiver, std::function<void(const ActionResult &)> done);
     void audit(const Action &a, const ActionResult &r);
 
     kube::KubeClient *m_client;

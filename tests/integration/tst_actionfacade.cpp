@@ -182,6 +182,44 @@ private Q_SLOTS:
         ActionResult r = run(facade, Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 2, 3, {}), 800);
         QCOMPARE(r.outcome, Outcome::Unknown);
         QCOMPARE(auditLines().last().value(QStringLiteral("result")).toString(), QStringLiteral("unknown"));
+        // Before a retry is offered the object is read again, and what that read found is reported.
+        QVERIFY2(!r.reread.isEmpty(), "no re-read after an unknown outcome");
+        QVERIFY2(r.reread.contains(QStringLiteral("resourceVersion")), qPrintable(r.reread));
+    }
+
+    void lostAnswerWithPreconditionTellsWhetherItWasApplied()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        const auto before = m_sim->get("/apis/apps/v1/namespaces/demo/deployments/api").json();
+        const QString rv = QString::fromStdString(before["metadata"]["resourceVersion"].get<std::string>());
+        const int replicas = before["spec"]["replicas"].get<int>();
+        QVERIFY(m_sim->control("delay", "ms=2500&count=1"));
+        ActionResult r = run(facade, Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), replicas, replicas + 1, rv), 800);
+        QCOMPARE(r.outcome, Outcome::Unknown);
+        // The re-read names the version it found against the one the action was based on.
+        QVERIFY2(r.reread.startsWith(QStringLiteral("not applied yet")) || r.reread.contains(QStringLiteral("changed")), qPrintable(r.reread));
+        QVERIFY2(r.reread.contains(rv), qPrintable(r.reread));
+    }
+
+    void replaceSendsTheWholeObjectWithItsVersion()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "edited"}, {"namespace", "demo"}}}, {"data", {{"a", "1"}}}};
+        HttpReply created = m_sim->request("POST", "/api/v1/namespaces/demo/configmaps", cm.dump());
+        QCOMPARE(created.status, 201);
+        const QString rv = QString::fromStdString(created.json()["metadata"]["resourceVersion"].get<std::string>());
+        cm["data"]["a"] = "2";
+        const ResourceRef cms = ResourceRef::configMaps();
+        ActionResult ok = run(facade, Action::replace(cms, QStringLiteral("demo"), QStringLiteral("edited"), QByteArray::fromStdString(cm.dump()), rv,
+                                                      QStringLiteral("data.a: \"1\" → \"2\"")));
+        QCOMPARE(ok.outcome, Outcome::Succeeded);
+        JCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/edited").json()["data"]["a"], "2");
+        QCOMPARE(auditLines().last().value(QStringLiteral("action")).toString(), QStringLiteral("edit"));
+        // The same edit based on the old version is a conflict, and nothing changes.
+        cm["data"]["a"] = "3";
+        ActionResult stale = run(facade, Action::replace(cms, QStringLiteral("demo"), QStringLiteral("edited"), QByteArray::fromStdString(cm.dump()), rv, QString()));
+        QCOMPARE(stale.outcome, Outcome::Conflict);
+        JCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/edited").json()["data"]["a"], "2");
     }
 };
 
