@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "connectionstatuslabel.h"
+#include "detailpane.h"
 #include "kube/yamlview.h"
 #include "objecttablemodel.h"
 
@@ -286,16 +287,16 @@ QWidget *MainWindow::createClusterPage()
     m_kindList->setCurrentRow(0);
     connect(m_kindList, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) { showKind(item); });
 
-    // The selected object's YAML, read on demand (the tables keep only what they show).
-    m_yamlView = new QPlainTextEdit(page);
-    m_yamlView->setObjectName(QStringLiteral("yamlView"));
-    m_yamlView->setReadOnly(true);
-    m_yamlView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_yamlView->setPlaceholderText(tr("Select a row to see its YAML."));
-    m_yamlView->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // The selected object's overview, events, related objects and YAML, read on demand (the
+    // tables keep only what they show).
+    m_detail = new DetailPane(page);
+    connect(m_detail, &DetailPane::messageReported, this, [this](const QString &message) { statusBar()->showMessage(message, 10000); });
+    connect(m_detail, &DetailPane::openRequested, this, [this](const backends::kube::ResourceRef &ref, const QString &ns, const QString &name) {
+        m_detail->showObject(ref, ns, name);
+    });
     auto *right = new QSplitter(Qt::Vertical, page);
     right->addWidget(m_views);
-    right->addWidget(m_yamlView);
+    right->addWidget(m_detail);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
 
@@ -384,6 +385,7 @@ void MainWindow::attachSession(backends::kube::KubeSession *session)
 {
     using backends::kube::KubeSession;
     m_session = session;
+    m_detail->setSession(session);
     connect(session, &KubeSession::connectionStateChanged, this, &MainWindow::onConnectionState);
     connect(session, &KubeSession::podsSynced, m_podModel, &models::ObjectTableModel::resetObjects);
     connect(session, &KubeSession::podsChanged, m_podModel, &models::ObjectTableModel::applyChanges);
@@ -416,6 +418,7 @@ void MainWindow::attachSession(backends::kube::KubeSession *session)
             return;
         m_podModel->clear();
         m_deploymentModel->clear();
+        m_detail->clear();
         m_namespaces.clear();
         onNamespaces({});
         m_session->connectTo(m_config, ctx);
@@ -669,22 +672,11 @@ void MainWindow::runAction(const backends::actions::Action &action)
 
 void MainWindow::showDetails(const backends::kube::ResourceRef &resource, const backends::kube::KubeObjectPtr &object)
 {
-    if (!object || !m_session || resource.plural.isEmpty())
+    if (!object || resource.plural.isEmpty())
         return;
-    m_detailKey = resource.groupResource() + QLatin1Char(' ') + object->key();
-    const QString key = m_detailKey;
-    m_yamlView->setPlainText(tr("Loading %1…").arg(object->key()));
-    QPointer<MainWindow> self(this);
-    m_session->fetchObject(resource, object->ns, object->name, this, [self, key](const backends::kube::KubeReply &reply) {
-        if (!self || key != self->m_detailKey)
-            return;  // the operator moved on
-        if (!reply.ok()) {
-            self->m_yamlView->setPlainText(tr("Could not read the object: %1").arg(reply.error.message));
-            return;
-        }
-        auto yaml = backends::kube::objectToYaml(reply.body);
-        self->m_yamlView->setPlainText(yaml.ok() ? yaml.value() : yaml.error().message);
-    });
+    m_detail->showObject(resource, object->ns, object->name);
 }
+
+QPlainTextEdit *MainWindow::yamlView() const { return m_detail->yamlEdit(); }
 
 } // namespace pilothouse::widgets

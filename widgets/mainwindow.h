@@ -30,6 +30,7 @@ class TableRowModel;
 namespace pilothouse::widgets {
 
 class ConnectionStatusLabel;
+class DetailPane;
 
 class MainWindow : public QMainWindow
 {
@@ -71,7 +72,8 @@ public:
     void setConfirmHandler(std::function<bool(const QString &)> confirm) { m_confirm = std::move(confirm); }
     void setReplicasHandler(std::function<int(int current)> ask) { m_askReplicas = std::move(ask); }
     QString lastActionMessage() const { return m_lastActionMessage; }
-    QPlainTextEdit *yamlView() const { return m_yamlView; }
+    QPlainTextEdit *yamlView() const;
+    DetailPane *detailPane() const { return m_detail; }
     QString kubeconfigPath() const { return m_kubeconfigPath; }
 
 protected:
@@ -112,8 +114,7 @@ private:
     std::function<bool(const QString &)> m_confirm;
     std::function<int(int)> m_askReplicas;
     QString m_lastActionMessage;
-    QPlainTextEdit *m_yamlView = nullptr;
-    QString m_detailKey;
+    DetailPane *m_detail = nullptr;
     QTableView *m_podView = nullptr;
     QTableView *m_deploymentView = nullptr;
     QLabel *m_counts = nullptr;

@@ -43,13 +43,24 @@ Ordered plainScalar(const std::string &s)
     return s;
 }
 
+struct DuplicateKey {
+    std::string key;
+    int line;
+};
+
 Ordered toJson(const YAML::Node &node)
 {
     switch (node.Type()) {
     case YAML::NodeType::Map: {
         Ordered o = Ordered::object();
-        for (const auto &kv : node)
-            o[kv.first.as<std::string>()] = toJson(kv.second);
+        for (const auto &kv : node) {
+            const std::string key = kv.first.as<std::string>();
+            // yaml-cpp keeps the last of two equal keys; the API server refuses them, and so do we
+            // rather than silently dropping half of an edit.
+            if (o.contains(key))
+                throw DuplicateKey{key, kv.first.Mark().line + 1};
+            o[key] = toJson(kv.second);
+        }
         return o;
     }
     case YAML::NodeType::Sequence: {
@@ -136,6 +147,9 @@ Result<QByteArray> yamlToJson(const QString &yaml)
     try {
         const Ordered json = toJson(root);
         return QByteArray::fromStdString(json.dump());
+    } catch (const DuplicateKey &d) {
+        return Result<QByteArray>::failure(invalid(QStringLiteral("YAML error at line %1: the key \"%2\" appears twice in the same mapping")
+                                                       .arg(d.line).arg(QString::fromStdString(d.key))));
     } catch (const std::exception &e) {
         return Result<QByteArray>::failure(invalid(QStringLiteral("the YAML cannot be read as an object: %1").arg(QString::fromUtf8(e.what()))));
     }

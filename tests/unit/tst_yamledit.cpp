@@ -54,6 +54,14 @@ private Q_SLOTS:
         QVERIFY2(json.error().message.contains(QStringLiteral("line ")), qPrintable(json.error().message));
     }
 
+    void duplicateKeysAreRefusedWithTheirLine()
+    {
+        auto json = yamlToJson(QStringLiteral("kind: ConfigMap\nmetadata:\n  labels:\n    a: b\n  name: x\n  labels:\n    c: d\n"));
+        QVERIFY(!json.ok());
+        QVERIFY2(json.error().message.contains(QStringLiteral("line 6")) && json.error().message.contains(QStringLiteral("\"labels\" appears twice")),
+                 qPrintable(json.error().message));
+    }
+
     void rejectsNonObjectsAndSeveralDocuments()
     {
         QVERIFY(!yamlToJson(QStringLiteral("- a\n- b\n")).ok());

@@ -1,0 +1,103 @@
+// The selected object's detail pane: overview (facts, labels, conditions), its events, related
+// objects (owner chain, a workload's ReplicaSets and pods) and its YAML, which can be edited and
+// applied after a diff against the live object. Secret values stay masked until revealed on
+// purpose, and a reveal is audited.
+#pragma once
+
+#include "kube/kubesession.h"
+#include "kube/resourceref.h"
+
+#include <QWidget>
+
+#include <functional>
+
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+class QTextBrowser;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace pilothouse::widgets {
+
+class DetailPane : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit DetailPane(QWidget *parent = nullptr);
+
+    void setSession(backends::kube::KubeSession *session) { m_session = session; }
+    // Shows an object; an edit in progress is kept unless the operator discards it (tests and
+    // the window ask first through hasUnsavedEdit()).
+    void showObject(const backends::kube::ResourceRef &resource, const QString &ns, const QString &name);
+    void clear();
+    bool hasUnsavedEdit() const { return m_editing; }
+
+    // Dialog hooks (tests replace them). `confirmApply` sees the summary (context, object, changed
+    // fields) and the unified diff; `confirmReveal` the object label.
+    void setApplyConfirmHandler(std::function<bool(const QString &summary, const QString &diff)> h) { m_confirmApply = std::move(h); }
+    void setRevealConfirmHandler(std::function<bool(const QString &object)> h) { m_confirmReveal = std::move(h); }
+
+    QPlainTextEdit *yamlEdit() const { return m_yaml; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QTreeWidget *eventsTree() const { return m_events; }
+    QTreeWidget *relatedTree() const { return m_related; }
+    QTextBrowser *overview() const { return m_overview; }
+    QLabel *editError() const { return m_editError; }
+    QString lastDiff() const { return m_lastDiff; }
+    QString statusMessage() const { return m_status; }
+
+    void startEdit();
+    void reviewAndApply();
+    void cancelEdit();
+    void revealSecret();
+    void reload();
+
+Q_SIGNALS:
+    // An entry of the Related tab was activated.
+    void openRequested(const pilothouse::backends::kube::ResourceRef &resource, const QString &ns, const QString &name);
+    // A one-line outcome for the window's status bar.
+    void messageReported(const QString &message);
+
+private:
+    void load(bool keepEdit);
+    void showYaml(const QByteArray &json, bool revealed);
+    void fillOverview(const QByteArray &json);
+    void loadEvents(const QString &uid);
+    void loadRelated(const QByteArray &json);
+    void addRelatedItem(QTreeWidgetItem *parent, const backends::kube::ResourceRef &ref, const QString &ns, const QString &name, const QString &info);
+    void setEditing(bool on);
+    void showEditError(const QString &headline, const backends::ApiError &error);
+    void report(const QString &message);
+    void updateButtons();
+
+    backends::kube::KubeSession *m_session = nullptr;
+    backends::kube::ResourceRef m_resource;
+    QString m_ns;
+    QString m_name;
+    quint64 m_generation = 0;   // answers for an object no longer shown are dropped
+    QByteArray m_liveJson;
+    QString m_baseResourceVersion;  // the version an edit started from: its precondition
+    bool m_editing = false;
+    bool m_revealed = false;
+    QString m_lastDiff;
+    QString m_status;
+    std::function<bool(const QString &, const QString &)> m_confirmApply;
+    std::function<bool(const QString &)> m_confirmReveal;
+
+    QLabel *m_title = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QTextBrowser *m_overview = nullptr;
+    QTreeWidget *m_events = nullptr;
+    QTreeWidget *m_related = nullptr;
+    QPlainTextEdit *m_yaml = nullptr;
+    QLabel *m_editError = nullptr;
+    QPushButton *m_editButton = nullptr;
+    QPushButton *m_applyButton = nullptr;
+    QPushButton *m_cancelButton = nullptr;
+    QPushButton *m_revealButton = nullptr;
+};
+
+}  // namespace pilothouse::widgets
