@@ -216,6 +216,7 @@ void DetailPane::load(bool keepEdit)
         self->updateButtons();
     });
     // Whether the operator may edit: asked once per object, shown on the Edit button.
+    m_editButton->setProperty("allowed", QVariant());
     if (auto *facade = m_session->actions()) {
         const Action probe = Action::replace(m_resource, m_ns, m_name, "{}", QString(), QString());
         facade->checkPermission(probe, this, [self, gen](const backends::actions::Permission &p) {

@@ -4,6 +4,7 @@
 #include "connectionstatuslabel.h"
 #include "detailpane.h"
 #include "kube/yamlview.h"
+#include "objectfilterproxymodel.h"
 #include "objecttablemodel.h"
 
 #include <QFileInfo>
@@ -34,6 +35,8 @@
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
+#include <QWidgetAction>
 
 namespace pilothouse::widgets {
 
@@ -182,13 +185,8 @@ QWidget *MainWindow::createClusterPage()
     m_podModel = new models::PodTableModel(this);
     m_deploymentModel = new models::DeploymentTableModel(this);
     auto makeProxy = [this](QAbstractItemModel *source) {
-        auto *proxy = new QSortFilterProxyModel(this);
+        auto *proxy = new models::ObjectFilterProxyModel(this);
         proxy->setSourceModel(source);
-        proxy->setSortRole(models::ObjectTableModel::SortRole);
-        proxy->setFilterKeyColumn(-1);
-        proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-        proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
-        proxy->setDynamicSortFilter(true);
         return proxy;
     };
     m_podProxy = makeProxy(m_podModel);
@@ -205,11 +203,39 @@ QWidget *MainWindow::createClusterPage()
     bar->addWidget(m_contextPicker);
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Namespace "), bar));
-    m_namespacePicker = new QComboBox(bar);
-    m_namespacePicker->setObjectName(QStringLiteral("namespacePicker"));
-    m_namespacePicker->setMinimumWidth(180);
-    m_namespacePicker->addItem(tr("All namespaces"), QString());
-    bar->addWidget(m_namespacePicker);
+    // A list of ticks in a drop-down, as in Lens: it stays open while several are ticked.
+    m_namespaceButton = new QToolButton(bar);
+    m_namespaceButton->setObjectName(QStringLiteral("namespaceButton"));
+    m_namespaceButton->setPopupMode(QToolButton::InstantPopup);
+    m_namespaceButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_namespaceButton->setMinimumWidth(180);
+    m_namespaceButton->setText(tr("All namespaces"));
+    auto *nsMenu = new QMenu(m_namespaceButton);
+    m_namespaceList = new QListWidget(nsMenu);
+    m_namespaceList->setObjectName(QStringLiteral("namespaceList"));
+    m_namespaceList->setMinimumSize(220, 240);
+    auto *nsAction = new QWidgetAction(nsMenu);
+    nsAction->setDefaultWidget(m_namespaceList);
+    nsMenu->addAction(nsAction);
+    m_namespaceButton->setMenu(nsMenu);
+    connect(m_namespaceList, &QListWidget::itemChanged, this, [this](QListWidgetItem *item) {
+        if (m_updatingNamespaces)
+            return;
+        QStringList chosen;
+        if (item->data(Qt::UserRole).toString().isEmpty()) {
+            // "All namespaces" ticked clears the others.
+            if (item->checkState() == Qt::Checked)
+                chosen.clear();
+            else
+                chosen = m_selectedNamespaces;
+        } else {
+            for (int i = 1; i < m_namespaceList->count(); ++i)
+                if (m_namespaceList->item(i)->checkState() == Qt::Checked)
+                    chosen << m_namespaceList->item(i)->data(Qt::UserRole).toString();
+        }
+        selectNamespaces(chosen);
+    });
+    bar->addWidget(m_namespaceButton);
     bar->addSeparator();
     m_filter = new QLineEdit(bar);
     m_filter->setObjectName(QStringLiteral("filterEdit"));
@@ -420,11 +446,10 @@ void MainWindow::attachSession(backends::kube::KubeSession *session)
         m_deploymentModel->clear();
         m_detail->clear();
         m_namespaces.clear();
+        m_selectedNamespaces.clear();
+        applyNamespaceSelection();
         onNamespaces({});
         m_session->connectTo(m_config, ctx);
-    });
-    connect(m_namespacePicker, &QComboBox::activated, this, [this](int index) {
-        m_session->setNamespace(m_namespacePicker->itemData(index).toString());
     });
 }
 
@@ -470,13 +495,54 @@ void MainWindow::onNamespaces(const backends::kube::ObjectList &all)
             m_namespaces.append(o->name);
     }
     m_namespaces.sort();
-    const QString current = m_namespacePicker->currentData().toString();
-    m_namespacePicker->clear();
-    m_namespacePicker->addItem(tr("All namespaces"), QString());
-    for (const QString &ns : std::as_const(m_namespaces))
-        m_namespacePicker->addItem(ns, ns);
-    int idx = m_namespacePicker->findData(current);
-    m_namespacePicker->setCurrentIndex(idx < 0 ? 0 : idx);
+    // Namespaces that went away leave the selection too.
+    QStringList kept;
+    for (const QString &ns : std::as_const(m_selectedNamespaces))
+        if (m_namespaces.contains(ns))
+            kept << ns;
+    if (!m_namespaces.isEmpty())
+        m_selectedNamespaces = kept;
+    m_updatingNamespaces = true;
+    m_namespaceList->clear();
+    auto *allItem = new QListWidgetItem(tr("All namespaces"), m_namespaceList);
+    allItem->setData(Qt::UserRole, QString());
+    allItem->setCheckState(m_selectedNamespaces.isEmpty() ? Qt::Checked : Qt::Unchecked);
+    for (const QString &ns : std::as_const(m_namespaces)) {
+        auto *item = new QListWidgetItem(ns, m_namespaceList);
+        item->setData(Qt::UserRole, ns);
+        item->setCheckState(m_selectedNamespaces.contains(ns) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_updatingNamespaces = false;
+}
+
+void MainWindow::selectNamespaces(const QStringList &namespaces)
+{
+    QStringList sorted = namespaces;
+    sorted.sort();
+    sorted.removeDuplicates();
+    m_selectedNamespaces = sorted;
+    m_updatingNamespaces = true;
+    for (int i = 0; i < m_namespaceList->count(); ++i) {
+        QListWidgetItem *item = m_namespaceList->item(i);
+        const QString ns = item->data(Qt::UserRole).toString();
+        item->setCheckState((ns.isEmpty() ? sorted.isEmpty() : sorted.contains(ns)) ? Qt::Checked : Qt::Unchecked);
+    }
+    m_updatingNamespaces = false;
+    applyNamespaceSelection();
+}
+
+void MainWindow::applyNamespaceSelection()
+{
+    const QStringList &s = m_selectedNamespaces;
+    m_namespaceButton->setText(s.isEmpty() ? tr("All namespaces") : s.size() <= 2 ? s.join(QStringLiteral(", ")) : tr("%1 namespaces").arg(s.size()));
+    m_namespaceButton->setToolTip(s.isEmpty() ? tr("Every namespace") : s.join(QLatin1Char('\n')));
+    // One namespace: the server filters (less to list and watch). Several: watch all, filter here.
+    const QSet<QString> filter = s.size() > 1 ? QSet<QString>(s.begin(), s.end()) : QSet<QString>();
+    for (auto *proxy : {m_podProxy, m_deploymentProxy, m_kindProxy})
+        proxy->setNamespaces(filter);
+    if (m_session)
+        m_session->setNamespace(s.size() == 1 ? s.first() : QString());
+    updateCounts();
 }
 
 void MainWindow::onExecApproval(const QString &command, const QString &context)

@@ -3,6 +3,7 @@
 
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
+#include "objectfilterproxymodel.h"
 
 #include <QMainWindow>
 
@@ -19,9 +20,11 @@ class QSortFilterProxyModel;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
+class QToolButton;
 
 namespace pilothouse::models {
 class ObjectTableModel;
+class ObjectFilterProxyModel;
 class PodTableModel;
 class DeploymentTableModel;
 class TableRowModel;
@@ -57,7 +60,11 @@ public:
     QTableView *podView() const { return m_podView; }
     QLineEdit *filterEdit() const { return m_filter; }
     QComboBox *contextPicker() const { return m_contextPicker; }
-    QComboBox *namespacePicker() const { return m_namespacePicker; }
+    // The namespaces shown: none ticked means all. One namespace scopes the watches on the server;
+    // several are watched together and filtered here.
+    QListWidget *namespaceList() const { return m_namespaceList; }
+    void selectNamespaces(const QStringList &namespaces);
+    QStringList selectedNamespaces() const { return m_selectedNamespaces; }
     QListWidget *kindList() const { return m_kindList; }
     models::TableRowModel *kindModel() const { return m_kindModel; }
     QTableView *kindView() const { return m_kindView; }
@@ -85,6 +92,7 @@ private:
     QTableView *createTable(QSortFilterProxyModel *proxy, const QString &objectName);
     void onConnectionState(backends::kube::KubeSession::ConnectionState state, const QString &detail);
     void onNamespaces(const backends::kube::ObjectList &all);
+    void applyNamespaceSelection();
     void onExecApproval(const QString &command, const QString &context);
     void updateCounts();
     void showKind(QListWidgetItem *item);
@@ -101,7 +109,10 @@ private:
     QStackedWidget *m_pages = nullptr;
     QLabel *m_loadError = nullptr;
     QComboBox *m_contextPicker = nullptr;
-    QComboBox *m_namespacePicker = nullptr;
+    QToolButton *m_namespaceButton = nullptr;
+    QListWidget *m_namespaceList = nullptr;
+    QStringList m_selectedNamespaces;
+    bool m_updatingNamespaces = false;
     QLineEdit *m_filter = nullptr;
     QTabWidget *m_tabs = nullptr;
     QStackedWidget *m_views = nullptr;
@@ -109,7 +120,7 @@ private:
     QLineEdit *m_jump = nullptr;
     QTableView *m_kindView = nullptr;
     models::TableRowModel *m_kindModel = nullptr;
-    QSortFilterProxyModel *m_kindProxy = nullptr;
+    models::ObjectFilterProxyModel *m_kindProxy = nullptr;
     QStringList m_builtinPlurals;
     std::function<bool(const QString &)> m_confirm;
     std::function<int(int)> m_askReplicas;
@@ -120,8 +131,8 @@ private:
     QLabel *m_counts = nullptr;
     models::PodTableModel *m_podModel = nullptr;
     models::DeploymentTableModel *m_deploymentModel = nullptr;
-    QSortFilterProxyModel *m_podProxy = nullptr;
-    QSortFilterProxyModel *m_deploymentProxy = nullptr;
+    models::ObjectFilterProxyModel *m_podProxy = nullptr;
+    models::ObjectFilterProxyModel *m_deploymentProxy = nullptr;
     QStringList m_namespaces;
 };
 

@@ -15,6 +15,7 @@
 #include <QMenu>
 #include <QElapsedTimer>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -74,7 +75,7 @@ private Q_SLOTS:
         QCOMPARE(names.filter(QStringLiteral("api-")).size(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus()->state(), widgets::ConnectionStatusLabel::State::Live, 10000);
         QCOMPARE(m_window->contextPicker()->currentText(), QStringLiteral("sim-admin"));
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->namespacePicker()->findData(QStringLiteral("demo")) >= 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->namespaceList()->findItems(QStringLiteral("demo"), Qt::MatchExactly).isEmpty(), 5000);
         QVERIFY(m_window->podView()->isVisible());
         QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowCount() == 2, 5000);
     }
@@ -92,6 +93,41 @@ private Q_SLOTS:
         // And its status follows the sim's lifecycle.
         QTRY_COMPARE_WITH_TIMEOUT(model->data(model->index(model->rowOf(QStringLiteral("demo/fresh")), models::PodTableModel::StatusColumn)).toString(),
                                   QStringLiteral("Running"), 5000);
+    }
+
+    void severalNamespacesAtOnce()
+    {
+        // A pod in another namespace, so that a selection has something to leave out.
+        HttpReply created = m_sim->request("POST", "/api/v1/namespaces/default/pods",
+                                           R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"elsewhere"},"spec":{"containers":[{"name":"c","image":"busybox"}]}})");
+        QCOMPARE(created.status, 201);
+        auto *model = m_window->podModel();
+        auto *proxy = m_window->podProxy();
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("default/elsewhere")) >= 0, 5000);
+        auto namespacesShown = [proxy] {
+            QSet<QString> out;
+            for (int r = 0; r < proxy->rowCount(); ++r)
+                out.insert(proxy->data(proxy->index(r, models::PodTableModel::NamespaceColumn)).toString());
+            return out;
+        };
+        // One namespace: the watches are scoped on the server.
+        m_window->selectNamespaces({QStringLiteral("demo")});
+        QCOMPARE(m_session->namespaceScope(), QStringLiteral("demo"));
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() > 0 && model->rowOf(QStringLiteral("default/elsewhere")) < 0, 10000);
+        QCOMPARE(namespacesShown(), QSet<QString>{QStringLiteral("demo")});
+        // Two: everything is watched, the view shows just those two.
+        m_window->selectNamespaces({QStringLiteral("demo"), QStringLiteral("default")});
+        QCOMPARE(m_session->namespaceScope(), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("default/elsewhere")) >= 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(namespacesShown(), (QSet<QString>{QStringLiteral("demo"), QStringLiteral("default")}), 5000);
+        // The ticks in the list follow, and "All namespaces" is off.
+        QCOMPARE(m_window->namespaceList()->item(0)->checkState(), Qt::Unchecked);
+        QCOMPARE(m_window->namespaceList()->findItems(QStringLiteral("default"), Qt::MatchExactly).value(0)->checkState(), Qt::Checked);
+        // Ticking "All namespaces" clears the selection.
+        m_window->namespaceList()->item(0)->setCheckState(Qt::Checked);
+        QVERIFY(m_window->selectedNamespaces().isEmpty());
+        QCOMPARE(proxy->rowCount(), model->rowCount());
+        QCOMPARE(m_sim->request("DELETE", "/api/v1/namespaces/default/pods/elsewhere").status, 200);
     }
 
     void filterAsYouType()
