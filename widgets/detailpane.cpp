@@ -475,6 +475,7 @@ void DetailPane::startEdit()
     if (m_liveJson.isEmpty() || m_editing)
         return;
     m_baseResourceVersion = resourceVersionOf(m_liveJson);
+    m_baseJson = m_liveJson;
     // The edit starts from what the operator reads: masked values stay masked and mean "unchanged".
     showYaml(m_liveJson, false);
     m_revealed = false;
@@ -553,7 +554,7 @@ void DetailPane::reviewAndApply()
         }
         const QString liveRv = resourceVersionOf(reply.body);
         auto liveYaml = backends::kube::objectToYaml(reply.body);
-        auto editedYaml = backends::kube::objectToYaml(editedJson);
+        auto editedYaml = backends::kube::objectToYaml(backends::kube::withServerFieldsOf(editedJson, reply.body));
         const QString diff = backends::kube::unifiedDiff(liveYaml.valueOr(QString()), editedYaml.valueOr(QString()),
                                                          tr("live (resourceVersion %1)").arg(liveRv), tr("your edit"));
         const auto changes = backends::kube::changedFields(reply.body, restored.value());
@@ -566,10 +567,11 @@ void DetailPane::reviewAndApply()
                                               backends::kube::describeChanges(changes));
         auto *facade = self->m_session->actions();
         QString summary = facade->confirmationText(action);
-        if (liveRv != self->m_baseResourceVersion)
-            summary += QLatin1Char('\n') + tr("The object changed since you started editing (resourceVersion %1 → %2); the diff is against the live object, "
-                                              "so lines you did not touch but someone else changed show as reverted.")
-                                               .arg(self->m_baseResourceVersion, liveRv);
+        // Someone else's change since the edit started would be undone by this one: say which.
+        const auto theirs = backends::kube::changedFields(self->m_baseJson, reply.body);
+        if (!theirs.isEmpty())
+            summary += QLatin1Char('\n') + tr("Changed by someone else since you started editing, and undone by this edit unless you keep it: %1")
+                                               .arg(backends::kube::describeChanges(theirs, 3));
         const bool confirmed = self->m_confirmApply ? self->m_confirmApply(summary, diff) : DiffDialog(summary, diff, self).exec() == QDialog::Accepted;
         if (!confirmed || !self)
             return;

@@ -79,7 +79,8 @@ private:
     QString m_name;
     quint64 m_generation = 0;   // answers for an object no longer shown are dropped
     QByteArray m_liveJson;
-    QString m_baseResourceVersion;  // the version an edit started from: its precondition
+    QString m_baseResourceVersion;  // the version an edit started from
+    QByteArray m_baseJson;          // the object as it was then, to tell others' changes from the edit
     bool m_editing = false;
     bool m_revealed = false;
     QString m_lastDiff;

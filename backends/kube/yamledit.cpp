@@ -180,6 +180,29 @@ Result<QByteArray> restoreMaskedSecretValues(const QByteArray &editedJson, const
     return QByteArray::fromStdString(edited.dump());
 }
 
+QByteArray withServerFieldsOf(const QByteArray &editedJson, const QByteArray &liveJson)
+{
+    Ordered edited = Ordered::parse(editedJson.constData(), editedJson.constData() + editedJson.size(), nullptr, false);
+    const Ordered live = Ordered::parse(liveJson.constData(), liveJson.constData() + liveJson.size(), nullptr, false);
+    if (edited.is_discarded() || !edited.is_object() || live.is_discarded() || !live.is_object())
+        return editedJson;
+    if (live.contains("status"))
+        edited["status"] = live["status"];
+    else
+        edited.erase("status");
+    if (live.contains("metadata") && live["metadata"].is_object()) {
+        if (!edited.contains("metadata") || !edited["metadata"].is_object())
+            edited["metadata"] = Ordered::object();
+        for (const char *field : {"resourceVersion", "generation", "uid", "creationTimestamp", "managedFields", "selfLink"}) {
+            if (live["metadata"].contains(field))
+                edited["metadata"][field] = live["metadata"][field];
+            else
+                edited["metadata"].erase(field);
+        }
+    }
+    return QByteArray::fromStdString(edited.dump());
+}
+
 QList<FieldChange> changedFields(const QByteArray &beforeJson, const QByteArray &afterJson)
 {
     const Ordered a = Ordered::parse(beforeJson.constData(), beforeJson.constData() + beforeJson.size(), nullptr, false);

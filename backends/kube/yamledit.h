@@ -20,6 +20,11 @@ Result<QByteArray> yamlToJson(const QString &yaml);
 // "unchanged", so the live value goes back in before the object is sent. Other kinds pass as they are.
 Result<QByteArray> restoreMaskedSecretValues(const QByteArray &editedJson, const QByteArray &liveJson);
 
+// The edit with status and server-owned metadata (resourceVersion, generation, uid,
+// creationTimestamp, managedFields) taken from the live object: an update never changes those,
+// so the diff shown before sending leaves them out instead of listing controller churn.
+QByteArray withServerFieldsOf(const QByteArray &editedJson, const QByteArray &liveJson);
+
 struct FieldChange {
     QString path;    // "spec.replicas", "metadata.labels.tier", "spec.template.spec.containers[0].image"
     QString before;  // compact JSON of the old value; empty when the field is new

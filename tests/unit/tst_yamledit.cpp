@@ -105,6 +105,18 @@ private Q_SLOTS:
         QCOMPARE(describeChanges({}), QStringLiteral("no changes"));
     }
 
+    void diffLeavesOutWhatAnUpdateCannotChange()
+    {
+        const QByteArray live = R"({"kind":"ConfigMap","metadata":{"name":"c","resourceVersion":"9","generation":3,"uid":"u"},"data":{"a":"1"},"status":{"x":2}})";
+        const QByteArray edited = R"({"kind":"ConfigMap","metadata":{"name":"c","resourceVersion":"5"},"data":{"a":"2"},"status":{"x":1}})";
+        const QByteArray shown = withServerFieldsOf(edited, live);
+        const QString diff = unifiedDiff(objectToYaml(live).value(), objectToYaml(shown).value());
+        QVERIFY2(diff.contains(QStringLiteral("-  a: \"1\"\n+  a: \"2\"")), qPrintable(diff));
+        for (const QString &line : diff.split(QLatin1Char('\n')))
+            if ((line.startsWith(QLatin1Char('+')) || line.startsWith(QLatin1Char('-'))) && !line.startsWith(QStringLiteral("+++")) && !line.startsWith(QStringLiteral("---")))
+                QVERIFY2(line.contains(QStringLiteral("a: ")), qPrintable(diff));
+    }
+
     void secretValuesNeverAppearInChanges()
     {
         const QList<FieldChange> changes = changedFields(R"({"kind":"Secret","data":{"token":"c2VjcmV0"}})", R"({"kind":"Secret","data":{"token":"b3RoZXI="}})");
