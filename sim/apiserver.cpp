@@ -1,6 +1,7 @@
 // HTTPS front of the simulator (cpp-httplib over OpenSSL).
 #include "apiserver.h"
 
+#include "podlogs.h"
 #include "selectors.h"
 #include "tables.h"
 
@@ -11,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <random>
@@ -758,40 +760,7 @@ void ApiServer::serveResource(const httplib::Request &req, httplib::Response &re
         return;
     }
     if (sub == "log") {
-        ObjPtr pod = m_cluster.store().get(t, ns, name);
-        if (!pod)
-            throw ApiException::notFound(t, name);
-        std::string container = param(req, "container");
-        const Json &containers = pod->obj["spec"]["containers"];
-        const Json *chosen = nullptr;
-        for (const auto &c : containers)
-            if (container.empty() || c.value("name", "") == container)
-                chosen = chosen ? chosen : &c;
-        if (!chosen)
-            throw ApiException::badRequest("container " + container + " is not valid for pod " + name);
-        if (container.empty() && containers.size() > 1)
-            throw ApiException::badRequest("a container name must be specified for pod " + name + ", choose one of: " + [&] {
-                std::string names = "[";
-                for (const auto &c : containers)
-                    names += (names.size() > 1 ? " " : "") + c.value("name", "");
-                return names + "]";
-            }());
-        container = chosen->value("name", "");
-        long long port = 8080;
-        if (const Json *ports = findPath(*chosen, "ports"); ports && ports->is_array() && !ports->empty())
-            port = (*ports)[0].value("containerPort", 8080);
-        std::vector<std::string> lines = {"starting " + container + " in pod " + name,
-                                          "loaded configuration from the environment",
-                                          "listening on :" + std::to_string(port)};
-        if (std::string tail = param(req, "tailLines"); !tail.empty()) {
-            size_t n = static_cast<size_t>(std::max(0LL, std::atoll(tail.c_str())));
-            if (n < lines.size())
-                lines.erase(lines.begin(), lines.end() - static_cast<long>(n));
-        }
-        std::string out;
-        for (const auto &l : lines)
-            out += l + "\n";
-        res.set_content(out, "text/plain");
+        servePodLog(req, res, t, ns, name);
         return;
     }
     if (req.method == "GET" && name.empty()) {
@@ -865,6 +834,231 @@ void ApiServer::serveResource(const httplib::Request &req, httplib::Response &re
         return;
     }
     throw ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+}
+
+namespace {
+
+long long nowNanos()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// The Deployment that owns a pod through its ReplicaSet, or null.
+ObjPtr owningDeployment(const ObjectStore &store, const Json &pod)
+{
+    auto controllerOf = [](const Json &o, const char *kind) {
+        if (const Json *refs = findPath(o, "metadata.ownerReferences"); refs && refs->is_array())
+            for (const auto &r : *refs)
+                if (r.value("controller", false) && r.value("kind", "") == kind)
+                    return r.value("name", "");
+        return std::string();
+    };
+    const auto &reg = ResourceRegistry::instance();
+    const std::string ns = stringAt(pod, "metadata.namespace");
+    std::string rs = controllerOf(pod, "ReplicaSet");
+    ObjPtr rsObj = rs.empty() ? nullptr : store.get(reg.require("apps", "replicasets"), ns, rs);
+    std::string dep = rsObj ? controllerOf(rsObj->obj, "Deployment") : std::string();
+    return dep.empty() ? nullptr : store.get(reg.require("apps", "deployments"), ns, dep);
+}
+
+// One log line as the kubelet sends it: with timestamps, RFC 3339 with nanoseconds and a space first.
+void appendLine(std::string &out, const LogLine &l, bool timestamps)
+{
+    if (timestamps) {
+        out += rfc3339Nano(l.at);
+        out += ' ';
+    }
+    out += l.text;
+    out += '\n';
+}
+
+}  // namespace
+
+void ApiServer::servePodLog(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,
+                            const std::string &name)
+{
+    // GET /api/v1/namespaces/NS/pods/NAME/log: PodLogOptions in the query, answered by the simulated
+    // kubelet from generated lines (podlogs.h), with follow streamed like a watch.
+    if (req.method != "GET")
+        throw ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    ObjPtr pod = m_cluster.store().get(t, ns, name);
+    if (!pod)
+        throw ApiException::notFound(t, name);
+    std::string container = param(req, "container");
+    const Json &containers = pod->obj["spec"]["containers"];
+    const Json *chosen = nullptr;
+    for (const auto &c : containers)
+        if (container.empty() || c.value("name", "") == container)
+            chosen = chosen ? chosen : &c;
+    if (!chosen)
+        throw ApiException::badRequest("container " + container + " is not valid for pod " + name);
+    if (container.empty() && containers.size() > 1)
+        throw ApiException::badRequest("a container name must be specified for pod " + name + ", choose one of: " + [&] {
+            std::string names = "[";
+            for (const auto &c : containers)
+                names += (names.size() > 1 ? " " : "") + c.value("name", "");
+            return names + "]";
+        }());
+    container = chosen->value("name", "");
+
+    // PodLogOptions: query decoding errors are BadRequest, validation errors Invalid, as upstream.
+    auto integer = [&](const char *key, long long &value) {
+        std::string v = param(req, key);
+        if (v.empty())
+            return false;
+        char *end = nullptr;
+        errno = 0;
+        long long n = std::strtoll(v.c_str(), &end, 10);
+        if (!end || *end || errno)
+            throw ApiException::badRequest("strconv.ParseInt: parsing \"" + v + "\": invalid syntax");
+        value = n;
+        return true;
+    };
+    long long tailLines = 0, sinceSeconds = 0, limitBytes = 0;
+    const bool hasTail = integer("tailLines", tailLines);
+    const bool hasSince = integer("sinceSeconds", sinceSeconds);
+    const bool hasLimit = integer("limitBytes", limitBytes);
+    const std::string sinceTime = param(req, "sinceTime");
+    auto invalid = [&](const std::string &field, const std::string &detail, const std::string &reason) {
+        return ApiException(422, "Invalid", "PodLogOptions \"" + name + "\" is invalid: " + field + ": " + detail,
+                            {{"name", name}, {"kind", "PodLogOptions"},
+                             {"causes", {{{"reason", reason}, {"message", detail}, {"field", field}}}}});
+    };
+    if (hasTail && tailLines < 0)
+        throw invalid("tailLines", "Invalid value: " + std::to_string(tailLines) + ": must be greater than or equal to 0", "FieldValueInvalid");
+    if (hasSince && sinceSeconds < 1)
+        throw invalid("sinceSeconds", "Invalid value: " + std::to_string(sinceSeconds) + ": must be greater than 0", "FieldValueInvalid");
+    if (hasLimit && limitBytes < 1)
+        throw invalid("limitBytes", "Invalid value: " + std::to_string(limitBytes) + ": must be greater than 0", "FieldValueInvalid");
+    if (hasSince && !sinceTime.empty())
+        throw invalid("sinceSeconds", "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified", "FieldValueForbidden");
+    long long notBefore = 0;
+    const long long now = nowNanos();
+    if (hasSince)
+        notBefore = now - sinceSeconds * 1'000'000'000LL;
+    if (!sinceTime.empty()) {
+        auto tp = parseRfc3339(sinceTime);
+        if (tp.time_since_epoch().count() == 0)
+            throw ApiException::badRequest("parsing time \"" + sinceTime + "\" as \"2006-01-02T15:04:05Z07:00\": cannot parse");
+        notBefore = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count();
+    }
+    const bool timestamps = flag(req, "timestamps");
+    const bool previous = flag(req, "previous");
+    const bool follow = flag(req, "follow");
+
+    LogSource source = containerLogSource(pod->obj, container, previous);
+    if (!source.ok)
+        throw ApiException::badRequest(source.error);
+    std::string deployment;
+    if (ObjPtr dep = owningDeployment(m_cluster.store(), pod->obj)) {
+        deployment = dep->name;
+        source.spec.rates = m_cluster.load().podRateHistory(ns, deployment);
+        source.spec.cpuPerRequestMillis = m_cluster.load().cpuPerRequestMillis(dep->obj);
+    }
+    ContainerLog log(std::move(source.spec));
+
+    std::string body;
+    for (const auto &l : log.tail(now, hasTail ? static_cast<size_t>(tailLines) : ContainerLog::kRetainedLines, notBefore))
+        appendLine(body, l, timestamps);
+    if (hasLimit && body.size() > static_cast<size_t>(limitBytes))
+        body.resize(static_cast<size_t>(limitBytes));
+    const long long last = log.lastPossibleLine();
+    if (!follow || previous || (hasLimit && body.size() >= static_cast<size_t>(limitBytes)) ||
+        (last != ContainerLogSpec::kNever && last <= now)) {
+        res.set_content(body, "text/plain");
+        return;
+    }
+
+    // follow=true: the history, then new lines as they are written, until the pod is gone or the
+    // container stops. Each stream holds one worker of the pool, like a watch.
+    struct FollowState {
+        explicit FollowState(ContainerLog l) : log(std::move(l)) {}
+        ContainerLog log;
+        std::string pending;
+        long long emitted = 0;
+        long long bytesLeft = -1;  // -1: no limit
+        long long restarts = 0;
+        std::string uid, container, deployment;
+        std::chrono::steady_clock::time_point ratesRead;
+    };
+    auto st = std::make_shared<FollowState>(std::move(log));
+    st->pending = std::move(body);
+    st->emitted = now;
+    st->bytesLeft = hasLimit ? limitBytes - static_cast<long long>(st->pending.size()) : -1;
+    st->uid = pod->uid;
+    st->container = container;
+    st->deployment = deployment;
+    st->ratesRead = std::chrono::steady_clock::now();
+    if (const Json *statuses = findPath(pod->obj, "status.containerStatuses"); statuses && statuses->is_array())
+        for (const auto &cs : *statuses)
+            if (cs.value("name", "") == container)
+                st->restarts = cs.value("restartCount", 0LL);
+    const ResourceType *podType = &t;
+    res.set_header("Cache-Control", "no-cache, private");
+    // A content type that the HTTP layer does not gzip: it would hold the lines back until its
+    // buffer fills. Leading whitespace in a header value is not part of it for the client.
+    res.set_chunked_content_provider(" text/plain", [this, st, podType, ns, name, timestamps](size_t, httplib::DataSink &sink) {
+        if (m_stopping)
+            return false;
+        if (!st->pending.empty()) {
+            std::string chunk = std::move(st->pending);
+            st->pending.clear();
+            return sink.write(chunk.data(), chunk.size());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (m_stopping)
+            return false;
+        bool end = false;
+        long long until = 0;
+        ObjPtr current = m_cluster.store().get(*podType, ns, name);
+        if (!current || current->uid != st->uid) {
+            // The pod is gone, so its container stopped: its last lines, even if the deletion came
+            // and went between two looks.
+            end = true;
+            if (st->log.spec().stoppingAt == ContainerLogSpec::kNever)
+                st->log.setStoppingAt(std::max(st->log.spec().startedAt, st->emitted));
+            until = st->log.lastPossibleLine();
+        } else {
+            if (const Json *d = findPath(current->obj, "metadata.deletionTimestamp");
+                d && d->is_string() && st->log.spec().stoppingAt == ContainerLogSpec::kNever) {
+                auto tp = parseRfc3339(d->get<std::string>());
+                long long at = std::chrono::duration_cast<std::chrono::nanoseconds>(tp.time_since_epoch()).count() -
+                               intAt(current->obj, "metadata.deletionGracePeriodSeconds", 30) * 1'000'000'000LL;
+                // deletionTimestamp has whole seconds: never before what this stream already sent.
+                st->log.setStoppingAt(std::max({st->log.spec().startedAt, at, st->emitted}));
+            }
+            if (const Json *statuses = findPath(current->obj, "status.containerStatuses"); statuses && statuses->is_array())
+                for (const auto &cs : *statuses)
+                    if (cs.value("name", "") == st->container &&
+                        (cs.value("restartCount", 0LL) != st->restarts || !findPath(cs, "state.running")))
+                        end = true;  // this instance exited
+        }
+        if (!st->deployment.empty() && std::chrono::steady_clock::now() - st->ratesRead >= std::chrono::milliseconds(900)) {
+            st->log.setRates(m_cluster.load().podRateHistory(ns, st->deployment));
+            st->ratesRead = std::chrono::steady_clock::now();
+        }
+        until = std::max(until, nowNanos());
+        std::string chunk;
+        for (const auto &l : st->log.between(st->emitted, until))
+            appendLine(chunk, l, timestamps);
+        st->emitted = until;
+        const long long last = st->log.lastPossibleLine();
+        if (last != ContainerLogSpec::kNever && last <= until)
+            end = true;
+        if (st->bytesLeft >= 0 && static_cast<long long>(chunk.size()) >= st->bytesLeft) {
+            chunk.resize(static_cast<size_t>(st->bytesLeft));
+            end = true;
+        }
+        if (st->bytesLeft >= 0)
+            st->bytesLeft -= static_cast<long long>(chunk.size());
+        if (!chunk.empty() && !sink.write(chunk.data(), chunk.size()))
+            return false;
+        if (end) {
+            sink.done();
+            return true;
+        }
+        return sink.is_writable();
+    });
 }
 
 void ApiServer::serveScale(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,

@@ -74,6 +74,8 @@ private:
                        const ResourceType &t, const std::string &ns, const std::string &name, const std::string &sub);
     void serveList(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns);
     void serveWatch(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns);
+    void servePodLog(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,
+                     const std::string &name);
     void serveScale(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,
                     const std::string &name);
     void serveMetrics(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns,

@@ -153,8 +153,14 @@ void Controllers::stop()
 
 void Controllers::loop()
 {
+    auto lastRateSample = Clock::time_point{};
     while (m_running) {
         reconcile();
+        // The kubelet's side of the access logs: each pod's share of its Deployment's load.
+        if (Clock::now() - lastRateSample >= std::chrono::milliseconds(500)) {
+            lastRateSample = Clock::now();
+            m_cluster.load().recordPodRates(m_cluster.store(), std::chrono::system_clock::now());
+        }
         m_cluster.store().waitForChange(m_cursor, m_options.tick);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // batch bursts of changes
     }

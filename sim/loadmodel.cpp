@@ -1,6 +1,7 @@
 // The simulated workload behind metrics.k8s.io and the HPA controller.
 #include "loadmodel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -122,6 +123,54 @@ double LoadModel::rps(const Json &deployment) const
             return it->second;
     }
     return std::max(0.0, annotationNumber(deployment, kRpsAnnotation, 0.0));
+}
+
+double LoadModel::cpuPerRequestMillis(const Json &deployment) const
+{
+    return std::max(0.0, annotationNumber(deployment, kCostAnnotation, 2.0));
+}
+
+void LoadModel::recordPodRates(const ObjectStore &store, std::chrono::system_clock::time_point now)
+{
+    // Bounded: a Deployment whose rate changes every second keeps a bit more than an hour.
+    constexpr size_t kMaxPoints = 4096;
+    const auto &depType = ResourceRegistry::instance().require("apps", "deployments");
+    const long long applies = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 1;
+    std::map<std::string, double> rates;
+    for (const auto &d : store.list(depType).items) {
+        const double ready = static_cast<double>(std::max(1LL, intAt(d->obj, "status.readyReplicas", 0)));
+        rates[d->ns + "/" + d->name] = rps(d->obj) / ready;
+    }
+    std::lock_guard lock(m_historyMutex);
+    for (auto it = m_podRates.begin(); it != m_podRates.end();)
+        it = rates.count(it->first) ? std::next(it) : m_podRates.erase(it);
+    for (const auto &[key, rate] : rates) {
+        auto &points = m_podRates[key];
+        if (!points.empty() && std::abs(points.back().second - rate) < 1e-9)
+            continue;
+        if (!points.empty() && points.back().first >= applies)
+            points.back().second = rate;  // sampled twice within a second: the later value wins
+        else
+            points.emplace_back(applies, rate);
+        while (points.size() > kMaxPoints)
+            points.pop_front();
+    }
+}
+
+LoadModel::RateHistory LoadModel::podRateHistory(const std::string &ns, const std::string &deployment) const
+{
+    std::lock_guard lock(m_historyMutex);
+    auto it = m_podRates.find(ns + "/" + deployment);
+    if (it == m_podRates.end())
+        return {};
+    return RateHistory(it->second.begin(), it->second.end());
+}
+
+double LoadModel::rateAt(const RateHistory &history, long long second)
+{
+    auto it = std::upper_bound(history.begin(), history.end(), second,
+                               [](long long s, const std::pair<long long, double> &p) { return s < p.first; });
+    return it == history.begin() ? 0.0 : std::prev(it)->second;
 }
 
 std::vector<PodUsage> LoadModel::podUsage(const ObjectStore &store, const std::string &ns) const

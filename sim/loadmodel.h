@@ -4,6 +4,8 @@
 
 #include "objectstore.h"
 
+#include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -41,6 +43,20 @@ public:
     // The load of a Deployment: the run-time value, else its annotation, else 0.
     double rps(const Json &deployment) const;
 
+    // The CPU one request costs a Deployment's pods: its annotation, else 2 millicores.
+    double cpuPerRequestMillis(const Json &deployment) const;
+
+    // The requests per second each ready pod of a Deployment serves (its load over its ready
+    // replicas), as (first second it applies, rate) change points: the pods' access logs are
+    // written from it for any past second, so it must not change behind them.
+    using RateHistory = std::vector<std::pair<long long, double>>;
+    // Samples every Deployment; the controllers call it twice a second. A change seen at
+    // wall time t applies from the second after t, so a second is never rewritten once it began.
+    void recordPodRates(const ObjectStore &store, std::chrono::system_clock::time_point now);
+    RateHistory podRateHistory(const std::string &ns, const std::string &deployment) const;
+    // The rate of a history in a second (epoch seconds): 0 before its first point.
+    static double rateAt(const RateHistory &history, long long second);
+
     // Usage of the running pods of a namespace ("" for all). Pods that are not running have no
     // metrics, as metrics-server has none for them; running pods that are not ready use no CPU.
     std::vector<PodUsage> podUsage(const ObjectStore &store, const std::string &ns) const;
@@ -48,6 +64,8 @@ public:
 private:
     mutable std::mutex m_mutex;
     std::map<std::string, double> m_rps;  // "ns/name"
+    mutable std::mutex m_historyMutex;
+    std::map<std::string, std::deque<std::pair<long long, double>>> m_podRates;  // "ns/name"
 };
 
 }  // namespace pilothouse::sim

@@ -1,6 +1,7 @@
 // Integration tests: the real kubectl against pilothouse-sim, one test per verb an operator uses.
 #include "simprocess.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -43,7 +44,68 @@ QStringList rowNamed(const QList<QStringList> &rows, const QString &name, int co
 
 QStringList lines(const QString &out) { return out.split(QLatin1Char('\n'), Qt::SkipEmptyParts); }
 
+// The time a `kubectl logs --timestamps` line starts with (RFC 3339, up to nine fraction digits),
+// to the millisecond; invalid when the line has none.
+QDateTime logLineTime(const QString &line)
+{
+    static const QRegularExpression re(QStringLiteral("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d)(?:\\.(\\d{1,9}))?Z "));
+    const QRegularExpressionMatch m = re.match(line);
+    if (!m.hasMatch())
+        return {};
+    const QDateTime t = QDateTime::fromString(m.captured(1) + QLatin1Char('Z'), Qt::ISODate);
+    return t.addMSecs(m.captured(2).leftJustified(3, QLatin1Char('0')).left(3).toInt());
+}
+
 const QString kNs = QStringLiteral("demo");
+
+// `kubectl logs -f ...` running in the background, read as it writes.
+class FollowedLog {
+public:
+    FollowedLog(const SimProcess &sim, const QStringList &args)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), sim.workDir());
+        m_process.setProcessEnvironment(env);
+        m_process.start(kubectlPath(), QStringList{QStringLiteral("--kubeconfig"), sim.kubeconfigPath(), QStringLiteral("--cache-dir"),
+                                                   sim.workDir() + QStringLiteral("/kubectl-cache")} +
+                                           args);
+        m_process.waitForStarted(10000);
+    }
+    ~FollowedLog()
+    {
+        if (running()) {
+            m_process.kill();
+            m_process.waitForFinished(3000);
+        }
+    }
+    bool running() const { return m_process.state() == QProcess::Running; }
+    bool waitForLines(qsizetype count, int timeoutMs)
+    {
+        return eventually([&] { return lines().size() >= count; }, timeoutMs);
+    }
+    bool waitForFinished(int timeoutMs)
+    {
+        bool finished = eventually([&] { return !running(); }, timeoutMs);
+        lines();  // what it wrote last
+        return finished;
+    }
+    int exitCode() const { return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1; }
+    // The complete lines written so far.
+    QStringList lines()
+    {
+        m_out += QString::fromUtf8(m_process.readAllStandardOutput());
+        m_err += QString::fromUtf8(m_process.readAllStandardError());
+        return m_out.left(m_out.lastIndexOf(QLatin1Char('\n'))).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    }
+    QString describe() const
+    {
+        return QStringLiteral("kubectl %1\n--- stdout:\n%2\n--- stderr:\n%3").arg(running() ? QStringLiteral("still running") : QStringLiteral("exited"), m_out, m_err);
+    }
+
+private:
+    QProcess m_process;
+    QString m_out, m_err;
+};
 
 }  // namespace
 
@@ -860,29 +922,143 @@ private Q_SLOTS:
         QVERIFY(!pod.isEmpty());
         ProcessResult r = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs});
         KUBECTL_OK(r);
-        QVERIFY2(!r.out.trimmed().isEmpty(), qPrintable(describe(r)));
+        // The application's startup, from the pod's image and ports.
+        QStringList all = lines(r.out);
+        QVERIFY2(all.size() >= 3, qPrintable(r.out));
+        QCOMPARE(all[0], QStringLiteral("INFO  starting api 2.3 (registry.pilothouse.local/demo/api:2.3)"));
+        VERIFY_CONTAINS(r.out, QStringLiteral("INFO  listening on :9090\n"));
         ProcessResult byDeployment = kubectl({QStringLiteral("logs"), QStringLiteral("deployment/api"), QStringLiteral("-n"), kNs});
         KUBECTL_OK(byDeployment);
-        QCOMPARE(byDeployment.out, r.out);
+        // The same log read a moment later: what was written stays as it was, newer lines may follow.
+        QVERIFY2(byDeployment.out.startsWith(r.out), qPrintable(r.out + QStringLiteral("\n--- then:\n") + byDeployment.out));
 
         ProcessResult unknown = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs, QStringLiteral("-c"), QStringLiteral("nope")});
         QVERIFY(unknown.exitCode != 0);
         VERIFY_CONTAINS(unknown.err, QStringLiteral("container nope is not valid for pod ") + pod);
-
     }
 
     void logsTail()
     {
         QString pod = jsonpath({QStringLiteral("pods"), QStringLiteral("-l"), QStringLiteral("app=api")}, QStringLiteral("{.items[0].metadata.name}"));
         QVERIFY(!pod.isEmpty());
-        ProcessResult r = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs});
-        KUBECTL_OK(r);
-        QStringList all = lines(r.out);
-        QVERIFY2(all.size() >= 2, qPrintable(r.out));
-        // --tail=N is the tailLines parameter: only the last N lines.
-        ProcessResult tail = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs, QStringLiteral("--tail=1")});
+        // --tail=N is the tailLines parameter: only the last N lines. Timestamps make each line unique.
+        ProcessResult tail = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs, QStringLiteral("--tail=2"), QStringLiteral("--timestamps")});
         KUBECTL_OK(tail);
-        QCOMPARE(lines(tail.out), QStringList{all.last()});
+        ProcessResult r = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs, QStringLiteral("--timestamps")});
+        KUBECTL_OK(r);
+        QStringList last = lines(tail.out), all = lines(r.out);
+        QCOMPARE(last.size(), 2);
+        QVERIFY2(all.size() >= 3, qPrintable(r.out));  // the startup alone writes three
+        // The full read came after: it has the two lines together, after others and followed by
+        // at most the few (health checks every 5 s) written in between.
+        const qsizetype at = all.indexOf(last[0]);
+        QVERIFY2(at > 0 && at + 1 < all.size() && all[at + 1] == last[1], qPrintable(tail.out + QStringLiteral("--- in:\n") + r.out));
+        QVERIFY2(all.size() - (at + 2) <= 3, qPrintable(tail.out + QStringLiteral("--- in:\n") + r.out));
+    }
+
+    void logsTimestamps()
+    {
+        QString pod = jsonpath({QStringLiteral("pods"), QStringLiteral("-l"), QStringLiteral("app=api")}, QStringLiteral("{.items[0].metadata.name}"));
+        QVERIFY(!pod.isEmpty());
+        const QDateTime startedAt = QDateTime::fromString(
+            jsonpath({QStringLiteral("pod"), pod}, QStringLiteral("{.status.containerStatuses[0].state.running.startedAt}")), Qt::ISODate);
+        QVERIFY(startedAt.isValid());
+        ProcessResult plain = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs});
+        KUBECTL_OK(plain);
+        ProcessResult stamped = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs, QStringLiteral("--timestamps")});
+        KUBECTL_OK(stamped);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QStringList text = lines(plain.out), withTime = lines(stamped.out);
+        QVERIFY2(withTime.size() >= text.size() && !text.isEmpty(), qPrintable(stamped.out));
+        // Each line is "<RFC 3339 with nanoseconds> <line>", in time order, within the container's life.
+        QDateTime previous = startedAt;
+        for (qsizetype i = 0; i < withTime.size(); ++i) {
+            const QDateTime t = logLineTime(withTime[i]);
+            QVERIFY2(t.isValid(), qPrintable(withTime[i]));
+            QVERIFY2(t >= previous && t <= now, qPrintable(withTime[i]));
+            previous = t;
+            if (i < text.size())
+                QCOMPARE(withTime[i].section(QLatin1Char(' '), 1), text[i]);
+        }
+    }
+
+    void logsFollow()
+    {
+        QString pod = jsonpath({QStringLiteral("pods"), QStringLiteral("-l"), QStringLiteral("app=api")}, QStringLiteral("{.items[0].metadata.name}"));
+        QVERIFY(!pod.isEmpty());
+        // Some traffic, so that access lines arrive several a second (idle, a health check every 5 s).
+        QVERIFY(m_sim->control("load", "namespace=demo&deployment=api&rps=4"));
+        auto idle = qScopeGuard([&] { m_sim->control("load", "namespace=demo&deployment=api&rps=0"); });
+        const QDateTime started = QDateTime::currentDateTimeUtc();
+        // --tail=0: nothing of the history, only what is written from now on.
+        FollowedLog follow(*m_sim, {QStringLiteral("logs"), QStringLiteral("-f"), pod, QStringLiteral("-n"), kNs, QStringLiteral("--timestamps"),
+                                    QStringLiteral("--tail=0")});
+        // Two access lines of new requests (health checks may come between) within a few seconds.
+        auto requests = [&] { return follow.lines().filter(QStringLiteral(" /api/items")).size(); };
+        QVERIFY2(eventually([&] { return requests() >= 2; }, 8000), qPrintable(follow.describe()));
+        QVERIFY2(follow.running(), qPrintable(follow.describe()));  // still following
+        for (const QString &line : follow.lines()) {
+            const QDateTime t = logLineTime(line);
+            QVERIFY2(t.isValid() && t >= started.addMSecs(-1), qPrintable(line + QStringLiteral(" (started %1)").arg(started.toString(Qt::ISODateWithMs))));
+        }
+    }
+
+    void logsFollowEndsWithThePod()
+    {
+        const QString name = QStringLiteral("logfollow");
+        QString why;
+        QVERIFY2(createDeployment(name, QStringLiteral("nginx:1.0"), 1, &why), qPrintable(why));
+        auto cleanup = qScopeGuard([&] {
+            kubectl({QStringLiteral("delete"), QStringLiteral("deployment"), name, QStringLiteral("-n"), kNs, QStringLiteral("--wait=false")});
+        });
+        QStringList pods = podsOf(name);
+        QCOMPARE(pods.size(), 1);
+        FollowedLog follow(*m_sim, {QStringLiteral("logs"), QStringLiteral("-f"), pods[0], QStringLiteral("-n"), kNs});
+        QVERIFY2(follow.waitForLines(3, 8000), qPrintable(follow.describe()));
+        QVERIFY(follow.running());
+        KUBECTL_OK(kubectl({QStringLiteral("delete"), QStringLiteral("pod"), pods[0], QStringLiteral("-n"), kNs, QStringLiteral("--wait=false")}));
+        // The container stops (SIGTERM, shutdown lines), the pod goes, and the stream ends cleanly.
+        QVERIFY2(follow.waitForFinished(15000), qPrintable(follow.describe()));
+        QVERIFY2(follow.exitCode() == 0, qPrintable(follow.describe()));
+        QStringList got = follow.lines();
+        QVERIFY2(got.size() >= 2 && got[got.size() - 2] == QStringLiteral("INFO  received SIGTERM, draining connections") &&
+                     got.last() == QStringLiteral("INFO  server stopped"),
+                 qPrintable(follow.describe()));
+    }
+
+    void logsPreviousOfAContainerThatNeverRestarted()
+    {
+        QString pod = jsonpath({QStringLiteral("pods"), QStringLiteral("-l"), QStringLiteral("app=api")}, QStringLiteral("{.items[0].metadata.name}"));
+        QVERIFY(!pod.isEmpty());
+        QCOMPARE(jsonpath({QStringLiteral("pod"), pod}, QStringLiteral("{.status.containerStatuses[0].restartCount}")), QStringLiteral("0"));
+        ProcessResult r = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs, QStringLiteral("--previous")});
+        QVERIFY2(r.exitCode != 0, qPrintable(describe(r)));
+        VERIFY_CONTAINS(r.err, QStringLiteral("Error from server (BadRequest): previous terminated container \"api\" in pod \"%1\" not found").arg(pod));
+    }
+
+    void logsSince()
+    {
+        QString pod = jsonpath({QStringLiteral("pods"), QStringLiteral("-l"), QStringLiteral("app=api")}, QStringLiteral("{.items[0].metadata.name}"));
+        QVERIFY(!pod.isEmpty());
+        const QDateTime startedAt = QDateTime::fromString(
+            jsonpath({QStringLiteral("pod"), pod}, QStringLiteral("{.status.containerStatuses[0].state.running.startedAt}")), Qt::ISODate);
+        QVERIFY(startedAt.isValid());
+        // The container must have lines older than the window for the test to mean something.
+        QTest::qWait(static_cast<int>(std::max<qint64>(0, 15000 - startedAt.msecsTo(QDateTime::currentDateTimeUtc()))));
+        const QDateTime before = QDateTime::currentDateTimeUtc();
+        ProcessResult since = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs, QStringLiteral("--since=10s"), QStringLiteral("--timestamps")});
+        KUBECTL_OK(since);
+        ProcessResult r = kubectl({QStringLiteral("logs"), pod, QStringLiteral("-n"), kNs, QStringLiteral("--timestamps")});
+        KUBECTL_OK(r);
+        QStringList recent = lines(since.out), all = lines(r.out);
+        // A health check every 5 s at least.
+        QVERIFY2(!recent.isEmpty(), qPrintable(describe(since)));
+        for (const QString &line : recent)
+            QVERIFY2(logLineTime(line) >= before.addSecs(-10).addMSecs(-1), qPrintable(line));
+        QVERIFY2(logLineTime(all.first()) < before.addSecs(-10), qPrintable(r.out));
+        // The same lines as the end of the whole log.
+        const qsizetype at = all.indexOf(recent.first());
+        QVERIFY2(at > 0 && all.mid(at, recent.size()) == recent, qPrintable(since.out + QStringLiteral("--- in:\n") + r.out));
     }
 
     void getEvents()
