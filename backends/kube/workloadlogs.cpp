@@ -50,6 +50,32 @@ bool WorkloadLogs::selectorMatches(const Labels &selector, const Labels &labels)
     return true;
 }
 
+WorkloadLogs::Labels WorkloadLogs::matchLabelsOf(const QByteArray &workloadJson)
+{
+    Labels out;
+    const QJsonObject labels = QJsonDocument::fromJson(workloadJson)
+                                   .object()
+                                   .value(QLatin1String("spec"))
+                                   .toObject()
+                                   .value(QLatin1String("selector"))
+                                   .toObject()
+                                   .value(QLatin1String("matchLabels"))
+                                   .toObject();
+    for (auto it = labels.begin(); it != labels.end(); ++it)
+        out.insert(it.key(), it.value().toString());
+    return out;
+}
+
+QStringList WorkloadLogs::containersOf(const QByteArray &podJson)
+{
+    QStringList out;
+    const QJsonArray containers =
+        QJsonDocument::fromJson(podJson).object().value(QLatin1String("spec")).toObject().value(QLatin1String("containers")).toArray();
+    for (const QJsonValue &c : containers)
+        out << c.toObject().value(QLatin1String("name")).toString();
+    return out;
+}
+
 void WorkloadLogs::setBackoff(int initialMs, int maxMs)
 {
     m_backoffInitialMs = initialMs;

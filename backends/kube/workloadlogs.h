@@ -59,6 +59,11 @@ public:
     // Equality-based selector semantics: every key present with the same value; an empty
     // selector matches nothing (as the API server treats a Deployment's).
     static bool selectorMatches(const Labels &selector, const Labels &labels);
+    // spec.selector.matchLabels of a Deployment, ReplicaSet, StatefulSet or DaemonSet (its
+    // JSON, e.g. KubeObject::json()); empty when it has none (matchExpressions are not followed).
+    static Labels matchLabelsOf(const QByteArray &workloadJson);
+    // spec.containers[].name of a pod, in spec order.
+    static QStringList containersOf(const QByteArray &podJson);
 
 Q_SIGNALS:
     void linesReceived(const pilothouse::backends::kube::LogLines &lines);
