@@ -3,6 +3,7 @@
 #include "certs.h"
 #include "cluster.h"
 #include "controllers.h"
+#include "loadwave.h"
 #include "scenario.h"
 
 #include <openssl/rand.h>
@@ -27,6 +28,9 @@ struct Options {
     ServerOptions server;
     ControllerOptions controllers;
     size_t watchHistory = 20000;
+    bool timeScaleGiven = false;
+    bool loadWave = false;
+    LoadWaveOptions wave;
 };
 
 void usage(std::ostream &out)
@@ -34,7 +38,9 @@ void usage(std::ostream &out)
     out << "usage: pilothouse-sim [--scenario FILE] [--port N] [--kubeconfig-out PATH] [--pods N]\n"
            "                      [--bookmark-interval SECONDS] [--watch-history EVENTS]\n"
            "                      [--pod-start-ms MS] [--pod-ready-ms MS] [--pod-stop-ms MS]\n"
-           "                      [--time-scale N] [--no-aggregated-discovery] [--verbose]\n\n"
+           "                      [--time-scale N] [--demo-load-wave] [--demo-load-wave-period SECONDS]\n"
+           "                      [--demo-load-wave-target NS/DEPLOYMENT] [--demo-load-wave-peak RPS]\n"
+           "                      [--no-aggregated-discovery] [--verbose]\n\n"
            "Serves the Kubernetes API over HTTPS on 127.0.0.1 with a generated CA, and writes a\n"
            "kubeconfig with the contexts sim-admin (client certificate, full access) and\n"
            "sim-viewer (bearer token, read-only). Runs until SIGINT or SIGTERM.\n\n"
@@ -42,7 +48,14 @@ void usage(std::ostream &out)
            "/sim/v1/delay?ms=N[&count=M], /sim/v1/refuse?seconds=N, /sim/v1/restart,\n"
            "/sim/v1/expire-continue, /sim/v1/compact\n"
            "Load (POST as sim-admin): /sim/v1/load?namespace=NS&deployment=NAME&rps=N\n"
-           "--time-scale N runs the HPA controller's sync period and windows N times faster.\n";
+           "--time-scale N runs the HPA controller's sync period and windows N times faster.\n"
+           "--demo-load-wave drives a repeating traffic wave, like a load test, through the load model:\n"
+           "  quiet (1 rps), a ramp to the peak, a plateau, a ramp down and quiet again, every\n"
+           "  --demo-load-wave-period seconds (default 300: quiet 20 s, ramp 20 s, plateau 90 s,\n"
+           "  ramp down 10 s, quiet 160 s; shorter periods keep the proportions), on\n"
+           "  --demo-load-wave-target (default shop/frontend) at --demo-load-wave-peak rps (default 80,\n"
+           "  four replicas of the default scenario's frontend). Without --time-scale it implies\n"
+           "  --time-scale 5, so the HPA scales down a minute or two after each wave, not five.\n";
 }
 
 bool parseArgs(int argc, char **argv, Options &o)
@@ -71,7 +84,20 @@ bool parseArgs(int argc, char **argv, Options &o)
         else if (a == "--pod-start-ms") o.controllers.podStartDelay = std::chrono::milliseconds(number(0));
         else if (a == "--pod-ready-ms") o.controllers.podReadyDelay = std::chrono::milliseconds(number(0));
         else if (a == "--pod-stop-ms") o.controllers.podStopDelay = std::chrono::milliseconds(number(0));
-        else if (a == "--time-scale") o.controllers.timeScale = static_cast<double>(number(1));
+        else if (a == "--time-scale") {
+            o.controllers.timeScale = static_cast<double>(number(1));
+            o.timeScaleGiven = true;
+        } else if (a == "--demo-load-wave") o.loadWave = true;
+        else if (a == "--demo-load-wave-period") o.wave.period = std::chrono::seconds(number(1));
+        else if (a == "--demo-load-wave-peak") o.wave.peakRps = static_cast<double>(number(1));
+        else if (a == "--demo-load-wave-target") {
+            std::string v = next();
+            auto slash = v.find('/');
+            if (slash == std::string::npos || slash == 0 || slash + 1 == v.size() || v.find('/', slash + 1) != std::string::npos)
+                throw std::invalid_argument(a + ": \"" + v + "\" is not NAMESPACE/DEPLOYMENT");
+            o.wave.ns = v.substr(0, slash);
+            o.wave.deployment = v.substr(slash + 1);
+        }
         else if (a == "--no-aggregated-discovery") o.server.aggregatedDiscovery = false;
         else if (a == "--verbose") o.server.verbose = true;
         else if (a == "--help" || a == "-h") {
@@ -194,6 +220,8 @@ int main(int argc, char **argv)
         std::cerr << "pilothouse-sim: " << e.what() << "\n";
         return 1;
     }
+    if (options.loadWave && !options.timeScaleGiven)
+        options.controllers.timeScale = LoadWave::kDefaultTimeScale;
     options.server.port = options.port;
     options.server.viewerToken = randomToken();
 
@@ -215,6 +243,13 @@ int main(int argc, char **argv)
 
     Controllers controllers(cluster, options.controllers);
     controllers.start();
+    LoadWave wave(cluster.load(), options.wave);
+    if (options.loadWave) {
+        if (!cluster.store().get(ResourceRegistry::instance().require("apps", "deployments"), options.wave.ns, options.wave.deployment))
+            std::cerr << "pilothouse-sim: --demo-load-wave: there is no Deployment " << options.wave.ns << "/" << options.wave.deployment
+                      << " (yet); the wave starts anyway\n";
+        wave.start();
+    }
 
     if (options.kubeconfigOut.empty()) {
         const char *runtimeDir = std::getenv("XDG_RUNTIME_DIR");
@@ -233,11 +268,17 @@ int main(int argc, char **argv)
     std::cout << "; kubeconfig " << options.kubeconfigOut << " (contexts sim-admin, sim-viewer)\n"
               << "  kubectl --kubeconfig " << options.kubeconfigOut << " get pods -A\n"
               << "  kubectl --kubeconfig " << options.kubeconfigOut << " --context sim-viewer get deploy -A\n"
+              << (options.loadWave ? "pilothouse-sim: demo load wave on " + options.wave.ns + "/" + options.wave.deployment + ", up to " +
+                                         std::to_string(std::lround(options.wave.peakRps)) + " rps every " +
+                                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.wave.period).count()) +
+                                         " s; HPA time scale " + std::to_string(std::lround(options.controllers.timeScale)) + "\n"
+                                   : std::string())
               << "Press Ctrl+C to stop." << std::endl;
 
     int sig = 0;
     sigwait(&stopSignals, &sig);
     std::cout << "pilothouse-sim: stopping" << std::endl;
+    wave.stop();
     controllers.stop();
     server.stop();
     std::remove(options.kubeconfigOut.c_str());

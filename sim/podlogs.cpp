@@ -324,13 +324,16 @@ void ContainerLog::second(long long s, std::vector<LogLine> &out) const
         if (floorSecond(c.stoppingAt + kShutdownNanos) == s)
             out.push_back(line(c.stoppingAt + kShutdownNanos, "INFO", "server stopped"));
     }
-    if (c.finishedAt != ContainerLogSpec::kNever && floorSecond(c.finishedAt) == s && c.stoppingAt == ContainerLogSpec::kNever) {
+    // A terminated instance's last words (an OOM kill leaves none of its own).
+    if (const long long exitAt = c.finishedAt - 20 * kMillis;
+        c.finishedAt != ContainerLogSpec::kNever && c.stoppingAt == ContainerLogSpec::kNever && floorSecond(exitAt) == s) {
         if (c.exitReason == "OOMKilled")
-            out.push_back(line(c.finishedAt - 20 * kMillis, "WARN", "heap in use is 97% of the memory limit"));
+            out.push_back(line(exitAt, "WARN", "heap in use is 97% of the memory limit"));
         else if (c.exitReason == "Completed")
-            out.push_back(line(c.finishedAt - kMillis, "INFO", "done, exiting"));
+            out.push_back(line(exitAt, "INFO", "done, exiting"));
         else
-            out.push_back(line(c.finishedAt - kMillis, "ERROR", "fatal: lost connection to " + (c.dependencies.empty() ? std::string("database:5432") : c.dependencies.front()) + ": connection refused; exiting"));
+            out.push_back(line(exitAt, "ERROR", "fatal: lost connection to " + (c.dependencies.empty() ? std::string("database:5432") : c.dependencies.front()) +
+                                                    ": connection refused; exiting"));
     }
 
     // Only this second, only this instance's lifetime, oldest first.
