@@ -209,7 +209,12 @@ ScalingView::ScalingView(backends::kube::KubeSession *session, const QString &ns
     attachClient();
 }
 
-ScalingView::~ScalingView() = default;
+ScalingView::~ScalingView()
+{
+    // The watch stops its informers when it goes; it must not call back into a half-destroyed view.
+    m_watch->disconnect(this);
+    delete m_watch;
+}
 
 void ScalingView::buildChart()
 {
