@@ -65,7 +65,10 @@ void DemoLauncher::start()
         return;
     }
     m_process.start(sim, {QStringLiteral("--scenario"), scenario, QStringLiteral("--port"), QStringLiteral("0"),
-                          QStringLiteral("--kubeconfig-out"), kubeconfigPath()});
+                          QStringLiteral("--kubeconfig-out"), kubeconfigPath(),
+                          // A load wave like a siege/k6 run, so a scale-up and a scale-down happen
+                          // within the first minutes of the demo.
+                          QStringLiteral("--demo-load-wave")});
     m_poll.start();
 }
 

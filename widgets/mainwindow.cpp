@@ -3,6 +3,8 @@
 
 #include "connectionstatuslabel.h"
 #include "detailpane.h"
+#include "logview.h"
+#include "scalingview.h"
 #include "kube/yamlview.h"
 #include "objectfilterproxymodel.h"
 #include "objecttablemodel.h"
@@ -31,6 +33,7 @@
 #include <QMenu>
 #include <QPointer>
 #include <QSplitter>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -346,7 +349,24 @@ QWidget *MainWindow::createClusterPage()
 
     auto *layout = new QVBoxLayout(page);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    // Logs and scaling views open as closable tabs beside the browser, so several can be open
+    // and the browser stays one click away.
+    m_workTabs = new QTabWidget(page);
+    m_workTabs->setObjectName(QStringLiteral("workTabs"));
+    m_workTabs->setDocumentMode(true);
+    m_workTabs->setTabsClosable(true);
+    m_workTabs->setMovable(true);
+    m_workTabs->addTab(splitter, tr("Resources"));
+    m_workTabs->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);
+    m_workTabs->tabBar()->setTabButton(0, QTabBar::LeftSide, nullptr);
+    connect(m_workTabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        if (index <= 0)
+            return;
+        QWidget *w = m_workTabs->widget(index);
+        m_workTabs->removeTab(index);
+        w->deleteLater();
+    });
+    layout->addWidget(m_workTabs);
 
     m_counts = new QLabel(this);
     m_counts->setObjectName(QStringLiteral("objectCounts"));
@@ -668,7 +688,7 @@ void MainWindow::buildActionMenu(const backends::kube::KubeObjectPtr &object, bo
     auto pending = std::make_shared<int>(static_cast<int>(entries->size()));
     QPointer<MainWindow> self(this);
     for (int i = 0; i < entries->size(); ++i) {
-        m_session->actions()->checkPermission((*entries)[i].action, this, [self, entries, pending, i, object, ready](const backends::actions::Permission &p) {
+        m_session->actions()->checkPermission((*entries)[i].action, this, [self, entries, pending, i, object, ready, isDeployment](const backends::actions::Permission &p) {
             (*entries)[i].permission = p;
             if (--*pending > 0 || !self)
                 return;
@@ -697,6 +717,22 @@ void MainWindow::buildActionMenu(const backends::kube::KubeObjectPtr &object, bo
                         a = Action::restart(a.resource, a.ns, a.objectName, object->resourceVersion, QDateTime::currentDateTimeUtc());
                     }
                     self->runAction(a);
+                });
+            }
+            // Views that read only: no permission answer needed before they show.
+            menu->addSeparator();
+            QAction *logs = menu->addAction(isDeployment ? tr("Logs of all pods") : tr("Logs"));
+            logs->setObjectName(QStringLiteral("logs"));
+            QObject::connect(logs, &QAction::triggered, self, [self, object, isDeployment] {
+                if (self)
+                    self->openLogs(object, isDeployment);
+            });
+            if (isDeployment) {
+                QAction *scaling = menu->addAction(tr("Scaling view"));
+                scaling->setObjectName(QStringLiteral("scalingView"));
+                QObject::connect(scaling, &QAction::triggered, self, [self, object] {
+                    if (self)
+                        self->openScalingView(object->ns, object->name);
                 });
             }
             ready(menu);
@@ -744,5 +780,46 @@ void MainWindow::showDetails(const backends::kube::ResourceRef &resource, const 
 }
 
 QPlainTextEdit *MainWindow::yamlView() const { return m_detail->yamlEdit(); }
+
+int MainWindow::showWorkTab(QWidget *view, const QString &title, const QString &key)
+{
+    for (int i = 1; i < m_workTabs->count(); ++i)
+        if (m_workTabs->widget(i)->property("workKey").toString() == key) {
+            delete view;
+            m_workTabs->setCurrentIndex(i);
+            return i;
+        }
+    view->setProperty("workKey", key);
+    const int index = m_workTabs->addTab(view, title);
+    m_workTabs->setTabToolTip(index, key);
+    m_workTabs->setCurrentIndex(index);
+    return index;
+}
+
+LogView *MainWindow::openLogs(const backends::kube::KubeObjectPtr &object, bool workload)
+{
+    if (!m_session || !object)
+        return nullptr;
+    LogView *view = workload ? LogView::forWorkloadObject(m_session, object) : LogView::forPodObject(m_session, object);
+    if (!view) {
+        statusBar()->showMessage(tr("Logs of %1 cannot be shown: not connected").arg(object->key()), 8000);
+        return nullptr;
+    }
+    const int index = showWorkTab(view, tr("Logs: %1").arg(object->name), QStringLiteral("logs %1 %2").arg(workload ? QStringLiteral("deployment") : QStringLiteral("pod"), object->key()));
+    return qobject_cast<LogView *>(m_workTabs->widget(index));
+}
+
+ScalingView *MainWindow::openScalingView(const QString &ns, const QString &deployment)
+{
+    if (!m_session)
+        return nullptr;
+    auto *view = new ScalingView(m_session, ns, deployment);
+    connect(view, &ScalingView::problemChanged, this, [this](const QString &message) {
+        if (!message.isEmpty())
+            statusBar()->showMessage(message, 8000);
+    });
+    const int index = showWorkTab(view, tr("Scaling: %1").arg(deployment), QStringLiteral("scaling %1/%2").arg(ns, deployment));
+    return qobject_cast<ScalingView *>(m_workTabs->widget(index));
+}
 
 } // namespace pilothouse::widgets

@@ -34,6 +34,8 @@ namespace pilothouse::widgets {
 
 class ConnectionStatusLabel;
 class DetailPane;
+class LogView;
+class ScalingView;
 
 class MainWindow : public QMainWindow
 {
@@ -80,6 +82,11 @@ public:
     void setReplicasHandler(std::function<int(int current)> ask) { m_askReplicas = std::move(ask); }
     QString lastActionMessage() const { return m_lastActionMessage; }
     QPlainTextEdit *yamlView() const;
+    // Work tabs beside the resource browser; an already open view for the same target is raised
+    // instead of opened twice.
+    LogView *openLogs(const backends::kube::KubeObjectPtr &object, bool workload);
+    ScalingView *openScalingView(const QString &ns, const QString &deployment);
+    QTabWidget *workTabs() const { return m_workTabs; }
     DetailPane *detailPane() const { return m_detail; }
     QString kubeconfigPath() const { return m_kubeconfigPath; }
 
@@ -99,6 +106,7 @@ private:
     void onResourcesDiscovered(const QList<backends::kube::ResourceRef> &resources);
     void openActionMenu(QTableView *view, QSortFilterProxyModel *proxy, models::ObjectTableModel *model, bool isDeployment, const QPoint &pos);
     void runAction(const backends::actions::Action &action);
+    int showWorkTab(QWidget *view, const QString &title, const QString &key);
     void showDetails(const backends::kube::ResourceRef &resource, const backends::kube::KubeObjectPtr &object);
 
     QString m_kubeconfigPath;
@@ -126,6 +134,7 @@ private:
     std::function<int(int)> m_askReplicas;
     QString m_lastActionMessage;
     DetailPane *m_detail = nullptr;
+    QTabWidget *m_workTabs = nullptr;
     QTableView *m_podView = nullptr;
     QTableView *m_deploymentView = nullptr;
     QLabel *m_counts = nullptr;
