@@ -6,7 +6,9 @@
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
+#include "logview.h"
 #include "mainwindow.h"
+#include "scalingview.h"
 #include "objecttablemodel.h"
 #include "simprocess.h"
 
@@ -17,6 +19,8 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPointer>
+#include <QTabWidget>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -244,6 +248,40 @@ private Q_SLOTS:
         QVERIFY2(yaml.contains(QStringLiteral("********")), qPrintable(yaml));
         QVERIFY2(!yaml.contains(QStringLiteral("bm90LWEtcmVhbC10b2tlbg")), qPrintable(yaml));  // base64 of the value
         QVERIFY(m_window->jumpToKind(QStringLiteral("po")));
+    }
+
+    void logsAndScalingViewOpenAsTabsFromTheMenu()
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
+        QMenu *menu = actionMenuFor(QStringLiteral("demo/web"));
+        QVERIFY(menu);
+        QAction *logs = menu->findChild<QAction *>(QStringLiteral("logs"));
+        QAction *scaling = menu->findChild<QAction *>(QStringLiteral("scalingView"));
+        QVERIFY(logs && scaling);
+        const int tabsBefore = m_window->workTabs()->count();
+        logs->trigger();
+        QCOMPARE(m_window->workTabs()->count(), tabsBefore + 1);
+        auto *logView = qobject_cast<widgets::LogView *>(m_window->workTabs()->currentWidget());
+        QVERIFY(logView);
+        QCOMPARE(logView->mode(), widgets::LogView::Mode::Workload);
+        // Lines of web's pods arrive, prefixed with the pod name.
+        QTRY_VERIFY_WITH_TIMEOUT(logView->model()->rowCount() > 0, 10000);
+        QVERIFY(logView->model()->index(0, 0).data().toString().startsWith(QStringLiteral("web-")));
+        scaling->trigger();
+        auto *scalingView = qobject_cast<widgets::ScalingView *>(m_window->workTabs()->currentWidget());
+        QVERIFY(scalingView);
+        QCOMPARE(scalingView->deploymentName(), QStringLiteral("web"));
+        QTRY_VERIFY_WITH_TIMEOUT(scalingView->tileCount() >= 2, 10000);
+        // The same view again raises the open tab instead of a second one.
+        logs->trigger();
+        QCOMPARE(m_window->workTabs()->count(), tabsBefore + 2);
+        QCOMPARE(m_window->workTabs()->currentWidget(), logView);
+        // Closing the tabs deletes the views (and their streams).
+        QPointer<widgets::LogView> gone(logView);
+        while (m_window->workTabs()->count() > 1)
+            Q_EMIT m_window->workTabs()->tabCloseRequested(1);
+        QTRY_VERIFY(gone.isNull());
+        delete menu;
     }
 
     void viewerContextWorksReadOnly()
