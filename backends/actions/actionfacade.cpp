@@ -218,20 +218,15 @@ void ActionFacade::rereadAfterUnknown(const Action &a, ActionResult r, QObject *
 
 void ActionFacade::auditAccess(const QString &action, const QString &objectLabel, const QString &detail)
 {
-    if (!m_audit)
-        return;
-    AuditEntry e;
-    e.time = QDateTime::currentDateTimeUtc();
-    e.context = m_context;
-    e.user = m_user;
-    e.action = action;
-    e.object = objectLabel;
-    e.result = QStringLiteral("succeeded");
-    e.detail = detail;
-    m_audit->append(e);
+    appendAudit(action, objectLabel, QString(), QStringLiteral("succeeded"), detail);
 }
 
 void ActionFacade::audit(const Action &a, const ActionResult &r)
+{
+    appendAudit(a.name, a.objectLabel(), a.change, outcomeName(r.outcome), r.error.message);
+}
+
+void ActionFacade::appendAudit(const QString &action, const QString &object, const QString &change, const QString &result, const QString &detail)
 {
     if (!m_audit)
         return;
@@ -239,11 +234,11 @@ void ActionFacade::audit(const Action &a, const ActionResult &r)
     e.time = QDateTime::currentDateTimeUtc();
     e.context = m_context;
     e.user = m_user;
-    e.action = a.name;
-    e.object = a.objectLabel();
-    e.change = a.change;
-    e.result = outcomeName(r.outcome);
-    e.detail = r.error.message;
+    e.action = action;
+    e.object = object;
+    e.change = change;
+    e.result = result;
+    e.detail = detail;
     m_audit->append(e);
 }
 

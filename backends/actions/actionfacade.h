@@ -81,6 +81,7 @@ public:
 private:
     void rereadAfterUnknown(const Action &a, ActionResult r, QObject *receiver, std::function<void(const ActionResult &)> done);
     void audit(const Action &a, const ActionResult &r);
+    void appendAudit(const QString &action, const QString &object, const QString &change, const QString &result, const QString &detail);
 
     kube::KubeClient *m_client;
     AuditLog *m_audit;
