@@ -76,6 +76,12 @@ LogView::LogView(Mode mode, KubeClient *client, const QString &ns, const QString
         updateStatus();
         updateMatchLabel();
     });
+    m_refreshSoon.setSingleShot(true);
+    m_refreshSoon.setInterval(200);
+    connect(&m_refreshSoon, &QTimer::timeout, this, [this] {
+        updateStatus();
+        updateMatchLabel();
+    });
     m_searchTimer.setSingleShot(true);
     m_searchTimer.setInterval(150);
     connect(&m_searchTimer, &QTimer::timeout, this, [this] {
@@ -188,8 +194,10 @@ void LogView::buildUi()
     m_searchEdit->setMinimumWidth(220);
     m_prevButton = toolButton(QString(), QStringLiteral("logSearchPrevious"), tr("Previous match (Shift+F3)"), false, this);
     m_prevButton->setArrowType(Qt::UpArrow);
+    m_prevButton->setToolButtonStyle(Qt::ToolButtonIconOnly);  // the arrow is the icon
     m_nextButton = toolButton(QString(), QStringLiteral("logSearchNext"), tr("Next match (F3, Enter)"), false, this);
     m_nextButton->setArrowType(Qt::DownArrow);
+    m_nextButton->setToolButtonStyle(Qt::ToolButtonIconOnly);
     m_matchLabel = new QLabel(this);
     m_matchLabel->setObjectName(QStringLiteral("logMatchCount"));
     m_matchLabel->setMinimumWidth(m_matchLabel->fontMetrics().horizontalAdvance(QStringLiteral("00000 / 00000")));
@@ -210,7 +218,8 @@ void LogView::buildUi()
     m_list->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_list->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    // Per item: the top row is always whole, like a terminal's, and the scrollbar counts rows.
+    m_list->setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
     m_list->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_list->setModel(m_proxy);
     m_delegate = new LogLineDelegate(m_model, m_list);
@@ -232,10 +241,16 @@ void LogView::buildUi()
         if (first == 0)
             onRowsEvicted(last + 1);
     });
-    connect(m_model, &LogModel::matchCountChanged, this, [this] {
-        if (!m_statusTimer.isActive())
-            updateMatchLabel();
-    });
+    // Line counts and the match count follow the model, at most a few times a second (a busy
+    // log changes them on every batch).
+    auto soon = [this] {
+        if (!m_refreshSoon.isActive())
+            m_refreshSoon.start();
+    };
+    connect(m_model, &LogModel::matchCountChanged, this, soon);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, soon);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, soon);
+    connect(m_model, &QAbstractItemModel::modelReset, this, soon);
 
     connect(m_containerPicker, &QComboBox::currentIndexChanged, this, [this] { restart(); });
     connect(m_followButton, &QToolButton::toggled, this, &LogView::setFollow);
@@ -406,9 +421,8 @@ void LogView::onRowsEvicted(int count)
     // The ring buffer dropped lines above the ones being read: move up with them so that the
     // text under the reader's eyes stays put.
     QScrollBar *vsb = m_list->verticalScrollBar();
-    const int h = m_list->fontMetrics().height() + 2;  // the delegate's row height
     m_scrolling = true;
-    vsb->setValue(std::max(0, vsb->value() - count * h));
+    vsb->setValue(std::max(0, vsb->value() - count));  // ScrollPerItem: the value is a row
     m_scrolling = false;
 }
 
@@ -529,16 +543,17 @@ QString LogView::workloadStatus() const
         }
     }
     const int started = static_cast<int>(streams.size());
-    QString text = streaming == started
-                       ? tr("streaming %n pod(s)", nullptr, static_cast<int>(pods.size()))
-                       : tr("streaming %1 of %2 containers in %n pod(s)", nullptr, static_cast<int>(pods.size())).arg(streaming).arg(started);
+    // English plurals by hand: no translator is installed to resolve %n forms.
+    const QString podsText = pods.size() == 1 ? tr("1 pod") : tr("%1 pods").arg(pods.size());
+    QString text = streaming == started ? tr("streaming %1").arg(podsText)
+                                        : tr("streaming %1 of %2 containers in %3").arg(streaming).arg(started).arg(podsText);
     if (started < pods.size())
-        text += tr(", %n not started yet", nullptr, static_cast<int>(pods.size()) - started);
+        text += tr(", %1 not started yet").arg(pods.size() - started);
     if (watch == IS::Backoff)
         issues.prepend(tr("pod watch reconnecting: %1").arg(m_workload->podWatchDetail()));
     if (!issues.isEmpty())
         text += QStringLiteral(" · ") + issues.mid(0, 2).join(QStringLiteral(" · "))
-                + (issues.size() > 2 ? tr(" · %n more", nullptr, static_cast<int>(issues.size()) - 2) : QString());
+                + (issues.size() > 2 ? tr(" · %1 more").arg(issues.size() - 2) : QString());
     return text;
 }
 

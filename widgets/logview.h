@@ -158,7 +158,8 @@ private:
     QLabel *m_matchLabel = nullptr;
     QToolButton *m_clearButton = nullptr;
     QLabel *m_statusLabel = nullptr;
-    QTimer m_statusTimer;   // countdowns and line counts, once a second
+    QTimer m_statusTimer;   // countdowns, once a second
+    QTimer m_refreshSoon;   // line and match counts after the model changed
     QTimer m_searchTimer;   // debounces typing in the search field
     int m_currentMatch = -1;  // source row of the match last jumped to
     bool m_follow = true;
