@@ -483,7 +483,7 @@ void ScalingView::refreshTimeTicks()
     // a round interval, as many labels as fit without eliding them.
     const int fit = std::max(2, int(m_chart->plotArea().width() / 105));
     int ticks = 2;
-    for (int interval : {5, 10, 15, 20, 30, 60, 120, 180, 300, 600, 900, 1200, 1800}) {
+    for (int interval : {5, 10, 15, 20, 30, 60, 75, 100, 150, 300, 450, 600, 900, 1200, 1800}) {
         if (m_windowSeconds % interval == 0 && m_windowSeconds / interval <= fit) {
             ticks = m_windowSeconds / interval + 1;
             break;
@@ -527,6 +527,18 @@ void ScalingView::refreshAxes()
     if (m_axisReplicas->max() != replicaMax) {
         m_axisReplicas->setTickInterval(replicaStep);
         m_axisReplicas->setRange(0, replicaMax);
+    }
+    // Without an HPA (and no CPU history in view) the CPU axis and its legend entries would be noise.
+    bool cpuShown = hpa.present;
+    for (const auto &t : m_tracks)
+        if (t.series->attachedAxes().contains(m_axisCpu))
+            cpuShown = cpuShown || t.series->count() > 0;
+    if (m_axisCpu->isVisible() != cpuShown) {
+        m_axisCpu->setVisible(cpuShown);
+        for (const auto &t : m_tracks)
+            if (t.series->attachedAxes().contains(m_axisCpu))
+                for (QLegendMarker *marker : m_chart->legend()->markers(t.series))
+                    marker->setVisible(cpuShown);
     }
     const int cpuStep = maxCpu <= 140 ? 25 : maxCpu <= 280 ? 50 : 100;
     const int cpuMax = std::max(100, int(std::ceil((maxCpu + 10) / double(cpuStep))) * cpuStep);

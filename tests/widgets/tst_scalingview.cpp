@@ -1,6 +1,6 @@
 // Widget test (offscreen): the scaling view against pilothouse-sim with a fast HPA clock follows
 // web from 1 to 3 replicas under load (series, tiles, event markers) and back down without it.
-// PILOTHOUSE_SCREENSHOT_DIR=dir saves scaling.png (mid scale-up) and scaling-down.png there.
+// PILOTHOUSE_SCREENSHOT_DIR=dir saves scaling.png (mid scale-up), scaling-down.png and scaling-nohpa.png there.
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
@@ -77,13 +77,14 @@ class TestScalingView : public QObject {
             m = std::max(m, s->at(i).y());
         return m;
     }
-    void screenshot(const QString &name) const
+    void screenshot(const QString &name) const { screenshot(name, m_view.get()); }
+    static void screenshot(const QString &name, QWidget *widget)
     {
         const QString dir = qEnvironmentVariable("PILOTHOUSE_SCREENSHOT_DIR");
         if (dir.isEmpty())
             return;
         QDir().mkpath(dir);
-        QVERIFY(m_view->grab().save(QDir(dir).filePath(name)));
+        QVERIFY(widget->grab().save(QDir(dir).filePath(name)));
         qInfo("saved %s", qPrintable(QDir(dir).filePath(name)));
     }
     QString state() const
@@ -240,6 +241,10 @@ private Q_SLOTS:
         QVERIFY(!api.series().last()->cpuPercent);
         QCOMPARE(seriesOf(api, "cpu")->count(), 0);
         QCOMPARE(api.series().last()->desired, 1);
+        // Nothing changes, yet the tick carries the line along to the present.
+        QTRY_VERIFY_WITH_TIMEOUT(seriesOf(api, "desired")->count() >= 2, 4000);
+        QVERIFY(seriesOf(api, "desired")->at(seriesOf(api, "desired")->count() - 1).x() > QDateTime::currentMSecsSinceEpoch() - 2500);
+        screenshot(QStringLiteral("scaling-nohpa.png"), &api);
     }
 
     void missingDeploymentIsSaid()
