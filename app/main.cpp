@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QSettings>
 #include <QStandardPaths>
 
 #include <curl/curl.h>
@@ -110,6 +111,13 @@ int main(int argc, char *argv[])
 
     pilothouse::widgets::MainWindow window(options.kubeconfigPath, options.context);
     window.attachSession(&session);
+    {
+        QSettings settings;
+        window.setReadOnlyContexts(settings.value(QStringLiteral("readOnlyContexts")).toStringList());
+    }
+    QObject::connect(&window, &pilothouse::widgets::MainWindow::readOnlyContextsChanged, [](const QStringList &contexts) {
+        QSettings().setValue(QStringLiteral("readOnlyContexts"), contexts);
+    });
     window.show();
 
     auto loadAndShow = [&window](const QStringList &files, const QString &context) {

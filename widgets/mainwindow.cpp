@@ -40,6 +40,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QWidgetAction>
+#include <QSignalBlocker>
 
 namespace pilothouse::widgets {
 
@@ -252,6 +253,27 @@ QWidget *MainWindow::createClusterPage()
     m_jump->setPlaceholderText(tr("Go to kind   ( : )"));
     m_jump->setMaximumWidth(180);
     bar->addWidget(m_jump);
+    bar->addSeparator();
+    m_readOnlyAction = bar->addAction(tr("Read-only"));
+    m_readOnlyAction->setObjectName(QStringLiteral("readOnlyAction"));
+    m_readOnlyAction->setCheckable(true);
+    m_readOnlyAction->setToolTip(tr("Send no change to this context: every action is disabled (remembered per context)"));
+    connect(m_readOnlyAction, &QAction::toggled, this, [this](bool on) {
+        if (!m_session)
+            return;
+        const QString ctx = m_session->contextName();
+        if (on == m_readOnlyContexts.contains(ctx))
+            return;
+        if (on)
+            m_readOnlyContexts.append(ctx);
+        else
+            m_readOnlyContexts.removeAll(ctx);
+        m_session->setReadOnly(on);
+        m_detail->reload();  // its Edit button asks again
+        statusBar()->showMessage(on ? tr("Context %1 is read-only: Pilothouse sends it no change").arg(ctx)
+                                    : tr("Context %1 accepts changes again (each one still asks first)").arg(ctx), 8000);
+        Q_EMIT readOnlyContextsChanged(m_readOnlyContexts);
+    });
     addToolBar(Qt::TopToolBarArea, bar);
     bar->setVisible(false);
 
@@ -469,6 +491,7 @@ void MainWindow::attachSession(backends::kube::KubeSession *session)
         m_selectedNamespaces.clear();
         applyNamespaceSelection();
         onNamespaces({});
+        applyReadOnly(ctx);
         m_session->connectTo(m_config, ctx);
     });
 }
@@ -484,8 +507,25 @@ void MainWindow::showKubeconfig(const backends::kube::Kubeconfig &config, const 
     for (QToolBar *bar : findChildren<QToolBar *>())
         bar->setVisible(true);
     setWindowTitle(QStringLiteral("%1 — Pilothouse").arg(chosen));
+    applyReadOnly(chosen);
     if (m_session)
         m_session->connectTo(config, chosen);
+}
+
+void MainWindow::setReadOnlyContexts(const QStringList &contexts)
+{
+    m_readOnlyContexts = contexts;
+    if (m_session && !m_session->contextName().isEmpty())
+        applyReadOnly(m_session->contextName());
+}
+
+void MainWindow::applyReadOnly(const QString &context)
+{
+    const bool on = m_readOnlyContexts.contains(context);
+    if (m_session)
+        m_session->setReadOnly(on);
+    const QSignalBlocker block(m_readOnlyAction);
+    m_readOnlyAction->setChecked(on);
 }
 
 void MainWindow::showLoadError(const QString &message)

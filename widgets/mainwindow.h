@@ -87,6 +87,16 @@ public:
     LogView *openLogs(const backends::kube::KubeObjectPtr &object, bool workload);
     ScalingView *openScalingView(const QString &ns, const QString &deployment);
     QTabWidget *workTabs() const { return m_workTabs; }
+    // Contexts in which Pilothouse sends no change (the toolbar's Read-only toggle). The window
+    // only holds the list; the application stores it (readOnlyContextsChanged).
+    void setReadOnlyContexts(const QStringList &contexts);
+    QStringList readOnlyContexts() const { return m_readOnlyContexts; }
+    QAction *readOnlyAction() const { return m_readOnlyAction; }
+
+Q_SIGNALS:
+    void readOnlyContextsChanged(const QStringList &contexts);
+
+public:
     DetailPane *detailPane() const { return m_detail; }
     QString kubeconfigPath() const { return m_kubeconfigPath; }
 
@@ -135,6 +145,9 @@ private:
     QString m_lastActionMessage;
     DetailPane *m_detail = nullptr;
     QTabWidget *m_workTabs = nullptr;
+    QAction *m_readOnlyAction = nullptr;
+    QStringList m_readOnlyContexts;
+    void applyReadOnly(const QString &context);
     QTableView *m_podView = nullptr;
     QTableView *m_deploymentView = nullptr;
     QLabel *m_counts = nullptr;

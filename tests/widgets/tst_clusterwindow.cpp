@@ -20,6 +20,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -281,6 +282,29 @@ private Q_SLOTS:
         while (m_window->workTabs()->count() > 1)
             Q_EMIT m_window->workTabs()->tabCloseRequested(1);
         QTRY_VERIFY(gone.isNull());
+        delete menu;
+    }
+
+    void readOnlyContextSendsNothing()
+    {
+        QSignalSpy changed(m_window.get(), &widgets::MainWindow::readOnlyContextsChanged);
+        m_window->readOnlyAction()->setChecked(true);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(m_window->readOnlyContexts(), QStringList{QStringLiteral("sim-admin")});
+        QVERIFY(m_session->isReadOnly());
+        QMenu *menu = actionMenuFor(QStringLiteral("demo/web"));
+        QVERIFY(menu);
+        for (const char *name : {"scale", "restart", "delete"}) {
+            QAction *a = menu->findChild<QAction *>(QString::fromLatin1(name));
+            QVERIFY(a && !a->isEnabled());
+            QVERIFY2(a->toolTip().contains(QStringLiteral("read-only")), qPrintable(a->toolTip()));
+        }
+        delete menu;
+        m_window->readOnlyAction()->setChecked(false);
+        QVERIFY(m_window->readOnlyContexts().isEmpty());
+        QVERIFY(!m_session->isReadOnly());
+        menu = actionMenuFor(QStringLiteral("demo/web"));
+        QVERIFY(menu->findChild<QAction *>(QStringLiteral("scale"))->isEnabled());
         delete menu;
     }
 
