@@ -72,11 +72,6 @@ private:
         std::optional<double> beforeLast;   // of the sample before it
         int lastPoints = 0;                 // points the last sample added (a step adds two)
     };
-    struct Marker {
-        qint64 msecs = 0;
-        QString label;
-        QString tooltip;
-    };
 
     void buildChart();
     QWidget *buildPodPane();
@@ -109,7 +104,6 @@ private:
     QValueAxis *m_axisCpu = nullptr;
     std::vector<Track> m_tracks;
     QLineSeries *m_eventLegend = nullptr;
-    QList<Marker> m_markers;
     QList<EventMarkerItem *> m_markerItems;
     PodTilesWidget *m_tiles = nullptr;
     QLabel *m_podTitle = nullptr;
