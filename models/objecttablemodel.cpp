@@ -28,6 +28,53 @@ QHash<int, QByteArray> ObjectTableModel::roleNames() const
 
 qint64 ObjectTableModel::now() const { return m_now ? m_now : QDateTime::currentSecsSinceEpoch(); }
 
+int ObjectTableModel::compareRows(int rowA, int rowB, int column) const
+{
+    const QVariant a = data(index(rowA, column), SortRole);
+    const QVariant b = data(index(rowB, column), SortRole);
+    const QPartialOrdering order = QVariant::compare(a, b);
+    if (order == QPartialOrdering::Less)
+        return -1;
+    if (order == QPartialOrdering::Greater)
+        return 1;
+    if (a.typeId() == QMetaType::QString && b.typeId() == QMetaType::QString)
+        return a.toString().compare(b.toString(), Qt::CaseInsensitive);
+    return 0;
+}
+
+ObjectTableModel::SortKey ObjectTableModel::sortKey(int row, int column) const
+{
+    // Generic kinds: SortRole numbers as numbers, anything else as case-folded text.
+    const QVariant v = data(index(row, column), SortRole);
+    SortKey key;
+    if (v.typeId() == QMetaType::QString)
+        key.text = identityKey(rowObject(row), v.toString().toCaseFolded());
+    else {
+        key.number = v.toDouble();
+        key.text = identityKey(rowObject(row));
+    }
+    return key;
+}
+
+QString ObjectTableModel::identityKey(const backends::kube::KubeObject &o, const QString &first)
+{
+    QString key;
+    key.reserve(first.size() + o.name.size() + o.ns.size() + 2);
+    if (!first.isNull())
+        key.append(first).append(QChar(1));
+    key.append(o.name).append(QChar(1)).append(o.ns);
+    return key;
+}
+
+int ObjectTableModel::compareIdentity(const backends::kube::KubeObject &a, const backends::kube::KubeObject &b)
+{
+    // Object names and namespaces are lower-case DNS names: a plain compare is the
+    // case-insensitive order, at memcmp speed.
+    if (int c = a.name.compare(b.name))
+        return c;
+    return a.ns.compare(b.ns);
+}
+
 void ObjectTableModel::rebuildIndex(int fromRow)
 {
     for (int i = fromRow; i < static_cast<int>(m_rows.size()); ++i)
@@ -194,6 +241,96 @@ QVariant PodTableModel::data(const QModelIndex &index, int role) const
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     }
     return {};
+}
+
+namespace {
+template<class T>
+int threeWay(const T &a, const T &b) { return a < b ? -1 : (b < a ? 1 : 0); }
+}  // namespace
+
+int PodTableModel::compareRows(int rowA, int rowB, int column) const
+{
+    const auto &a = rowObject(rowA);
+    const auto &b = rowObject(rowB);
+    const backends::kube::PodSummary *pa = a.pod();
+    const backends::kube::PodSummary *pb = b.pod();
+    if (!pa || !pb)
+        return ObjectTableModel::compareRows(rowA, rowB, column);
+    int c = 0;
+    switch (column) {
+    case NameColumn: return compareIdentity(a, b);
+    case NamespaceColumn: c = a.ns.compare(b.ns); break;
+    case StatusColumn: c = pa->status.compare(pb->status); break;  // CamelCase reasons: case never decides
+    case ReadyColumn:
+        // readyA/totalA vs readyB/totalB without division; 0/0 counts as 0.
+        c = threeWay(qint64(pa->readyContainers) * qMax(1, pb->totalContainers), qint64(pb->readyContainers) * qMax(1, pa->totalContainers));
+        break;
+    case RestartsColumn: c = threeWay(pa->restarts, pb->restarts); break;
+    case AgeColumn: c = threeWay(-a.createdAt, -b.createdAt); break;
+    case NodeColumn: c = pa->node.compare(pb->node); break;
+    default: return ObjectTableModel::compareRows(rowA, rowB, column);
+    }
+    return c ? c : compareIdentity(a, b);
+}
+
+ObjectTableModel::SortKey PodTableModel::sortKey(int row, int column) const
+{
+    const auto &o = rowObject(row);
+    const backends::kube::PodSummary *p = o.pod();
+    if (!p)
+        return ObjectTableModel::sortKey(row, column);
+    switch (column) {
+    case NameColumn: return {0, identityKey(o)};
+    case NamespaceColumn: return {0, identityKey(o, o.ns)};
+    case StatusColumn: return {0, identityKey(o, p->status)};
+    case ReadyColumn: return {p->totalContainers ? double(p->readyContainers) / p->totalContainers : 0.0, identityKey(o)};
+    case RestartsColumn: return {double(p->restarts), identityKey(o)};
+    case AgeColumn: return {double(-o.createdAt), identityKey(o)};
+    case NodeColumn: return {0, identityKey(o, p->node)};
+    default: return ObjectTableModel::sortKey(row, column);
+    }
+}
+
+ObjectTableModel::SortKey DeploymentTableModel::sortKey(int row, int column) const
+{
+    const auto &o = rowObject(row);
+    const backends::kube::DeploymentSummary *d = o.deployment();
+    if (!d)
+        return ObjectTableModel::sortKey(row, column);
+    switch (column) {
+    case NameColumn: return {0, identityKey(o)};
+    case NamespaceColumn: return {0, identityKey(o, o.ns)};
+    case ReadyColumn: return {d->desired ? double(d->ready) / d->desired : 1.0, identityKey(o)};
+    case UpToDateColumn: return {double(d->updated), identityKey(o)};
+    case AvailableColumn: return {double(d->available), identityKey(o)};
+    case AgeColumn: return {double(-o.createdAt), identityKey(o)};
+    default: return ObjectTableModel::sortKey(row, column);
+    }
+}
+
+int DeploymentTableModel::compareRows(int rowA, int rowB, int column) const
+{
+    const auto &a = rowObject(rowA);
+    const auto &b = rowObject(rowB);
+    const backends::kube::DeploymentSummary *da = a.deployment();
+    const backends::kube::DeploymentSummary *db = b.deployment();
+    if (!da || !db)
+        return ObjectTableModel::compareRows(rowA, rowB, column);
+    int c = 0;
+    switch (column) {
+    case NameColumn: return compareIdentity(a, b);
+    case NamespaceColumn: c = a.ns.compare(b.ns); break;
+    case ReadyColumn:
+        // ready/desired, with 0 desired counting as complete (1.0), as data(SortRole) orders it.
+        c = threeWay(da->desired ? qint64(da->ready) * qMax(1, db->desired) : qint64(qMax(1, db->desired)),
+                     db->desired ? qint64(db->ready) * qMax(1, da->desired) : qint64(qMax(1, da->desired)));
+        break;
+    case UpToDateColumn: c = threeWay(da->updated, db->updated); break;
+    case AvailableColumn: c = threeWay(da->available, db->available); break;
+    case AgeColumn: c = threeWay(-a.createdAt, -b.createdAt); break;
+    default: return ObjectTableModel::compareRows(rowA, rowB, column);
+    }
+    return c ? c : compareIdentity(a, b);
 }
 
 int DeploymentTableModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }

@@ -42,12 +42,29 @@ public:
 
     int rowOf(const QString &key) const { return m_rowOf.value(key, -1); }
     KubeObjectPtr objectAt(int row) const { return row >= 0 && row < static_cast<int>(m_rows.size()) ? m_rows[row] : nullptr; }
+    // Orders two rows by a column without building QVariants: <0, 0 or >0. The proxies sort with
+    // it (100,000 rows take about 1.7 million comparisons, bench/bench_table). The default
+    // compares SortRole values.
+    virtual int compareRows(int rowA, int rowB, int column) const;
+    // The same order as compareRows, as a key built once per row for a whole-table sort:
+    // `number` first, then `text` compared code unit by code unit (tie-breaks included).
+    struct SortKey {
+        double number = 0;
+        QString text;
+    };
+    virtual SortKey sortKey(int row, int column) const;
     // "now" for age columns; tests pin it.
     void setNow(qint64 secondsSinceEpoch) { m_now = secondsSinceEpoch; }
     qint64 now() const;
 
 protected:
     QVariant commonData(const KubeObjectPtr &obj, int role) const;
+    // The row's object without copying its shared pointer (an atomic increment per call).
+    const backends::kube::KubeObject &rowObject(int row) const { return *m_rows[static_cast<size_t>(row)]; }
+    // Name, then namespace: the tie-break of every column, so equal values keep a stable order.
+    static int compareIdentity(const backends::kube::KubeObject &a, const backends::kube::KubeObject &b);
+    // "name\x01namespace", and "text\x01name\x01namespace": keys whose plain order is the rows' order.
+    static QString identityKey(const backends::kube::KubeObject &o, const QString &first = {});
 
 private:
     void rebuildIndex(int fromRow);
@@ -67,6 +84,8 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    int compareRows(int rowA, int rowB, int column) const override;
+    SortKey sortKey(int row, int column) const override;
 };
 
 // Deployments: NAME, NAMESPACE, READY, UP-TO-DATE, AVAILABLE, AGE.
@@ -79,6 +98,8 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    int compareRows(int rowA, int rowB, int column) const override;
+    SortKey sortKey(int row, int column) const override;
 };
 
 // Any kind, with the columns the server's Table form gives (as `kubectl get` prints them),
