@@ -176,6 +176,21 @@ void ObjectTableModel::refreshColumn(int column)
         Q_EMIT dataChanged(index(0, column), index(static_cast<int>(m_rows.size()) - 1, column), {Qt::DisplayRole});
 }
 
+void ObjectTableModel::refreshCells(int column, QList<int> rows)
+{
+    std::sort(rows.begin(), rows.end());
+    const int count = static_cast<int>(m_rows.size());
+    for (int i = 0; i < rows.size();) {
+        int first = rows[i];
+        int last = first;
+        while (i + 1 < rows.size() && rows[i + 1] <= last + 1)
+            last = rows[++i];
+        ++i;
+        if (first >= 0 && last < count)
+            Q_EMIT dataChanged(index(first, column), index(last, column), {Qt::DisplayRole});
+    }
+}
+
 QVariant ObjectTableModel::commonData(const KubeObjectPtr &obj, int role) const
 {
     if (role == KeyRole)

@@ -39,6 +39,9 @@ public:
     // Age columns change with time alone: one dataChanged over the column (views repaint only
     // the visible rows).
     void refreshColumn(int column);
+    // The same for some rows only (the ones on screen): a filtering proxy re-tests every row a
+    // dataChanged covers, so a whole-column refresh each second costs a full re-filter.
+    void refreshCells(int column, QList<int> rows);
 
     int rowOf(const QString &key) const { return m_rowOf.value(key, -1); }
     KubeObjectPtr objectAt(int row) const { return row >= 0 && row < static_cast<int>(m_rows.size()) ? m_rows[row] : nullptr; }

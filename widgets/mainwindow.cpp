@@ -399,10 +399,25 @@ QWidget *MainWindow::createClusterPage()
     connect(ageTimer, &QTimer::timeout, this, [this] {
         if (!isVisible())
             return;
-        m_podModel->refreshColumn(models::PodTableModel::AgeColumn);
-        m_deploymentModel->refreshColumn(models::DeploymentTableModel::AgeColumn);
-        if (m_kindModel->ageColumn() >= 0)
-            m_kindModel->refreshColumn(m_kindModel->ageColumn());
+        // Only the rows on screen: ages elsewhere are computed when they scroll into view.
+        auto refreshVisible = [](QTableView *view, QSortFilterProxyModel *proxy, models::ObjectTableModel *model, int column) {
+            if (!view->isVisible() || column < 0 || proxy->rowCount() == 0)
+                return;
+            int top = view->rowAt(0);
+            int bottom = view->rowAt(view->viewport()->height() - 1);
+            if (top < 0)
+                return;
+            if (bottom < 0)
+                bottom = proxy->rowCount() - 1;
+            QList<int> rows;
+            rows.reserve(bottom - top + 1);
+            for (int r = top; r <= bottom; ++r)
+                rows << proxy->mapToSource(proxy->index(r, 0)).row();
+            model->refreshCells(column, rows);
+        };
+        refreshVisible(m_podView, m_podProxy, m_podModel, models::PodTableModel::AgeColumn);
+        refreshVisible(m_deploymentView, m_deploymentProxy, m_deploymentModel, models::DeploymentTableModel::AgeColumn);
+        refreshVisible(m_kindView, m_kindProxy, m_kindModel, m_kindModel->ageColumn());
     });
     ageTimer->start();
 

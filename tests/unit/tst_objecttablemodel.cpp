@@ -205,6 +205,27 @@ private Q_SLOTS:
         QCOMPARE(shown(), expected(Qt::AscendingOrder));
     }
 
+    void refreshCellsCoversOnlyTheGivenRows()
+    {
+        PodTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ObjectList pods;
+        for (int i = 0; i < 10; ++i)
+            pods.push_back(pod(QStringLiteral("a"), QStringLiteral("p%1").arg(i)));
+        model.resetObjects(pods);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.refreshCells(PodTableModel::AgeColumn, {7, 2, 3, 4, 9, 42});
+        // Runs of neighbours become one range; rows that do not exist are left out.
+        QCOMPARE(changed.count(), 3);
+        auto range = [&](int i) {
+            return qMakePair(changed.at(i).at(0).toModelIndex().row(), changed.at(i).at(1).toModelIndex().row());
+        };
+        QCOMPARE(range(0), qMakePair(2, 4));
+        QCOMPARE(range(1), qMakePair(7, 7));
+        QCOMPARE(range(2), qMakePair(9, 9));
+        QCOMPARE(changed.at(0).at(0).toModelIndex().column(), int(PodTableModel::AgeColumn));
+    }
+
     void proxySortsByValueNotText()
     {
         PodTableModel model;
