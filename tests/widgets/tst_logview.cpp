@@ -85,6 +85,15 @@ private Q_SLOTS:
         // Some traffic, so that the containers write request lines (low enough for web's HPA to stay put).
         QVERIFY(m_sim->control("load", "namespace=demo&deployment=web&rps=8"));
         QVERIFY(m_sim->control("load", "namespace=demo&deployment=api&rps=8"));
+        // Views open once the traffic shows in the pods' logs.
+        QVERIFY(eventually([&] {
+            for (const QString &pod : runningPods("web")) {
+                const std::string log = m_sim->get("/api/v1/namespaces/demo/pods/" + pod.toStdString() + "/log").body;
+                if (std::count(log.cbegin(), log.cend(), '\n') < 10)
+                    return false;
+            }
+            return true;
+        }, 20000));
         m_engine = std::make_unique<backends::http::HttpEngine>();
         auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json")));
         m_session = std::make_unique<backends::kube::KubeSession>(m_engine.get(), approvals);
