@@ -85,7 +85,7 @@ int main(int argc, char **argv)
     auto config = backends::kube::Kubeconfig::load({sim.kubeconfigPath()});
     window.showKubeconfig(config.value(), {});
     waitFor([&] { return window.deploymentModel()->rowOf(QStringLiteral("shop/frontend")) >= 0; }, 20000, "the deployments");
-    wait(1500);
+    wait(8000);  // the scenario's pods ready
 
     // 1. The browser: deployments of two namespaces, frontend selected, its overview.
     window.selectNamespaces({QStringLiteral("shop"), QStringLiteral("cafe")});
@@ -122,7 +122,8 @@ int main(int argc, char **argv)
 
     // 3. The scaling view of frontend: quiet first, then a load wave; saved while the HPA scales it up.
     widgets::ScalingView *scaling = window.openScalingView(QStringLiteral("shop"), QStringLiteral("frontend"));
-    wait(20000);
+    scaling->setTimeWindowSeconds(120);
+    wait(45000);
     sim.control("load", "namespace=shop&deployment=frontend&rps=80");
     waitFor([&] {
         const auto &s = scaling->series().samples();
