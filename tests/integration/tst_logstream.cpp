@@ -1,7 +1,7 @@
 // Log streams against pilothouse-sim: a container's tail, following new lines, resuming after a
 // dropped stream with no gap and no repeat, a Deployment's pods merged with prefixes as pods come
-// and go, and the end reasons an operator reads (pod deleted, waiting container, 403, no previous
-// instance).
+// and go, and the end reasons an operator reads (pod deleted, waiting container, 401, no previous
+// instance, the client gone).
 #include "http/httpengine.h"
 #include "kube/credentials.h"
 #include "kube/kubeclient.h"

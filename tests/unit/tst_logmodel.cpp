@@ -1,6 +1,7 @@
 // Unit tests of the log ring buffer model (bound, batching, search, merged prefixes), under
 // QAbstractItemModelTester, and of the log line decoder (RFC3339Nano, resume without repeats).
 #include "kube/logline.h"
+#include "kube/logstream.h"
 #include "logfilterproxymodel.h"
 #include "logmodel.h"
 
@@ -8,6 +9,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+using namespace pilothouse::backends;
 using namespace pilothouse::backends::kube;
 using pilothouse::models::LogFilterProxyModel;
 using pilothouse::models::LogModel;
@@ -306,6 +308,29 @@ private Q_SLOTS:
         d.beginResume();
         QCOMPARE(decodeAll(d, {"2024-09-02T08:00:01Z f"}), QStringList{QStringLiteral("f")});
         QCOMPARE(d.delivered(), 9);
+    }
+
+    void logErrorsNamePodAndContainer()
+    {
+        auto err = [](ErrorKind kind, int status, const QString &message) {
+            ApiError e;
+            e.kind = kind;
+            e.httpStatus = status;
+            e.message = message;
+            return describeLogError(e, QStringLiteral("demo"), QStringLiteral("web-1"), QStringLiteral("web"));
+        };
+        QCOMPARE(err(ErrorKind::Forbidden, 403, QStringLiteral("pods \"web-1\" is forbidden: User \"dev\" cannot get resource \"pods/log\"")),
+                 QStringLiteral("Forbidden (403): not allowed to read the logs of container web of pod demo/web-1: pods \"web-1\" is forbidden: "
+                                "User \"dev\" cannot get resource \"pods/log\""));
+        QCOMPARE(err(ErrorKind::NotFound, 404, QStringLiteral("pods \"web-1\" not found")), QStringLiteral("pod demo/web-1 not found (404)"));
+        QCOMPARE(err(ErrorKind::Invalid, 400, QStringLiteral("container \"web\" in pod \"web-1\" is waiting to start: ContainerCreating")),
+                 QStringLiteral("container web of pod demo/web-1 is waiting to start (ContainerCreating)"));
+        QCOMPARE(err(ErrorKind::Invalid, 400, QStringLiteral("container \"web\" in pod \"web-1\" is waiting to start: trying and failing to pull image")),
+                 QStringLiteral("container web of pod demo/web-1 is waiting to start (trying and failing to pull image)"));
+        QCOMPARE(err(ErrorKind::Invalid, 400, QStringLiteral("previous terminated container \"web\" in pod \"web-1\" not found")),
+                 QStringLiteral("container web of pod demo/web-1 has no previous instance: it has not restarted"));
+        QCOMPARE(err(ErrorKind::Invalid, 400, QStringLiteral("a container name must be specified")),
+                 QStringLiteral("the server refused the log request for container web of pod demo/web-1 (400): a container name must be specified"));
     }
 
     void resumeFeedsTheModelWithoutDuplicates()
