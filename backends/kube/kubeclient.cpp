@@ -50,6 +50,11 @@ KubeClient::KubeClient(http::HttpEngine *engine, ResolvedContext context, std::s
 {
 }
 
+KubeClient::~KubeClient()
+{
+    Q_EMIT aboutToBeDestroyed();
+}
+
 Result<http::Request> KubeClient::buildRequest(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
                                                const QByteArray &contentType, const QByteArray &accept)
 {

@@ -32,6 +32,7 @@ class KubeClient : public QObject {
 public:
     KubeClient(http::HttpEngine *engine, ResolvedContext context, std::shared_ptr<CredentialProvider> credentials,
                QObject *parent = nullptr);
+    ~KubeClient() override;
 
     const ResolvedContext &context() const { return m_context; }
     CredentialProvider &credentials() { return *m_credentials; }
@@ -62,6 +63,12 @@ public:
     http::RequestId stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs = 0,
                            const QByteArray &accept = {});
     void cancel(http::RequestId id) { m_engine->cancel(id); }
+
+Q_SIGNALS:
+    // First thing in the destructor, while the client is still whole: views and watches that
+    // hold it (logs, the scaling view) cancel their streams here. QObject::destroyed comes
+    // too late for that, after ~KubeClient has run.
+    void aboutToBeDestroyed();
 
 private:
     Result<http::Request> buildRequest(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,

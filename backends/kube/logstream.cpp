@@ -86,7 +86,7 @@ LogStream::LogStream(KubeClient *client, QString ns, QString pod, QString contai
     });
     if (client) {
         // Deleting the receiver drops the client's callbacks, which capture the client itself.
-        connect(client, &QObject::destroyed, this, [this] {
+        connect(client, &KubeClient::aboutToBeDestroyed, this, [this] {
             const bool running = !m_stopped && m_state != State::Ended;
             dropConnection();
             m_retryTimer.stop();

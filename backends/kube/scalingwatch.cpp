@@ -70,7 +70,7 @@ void ScalingWatch::setClient(KubeClient *client)
         return;
     }
     // KubeSession deletes its client on every reconnect: the informers must not outlive it.
-    m_clientGone = connect(client, &QObject::destroyed, this, [this] {
+    m_clientGone = connect(client, &KubeClient::aboutToBeDestroyed, this, [this] {
         stopInformers();
         m_client = nullptr;
         Q_EMIT syncedChanged(false);

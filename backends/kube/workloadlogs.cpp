@@ -17,7 +17,7 @@ WorkloadLogs::WorkloadLogs(KubeClient *client, QString ns, Labels matchLabels, Q
     qRegisterMetaType<ObjectList>();
     qRegisterMetaType<ChangeBatch>();
     if (client) {
-        connect(client, &QObject::destroyed, this, [this] {
+        connect(client, &KubeClient::aboutToBeDestroyed, this, [this] {
             // The informer's callbacks capture the client: it must go with it.
             dropInformer();
             m_podWatchState = Informer::State::Failed;
