@@ -28,6 +28,13 @@ QHash<int, QByteArray> ObjectTableModel::roleNames() const
 
 qint64 ObjectTableModel::now() const { return m_now ? m_now : QDateTime::currentSecsSinceEpoch(); }
 
+QModelIndex ObjectTableModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (parent.isValid() || row < 0 || column < 0 || row >= static_cast<int>(m_rows.size()) || column >= columnCount())
+        return {};
+    return createIndex(row, column);
+}
+
 int ObjectTableModel::compareRows(int rowA, int rowB, int column) const
 {
     const QVariant a = data(index(rowA, column), SortRole);

@@ -29,6 +29,9 @@ public:
     explicit ObjectTableModel(QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
+    // QAbstractTableModel::index checks through two virtual calls; a sort asks for two indexes per
+    // comparison, so the check is done here on the row vector directly.
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QHash<int, QByteArray> roleNames() const override;
 
     // Replaces everything (after a relist or a context switch): one model reset.

@@ -539,6 +539,10 @@ void ScalingView::refreshAxes()
             if (t.series->attachedAxes().contains(m_axisCpu))
                 for (QLegendMarker *marker : m_chart->legend()->markers(t.series))
                     marker->setVisible(cpuShown);
+        // Qt Charts 6.4 does not lay the legend out again when a hidden marker comes back (it
+        // is drawn as a stray line over the first entry): hiding and showing the legend does.
+        m_chart->legend()->hide();
+        m_chart->legend()->show();
     }
     const int cpuStep = maxCpu <= 140 ? 25 : maxCpu <= 280 ? 50 : 100;
     const int cpuMax = std::max(100, int(std::ceil((maxCpu + 10) / double(cpuStep))) * cpuStep);

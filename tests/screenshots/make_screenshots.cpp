@@ -135,7 +135,7 @@ int main(int argc, char **argv)
     // 4. Merged logs of frontend's pods under that load.
     const auto frontend = window.deploymentModel()->objectAt(window.deploymentModel()->rowOf(QStringLiteral("shop/frontend")));
     widgets::LogView *logs = window.openLogs(frontend, true);
-    wait(5000);
+    wait(15000);  // each pod's tail arrives as a block; live lines interleave after it
     if (logs)
         save(&window, out + QStringLiteral("/logs.png"));
     return 0;
