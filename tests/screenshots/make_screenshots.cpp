@@ -14,6 +14,7 @@
 #include "mainwindow.h"
 #include "objecttablemodel.h"
 #include "scalingview.h"
+#include "connectedwindow.h"
 #include "simprocess.h"
 
 #include <QApplication>
@@ -74,16 +75,13 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "make_screenshots: %s\n", qPrintable(error));
         return 1;
     }
-    QTemporaryDir dir;
-    backends::http::HttpEngine engine;
-    backends::kube::KubeSession session(&engine, std::make_shared<backends::kube::ExecApprovalStore>(dir.filePath(QStringLiteral("approvals.json"))));
-    session.setAuditLog(std::make_shared<backends::actions::AuditLog>(dir.filePath(QStringLiteral("audit.jsonl"))));
-    widgets::MainWindow window(sim.kubeconfigPath());
-    window.attachSession(&session);
+    ConnectedWindow console;
+    if (!console.open(sim.kubeconfigPath(), &error)) {
+        std::fprintf(stderr, "make_screenshots: %s\n", qPrintable(error));
+        return 1;
+    }
+    widgets::MainWindow &window = *console.window;
     window.resize(1500, 920);
-    window.show();
-    auto config = backends::kube::Kubeconfig::load({sim.kubeconfigPath()});
-    window.showKubeconfig(config.value(), {});
     waitFor([&] { return window.deploymentModel()->rowOf(QStringLiteral("shop/frontend")) >= 0; }, 20000, "the deployments");
     wait(8000);  // the scenario's pods ready
 

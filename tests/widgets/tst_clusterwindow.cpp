@@ -10,6 +10,7 @@
 #include "mainwindow.h"
 #include "scalingview.h"
 #include "objecttablemodel.h"
+#include "connectedwindow.h"
 #include "simprocess.h"
 
 #include <QComboBox>
@@ -36,10 +37,9 @@ class TestClusterWindow : public QObject {
     Q_OBJECT
 
     std::unique_ptr<SimProcess> m_sim;
-    std::unique_ptr<backends::http::HttpEngine> m_engine;
-    std::unique_ptr<backends::kube::KubeSession> m_session;
-    std::unique_ptr<widgets::MainWindow> m_window;
-    QTemporaryDir m_dir;
+    ConnectedWindow m_console;
+    widgets::MainWindow *m_window = nullptr;
+    backends::kube::KubeSession *m_session = nullptr;
 
 private Q_SLOTS:
     void initTestCase()
@@ -48,24 +48,14 @@ private Q_SLOTS:
         m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("100"), QStringLiteral("--pod-ready-ms"), QStringLiteral("100")});
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
-        m_engine = std::make_unique<backends::http::HttpEngine>();
-        auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json")));
-        m_session = std::make_unique<backends::kube::KubeSession>(m_engine.get(), approvals);
-        m_session->setAuditLog(std::make_shared<backends::actions::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
-        m_window = std::make_unique<widgets::MainWindow>(m_sim->kubeconfigPath());
-        m_window->attachSession(m_session.get());
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
-        QVERIFY(config.ok());
-        m_window->showKubeconfig(config.value(), {});
+        QVERIFY2(m_console.open(m_sim->kubeconfigPath(), &error), qPrintable(error));
+        m_window = m_console.window.get();
+        m_session = m_console.session.get();
     }
 
     void cleanupTestCase()
     {
-        m_window.reset();
-        m_session.reset();
-        m_engine.reset();
+        m_console.close();
         m_sim.reset();
     }
 
@@ -205,7 +195,7 @@ private Q_SLOTS:
         auto *model = m_window->deploymentModel();
         QTRY_COMPARE_WITH_TIMEOUT(model->data(model->index(model->rowOf(QStringLiteral("demo/web")), models::DeploymentTableModel::ReadyColumn)).toString(),
                                   QStringLiteral("3/3"), 10000);
-        QFile audit(m_dir.filePath(QStringLiteral("audit.jsonl")));
+        QFile audit(m_console.auditPath());
         QVERIFY(audit.open(QIODevice::ReadOnly));
         const QByteArray lines = audit.readAll();
         QVERIFY2(lines.contains("\"action\":\"scale\"") && lines.contains("\"result\":\"succeeded\"") &&
@@ -287,7 +277,7 @@ private Q_SLOTS:
 
     void readOnlyContextSendsNothing()
     {
-        QSignalSpy changed(m_window.get(), &widgets::MainWindow::readOnlyContextsChanged);
+        QSignalSpy changed(m_window, &widgets::MainWindow::readOnlyContextsChanged);
         m_window->readOnlyAction()->setChecked(true);
         QCOMPARE(changed.count(), 1);
         QCOMPARE(m_window->readOnlyContexts(), QStringList{QStringLiteral("sim-admin")});

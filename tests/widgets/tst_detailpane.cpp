@@ -9,6 +9,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
 #include "mainwindow.h"
+#include "connectedwindow.h"
 #include "simprocess.h"
 
 #include <QFile>
@@ -31,16 +32,15 @@ class TestDetailPane : public QObject {
     Q_OBJECT
 
     std::unique_ptr<SimProcess> m_sim;
-    std::unique_ptr<backends::http::HttpEngine> m_engine;
-    std::unique_ptr<backends::kube::KubeSession> m_session;
-    std::unique_ptr<widgets::MainWindow> m_window;
-    QTemporaryDir m_dir;
+    ConnectedWindow m_console;
+    widgets::MainWindow *m_window = nullptr;
+    backends::kube::KubeSession *m_session = nullptr;
 
     widgets::DetailPane *pane() const { return m_window->detailPane(); }
 
     QByteArray auditText() const
     {
-        QFile f(m_dir.filePath(QStringLiteral("audit.jsonl")));
+        QFile f(m_console.auditPath());
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }
 
@@ -84,17 +84,9 @@ private Q_SLOTS:
         m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("100"), QStringLiteral("--pod-ready-ms"), QStringLiteral("100")});
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
-        m_engine = std::make_unique<backends::http::HttpEngine>();
-        auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json")));
-        m_session = std::make_unique<backends::kube::KubeSession>(m_engine.get(), approvals);
-        m_session->setAuditLog(std::make_shared<backends::actions::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
-        m_window = std::make_unique<widgets::MainWindow>(m_sim->kubeconfigPath());
-        m_window->attachSession(m_session.get());
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
-        QVERIFY(config.ok());
-        m_window->showKubeconfig(config.value(), {});
+        QVERIFY2(m_console.open(m_sim->kubeconfigPath(), &error), qPrintable(error));
+        m_window = m_console.window.get();
+        m_session = m_console.session.get();
         QTRY_VERIFY_WITH_TIMEOUT(m_session->actions() != nullptr, 5000);
         // Both pods of web running, so its events and related objects exist.
         QVERIFY(eventually([&] { return m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["status"].value("readyReplicas", 0) == 2; }, 15000));
@@ -102,9 +94,7 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
-        m_window.reset();
-        m_session.reset();
-        m_engine.reset();
+        m_console.close();
         m_sim.reset();
     }
 

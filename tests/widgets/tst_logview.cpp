@@ -1,7 +1,7 @@
 // Widget test (offscreen): the log view against pilothouse-sim: a Deployment's two pods merged
 // with prefixes, search (count, next/previous, only matching), the ring buffer bound with a small
 // capacity, Follow that pauses when scrolled up, one pod's view, and a clean stop when the session
-// replaces its client. With PILOTHOUSE_SCREENSHOT_DIR set it saves logs.png of the merged view.
+// replaces its client.
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
@@ -14,7 +14,6 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
-#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -258,26 +257,6 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(view->statusLabel()->text().section(QStringLiteral(" · "), 0, 0),
                                   QStringLiteral("ended: container api of pod demo/%1 has no previous instance: it has not restarted").arg(pod), 5000);
         QCOMPARE(view->model()->rowCount(), 0);
-    }
-
-    void screenshot()
-    {
-        const QByteArray dir = qgetenv("PILOTHOUSE_SCREENSHOT_DIR");
-        if (dir.isEmpty())
-            QSKIP("PILOTHOUSE_SCREENSHOT_DIR is not set");
-        auto view = mergedWebView();
-        QVERIFY(view);
-        view->resize(1180, 560);
-        QVERIFY(QTest::qWaitForWindowExposed(view.get()));
-        view->timestampsButton()->click();
-        QTRY_VERIFY_WITH_TIMEOUT(podsIn(view->model()).size() == 2 && view->model()->rowCount() > 60, 20000);
-        QTest::keyClicks(view->searchEdit(), QStringLiteral("cart"));
-        QTRY_VERIFY_WITH_TIMEOUT(view->model()->matchCount() > 3, 5000);
-        QTest::qWait(400);  // the status line and the match count settle
-        QTRY_VERIFY_WITH_TIMEOUT(view->statusLabel()->text().startsWith(QLatin1String("streaming 2 pods")), 5000);
-        const QString path = QDir(QString::fromLocal8Bit(dir)).filePath(QStringLiteral("logs.png"));
-        QVERIFY(view->grab().save(path));
-        qInfo("saved %s", qPrintable(path));
     }
 
     // Last: it replaces the session's client.
