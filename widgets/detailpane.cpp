@@ -357,7 +357,12 @@ void DetailPane::loadRelated(const QByteArray &json)
         auto *owners = new QTreeWidgetItem(m_related, {tr("Owned by")});
         owners->setExpanded(true);
         auto follow = std::make_shared<std::function<void(QTreeWidgetItem *, QList<backends::kube::OwnerReference>, int)>>();
-        *follow = [self, gen, client, follow, ns = d.ns](QTreeWidgetItem *parent, const QList<backends::kube::OwnerReference> &refs, int depth) {
+        // The function refers to itself only weakly (no cycle); pending reads keep it alive.
+        *follow = [self, gen, client, weakFollow = std::weak_ptr(follow), ns = d.ns](QTreeWidgetItem *parent,
+                                                                                   const QList<backends::kube::OwnerReference> &refs, int depth) {
+            auto follow = weakFollow.lock();
+            if (!follow)
+                return;
             for (const auto &o : refs) {
                 const ResourceRef ref = backends::kube::resourceForKind(o.apiVersion, o.kind);
                 if (ref.plural.isEmpty()) {

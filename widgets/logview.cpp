@@ -150,10 +150,10 @@ LogView *LogView::forWorkloadObject(KubeSession *session, const backends::kube::
 
 void LogView::followSession(KubeSession *session)
 {
-    // The session deletes its action facade just before the client it was built on (context or
-    // namespace switch, disconnect): the last moment the streams can still cancel through it.
-    if (auto *facade = session->actions())
-        connect(facade, &QObject::destroyed, this, [this] {
+    // The session replaces its client on a context or namespace switch and on disconnect; the
+    // streams cancel through it while it is still whole.
+    if (auto *client = session->client())
+        connect(client, &KubeClient::aboutToBeDestroyed, this, [this] {
             stop(tr("disconnected: the session switched context or namespace, or disconnected"));
         });
 }
