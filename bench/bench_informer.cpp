@@ -1,6 +1,7 @@
 // Benchmark: how fast and how lean the pod informer syncs ~10,000 pods from pilothouse-sim, how
 // that compares with kubectl on the same server, and which JSON parser the ObjectParser should use.
 // It prints figures; it asserts nothing (docs/benchmarks.md records a run and the aims).
+#include "benchmachine.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
 #include "kube/informer.h"
@@ -154,34 +155,8 @@ void out(const QString &line)
     std::fflush(stdout);
 }
 
-struct Machine {
-    long cpus = 0;
-    QString model;
-    qint64 ramMb = 0;
-    QString os;
-};
-
-Machine machine()
-{
-    Machine m;
-    m.cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    QFile cpu(QStringLiteral("/proc/cpuinfo"));
-    if (cpu.open(QIODevice::ReadOnly))
-        for (const QByteArray &line : cpu.readAll().split('\n'))
-            if (line.startsWith("model name")) {
-                m.model = QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
-                break;
-            }
-    QFile mem(QStringLiteral("/proc/meminfo"));
-    if (mem.open(QIODevice::ReadOnly))
-        for (const QByteArray &line : mem.readAll().split('\n'))
-            if (line.startsWith("MemTotal:")) {
-                m.ramMb = line.mid(9).trimmed().split(' ').value(0).toLongLong() / 1024;
-                break;
-            }
-    m.os = QSysInfo::prettyProductName() + QStringLiteral(", kernel ") + QSysInfo::kernelVersion();
-    return m;
-}
+using pilothouse::bench::Machine;
+using pilothouse::bench::machine;
 
 // ---- 1-3: list to synced informer, to populated model, memory ------------------------------
 

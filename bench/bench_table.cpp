@@ -2,6 +2,7 @@
 // at 500 events/s over 10,000 pods from pilothouse-sim, the console's CPU while idle, and sort, filter
 // and reset times at 10,000 and 100,000 rows. It prints figures; it asserts nothing
 // (docs/benchmarks.md records a run and the aims).
+#include "benchmachine.h"
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
@@ -104,34 +105,8 @@ QString met(bool b) { return b ? QStringLiteral("met") : QStringLiteral("**not m
 
 // ---- machine and CPU accounting (as bench_informer) ----------------------------------------
 
-struct Machine {
-    long cpus = 0;
-    QString model;
-    qint64 ramMb = 0;
-    QString os;
-};
-
-Machine machine()
-{
-    Machine m;
-    m.cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    QFile cpu(QStringLiteral("/proc/cpuinfo"));
-    if (cpu.open(QIODevice::ReadOnly))
-        for (const QByteArray &line : cpu.readAll().split('\n'))
-            if (line.startsWith("model name")) {
-                m.model = QString::fromUtf8(line.mid(line.indexOf(':') + 1).trimmed());
-                break;
-            }
-    QFile mem(QStringLiteral("/proc/meminfo"));
-    if (mem.open(QIODevice::ReadOnly))
-        for (const QByteArray &line : mem.readAll().split('\n'))
-            if (line.startsWith("MemTotal:")) {
-                m.ramMb = line.mid(9).trimmed().split(' ').value(0).toLongLong() / 1024;
-                break;
-            }
-    m.os = QSysInfo::prettyProductName() + QStringLiteral(", kernel ") + QSysInfo::kernelVersion();
-    return m;
-}
+using pilothouse::bench::Machine;
+using pilothouse::bench::machine;
 
 QString loadAverage() { return firstLine(QStringLiteral("/proc/loadavg")).section(QLatin1Char(' '), 0, 2); }
 
