@@ -319,12 +319,21 @@ private Q_SLOTS:
         HttpReply merge = m_sim->request("PATCH", dep, R"({"metadata":{"annotations":{"team":"shop"}}})", "application/merge-patch+json");
         JCOMPARE(merge.json()["metadata"]["annotations"]["team"], "shop");
 
+        // A JSON patch `test` on the resourceVersion is a precondition. The deployment controller
+        // is still writing status after the template change above, and each write rightly fails
+        // the precondition (422): read the version again and retry, as a client would.
         std::string rv = merge.json()["metadata"]["resourceVersion"];
-        // A JSON patch `test` on the resourceVersion is a precondition.
-        HttpReply jsonOk = m_sim->request("PATCH", dep,
-                                          Json::array({{{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", rv}},
-                                                       {{"op", "replace"}, {"path", "/spec/replicas"}, {"value", 3}}}).dump(),
-                                          "application/json-patch+json");
+        HttpReply jsonOk;
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            jsonOk = m_sim->request("PATCH", dep,
+                                    Json::array({{{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", rv}},
+                                                 {{"op", "replace"}, {"path", "/spec/replicas"}, {"value", 3}}}).dump(),
+                                    "application/json-patch+json");
+            if (jsonOk.status != 422)
+                break;
+            QTest::qWait(100);
+            rv = m_sim->get(dep).json()["metadata"]["resourceVersion"];
+        }
         QCOMPARE(jsonOk.status, 200);
         JCOMPARE(jsonOk.json()["spec"]["replicas"], 3);
         HttpReply jsonStale = m_sim->request("PATCH", dep,
