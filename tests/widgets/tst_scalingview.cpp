@@ -1,6 +1,5 @@
 // Widget test (offscreen): the scaling view against pilothouse-sim with a fast HPA clock follows
 // web from 1 to 3 replicas under load (series, tiles, event markers) and back down without it.
-// PILOTHOUSE_SCREENSHOT_DIR=dir saves scaling.png (mid scale-up), scaling-down.png and scaling-nohpa.png there.
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
@@ -13,7 +12,6 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QDateTimeAxis>
-#include <QDir>
 #include <QLabel>
 #include <QLineSeries>
 #include <QSignalSpy>
@@ -76,16 +74,6 @@ class TestScalingView : public QObject {
         for (int i = 0; i < s->count(); ++i)
             m = std::max(m, s->at(i).y());
         return m;
-    }
-    void screenshot(const QString &name) const { screenshot(name, m_view.get()); }
-    static void screenshot(const QString &name, QWidget *widget)
-    {
-        const QString dir = qEnvironmentVariable("PILOTHOUSE_SCREENSHOT_DIR");
-        if (dir.isEmpty())
-            return;
-        QDir().mkpath(dir);
-        QVERIFY(widget->grab().save(QDir(dir).filePath(name)));
-        qInfo("saved %s", qPrintable(QDir(dir).filePath(name)));
     }
     QString state() const
     {
@@ -157,9 +145,6 @@ private Q_SLOTS:
         QTRY_VERIFY2_WITH_TIMEOUT(m_view->series().last()->cpuPercent.has_value(), qPrintable(state()), 10000);
         QCOMPARE(m_view->series().last()->targetPercent, std::optional<int>(60));
         QVERIFY(*m_view->series().last()->cpuPercent < 60);
-        // A screenshot is more telling with some idle history before the load.
-        if (!qEnvironmentVariableIsEmpty("PILOTHOUSE_SCREENSHOT_DIR"))
-            QTest::qWait(40000);
         QTRY_VERIFY_WITH_TIMEOUT(chartSeries("cpuTarget")->count() > 0 && maxY(chartSeries("cpuTarget")) == 60, 5000);
         // The time axis moves without changes: it ends within a second or two of now.
         QTest::qWait(1500);
@@ -180,7 +165,6 @@ private Q_SLOTS:
         // Running but not ready yet: desired and current are at 3, ready lags.
         QVERIFY2(eventually([&] { return m_view->tileCount(PodTilePhase::Running) > 0; }, 5000), qPrintable(state()));
         QTest::qWait(1500);
-        screenshot(QStringLiteral("scaling.png"));
         QVERIFY2(eventually([&] { return m_view->tileCount(PodTilePhase::Ready) == 3; }, 20000), qPrintable(state()));
         QVERIFY2(eventually([&] { return lastDesired() == 3 && m_view->series().last()->ready == 3; }, 10000), qPrintable(state()));
         // One tile per pod of the deployment.
@@ -211,7 +195,6 @@ private Q_SLOTS:
         QVERIFY(up != samples.end());
         QVERIFY(std::find_if(samples.begin(), up, [](const auto &s) { return s.desired == 1; }) != up);
         QVERIFY(std::find_if(up, samples.end(), [](const auto &s) { return s.desired == 1; }) != samples.end());
-        screenshot(QStringLiteral("scaling-down.png"));
     }
 
     void windowChangesOnlyWhatIsShown()
@@ -244,7 +227,6 @@ private Q_SLOTS:
         // Nothing changes, yet the tick carries the line along to the present.
         QTRY_VERIFY_WITH_TIMEOUT(seriesOf(api, "desired")->count() >= 2, 4000);
         QVERIFY(seriesOf(api, "desired")->at(seriesOf(api, "desired")->count() - 1).x() > QDateTime::currentMSecsSinceEpoch() - 2500);
-        screenshot(QStringLiteral("scaling-nohpa.png"), &api);
     }
 
     void missingDeploymentIsSaid()
