@@ -1,0 +1,378 @@
+// Argo CD REST calls over the shared HTTP engine, the session token and the live update loop.
+#include "argocd/argocdclient.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUrl>
+
+namespace pilothouse::backends::argocd {
+
+const QString ArgoCdClient::sessionExpiredMessage = QStringLiteral("session expired, log in again");
+
+namespace {
+
+// After this many polls the stream is tried again (3 s polls: about half a minute).
+constexpr int kPollsBeforeStreamRetry = 10;
+
+ApiError configError(const QString &message)
+{
+    ApiError e;
+    e.kind = ErrorKind::Config;
+    e.message = message;
+    return e;
+}
+
+}  // namespace
+
+ArgoCdClient::ArgoCdClient(http::HttpEngine *engine, QObject *parent) : QObject(parent), m_engine(engine)
+{
+    m_pollTimer.setSingleShot(false);
+    connect(&m_pollTimer, &QTimer::timeout, this, &ArgoCdClient::poll);
+}
+
+ArgoCdClient::~ArgoCdClient()
+{
+    if (m_streamId)
+        m_engine->cancel(m_streamId);
+}
+
+Result<void> ArgoCdClient::setServer(const ArgoCdServer &server)
+{
+    QUrl url(server.url.trimmed());
+    if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
+        return Result<void>::failure(configError(QStringLiteral("\"%1\" is not an Argo CD server URL (https://host[:port])").arg(server.url)));
+    http::TlsConfig tls;
+    tls.caPem = server.caPem;
+    if (tls.caPem.isEmpty() && !server.caFile.isEmpty()) {
+        QFile f(server.caFile);
+        if (!f.open(QIODevice::ReadOnly))
+            return Result<void>::failure(configError(QStringLiteral("cannot read the CA file %1: %2").arg(server.caFile, f.errorString())));
+        tls.caPem = f.readAll();
+        if (!tls.caPem.contains("-----BEGIN CERTIFICATE-----"))
+            return Result<void>::failure(configError(QStringLiteral("the CA file %1 holds no PEM certificate").arg(server.caFile)));
+    }
+    tls.insecureSkipVerify = server.insecureSkipVerify;
+    QString base = url.toString(QUrl::StripTrailingSlash);
+    if (base != m_server.url) {
+        stopWatching();
+        m_token.clear();
+        m_user.clear();
+    }
+    m_server = server;
+    m_server.url = base;
+    m_tls = tls;
+    return Result<void>::success();
+}
+
+void ArgoCdClient::setSession(const QString &user, const QByteArray &token)
+{
+    m_user = user;
+    m_token = token;
+}
+
+void ArgoCdClient::logout()
+{
+    stopWatching();
+    m_token.clear();
+}
+
+QString ArgoCdClient::encode(const QString &segment)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(segment));
+}
+
+ApiError ArgoCdClient::explain(ApiError e) const
+{
+    if (e.kind == ErrorKind::Tls) {
+        QString ca = !m_server.caPem.isEmpty() ? QStringLiteral("the given CA")
+                     : !m_server.caFile.isEmpty() ? QStringLiteral("the CA file %1").arg(m_server.caFile)
+                                                  : QStringLiteral("the system's trusted CAs");
+        e.message += QStringLiteral(" (checked %1 against %2)").arg(QUrl(m_server.url).host(), ca);
+    } else if (e.kind == ErrorKind::Network || e.kind == ErrorKind::Timeout) {
+        e.message = QStringLiteral("Argo CD at %1: %2").arg(m_server.url, e.message);
+    }
+    return e;
+}
+
+void ArgoCdClient::call(const QByteArray &method, const QString &path, const QByteArray &body, QObject *receiver,
+                        std::function<void(const Reply &)> done, bool authenticated)
+{
+    auto failLater = [receiver, done](ApiError e) {
+        Reply r;
+        r.error = std::move(e);
+        QMetaObject::invokeMethod(receiver, [done, r] { done(r); }, Qt::QueuedConnection);
+    };
+    if (m_server.url.isEmpty())
+        return failLater(configError(QStringLiteral("no Argo CD server is set")));
+    if (authenticated && m_token.isEmpty()) {
+        ApiError e;
+        e.kind = ErrorKind::Unauthorized;
+        e.message = QStringLiteral("not logged in to Argo CD at %1").arg(m_server.url);
+        return failLater(e);
+    }
+    http::Request req;
+    req.method = method;
+    req.url = m_server.url + path;
+    req.tls = m_tls;
+    req.timeoutMs = 30000;
+    req.headers.append(qMakePair(QByteArray("Accept"), QByteArray("application/json")));
+    req.headers.append(qMakePair(QByteArray("User-Agent"), QByteArray("pilothouse/0.1")));
+    if (authenticated)
+        req.headers.append(qMakePair(QByteArray("Authorization"), QByteArray("Bearer ") + m_token));
+    if (method == "POST" || method == "PUT" || method == "PATCH" || !body.isEmpty()) {
+        req.body = body;
+        req.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+    }
+    QPointer<ArgoCdClient> self(this);
+    m_engine->send(std::move(req), receiver, [self, done, authenticated](const http::Response &resp) {
+        Reply r;
+        r.status = resp.status;
+        r.body = resp.body;
+        if (resp.error.isError())
+            r.error = resp.error;
+        else if (resp.status < 200 || resp.status >= 300)
+            r.error = parseError(resp.status, resp.body);
+        if (self) {
+            r.error = self->explain(r.error);
+            if (authenticated && r.error.kind == ErrorKind::Unauthorized) {
+                self->expire(r.error);
+                r.error.message = sessionExpiredMessage + QStringLiteral(" (Argo CD said: %1)").arg(r.error.message);
+            }
+        }
+        done(r);
+    });
+}
+
+void ArgoCdClient::expire(const ApiError &cause)
+{
+    Q_UNUSED(cause);
+    bool had = !m_token.isEmpty();
+    m_token.clear();
+    stopWatching();
+    if (had)
+        Q_EMIT sessionExpired(sessionExpiredMessage);
+}
+
+void ArgoCdClient::login(const QString &user, const QString &password, QObject *receiver, Done<void> done)
+{
+    QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("username"), user}, {QStringLiteral("password"), password}})
+                          .toJson(QJsonDocument::Compact);
+    QPointer<ArgoCdClient> self(this);
+    call("POST", QStringLiteral("/api/v1/session"), body, receiver, [self, user, done](const Reply &r) {
+        if (r.error.isError())
+            return done(Result<void>::failure(r.error));
+        QByteArray token = QJsonDocument::fromJson(r.body).object().value(QLatin1String("token")).toString().toUtf8();
+        if (token.isEmpty()) {
+            ApiError e;
+            e.kind = ErrorKind::Malformed;
+            e.httpStatus = r.status;
+            e.message = QStringLiteral("the Argo CD login answer has no token");
+            return done(Result<void>::failure(e));
+        }
+        if (self) {
+            self->m_user = user;
+            self->m_token = token;
+            Q_EMIT self->loggedIn(user);
+        }
+        done(Result<void>::success());
+    }, false);
+}
+
+void ArgoCdClient::listApplications(QObject *receiver, Done<QList<ApplicationInfo>> done)
+{
+    call("GET", QStringLiteral("/api/v1/applications"), {}, receiver, [done](const Reply &r) {
+        if (r.error.isError())
+            return done(Result<QList<ApplicationInfo>>::failure(r.error));
+        done(parseApplicationList(r.body));
+    });
+}
+
+void ArgoCdClient::getApplication(const QString &name, QObject *receiver, Done<ApplicationInfo> done)
+{
+    call("GET", QStringLiteral("/api/v1/applications/") + encode(name), {}, receiver, [done](const Reply &r) {
+        if (r.error.isError())
+            return done(Result<ApplicationInfo>::failure(r.error));
+        done(parseApplication(r.body));
+    });
+}
+
+void ArgoCdClient::revisionMetadata(const QString &app, const QString &revision, QObject *receiver, Done<RevisionMetadata> done)
+{
+    call("GET", QStringLiteral("/api/v1/applications/%1/revisions/%2/metadata").arg(encode(app), encode(revision)), {}, receiver,
+         [done](const Reply &r) {
+             if (r.error.isError())
+                 return done(Result<RevisionMetadata>::failure(r.error));
+             done(parseRevisionMetadata(r.body));
+         });
+}
+
+void ArgoCdClient::resourceTree(const QString &app, QObject *receiver, Done<ResourceTree> done)
+{
+    call("GET", QStringLiteral("/api/v1/applications/%1/resource-tree").arg(encode(app)), {}, receiver, [done](const Reply &r) {
+        if (r.error.isError())
+            return done(Result<ResourceTree>::failure(r.error));
+        done(parseResourceTree(r.body));
+    });
+}
+
+void ArgoCdClient::sync(const QString &app, const SyncOptions &options, QObject *receiver, Done<void> done)
+{
+    QJsonObject o{{QStringLiteral("name"), app}, {QStringLiteral("prune"), options.prune}, {QStringLiteral("dryRun"), options.dryRun}};
+    if (!options.revision.isEmpty())
+        o.insert(QStringLiteral("revision"), options.revision);
+    call("POST", QStringLiteral("/api/v1/applications/%1/sync").arg(encode(app)), QJsonDocument(o).toJson(QJsonDocument::Compact), receiver,
+         [done](const Reply &r) { done(r.error.isError() ? Result<void>::failure(r.error) : Result<void>::success()); });
+}
+
+void ArgoCdClient::rollback(const QString &app, qint64 historyId, bool dryRun, bool prune, QObject *receiver, Done<void> done)
+{
+    QJsonObject o{{QStringLiteral("name"), app},
+                  {QStringLiteral("id"), historyId},
+                  {QStringLiteral("dryRun"), dryRun},
+                  {QStringLiteral("prune"), prune}};
+    call("POST", QStringLiteral("/api/v1/applications/%1/rollback").arg(encode(app)), QJsonDocument(o).toJson(QJsonDocument::Compact), receiver,
+         [done](const Reply &r) { done(r.error.isError() ? Result<void>::failure(r.error) : Result<void>::success()); });
+}
+
+void ArgoCdClient::terminateOperation(const QString &app, QObject *receiver, Done<void> done)
+{
+    call("DELETE", QStringLiteral("/api/v1/applications/%1/operation").arg(encode(app)), {}, receiver,
+         [done](const Reply &r) { done(r.error.isError() ? Result<void>::failure(r.error) : Result<void>::success()); });
+}
+
+void ArgoCdClient::startWatching(int pollIntervalMs)
+{
+    stopWatching();
+    m_watching = true;
+    m_pollTimer.setInterval(pollIntervalMs);
+    quint64 generation = m_streamGeneration;
+    listApplications(this, [this, generation](const Result<QList<ApplicationInfo>> &r) {
+        if (!m_watching || generation != m_streamGeneration)
+            return;
+        if (!r.ok()) {
+            Q_EMIT watchFailed(r.error().message);
+            if (m_watching)
+                streamEnded(r.error().message);
+            return;
+        }
+        Q_EMIT applicationsListed(r.value());
+        openStream();
+    });
+}
+
+void ArgoCdClient::stopWatching()
+{
+    bool was = m_watching;
+    m_watching = false;
+    m_streaming = false;
+    ++m_streamGeneration;
+    m_pollTimer.stop();
+    if (m_streamId) {
+        m_engine->cancel(m_streamId);
+        m_streamId = 0;
+    }
+    Q_UNUSED(was);
+}
+
+void ArgoCdClient::openStream()
+{
+    if (!m_watching || m_token.isEmpty())
+        return;
+    http::Request req;
+    req.url = m_server.url + QStringLiteral("/api/v1/stream/applications");
+    req.tls = m_tls;
+    req.timeoutMs = 0;
+    req.headers.append(qMakePair(QByteArray("Accept"), QByteArray("text/event-stream")));
+    req.headers.append(qMakePair(QByteArray("User-Agent"), QByteArray("pilothouse/0.1")));
+    req.headers.append(qMakePair(QByteArray("Authorization"), QByteArray("Bearer ") + m_token));
+    quint64 generation = ++m_streamGeneration;
+    auto status = std::make_shared<int>(0);
+    auto errorBody = std::make_shared<QByteArray>();
+    http::HttpEngine::StreamHandlers h;
+    h.headersReceived = [this, status, generation](int code, const http::Headers &) {
+        *status = code;
+        if (generation != m_streamGeneration || code < 200 || code >= 300)
+            return;
+        m_pollTimer.stop();
+        m_streaming = true;
+        Q_EMIT watchModeChanged(true, {});
+    };
+    h.line = [this, status, errorBody, generation](const QByteArray &line) {
+        if (generation != m_streamGeneration)
+            return;
+        if (*status < 200 || *status >= 300) {
+            errorBody->append(line);
+            return;
+        }
+        Result<WatchEvent> ev = parseWatchLine(line);
+        if (!ev.ok()) {
+            if (ev.error().kind == ErrorKind::Unauthorized) {
+                expire(ev.error());
+                return;
+            }
+            Q_EMIT watchFailed(ev.error().message);
+            return;
+        }
+        if (ev.value().type.isEmpty())
+            return;
+        if (ev.value().type == QLatin1String("DELETED"))
+            Q_EMIT applicationDeleted(ev.value().application.name);
+        else
+            Q_EMIT applicationChanged(ev.value().application);
+    };
+    h.finished = [this, status, errorBody, generation](const http::Response &resp) {
+        if (generation != m_streamGeneration)
+            return;
+        m_streamId = 0;
+        m_streaming = false;
+        if (resp.error.kind == ErrorKind::Cancelled)
+            return;
+        ApiError e;
+        if (resp.error.isError())
+            e = explain(resp.error);
+        else if (*status < 200 || *status >= 300)
+            e = parseError(*status, *errorBody);
+        if (e.kind == ErrorKind::Unauthorized) {
+            expire(e);
+            return;
+        }
+        streamEnded(e.isError() ? QStringLiteral("the application stream failed: %1").arg(e.message)
+                                : QStringLiteral("the application stream ended"));
+    };
+    m_streamId = m_engine->stream(std::move(req), this, std::move(h));
+}
+
+void ArgoCdClient::streamEnded(const QString &reason)
+{
+    if (!m_watching)
+        return;
+    m_streaming = false;
+    m_pollsSinceStreamTry = 0;
+    Q_EMIT watchModeChanged(false, reason + QStringLiteral("; polling every %1 s").arg(m_pollTimer.interval() / 1000.0));
+    // One list at once so nothing is missed between the stream's end and the first tick.
+    poll();
+    m_pollTimer.start();
+}
+
+void ArgoCdClient::poll()
+{
+    if (!m_watching)
+        return;
+    quint64 generation = m_streamGeneration;
+    listApplications(this, [this, generation](const Result<QList<ApplicationInfo>> &r) {
+        if (!m_watching || generation != m_streamGeneration)
+            return;
+        if (!r.ok()) {
+            Q_EMIT watchFailed(r.error().message);
+            return;
+        }
+        Q_EMIT applicationsListed(r.value());
+    });
+    if (++m_pollsSinceStreamTry >= kPollsBeforeStreamRetry && !m_streamId) {
+        m_pollsSinceStreamTry = 0;
+        openStream();
+    }
+}
+
+}  // namespace pilothouse::backends::argocd
