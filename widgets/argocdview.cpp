@@ -1,0 +1,755 @@
+// The Argo CD view: login form, live applications table, history, resource tree and actions.
+#include "argocdview.h"
+
+#include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace pilothouse::widgets {
+
+using namespace backends::argocd;
+using backends::ApiError;
+using backends::Result;
+
+namespace {
+
+enum AppColumn { NameColumn, ProjectColumn, SyncColumn, HealthColumn, OperationColumn, RevisionColumn, ImagesColumn, AppColumnCount };
+enum HistoryColumn { IdColumn, HistRevisionColumn, DeployedColumn, AuthorColumn, MessageColumn, HistoryColumnCount };
+enum TreeColumn { TreeNameColumn, TreeHealthColumn, TreeImagesColumn, TreeColumnCount };
+constexpr int kHistoryIdRole = Qt::UserRole + 1;
+
+QString shortSha(const QString &revision)
+{
+    static const QRegularExpression sha(QStringLiteral("^[0-9a-f]{40}$"));
+    return sha.match(revision).hasMatch() ? revision.left(7) : revision;
+}
+
+QString operationText(const ApplicationInfo &a)
+{
+    if (a.operation.phase.isEmpty())
+        return a.operationRequested ? QStringLiteral("Requested") : QString();
+    if (a.operation.message.isEmpty())
+        return a.operation.phase;
+    return QStringLiteral("%1: %2").arg(a.operation.phase, a.operation.message);
+}
+
+QColor healthColor(const QString &health)
+{
+    if (health == QLatin1String("Healthy"))
+        return QColor(0x2e, 0x7d, 0x32);
+    if (health == QLatin1String("Degraded") || health == QLatin1String("Missing"))
+        return QColor(0xc6, 0x28, 0x28);
+    if (health == QLatin1String("Progressing"))
+        return QColor(0x15, 0x65, 0xc0);
+    if (health == QLatin1String("Suspended"))
+        return QColor(0x6a, 0x1b, 0x9a);
+    return QColor(0x61, 0x61, 0x61);
+}
+
+QString firstLine(const QString &text)
+{
+    return text.section(QLatin1Char('\n'), 0, 0);
+}
+
+}  // namespace
+
+ArgoCdView::ArgoCdView(backends::http::HttpEngine *engine, backends::actions::AuditLog *audit, const ArgoCdViewPreset &preset,
+                       QWidget *parent)
+    : QWidget(parent),
+      m_engine(engine),
+      m_audit(audit),
+      m_client(new ArgoCdClient(engine, this)),
+      m_actions(new ArgoCdActions(m_client, audit, this)),
+      m_keychain(new ArgoCdKeychain(this))
+{
+    setObjectName(QStringLiteral("argocdView"));
+    buildUi();
+    m_treeTimer.setSingleShot(true);
+    m_treeTimer.setInterval(1500);
+    connect(&m_treeTimer, &QTimer::timeout, this, &ArgoCdView::loadTree);
+
+    connect(m_client, &ArgoCdClient::applicationsListed, this, &ArgoCdView::onListed);
+    connect(m_client, &ArgoCdClient::applicationChanged, this, &ArgoCdView::onChanged);
+    connect(m_client, &ArgoCdClient::applicationDeleted, this, &ArgoCdView::onDeleted);
+    connect(m_client, &ArgoCdClient::watchModeChanged, this, [this](bool streaming, const QString &reason) {
+        m_liveMode->setText(streaming ? tr("live (stream)") : tr("polling"));
+        m_liveMode->setToolTip(reason);
+    });
+    connect(m_client, &ArgoCdClient::watchFailed, this, [this](const QString &message) { setMessage(tr("Updates: %1").arg(message)); });
+    connect(m_client, &ArgoCdClient::sessionExpired, this, [this](const QString &message) {
+        setLoggedIn(false);
+        setStatus(message);
+        m_password->setFocus();
+    });
+    connect(m_actions, &ArgoCdActions::auditFailed, this, [this](const QString &message) { setMessage(message); });
+    applyPreset(preset);
+}
+
+ArgoCdView::~ArgoCdView()
+{
+    m_client->stopWatching();
+}
+
+void ArgoCdView::buildUi()
+{
+    auto *root = new QVBoxLayout(this);
+
+    auto *loginRow = new QHBoxLayout;
+    m_url = new QLineEdit(this);
+    m_url->setObjectName(QStringLiteral("argocdUrl"));
+    m_url->setPlaceholderText(tr("https://argocd.example.com"));
+    m_user = new QLineEdit(this);
+    m_user->setObjectName(QStringLiteral("argocdUser"));
+    m_user->setPlaceholderText(tr("username"));
+    m_password = new QLineEdit(this);
+    m_password->setObjectName(QStringLiteral("argocdPassword"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_password->setPlaceholderText(tr("password"));
+    m_caFile = new QLineEdit(this);
+    m_caFile->setObjectName(QStringLiteral("argocdCaFile"));
+    m_caFile->setPlaceholderText(tr("CA file (PEM), empty: system CAs"));
+    m_insecure = new QCheckBox(tr("Skip TLS verification (insecure)"), this);
+    m_insecure->setObjectName(QStringLiteral("argocdInsecure"));
+    m_remember = new QCheckBox(tr("Remember in keychain"), this);
+    m_remember->setObjectName(QStringLiteral("argocdRemember"));
+    m_loginButton = new QPushButton(tr("Log in"), this);
+    m_loginButton->setObjectName(QStringLiteral("argocdLogin"));
+    m_logoutButton = new QPushButton(tr("Log out"), this);
+    m_logoutButton->setObjectName(QStringLiteral("argocdLogout"));
+    loginRow->addWidget(new QLabel(tr("Argo CD"), this));
+    loginRow->addWidget(m_url, 3);
+    loginRow->addWidget(m_user, 1);
+    loginRow->addWidget(m_password, 1);
+    loginRow->addWidget(m_loginButton);
+    loginRow->addWidget(m_logoutButton);
+    root->addLayout(loginRow);
+    auto *optionsRow = new QHBoxLayout;
+    optionsRow->addWidget(m_caFile, 3);
+    optionsRow->addWidget(m_insecure);
+    optionsRow->addWidget(m_remember);
+    m_status = new QLabel(tr("not logged in"), this);
+    m_status->setObjectName(QStringLiteral("argocdStatus"));
+    optionsRow->addWidget(m_status, 2);
+    m_liveMode = new QLabel(this);
+    m_liveMode->setObjectName(QStringLiteral("argocdLiveMode"));
+    optionsRow->addWidget(m_liveMode);
+    root->addLayout(optionsRow);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_apps = new QTableWidget(0, AppColumnCount, split);
+    m_apps->setObjectName(QStringLiteral("argocdApplications"));
+    m_apps->setHorizontalHeaderLabels({tr("Name"), tr("Project"), tr("Sync"), tr("Health"), tr("Operation"), tr("Revision"), tr("Images")});
+    m_apps->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_apps->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_apps->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_apps->verticalHeader()->hide();
+    m_apps->horizontalHeader()->setStretchLastSection(true);
+    m_apps->setSortingEnabled(false);
+
+    auto *details = new QWidget(split);
+    auto *detailsLayout = new QVBoxLayout(details);
+    detailsLayout->setContentsMargins(0, 0, 0, 0);
+    m_detail = new QLabel(details);
+    m_detail->setObjectName(QStringLiteral("argocdDetail"));
+    m_detail->setWordWrap(true);
+    m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    detailsLayout->addWidget(m_detail);
+    m_tabs = new QTabWidget(details);
+    m_history = new QTreeWidget(m_tabs);
+    m_history->setObjectName(QStringLiteral("argocdHistory"));
+    m_history->setRootIsDecorated(false);
+    m_history->setColumnCount(HistoryColumnCount);
+    m_history->setHeaderLabels({tr("ID"), tr("Revision"), tr("Deployed at"), tr("Author"), tr("Message")});
+    m_resources = new QTreeWidget(m_tabs);
+    m_resources->setObjectName(QStringLiteral("argocdResources"));
+    m_resources->setColumnCount(TreeColumnCount);
+    m_resources->setHeaderLabels({tr("Resource"), tr("Health"), tr("Images")});
+    m_tabs->addTab(m_history, tr("History"));
+    m_tabs->addTab(m_resources, tr("Resources"));
+    detailsLayout->addWidget(m_tabs, 1);
+
+    auto *buttons = new QHBoxLayout;
+    m_sync = new QPushButton(tr("Sync…"), details);
+    m_sync->setObjectName(QStringLiteral("argocdSync"));
+    m_rollback = new QPushButton(tr("Rollback…"), details);
+    m_rollback->setObjectName(QStringLiteral("argocdRollback"));
+    m_terminate = new QPushButton(tr("Terminate"), details);
+    m_terminate->setObjectName(QStringLiteral("argocdTerminate"));
+    m_hint = new QLabel(details);
+    m_hint->setObjectName(QStringLiteral("argocdActionHint"));
+    m_hint->setWordWrap(true);
+    buttons->addWidget(m_sync);
+    buttons->addWidget(m_rollback);
+    buttons->addWidget(m_terminate);
+    buttons->addWidget(m_hint, 1);
+    detailsLayout->addLayout(buttons);
+    m_message = new QLabel(details);
+    m_message->setObjectName(QStringLiteral("argocdMessage"));
+    m_message->setWordWrap(true);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    detailsLayout->addWidget(m_message);
+    split->addWidget(m_apps);
+    split->addWidget(details);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    root->addWidget(split, 1);
+
+    connect(m_loginButton, &QPushButton::clicked, this, &ArgoCdView::logIn);
+    connect(m_password, &QLineEdit::returnPressed, this, &ArgoCdView::logIn);
+    connect(m_logoutButton, &QPushButton::clicked, this, &ArgoCdView::logOut);
+    connect(m_apps, &QTableWidget::itemSelectionChanged, this, &ArgoCdView::onSelectionChanged);
+    connect(m_history, &QTreeWidget::itemSelectionChanged, this, &ArgoCdView::updateButtons);
+    connect(m_sync, &QPushButton::clicked, this, &ArgoCdView::startSync);
+    connect(m_rollback, &QPushButton::clicked, this, &ArgoCdView::startRollback);
+    connect(m_terminate, &QPushButton::clicked, this, &ArgoCdView::startTerminate);
+    setLoggedIn(false);
+}
+
+void ArgoCdView::applyPreset(const ArgoCdViewPreset &preset)
+{
+    m_url->setText(preset.url);
+    m_user->setText(preset.username);
+    m_password->setText(preset.password);
+    m_caFile->setText(preset.caFile);
+    m_insecure->setChecked(preset.insecureSkipVerify);
+    if (preset.url.isEmpty() || preset.username.isEmpty())
+        return;
+    if (preset.logInNow && !preset.password.isEmpty()) {
+        logIn();
+        return;
+    }
+    if (preset.password.isEmpty()) {
+        // A session remembered in the keychain; it is checked on first use (a 401 asks to log in).
+        ArgoCdServer server{preset.url, preset.caFile, {}, preset.insecureSkipVerify};
+        if (!m_client->setServer(server).ok())
+            return;
+        QString url = m_client->serverUrl();
+        QString user = preset.username;
+        m_keychain->load(url, user, this, [this, user](const Result<QByteArray> &token) {
+            if (!token.ok() || m_client->hasSession())
+                return;
+            m_client->setSession(user, token.value());
+            m_remember->setChecked(true);
+            setLoggedIn(true);
+            setStatus(tr("logged in as %1 to %2 (session from the keychain)").arg(user, m_client->serverUrl()));
+            m_client->startWatching();
+        });
+    }
+}
+
+void ArgoCdView::logIn()
+{
+    ArgoCdServer server{m_url->text().trimmed(), m_caFile->text().trimmed(), {}, m_insecure->isChecked()};
+    Result<void> set = m_client->setServer(server);
+    if (!set.ok()) {
+        setStatus(set.error().message);
+        return;
+    }
+    const QString user = m_user->text().trimmed();
+    if (user.isEmpty() || m_password->text().isEmpty()) {
+        setStatus(tr("enter a username and password"));
+        return;
+    }
+    m_loginButton->setEnabled(false);
+    setStatus(tr("logging in to %1…").arg(m_client->serverUrl()));
+    m_client->login(user, m_password->text(), this, [this, user](const Result<void> &r) {
+        m_loginButton->setEnabled(true);
+        if (!r.ok()) {
+            setStatus(tr("login refused: %1").arg(r.error().message));
+            return;
+        }
+        m_password->clear();
+        setLoggedIn(true);
+        const QString url = m_client->serverUrl();
+        setStatus(tr("logged in as %1 to %2").arg(user, url));
+        if (m_remember->isChecked()) {
+            m_keychain->store(url, user, m_client->sessionToken(), this, [this, user, url](const Result<void> &stored) {
+                setStatus(stored.ok() ? tr("logged in as %1 to %2 (session kept in the keychain)").arg(user, url)
+                                      : tr("logged in as %1 to %2; %3").arg(user, url, stored.error().message));
+            });
+        }
+        m_client->startWatching();
+    });
+}
+
+void ArgoCdView::logOut()
+{
+    const QString url = m_client->serverUrl();
+    const QString user = m_client->userName();
+    m_client->logout();
+    if (!url.isEmpty() && !user.isEmpty())
+        m_keychain->remove(url, user, this, [](const Result<void> &) {});
+    setLoggedIn(false);
+    setStatus(tr("logged out"));
+}
+
+void ArgoCdView::setLoggedIn(bool loggedIn)
+{
+    m_logoutButton->setEnabled(loggedIn);
+    m_password->setEnabled(true);
+    if (!loggedIn)
+        m_liveMode->clear();
+    updateButtons();
+}
+
+void ArgoCdView::setStatus(const QString &text)
+{
+    m_status->setText(text);
+    m_status->setToolTip(text);
+}
+
+void ArgoCdView::setMessage(const QString &text)
+{
+    m_message->setText(text);
+}
+
+QString ArgoCdView::statusText() const
+{
+    return m_status->text();
+}
+
+QString ArgoCdView::messageText() const
+{
+    return m_message->text();
+}
+
+std::optional<ApplicationInfo> ArgoCdView::application(const QString &name) const
+{
+    auto it = m_appsByName.constFind(name);
+    if (it == m_appsByName.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
+int ArgoCdView::rowOf(const QString &name) const
+{
+    for (int r = 0; r < m_apps->rowCount(); ++r)
+        if (m_apps->item(r, NameColumn) && m_apps->item(r, NameColumn)->text() == name)
+            return r;
+    return -1;
+}
+
+void ArgoCdView::upsertRow(const ApplicationInfo &app)
+{
+    m_appsByName.insert(app.name, app);
+    int row = rowOf(app.name);
+    if (row < 0) {
+        // Keep names in order; rows are only inserted and removed, never reset, so the selection stays.
+        row = 0;
+        while (row < m_apps->rowCount() && m_apps->item(row, NameColumn)->text() < app.name)
+            ++row;
+        m_apps->insertRow(row);
+        for (int c = 0; c < AppColumnCount; ++c)
+            m_apps->setItem(row, c, new QTableWidgetItem);
+    }
+    const QStringList values{app.name,
+                             app.project,
+                             app.syncStatus,
+                             app.health,
+                             operationText(app),
+                             shortSha(app.currentRevision()),
+                             app.images.join(QStringLiteral(", "))};
+    for (int c = 0; c < AppColumnCount; ++c) {
+        QTableWidgetItem *item = m_apps->item(row, c);
+        if (item->text() != values[c])
+            item->setText(values[c]);
+    }
+    m_apps->item(row, HealthColumn)->setForeground(healthColor(app.health));
+    m_apps->item(row, HealthColumn)->setToolTip(app.healthMessage);
+    m_apps->item(row, OperationColumn)->setToolTip(operationText(app));
+    m_apps->item(row, RevisionColumn)->setToolTip(app.currentRevision());
+    if (app.name == m_selected)
+        showDetails(false);
+}
+
+void ArgoCdView::onListed(const QList<ApplicationInfo> &apps)
+{
+    QSet<QString> names;
+    for (const ApplicationInfo &a : apps) {
+        names.insert(a.name);
+        upsertRow(a);
+    }
+    const QStringList known = m_appsByName.keys();
+    for (const QString &name : known)
+        if (!names.contains(name))
+            onDeleted(name);
+}
+
+void ArgoCdView::onChanged(const ApplicationInfo &app)
+{
+    upsertRow(app);
+}
+
+void ArgoCdView::onDeleted(const QString &name)
+{
+    m_appsByName.remove(name);
+    int row = rowOf(name);
+    if (row >= 0)
+        m_apps->removeRow(row);
+    if (name == m_selected) {
+        m_selected.clear();
+        m_history->clear();
+        m_resources->clear();
+        m_detail->setText(tr("%1 was deleted").arg(name));
+        updateButtons();
+    }
+}
+
+bool ArgoCdView::selectApplication(const QString &name)
+{
+    int row = rowOf(name);
+    if (row < 0)
+        return false;
+    m_apps->selectRow(row);
+    return m_selected == name;
+}
+
+bool ArgoCdView::selectHistoryId(qint64 id)
+{
+    for (int i = 0; i < m_history->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_history->topLevelItem(i);
+        if (item->data(IdColumn, kHistoryIdRole).toLongLong() == id) {
+            m_history->setCurrentItem(item);
+            item->setSelected(true);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ArgoCdView::onSelectionChanged()
+{
+    const QList<QTableWidgetItem *> items = m_apps->selectedItems();
+    QString name = items.isEmpty() ? QString() : m_apps->item(items.first()->row(), NameColumn)->text();
+    if (name == m_selected)
+        return;
+    m_selected = name;
+    m_shownHistoryKey.clear();
+    m_history->clear();
+    m_resources->clear();
+    showDetails(true);
+}
+
+void ArgoCdView::showDetails(bool reloadTree)
+{
+    auto it = m_appsByName.constFind(m_selected);
+    if (it == m_appsByName.constEnd()) {
+        m_detail->clear();
+        updateButtons();
+        return;
+    }
+    const ApplicationInfo &a = *it;
+    QString detail = tr("%1 · project %2 · %3 %4 @ %5 → %6/%7 · sync %8 (%9) · health %10%11 · automated sync %12")
+                         .arg(a.name, a.project, a.repoUrl, a.path, a.targetRevision, a.destServer, a.destNamespace, a.syncStatus,
+                              shortSha(a.syncRevision), a.health,
+                              a.healthMessage.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(a.healthMessage))
+                         .arg(a.automated ? tr("on") : tr("off"));
+    if (!a.operation.phase.isEmpty())
+        detail += tr(" · operation %1").arg(operationText(a));
+    for (const ApplicationCondition &c : a.conditions)
+        detail += QStringLiteral(" · %1: %2").arg(c.type, c.message);
+    m_detail->setText(detail);
+    fillHistory();
+    if (reloadTree)
+        loadTree();
+    else if (!m_treeTimer.isActive())
+        m_treeTimer.start();  // the tree follows the application's changes, at most every 1.5 s
+    updateButtons();
+}
+
+void ArgoCdView::fillHistory()
+{
+    auto it = m_appsByName.constFind(m_selected);
+    if (it == m_appsByName.constEnd())
+        return;
+    const ApplicationInfo &a = *it;
+    QString key = a.name;
+    for (const HistoryEntry &h : a.history)
+        key += QLatin1Char('|') + QString::number(h.id) + h.revision;
+    for (const HistoryEntry &h : a.history)
+        key += m_metadata.contains(h.revision) ? QStringLiteral("+") : QStringLiteral("-");
+    if (key == m_shownHistoryKey)
+        return;
+    m_shownHistoryKey = key;
+    qint64 selectedId = -1;
+    if (QTreeWidgetItem *cur = m_history->currentItem(); cur && cur->isSelected())
+        selectedId = cur->data(IdColumn, kHistoryIdRole).toLongLong();
+    m_history->clear();
+    // Newest first, as the operator reads a history.
+    for (int i = a.history.size() - 1; i >= 0; --i) {
+        const HistoryEntry &h = a.history[i];
+        auto *item = new QTreeWidgetItem(m_history);
+        item->setText(IdColumn, QString::number(h.id));
+        item->setData(IdColumn, kHistoryIdRole, h.id);
+        item->setText(HistRevisionColumn, shortSha(h.revision));
+        item->setToolTip(HistRevisionColumn, h.revision);
+        item->setText(DeployedColumn, h.deployedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+        auto md = m_metadata.constFind(h.revision);
+        if (md != m_metadata.constEnd()) {
+            item->setText(AuthorColumn, md->author);
+            item->setText(MessageColumn, firstLine(md->message));
+            item->setToolTip(MessageColumn, md->message);
+        } else if (m_metadataErrors.contains(h.revision)) {
+            item->setText(MessageColumn, m_metadataErrors.value(h.revision));
+        } else {
+            item->setText(MessageColumn, tr("loading…"));
+            fetchMetadata(h.revision);
+        }
+        if (i == a.history.size() - 1)
+            item->setText(IdColumn, tr("%1 (current)").arg(h.id));
+        if (h.id == selectedId)
+            item->setSelected(true), m_history->setCurrentItem(item);
+    }
+    for (int c = 0; c < HistoryColumnCount - 1; ++c)
+        m_history->resizeColumnToContents(c);
+}
+
+void ArgoCdView::fetchMetadata(const QString &revision)
+{
+    if (revision.isEmpty() || m_metadataErrors.contains(revision))
+        return;
+    // Marked so that a redraw while the answer is on its way does not ask again.
+    m_metadataErrors.insert(revision, tr("loading…"));
+    m_client->revisionMetadata(m_selected, revision, this, [this, revision](const Result<RevisionMetadata> &r) {
+        if (r.ok()) {
+            m_metadataErrors.remove(revision);
+            m_metadata.insert(revision, r.value());
+        } else {
+            m_metadataErrors.insert(revision, tr("no commit metadata: %1").arg(r.error().message));
+        }
+        fillHistory();
+    });
+}
+
+void ArgoCdView::loadTree()
+{
+    if (m_selected.isEmpty() || !m_client->hasSession())
+        return;
+    const QString name = m_selected;
+    m_client->resourceTree(name, this, [this, name](const Result<ResourceTree> &r) {
+        if (name != m_selected)
+            return;
+        auto app = m_appsByName.constFind(name);
+        if (!r.ok() || app == m_appsByName.constEnd()) {
+            if (!r.ok())
+                setMessage(tr("Resource tree of %1: %2").arg(name, r.error().message));
+            return;
+        }
+        // Rebuilt in place: keep the expansion (all expanded) and scroll position.
+        const QList<TreeRow> rows = treeRows(*app, r.value());
+        m_resources->setUpdatesEnabled(false);
+        m_resources->clear();
+        QList<QTreeWidgetItem *> parents;
+        for (const TreeRow &row : rows) {
+            while (parents.size() > row.depth)
+                parents.removeLast();
+            QTreeWidgetItem *item = parents.isEmpty() ? new QTreeWidgetItem(m_resources) : new QTreeWidgetItem(parents.last());
+            QString label = row.node.kind + QLatin1Char(' ') + row.node.name;
+            if (!row.node.ns.isEmpty() && row.depth > 0)
+                label += QStringLiteral("  (%1)").arg(row.node.ns);
+            item->setText(TreeNameColumn, label);
+            item->setText(TreeHealthColumn, row.node.health);
+            item->setForeground(TreeHealthColumn, healthColor(row.node.health));
+            item->setToolTip(TreeHealthColumn, row.node.healthMessage);
+            item->setText(TreeImagesColumn, row.node.images.join(QStringLiteral(", ")));
+            while (parents.size() < row.depth + 1)
+                parents << item;
+            parents[row.depth] = item;
+        }
+        m_resources->expandAll();
+        m_resources->resizeColumnToContents(TreeNameColumn);
+        m_resources->setUpdatesEnabled(true);
+    });
+}
+
+void ArgoCdView::updateButtons()
+{
+    auto disable = [](QPushButton *b, const QString &why) {
+        b->setEnabled(false);
+        b->setToolTip(why);
+    };
+    auto it = m_appsByName.constFind(m_selected);
+    QString hint;
+    if (!m_client->hasSession()) {
+        hint = tr("log in to Argo CD first");
+    } else if (m_busy) {
+        hint = tr("waiting for Argo CD to answer the last action");
+    } else if (it == m_appsByName.constEnd()) {
+        hint = tr("select an application");
+    }
+    if (!hint.isEmpty()) {
+        disable(m_sync, hint);
+        disable(m_rollback, hint);
+        disable(m_terminate, hint);
+        m_hint->setText(hint);
+        return;
+    }
+    const ApplicationInfo &a = *it;
+    QStringList hints;
+    if (a.operationRunning()) {
+        QString why = tr("an operation is running (%1); terminate it or wait").arg(operationText(a));
+        disable(m_sync, why);
+        m_terminate->setEnabled(true);
+        m_terminate->setToolTip(tr("stop the running operation of %1").arg(a.name));
+    } else {
+        m_sync->setEnabled(true);
+        m_sync->setToolTip(tr("sync %1 from %2").arg(a.name, a.repoUrl));
+        disable(m_terminate, tr("no operation is running"));
+    }
+    QString refusal = rollbackRefusal(a);
+    if (refusal.isEmpty()) {
+        QTreeWidgetItem *cur = m_history->currentItem();
+        if (!cur || !cur->isSelected())
+            refusal = tr("select the history entry to roll back to");
+        else if (a.history.isEmpty() || cur->data(IdColumn, kHistoryIdRole).toLongLong() == a.history.last().id)
+            refusal = tr("the selected entry is what is deployed now; select an earlier one");
+    }
+    if (refusal.isEmpty()) {
+        m_rollback->setEnabled(true);
+        m_rollback->setToolTip(tr("roll %1 back to the selected history entry").arg(a.name));
+    } else {
+        disable(m_rollback, refusal);
+        hints << tr("Rollback: %1").arg(refusal);
+    }
+    m_hint->setText(hints.join(QStringLiteral(" · ")));
+}
+
+bool ArgoCdView::confirm(ArgoCdAction &action)
+{
+    QDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("argocdConfirm"));
+    dialog.setWindowTitle(action.kind == ArgoCdAction::Kind::Sync       ? tr("Sync application?")
+                          : action.kind == ArgoCdAction::Kind::Rollback ? tr("Roll back application?")
+                                                                        : tr("Terminate operation?"));
+    auto *layout = new QVBoxLayout(&dialog);
+    auto *text = new QLabel(&dialog);
+    text->setObjectName(QStringLiteral("argocdConfirmText"));
+    text->setWordWrap(true);
+    text->setMinimumWidth(480);
+    layout->addWidget(text);
+    QCheckBox *prune = nullptr;
+    QCheckBox *dryRun = nullptr;
+    QLineEdit *revision = nullptr;
+    if (action.kind != ArgoCdAction::Kind::Terminate) {
+        auto *form = new QFormLayout;
+        if (action.kind == ArgoCdAction::Kind::Sync) {
+            revision = new QLineEdit(action.revision, &dialog);
+            revision->setObjectName(QStringLiteral("argocdConfirmRevision"));
+            revision->setPlaceholderText(action.targetRevision.isEmpty() ? tr("HEAD") : action.targetRevision);
+            form->addRow(tr("Revision"), revision);
+        }
+        prune = new QCheckBox(tr("Prune resources that are no longer in git"), &dialog);
+        prune->setObjectName(QStringLiteral("argocdConfirmPrune"));
+        prune->setChecked(action.prune);
+        dryRun = new QCheckBox(tr("Dry run (show what would change, change nothing)"), &dialog);
+        dryRun->setObjectName(QStringLiteral("argocdConfirmDryRun"));
+        dryRun->setChecked(action.dryRun);
+        form->addRow(prune);
+        form->addRow(dryRun);
+        layout->addLayout(form);
+    }
+    auto *box = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    box->button(QDialogButtonBox::Ok)->setText(action.kind == ArgoCdAction::Kind::Sync       ? tr("Sync")
+                                               : action.kind == ArgoCdAction::Kind::Rollback ? tr("Roll back")
+                                                                                             : tr("Terminate"));
+    box->button(QDialogButtonBox::Cancel)->setDefault(true);
+    layout->addWidget(box);
+    connect(box, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(box, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    // The text always names exactly what will be sent.
+    auto refresh = [&] {
+        if (prune)
+            action.prune = prune->isChecked();
+        if (dryRun)
+            action.dryRun = dryRun->isChecked();
+        if (revision)
+            action.revision = revision->text().trimmed();
+        text->setText(action.confirmationText());
+    };
+    refresh();
+    if (prune)
+        connect(prune, &QCheckBox::toggled, &dialog, refresh);
+    if (dryRun)
+        connect(dryRun, &QCheckBox::toggled, &dialog, refresh);
+    if (revision)
+        connect(revision, &QLineEdit::textChanged, &dialog, refresh);
+    bool ok = m_confirm ? m_confirm(&dialog) : dialog.exec() == QDialog::Accepted;
+    refresh();
+    return ok;
+}
+
+void ArgoCdView::startSync()
+{
+    auto it = m_appsByName.constFind(m_selected);
+    if (it == m_appsByName.constEnd())
+        return;
+    ArgoCdAction action = ArgoCdAction::sync(m_client->serverUrl(), m_client->userName(), *it, SyncOptions{});
+    if (confirm(action))
+        run(action);
+}
+
+void ArgoCdView::startRollback()
+{
+    auto it = m_appsByName.constFind(m_selected);
+    QTreeWidgetItem *cur = m_history->currentItem();
+    if (it == m_appsByName.constEnd() || !cur)
+        return;
+    const HistoryEntry *entry = it->historyEntry(cur->data(IdColumn, kHistoryIdRole).toLongLong());
+    if (!entry)
+        return;
+    ArgoCdAction action = ArgoCdAction::rollback(m_client->serverUrl(), m_client->userName(), *it, *entry, false, false);
+    if (confirm(action))
+        run(action);
+}
+
+void ArgoCdView::startTerminate()
+{
+    auto it = m_appsByName.constFind(m_selected);
+    if (it == m_appsByName.constEnd())
+        return;
+    ArgoCdAction action = ArgoCdAction::terminate(m_client->serverUrl(), m_client->userName(), *it);
+    if (confirm(action))
+        run(action);
+}
+
+void ArgoCdView::run(const ArgoCdAction &action)
+{
+    m_busy = true;
+    updateButtons();
+    setMessage(tr("%1…").arg(action.confirmationText()));
+    const QString name = action.application;
+    m_actions->execute(action, this, [this, action, name](const Result<void> &r) {
+        m_busy = false;
+        QString what = action.kind == ArgoCdAction::Kind::Sync       ? tr("Sync of %1").arg(name)
+                       : action.kind == ArgoCdAction::Kind::Rollback ? tr("Rollback of %1 to history id %2").arg(name).arg(action.historyId)
+                                                                     : tr("Terminate of %1's operation").arg(name);
+        if (action.dryRun)
+            what += tr(" (dry run)");
+        QString message = r.ok() ? tr("%1 started").arg(what) : tr("%1 refused by Argo CD: %2").arg(what, r.error().message);
+        if (!r.ok() && auditResult(r) != QLatin1String("refused") && auditResult(r) != QLatin1String("forbidden"))
+            message = tr("%1 %2: %3").arg(what, auditResult(r), r.error().message);
+        setMessage(message);
+        updateButtons();
+        Q_EMIT actionFinished(action.name(), r.ok(), message);
+        // The stream brings the new state; a direct read makes it show at once when polling.
+        if (r.ok() && m_client->hasSession())
+            m_client->getApplication(name, this, [this](const Result<ApplicationInfo> &app) {
+                if (app.ok())
+                    upsertRow(app.value());
+            });
+    });
+}
+
+}  // namespace pilothouse::widgets
