@@ -3,6 +3,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 
 namespace pilothouse::backends::actions {
 
@@ -186,13 +187,29 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
         else
             done(r);
     };
-    QString path = a.resource.objectPath(a.ns, a.objectName) + (a.subresource.isEmpty() ? QString() : QLatin1Char('/') + a.subresource);
-    if (a.isDelete)
+    const QString mainPath = a.resource.objectPath(a.ns, a.objectName);
+    const QString path = mainPath + (a.subresource.isEmpty() ? QString() : QLatin1Char('/') + a.subresource);
+    if (a.isDelete) {
         m_client->request("DELETE", path, a.body, "application/json", receiver, finish, timeoutMs);
-    else if (a.isReplace)
+    } else if (a.isReplace) {
         m_client->request("PUT", path, a.body, "application/json", receiver, finish, timeoutMs);
-    else
+    } else if (a.fallbackBody.isEmpty() && a.followUpBody.isEmpty()) {
         m_client->request("PATCH", path, a.body, kube::patchContentType(a.patchKind), receiver, finish, timeoutMs);
+    } else {
+        QPointer<kube::KubeClient> client = m_client;
+        auto afterFirst = [a, client, mainPath, receiver, finish, timeoutMs](const kube::KubeReply &reply) {
+            if (client && !a.subresource.isEmpty() && !a.fallbackBody.isEmpty() && reply.error.kind == ErrorKind::NotFound) {
+                client->request("PATCH", mainPath, a.fallbackBody, kube::patchContentType(a.patchKind), receiver, finish, timeoutMs);
+                return;
+            }
+            if (client && reply.ok() && !a.followUpBody.isEmpty()) {
+                client->request("PATCH", mainPath, a.followUpBody, kube::patchContentType(kube::PatchKind::Merge), receiver, finish, timeoutMs);
+                return;
+            }
+            finish(reply);
+        };
+        m_client->request("PATCH", path, a.body, kube::patchContentType(a.patchKind), receiver, afterFirst, timeoutMs);
+    }
 }
 
 void ActionFacade::rereadAfterUnknown(const Action &a, ActionResult r, QObject *receiver, std::function<void(const ActionResult &)> done)

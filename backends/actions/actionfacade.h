@@ -30,6 +30,12 @@ struct Action {
     bool isDelete = false;
     bool isReplace = false;       // PUT of the whole object (YAML edit); its metadata.resourceVersion is the precondition
     QString expectedResourceVersion;  // precondition; empty: none
+    // With a subresource: when the server answers NotFound for it (Argo Rollouts before v0.10 kept
+    // status in the main resource), this body goes to the main resource instead.
+    QByteArray fallbackBody;
+    // A merge patch of the main resource sent after the first one succeeded (a rollout paused both
+    // by spec.paused and by a pause condition: the plugin sends the status and the spec half apart).
+    QByteArray followUpBody;
 
     QString objectLabel() const;      // "deployments.apps demo/web"
 

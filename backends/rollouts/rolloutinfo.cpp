@@ -81,6 +81,7 @@ RevisionInfo revisionFrom(const QJsonObject &rs, const char *revisionAnnotation,
     r.available = integer(status, "availableReplicas");
     r.health = replicaSetHealth(rs);
     r.podTemplate = obj(spec, "template");
+    r.annotations = obj(meta, "annotations");
     const QJsonObject podSpec = obj(r.podTemplate, "spec");
     for (const QJsonValue &c : podSpec.value(QLatin1String("containers")).toArray())
         r.images << str(c.toObject(), "image");

@@ -59,6 +59,7 @@ struct RevisionInfo {
     QDateTime created;
     QList<PodInfo> pods;
     QJsonObject podTemplate;      // spec.template as the ReplicaSet holds it (for undo)
+    QJsonObject annotations;      // the ReplicaSet's (a Deployment's undo copies them back)
 
     int readyPods() const;
     QStringList roles() const;    // "stable", "active", "preview", "canary"

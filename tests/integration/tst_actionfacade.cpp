@@ -129,6 +129,53 @@ private Q_SLOTS:
         QVERIFY(QDateTime::fromString(last.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs).isValid());
     }
 
+    // Argo Rollouts before v0.10 had no status subresource: the plugin's fallback. A ConfigMap has
+    // none either, so the server answers NotFound for it just the same.
+    void subresourceNotFoundFallsBackToTheMainResource()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        const QString rv = QString::fromStdString(rvOf("/api/v1/namespaces/demo/configmaps/web-config"));
+        Action a;
+        a.name = QStringLiteral("promote");
+        a.resource = ResourceRef::configMaps();
+        a.ns = QStringLiteral("demo");
+        a.objectName = QStringLiteral("web-config");
+        a.verb = QStringLiteral("patch");
+        a.subresource = QStringLiteral("status");
+        a.body = R"({"data":{"via":"status"}})";
+        a.fallbackBody = QStringLiteral(R"({"data":{"via":"main"},"metadata":{"resourceVersion":"%1"}})").arg(rv).toUtf8();
+        ActionResult r = run(facade, a);
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        JCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/web-config").json()["data"]["via"], "main");
+        // The fallback carries the precondition too: the same version again is a conflict.
+        r = run(facade, a);
+        QCOMPARE(r.outcome, Outcome::Conflict);
+        // Without a fallback the NotFound is the outcome.
+        a.fallbackBody.clear();
+        a.followUpBody = R"({"data":{"via":"followup"}})";
+        r = run(facade, a);
+        QCOMPARE(r.outcome, Outcome::Failed);
+        QCOMPARE(r.error.kind, ErrorKind::NotFound);
+        JCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/web-config").json()["data"]["via"], "main");
+    }
+
+    // A spec half sent after the status half succeeded (promote of a rollout paused both ways).
+    void followUpGoesToTheMainResourceAfterTheFirstPatch()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        const QString rv = QString::fromStdString(rvOf("/apis/apps/v1/namespaces/demo/deployments/api"));
+        Action a = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 2, 2, rv);
+        a.followUpBody = R"({"metadata":{"labels":{"promoted":"yes"}}})";
+        const int before = auditLines().size();
+        ActionResult r = run(facade, a);
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        const Json d = m_sim->get("/apis/apps/v1/namespaces/demo/deployments/api").json();
+        JCOMPARE(d["spec"]["replicas"], 2);
+        JCOMPARE(d["metadata"]["labels"]["promoted"], "yes");
+        QVERIFY(d["metadata"]["resourceVersion"].get<std::string>() != rv.toStdString());
+        QCOMPARE(auditLines().size(), before + 1);  // one action, one audit line
+    }
+
     void staleResourceVersionIsAConflict()
     {
         ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
