@@ -54,6 +54,8 @@ Result<void> ArgoCdClient::setServer(const ArgoCdServer &server)
     }
     tls.insecureSkipVerify = server.insecureSkipVerify;
     QString base = url.toString(QUrl::StripTrailingSlash);
+    while (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
     if (base != m_server.url) {
         stopWatching();
         m_token.clear();
