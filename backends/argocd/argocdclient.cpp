@@ -76,6 +76,9 @@ void ArgoCdClient::setSession(const QString &user, const QByteArray &token)
 void ArgoCdClient::logout()
 {
     stopWatching();
+    if (!m_token.isEmpty())
+        // DELETE /api/v1/session revokes the token on the server too; nobody waits for the answer.
+        call("DELETE", QStringLiteral("/api/v1/session"), {}, this, [](const Reply &) {});
     m_token.clear();
 }
 

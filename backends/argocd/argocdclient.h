@@ -50,6 +50,7 @@ public:
     // A token kept from an earlier login (the keychain). It is checked on first use.
     void setSession(const QString &user, const QByteArray &token);
     QByteArray sessionToken() const { return m_token; }  // for the keychain only; never log it
+    // Forgets the token here and revokes it on the server (DELETE /api/v1/session).
     void logout();
 
     // POST /api/v1/session. A refused login reports the server's own message.

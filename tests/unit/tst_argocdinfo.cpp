@@ -1,4 +1,5 @@
 // Tests the Argo CD answer parsers on fixture files modelled on real Argo CD responses.
+#include "argocd/argocdactions.h"
 #include "argocd/argocdinfo.h"
 
 #include <QFile>
@@ -43,6 +44,8 @@ private slots:
     void nonJsonErrorBody();
     void streamLines();
     void rollbackRefusal();
+    void confirmationsNameServerApplicationAndChange();
+    void auditResults();
 };
 
 void TestArgoCdInfo::automatedApplication()
@@ -285,6 +288,46 @@ void TestArgoCdInfo::rollbackRefusal()
     QCOMPARE(argocd::rollbackRefusal(running), QString());
     running.history.removeLast();
     QVERIFY(argocd::rollbackRefusal(running).contains(QStringLiteral("no earlier deployment")));
+}
+
+void TestArgoCdInfo::confirmationsNameServerApplicationAndChange()
+{
+    const QString server = QStringLiteral("https://127.0.0.1:8443");
+    ApplicationInfo app = parseApplication(fixture(QStringLiteral("application-storefront.json"))).value();
+    ArgoCdAction sync = ArgoCdAction::sync(server, QStringLiteral("admin"), app, SyncOptions{});
+    QCOMPARE(sync.name(), QStringLiteral("argocd-sync"));
+    QCOMPARE(sync.confirmationText(),
+             QStringLiteral("Sync application storefront on Argo CD https://127.0.0.1:8443 as admin: sync to revision HEAD (the target revision) "
+                            "(deployed now: c4e1a9f); no prune, not a dry run"));
+
+    ArgoCdAction rollback = ArgoCdAction::rollback(server, QStringLiteral("admin"), app, app.history[1], true, true);
+    QCOMPARE(rollback.name(), QStringLiteral("argocd-rollback"));
+    QCOMPARE(rollback.historyId, 1);
+    QCOMPARE(rollback.confirmationText(),
+             QStringLiteral("Roll back application storefront on Argo CD https://127.0.0.1:8443 as admin: roll back to history id 1, "
+                            "revision 8b3f6c1 (deployed now: c4e1a9f); prune resources no longer in git, dry run (nothing is changed)"));
+
+    ApplicationInfo menu = parseApplication(fixture(QStringLiteral("application-menu-syncing.json"))).value();
+    ArgoCdAction terminate = ArgoCdAction::terminate(server, QStringLiteral("admin"), menu);
+    QCOMPARE(terminate.name(), QStringLiteral("argocd-terminate"));
+    QCOMPARE(terminate.confirmationText(),
+             QStringLiteral("Terminate the operation of application menu on Argo CD https://127.0.0.1:8443 as admin: "
+                            "terminate the running operation (Running)"));
+}
+
+void TestArgoCdInfo::auditResults()
+{
+    auto failure = [](ErrorKind kind) {
+        ApiError e;
+        e.kind = kind;
+        return Result<void>::failure(e);
+    };
+    QCOMPARE(auditResult(Result<void>::success()), QStringLiteral("succeeded"));
+    QCOMPARE(auditResult(failure(ErrorKind::Invalid)), QStringLiteral("refused"));
+    QCOMPARE(auditResult(failure(ErrorKind::Unauthorized)), QStringLiteral("refused"));
+    QCOMPARE(auditResult(failure(ErrorKind::Forbidden)), QStringLiteral("forbidden"));
+    QCOMPARE(auditResult(failure(ErrorKind::Network)), QStringLiteral("unknown"));
+    QCOMPARE(auditResult(failure(ErrorKind::Tls)), QStringLiteral("failed"));
 }
 
 QTEST_GUILESS_MAIN(TestArgoCdInfo)
