@@ -95,23 +95,23 @@ void GitOpsClient::push(const PendingChange &change)
 {
     // The settings at the time of the push name the repository in the audit line.
     run<Result<PushOutcome>>([change](GitOpsRepository &r) { return r.push(change); },
-                             [this, change](const Result<PushOutcome> &o) {
-                                 audit(change, o);
+                             [this, change, settings = m_settings](const Result<PushOutcome> &o) {
+                                 audit(settings, change, o);
                                  emit pushFinished(o);
                              });
 }
 
-void GitOpsClient::audit(const PendingChange &change, const Result<PushOutcome> &outcome)
+void GitOpsClient::audit(const GitOpsSettings &settings, const PendingChange &change, const Result<PushOutcome> &outcome)
 {
     if (!m_audit)
         return;
     actions::AuditEntry e;
     e.time = QDateTime::currentDateTimeUtc();
-    e.context = QStringLiteral("gitops ") + redactUrl(m_settings.url);
-    e.user = QStringLiteral("%1 <%2>").arg(m_settings.authorName, m_settings.authorEmail);
+    e.context = QStringLiteral("gitops ") + redactUrl(settings.url);
+    e.user = QStringLiteral("%1 <%2>").arg(settings.authorName, settings.authorEmail);
     const bool bump = change.kind == PendingChange::Kind::ImageBump;
     e.action = bump ? QStringLiteral("gitops-bump") : QStringLiteral("gitops-revert");
-    e.object = QStringLiteral("%1 %2").arg(m_settings.branch, bump ? change.path : QStringLiteral("commit ") + change.revertSha.left(12));
+    e.object = QStringLiteral("%1 %2").arg(settings.branch, bump ? change.path : QStringLiteral("commit ") + change.revertSha.left(12));
     e.change = change.summary + (change.rebased ? QStringLiteral(" (re-applied on %1 after the branch moved)").arg(change.base.left(7)) : QString());
     if (outcome.ok() && outcome.value().pushed) {
         e.result = QStringLiteral("succeeded");

@@ -47,7 +47,7 @@ signals:
 
 private:
     // Runs `work` on the worker thread with the current repository, then `deliver` here.
-    void audit(const PendingChange &change, const Result<PushOutcome> &outcome);
+    void audit(const GitOpsSettings &settings, const PendingChange &change, const Result<PushOutcome> &outcome);
     template<class T>
     void run(std::function<T(GitOpsRepository &)> work, std::function<void(const T &)> deliver);
 
