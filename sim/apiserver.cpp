@@ -585,7 +585,7 @@ void ApiServer::serveControl(const httplib::Request &req, httplib::Response &res
 {
     // /sim/v1/<action>
     if (parts.size() != 3 || parts[1] != "v1" || req.method != "POST")
-        throw ApiException(404, "NotFound", "unknown control endpoint; POST /sim/v1/{drop-watches,gone-next-watch,delay,refuse,restart,expire-continue,compact,load}");
+        throw ApiException(404, "NotFound", "unknown control endpoint; POST /sim/v1/{drop-watches,gone-next-watch,delay,refuse,restart,expire-continue,compact,load,error-rate}");
     const std::string &action = parts[2];
     auto number = [&](const char *key, long long fallback) {
         std::string v = param(req, key);
@@ -621,6 +621,19 @@ void ApiServer::serveControl(const httplib::Request &req, httplib::Response &res
         answer["namespace"] = ns;
         answer["deployment"] = deployment;
         answer["rps"] = rps;
+    } else if (action == "error-rate") {
+        // The simulated HTTP error percentage of pods running an image; AnalysisRuns measure it.
+        std::string ns = param(req, "namespace").empty() ? "default" : param(req, "namespace");
+        std::string image = param(req, "image");
+        std::string percentText = param(req, "percent");
+        char *end = nullptr;
+        double percent = std::strtod(percentText.c_str(), &end);
+        if (image.empty() || percentText.empty() || !end || *end || !(percent >= 0 && percent <= 100))
+            throw ApiException::badRequest("error-rate needs ?namespace=NS&image=IMAGE&percent=P with 0 <= P <= 100");
+        m_cluster.load().setErrorPercent(ns, image, percent);
+        answer["namespace"] = ns;
+        answer["image"] = image;
+        answer["percent"] = percent;
     } else if (action == "compact") {
         m_cluster.store().compact();
         m_cluster.store().wakeAll();

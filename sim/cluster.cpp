@@ -159,6 +159,13 @@ Json fieldsOf(const Json &v)
 
 }  // namespace
 
+void defaultPodTemplate(Json &podTemplate)
+{
+    Json holder = {{"spec", {{"template", podTemplate}}}};
+    defaultTemplate(holder);
+    podTemplate = std::move(holder["spec"]["template"]);
+}
+
 Cluster::Cluster(size_t historyLimit) : m_store(historyLimit) {}
 
 std::string Cluster::allocateClusterIp()

@@ -19,6 +19,10 @@ struct WriteOptions {
     std::string operation = "Update";  // managedFields operation: "Update" or "Apply"
 };
 
+// Fills in a pod template's defaults as the API server does for a Deployment's or ReplicaSet's
+// (a CRD's template, such as a Rollout's, is stored as sent).
+void defaultPodTemplate(Json &podTemplate);
+
 class Cluster {
 public:
     explicit Cluster(size_t historyLimit = 20000);

@@ -131,7 +131,7 @@ std::string podTemplateHash(const Json &podTemplate, long long collisionCount)
     return out;
 }
 
-Controllers::Controllers(Cluster &cluster, ControllerOptions options) : m_cluster(cluster), m_options(options) {}
+Controllers::Controllers(Cluster &cluster, ControllerOptions options) : m_cluster(cluster), m_options(options), m_rollouts(cluster) {}
 
 Controllers::~Controllers() { stop(); }
 
@@ -300,6 +300,7 @@ void Controllers::reconcile()
     for (const auto &ns : terminating)
         guarded([&] { syncNamespace(ns); });
     guarded([&] { syncHpas(); });
+    guarded([&] { m_rollouts.reconcile(); });
 }
 
 std::string Controllers::pickNode(const Json &pod)

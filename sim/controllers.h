@@ -1,8 +1,9 @@
 // The control loops of the simulated cluster: scheduler and kubelet (pod lifecycle), ReplicaSet,
-// Deployment (rolling updates), Endpoints, HorizontalPodAutoscaler, garbage collection and namespace deletion.
+// Deployment (rolling updates), Argo Rollouts (rollouts.h), Endpoints, HorizontalPodAutoscaler, garbage collection and namespace deletion.
 #pragma once
 
 #include "cluster.h"
+#include "rollouts.h"
 
 #include <atomic>
 #include <chrono>
@@ -61,6 +62,7 @@ private:
 
     Cluster &m_cluster;
     ControllerOptions m_options;
+    RolloutController m_rollouts;
     std::atomic<bool> m_running{false};
     std::thread m_thread;
 

@@ -114,6 +114,22 @@ void LoadModel::setRps(const std::string &ns, const std::string &deployment, dou
     m_rps[ns + "/" + deployment] = rps;
 }
 
+void LoadModel::setErrorPercent(const std::string &ns, const std::string &image, double percent)
+{
+    std::lock_guard lock(m_mutex);
+    if (percent <= 0)
+        m_errorPercent.erase(ns + "/" + image);
+    else
+        m_errorPercent[ns + "/" + image] = std::min(percent, 100.0);
+}
+
+double LoadModel::errorPercent(const std::string &ns, const std::string &image) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_errorPercent.find(ns + "/" + image);
+    return it == m_errorPercent.end() ? 0.0 : it->second;
+}
+
 double LoadModel::rps(const Json &deployment) const
 {
     {

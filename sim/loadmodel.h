@@ -43,6 +43,11 @@ public:
     // The load of a Deployment: the run-time value, else its annotation, else 0.
     double rps(const Json &deployment) const;
 
+    // The simulated HTTP error percentage of pods running `image` in a namespace (0 unless set):
+    // the AnalysisRuns of the Argo Rollouts controller measure the success rate from it.
+    void setErrorPercent(const std::string &ns, const std::string &image, double percent);
+    double errorPercent(const std::string &ns, const std::string &image) const;
+
     // The CPU one request costs a Deployment's pods: its annotation, else 2 millicores.
     double cpuPerRequestMillis(const Json &deployment) const;
 
@@ -64,6 +69,7 @@ public:
 private:
     mutable std::mutex m_mutex;
     std::map<std::string, double> m_rps;  // "ns/name"
+    std::map<std::string, double> m_errorPercent;  // "ns/image"
     mutable std::mutex m_historyMutex;
     std::map<std::string, std::deque<std::pair<long long, double>>> m_podRates;  // "ns/name"
 };

@@ -47,6 +47,8 @@ ResourceRegistry::ResourceRegistry()
     add({-1, "batch", "v1", "jobs", "job", "Job", true, {}, {"all"}, {}, {"status"}, false, true});
     add({-1, "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, {"ing"}, {}, {}, {"status"}, false, true});
     add({-1, "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, {"ro"}, {"all"}, {}, {"status", "scale"}, true, true});
+    add({-1, "argoproj.io", "v1alpha1", "analysistemplates", "analysistemplate", "AnalysisTemplate", true, {"at"}, {}, {}, {}, true, true});
+    add({-1, "argoproj.io", "v1alpha1", "analysisruns", "analysisrun", "AnalysisRun", true, {"ar"}, {}, {}, {}, true, true});
     // Read-only, served from the load model by the API server rather than from the store.
     add({-1, "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, {}, {}, {"get", "list"}, {}, false, false});
     add({-1, "metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, {}, {}, {"get", "list"}, {}, false, false});

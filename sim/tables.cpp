@@ -55,6 +55,9 @@ const std::map<std::string, std::vector<Col>> &columnsByKind()
                      {"Address", "string", 0}, {"Ports", "string", 0}, {"Age", "string", 0}}},
         {"Rollout", {{"Name", "string", 0, "name"}, {"Desired", "integer", 0}, {"Current", "integer", 0},
                      {"Up-to-date", "integer", 0}, {"Available", "integer", 0}, {"Age", "date", 0}}},
+        // The argoproj.io CRDs' additionalPrinterColumns.
+        {"AnalysisRun", {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Age", "date", 0}}},
+        {"AnalysisTemplate", {{"Name", "string", 0, "name"}, {"Age", "date", 0}}},
     };
     return cols;
 }
@@ -416,6 +419,10 @@ Json cellsFor(const ResourceType &t, const Json &obj)
         return {name, orNone(stringAt(obj, "spec.ingressClassName")), hosts.empty() ? "*" : joinStrings(hosts), "",
                 tls ? "80, 443" : "80", ageOf(obj)};
     }
+    if (t.kind == "AnalysisRun")
+        return {name, stringAt(obj, "status.phase"), ageOf(obj)};
+    if (t.kind == "AnalysisTemplate")
+        return {name, ageOf(obj)};
     if (t.kind == "Rollout")
         return {name, intAt(obj, "spec.replicas", 1), intAt(obj, "status.replicas"), intAt(obj, "status.updatedReplicas"),
                 intAt(obj, "status.availableReplicas"), ageOf(obj)};
