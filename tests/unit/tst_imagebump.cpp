@@ -25,6 +25,7 @@ private slots:
     void escapedScalarRefused();
     void listsImages();
     void crlfAndBom();
+    void nonAsciiBeforeTheImage();
 };
 
 static const char *kRollout = R"(# Storefront: blue-green, promoted by hand.
@@ -253,6 +254,15 @@ void TestImageBump::crlfAndBom()
     const auto bump = bumpImageTag(before, {QStringLiteral("a"), {}}, QStringLiteral("2"));
     QVERIFY2(bump.ok(), qPrintable(bump.error().message));
     QCOMPARE(bump.value().text, QString(QChar(0xFEFF)) + QStringLiteral("# c\r\ncontainers:\r\n- name: a # x\r\n  image: r.io/a:2\r\n"));
+}
+
+void TestImageBump::nonAsciiBeforeTheImage()
+{
+    // yaml-cpp's columns count bytes; text before the image on its line is not ASCII here.
+    const QString before = QStringLiteral("# Café menu ☕\ncontainers:\n- {name: \"café\", image: r.io/café:1} # größer\n");
+    const auto bump = bumpImageTag(before, {QStringLiteral("café"), {}}, QStringLiteral("2"));
+    QVERIFY2(bump.ok(), qPrintable(bump.error().message));
+    QCOMPARE(bump.value().text, QStringLiteral("# Café menu ☕\ncontainers:\n- {name: \"café\", image: r.io/café:2} # größer\n"));
 }
 
 QTEST_GUILESS_MAIN(TestImageBump)
