@@ -1,5 +1,8 @@
 // pilothouse-sim: a local Kubernetes API server with a simulated world, for the demo and the tests.
 #include "apiserver.h"
+#include "argocdcontroller.h"
+#include "argocdgit.h"
+#include "argocdserver.h"
 #include "certs.h"
 #include "cluster.h"
 #include "controllers.h"
@@ -31,6 +34,10 @@ struct Options {
     bool timeScaleGiven = false;
     bool loadWave = false;
     LoadWaveOptions wave;
+    ArgoCdOptions argocd;
+    ArgoCdServerOptions argocdServer;
+    std::string writeGitopsRepo;
+    bool demoPendingRelease = false;
 };
 
 void usage(std::ostream &out)
@@ -40,6 +47,9 @@ void usage(std::ostream &out)
            "                      [--pod-start-ms MS] [--pod-ready-ms MS] [--pod-stop-ms MS]\n"
            "                      [--time-scale N] [--demo-load-wave] [--demo-load-wave-period SECONDS]\n"
            "                      [--demo-load-wave-target NS/DEPLOYMENT] [--demo-load-wave-peak RPS]\n"
+           "                      [--argocd-port N] [--argocd-password P] [--gitops-repo URL]\n"
+           "                      [--gitops-poll-seconds N] [--argocd-operation-ms MS]\n"
+           "                      [--write-gitops-repo DIR [--demo-pending-release]]\n"
            "                      [--no-aggregated-discovery] [--verbose]\n\n"
            "Serves the Kubernetes API over HTTPS on 127.0.0.1 with a generated CA, and writes a\n"
            "kubeconfig with the contexts sim-admin (client certificate, full access) and\n"
@@ -58,7 +68,16 @@ void usage(std::ostream &out)
            "  ramp down 10 s, quiet 160 s; shorter periods keep the proportions), on\n"
            "  --demo-load-wave-target (default shop/frontend) at --demo-load-wave-peak rps (default 80,\n"
            "  four replicas of the default scenario's frontend). Without --time-scale it implies\n"
-           "  --time-scale 5, so the HPA scales down a minute or two after each wave, not five.\n";
+           "  --time-scale 5, so the HPA scales down a minute or two after each wave, not five.\n\n"
+           "Argo CD: Applications (argoproj.io/v1alpha1, namespace argocd) are synced from git by a simulated\n"
+           "application controller (libgit2), and the Argo CD REST API is served over HTTPS with the same CA\n"
+           "on --argocd-port (default 0: any free port); log in as admin with --argocd-password (default\n"
+           "pilothouse). --gitops-repo URL (git://..., a path) creates one Application per apps/<name> folder\n"
+           "of that repository, with automated sync; every repository is fetched every --gitops-poll-seconds\n"
+           "(default 5). A sync operation stays Running for --argocd-operation-ms (default 300) before it applies.\n"
+           "--write-gitops-repo DIR (with --scenario) writes a bare repository with the scenario's objects\n"
+           "annotated pilothouse.dev/gitops-app: NAME under apps/NAME/ and a short history, then exits;\n"
+           "--demo-pending-release adds a last commit releasing storefront's next image tag.\n";
 }
 
 bool parseArgs(int argc, char **argv, Options &o)
@@ -101,6 +120,17 @@ bool parseArgs(int argc, char **argv, Options &o)
             o.wave.ns = v.substr(0, slash);
             o.wave.deployment = v.substr(slash + 1);
         }
+        else if (a == "--argocd-port") o.argocdServer.port = static_cast<int>(number(0));
+        else if (a == "--argocd-password") {
+            o.argocdServer.password = next();
+            if (o.argocdServer.password.empty())
+                throw std::invalid_argument(a + " needs a non-empty password");
+        }
+        else if (a == "--gitops-repo") o.argocd.gitopsRepo = next();
+        else if (a == "--gitops-poll-seconds") o.argocd.pollInterval = std::chrono::seconds(number(1));
+        else if (a == "--argocd-operation-ms") o.argocd.operationTime = std::chrono::milliseconds(number(0));
+        else if (a == "--write-gitops-repo") o.writeGitopsRepo = next();
+        else if (a == "--demo-pending-release") o.demoPendingRelease = true;
         else if (a == "--no-aggregated-discovery") o.server.aggregatedDiscovery = false;
         else if (a == "--verbose") o.server.verbose = true;
         else if (a == "--help" || a == "-h") {
@@ -207,6 +237,7 @@ int main(int argc, char **argv)
     sigaddset(&stopSignals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);  // every thread inherits this; main waits below
 
+    GitLibrary git;  // libgit2's global state, before any thread uses it
     std::vector<Json> scenario;
     if (!options.scenario.empty()) {
         try {
@@ -215,6 +246,23 @@ int main(int argc, char **argv)
             std::cerr << "pilothouse-sim: " << e.what() << "\n";
             return 1;
         }
+    }
+    if (!options.writeGitopsRepo.empty()) {
+        if (options.scenario.empty()) {
+            std::cerr << "pilothouse-sim: --write-gitops-repo needs --scenario\n";
+            return 2;
+        }
+        std::string error;
+        if (!writeDemoRepository(options.writeGitopsRepo, scenario, options.demoPendingRelease, error)) {
+            std::cerr << "pilothouse-sim: --write-gitops-repo: " << error << "\n";
+            return 1;
+        }
+        std::cout << "pilothouse-sim: wrote the GitOps repository " << options.writeGitopsRepo << std::endl;
+        return 0;
+    }
+    if (options.demoPendingRelease) {
+        std::cerr << "pilothouse-sim: --demo-pending-release goes with --write-gitops-repo\n";
+        return 2;
     }
     Pki pki;
     try {
@@ -246,6 +294,16 @@ int main(int argc, char **argv)
 
     Controllers controllers(cluster, options.controllers);
     controllers.start();
+    ArgoCdController argocd(cluster, options.argocd);
+    argocd.ensureSetup();
+    ArgoCdServer argocdServer(cluster, argocd, pki, options.argocdServer);
+    if (argocdServer.start(error) < 0) {
+        std::cerr << "pilothouse-sim: " << error << "\n";
+        controllers.stop();
+        server.stop();
+        return 1;
+    }
+    argocd.start();
     LoadWave wave(cluster.load(), options.wave);
     if (options.loadWave) {
         if (!cluster.store().get(ResourceRegistry::instance().require("apps", "deployments"), options.wave.ns, options.wave.deployment))
@@ -271,6 +329,8 @@ int main(int argc, char **argv)
     std::cout << "; kubeconfig " << options.kubeconfigOut << " (contexts sim-admin, sim-viewer)\n"
               << "  kubectl --kubeconfig " << options.kubeconfigOut << " get pods -A\n"
               << "  kubectl --kubeconfig " << options.kubeconfigOut << " --context sim-viewer get deploy -A\n"
+              << "pilothouse-sim: serving the Argo CD API at " << argocdServer.url() << " (user admin)"
+              << (options.argocd.gitopsRepo.empty() ? std::string() : "; applications from " + options.argocd.gitopsRepo) << "\n"
               << (options.loadWave ? "pilothouse-sim: demo load wave on " + options.wave.ns + "/" + options.wave.deployment + ", up to " +
                                          std::to_string(std::lround(options.wave.peakRps)) + " rps every " +
                                          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.wave.period).count()) +
@@ -282,6 +342,8 @@ int main(int argc, char **argv)
     sigwait(&stopSignals, &sig);
     std::cout << "pilothouse-sim: stopping" << std::endl;
     wave.stop();
+    argocd.stop();
+    argocdServer.stop();
     controllers.stop();
     server.stop();
     std::remove(options.kubeconfigOut.c_str());

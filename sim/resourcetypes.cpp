@@ -49,6 +49,10 @@ ResourceRegistry::ResourceRegistry()
     add({-1, "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, {"ro"}, {"all"}, {}, {"status", "scale"}, true, true});
     add({-1, "argoproj.io", "v1alpha1", "analysistemplates", "analysistemplate", "AnalysisTemplate", true, {"at"}, {}, {}, {}, true, true});
     add({-1, "argoproj.io", "v1alpha1", "analysisruns", "analysisrun", "AnalysisRun", true, {"ar"}, {}, {}, {}, true, true});
+    // Argo CD (sim/argocd*.cpp): Applications are written by the API and the application controller;
+    // like the real CRD they have no status subresource.
+    add({-1, "argoproj.io", "v1alpha1", "applications", "application", "Application", true, {"app", "apps"}, {}, {}, {}, true, true});
+    add({-1, "argoproj.io", "v1alpha1", "appprojects", "appproject", "AppProject", true, {"appproj", "appprojs"}, {}, {}, {}, true, true});
     // Read-only, served from the load model by the API server rather than from the store.
     add({-1, "metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, {}, {}, {"get", "list"}, {}, false, false});
     add({-1, "metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, {}, {}, {"get", "list"}, {}, false, false});

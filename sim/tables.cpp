@@ -58,6 +58,9 @@ const std::map<std::string, std::vector<Col>> &columnsByKind()
         // The argoproj.io CRDs' additionalPrinterColumns.
         {"AnalysisRun", {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Age", "date", 0}}},
         {"AnalysisTemplate", {{"Name", "string", 0, "name"}, {"Age", "date", 0}}},
+        // Argo CD's CRD printer columns (additionalPrinterColumns of applications.argoproj.io).
+        {"Application", {{"Name", "string", 0, "name"}, {"Sync Status", "string", 0}, {"Health Status", "string", 0},
+                         {"Revision", "string", 10}, {"Project", "string", 10}}},
     };
     return cols;
 }
@@ -426,6 +429,9 @@ Json cellsFor(const ResourceType &t, const Json &obj)
     if (t.kind == "Rollout")
         return {name, intAt(obj, "spec.replicas", 1), intAt(obj, "status.replicas"), intAt(obj, "status.updatedReplicas"),
                 intAt(obj, "status.availableReplicas"), ageOf(obj)};
+    if (t.kind == "Application")
+        return {name, stringAt(obj, "status.sync.status"), stringAt(obj, "status.health.status"),
+                stringAt(obj, "status.sync.revision"), stringAt(obj, "spec.project")};
     return {name, ageOf(obj)};
 }
 
