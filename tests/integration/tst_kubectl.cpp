@@ -1,4 +1,5 @@
 // Integration tests: the real kubectl against pilothouse-sim, one test per verb an operator uses.
+#include "gitdaemon.h"
 #include "simprocess.h"
 
 #include <QDateTime>
@@ -1196,6 +1197,52 @@ private Q_SLOTS:
         ProcessResult after = kubectl(check);
         KUBECTL_OK(after);
         QCOMPARE(after.out.trimmed(), unchanged);
+    }
+
+    // Argo CD Applications with the real CRD's columns, synced by the simulated controller from a
+    // repository given as a file path.
+    void getApplications()
+    {
+        QTemporaryDir dir;
+        QString error;
+        const QString repo = dir.filePath(QStringLiteral("cfg.git"));
+        QVERIFY2(createBareRepository(repo, {{QStringLiteral("apps/cfg/cm.yaml"),
+                                              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-git\n  namespace: demo\ndata:\n  k: v\n"}},
+                                      &error),
+                 qPrintable(error));
+        const QByteArray app = QStringLiteral("apiVersion: argoproj.io/v1alpha1\n"
+                                              "kind: Application\n"
+                                              "metadata:\n  name: cfg\n  namespace: argocd\n"
+                                              "spec:\n  project: default\n"
+                                              "  source: {repoURL: \"%1\", path: apps/cfg, targetRevision: HEAD}\n"
+                                              "  destination: {server: https://kubernetes.default.svc, namespace: demo}\n"
+                                              "  syncPolicy: {automated: {prune: true}}\n")
+                                   .arg(repo)
+                                   .toUtf8();
+        ProcessResult applied = kubectl({QStringLiteral("apply"), QStringLiteral("-f"), QStringLiteral("-")}, app);
+        KUBECTL_OK(applied);
+        QVERIFY(eventually([&] {
+            ProcessResult r = kubectl({QStringLiteral("get"), QStringLiteral("applications"), QStringLiteral("-n"), QStringLiteral("argocd")});
+            return r.exitCode == 0 && rowNamed(tableRows(r.out), QStringLiteral("cfg")) == QStringList{QStringLiteral("cfg"), QStringLiteral("Synced"), QStringLiteral("Healthy")};
+        }, 30000));
+        ProcessResult table = kubectl({QStringLiteral("get"), QStringLiteral("applications"), QStringLiteral("-n"), QStringLiteral("argocd")});
+        QCOMPARE(tableRows(table.out).first(), (QStringList{QStringLiteral("NAME"), QStringLiteral("SYNC"), QStringLiteral("STATUS"),
+                                                          QStringLiteral("HEALTH"), QStringLiteral("STATUS")}));
+        const QString head = runGit(repo, {QStringLiteral("rev-parse"), QStringLiteral("main")}).out.trimmed();
+        ProcessResult wide = kubectl({QStringLiteral("get"), QStringLiteral("app"), QStringLiteral("cfg"), QStringLiteral("-n"),
+                                      QStringLiteral("argocd"), QStringLiteral("-o"), QStringLiteral("wide")});
+        KUBECTL_OK(wide);
+        QCOMPARE(rowNamed(tableRows(wide.out), QStringLiteral("cfg")),
+                 (QStringList{QStringLiteral("cfg"), QStringLiteral("Synced"), QStringLiteral("Healthy"), head, QStringLiteral("default")}));
+        ProcessResult cm = kubectl({QStringLiteral("get"), QStringLiteral("configmap"), QStringLiteral("from-git"), QStringLiteral("-n"), kNs,
+                                    QStringLiteral("-o"), QStringLiteral("jsonpath={.data.k}")});
+        KUBECTL_OK(cm);
+        QCOMPARE(cm.out, QStringLiteral("v"));
+        ProcessResult projects = kubectl({QStringLiteral("get"), QStringLiteral("appprojects"), QStringLiteral("-n"), QStringLiteral("argocd")});
+        KUBECTL_OK(projects);
+        QVERIFY(!rowNamed(tableRows(projects.out), QStringLiteral("default")).isEmpty());
+        ProcessResult deleted = kubectl({QStringLiteral("delete"), QStringLiteral("application"), QStringLiteral("cfg"), QStringLiteral("-n"), QStringLiteral("argocd")});
+        KUBECTL_OK(deleted);
     }
 
     void viewerCannotReadSecrets()

@@ -65,7 +65,34 @@ void SimProcess::terminate()
     }
 }
 
-QString SimProcess::output() const { return QString::fromUtf8(const_cast<QProcess &>(m_process).readAll()); }
+QString SimProcess::output() const
+{
+    m_printed += const_cast<QProcess &>(m_process).readAll();
+    return QString::fromUtf8(m_printed);
+}
+
+QString SimProcess::argocdUrl() const
+{
+    static const QString marker = QStringLiteral("serving the Argo CD API at ");
+    QDeadlineTimer deadline(10000);
+    while (true) {
+        QString out = output();
+        qsizetype at = out.indexOf(marker);
+        if (at >= 0) {
+            qsizetype end = out.indexOf(QLatin1Char(' '), at + marker.size());
+            qsizetype eol = out.indexOf(QLatin1Char('\n'), at + marker.size());
+            if (eol >= 0 || end >= 0) {
+                qsizetype stop = end >= 0 && (eol < 0 || end < eol) ? end : eol;
+                return out.mid(at + marker.size(), stop - at - marker.size()).trimmed();
+            }
+        }
+        if (deadline.hasExpired() || m_process.state() == QProcess::NotRunning)
+            return {};
+        const_cast<QProcess &>(m_process).waitForReadyRead(50);
+    }
+}
+
+int SimProcess::argocdPort() const { return argocdUrl().section(QLatin1Char(':'), -1).toInt(); }
 
 static bool writeFile(const QString &path, const std::string &data)
 {

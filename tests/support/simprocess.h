@@ -78,6 +78,10 @@ public:
     QString viewerToken() const { return m_viewerToken; }
     QString workDir() const { return m_dir.path(); }
     QString output() const;  // what the simulator printed so far
+    // The Argo CD API's URL from the simulator's "serving the Argo CD API at" line (waits up to
+    // 10 s for it); empty when it never came.
+    QString argocdUrl() const;
+    int argocdPort() const;
 
     HttpReply request(const std::string &method, const std::string &path, const std::string &body = {},
                       const std::string &contentType = "application/json", Identity who = Identity::Admin,
@@ -93,6 +97,7 @@ private:
     QString m_scenario;
     QTemporaryDir m_dir;
     QProcess m_process;
+    mutable QByteArray m_printed;  // everything read from the simulator's output so far
     QString m_url;
     int m_port = 0;
     QString m_viewerToken;
