@@ -5,6 +5,7 @@
 #include "argocd/argocdactions.h"
 #include "argocd/argocdclient.h"
 #include "http/httpengine.h"
+#include "argocdworld.h"
 #include "simprocess.h"
 
 #include <curl/curl.h>
@@ -155,9 +156,61 @@ private slots:
     void fakeRevokedSessionAsksToLogInAgain();
     void fakeSyncSendsOptionsAndAudits();
 
+    // Against the simulator's Argo CD API (one world for these, in this order).
+    void simLoginRefusedWithServerMessage();
+    void simListHistoryAndCommitMetadata();
+    void simResourceTree();
+    void simSyncDryRunThenSync();
+    void simRollbackRefusedUnderAutomatedSync();
+    void simRollbackToHistoryId();
+    void simTerminateRunningOperation();
+    void simRevokedSessionAsksToLogInAgain();
+
 private:
+    bool world();
+    std::unique_ptr<ArgoCdClient> loggedInClient();
+    std::optional<ApplicationInfo> app(ArgoCdClient &client, const QString &name);
+
     std::unique_ptr<http::HttpEngine> m_engine;
+    std::unique_ptr<pilothouse::testsupport::ArgoCdWorld> m_world;
 };
+
+bool TestArgoCdClient::world()
+{
+    if (m_world)
+        return true;
+    m_world = std::make_unique<pilothouse::testsupport::ArgoCdWorld>();
+    QString error;
+    if (!m_world->start(&error)) {
+        qWarning("%s", qPrintable(error));
+        m_world.reset();
+        return false;
+    }
+    return true;
+}
+
+std::unique_ptr<ArgoCdClient> TestArgoCdClient::loggedInClient()
+{
+    auto client = std::make_unique<ArgoCdClient>(m_engine.get());
+    if (!client->setServer(ArgoCdServer{m_world->argocdUrl(), m_world->sim->caFile(), {}, false}).ok())
+        return nullptr;
+    Waiter<Result<void>> w;
+    client->login(QStringLiteral("admin"), pilothouse::testsupport::ArgoCdWorld::password(), this, w.callback());
+    if (!w.wait() || !w.value->ok()) {
+        qWarning("login failed: %s", w.value ? qPrintable(w.value->error().message) : "no answer");
+        return nullptr;
+    }
+    return client;
+}
+
+std::optional<ApplicationInfo> TestArgoCdClient::app(ArgoCdClient &client, const QString &name)
+{
+    Waiter<Result<ApplicationInfo>> w;
+    client.getApplication(name, this, w.callback());
+    if (!w.wait() || !w.value->ok())
+        return std::nullopt;
+    return w.value->value();
+}
 
 void TestArgoCdClient::serverUrlAndCaAreChecked()
 {
@@ -329,6 +382,273 @@ void TestArgoCdClient::fakeSyncSendsOptionsAndAudits()
     QCOMPARE(line.value(QStringLiteral("user")).toString(), QStringLiteral("admin"));
     QVERIFY(line.value(QStringLiteral("change")).toString().contains(QStringLiteral("dry run")));
     QVERIFY(!lines[0].contains("tok-1"));  // the session token never reaches the audit log
+}
+
+void TestArgoCdClient::simLoginRefusedWithServerMessage()
+{
+    QVERIFY(world());
+    ArgoCdClient client(m_engine.get());
+    QVERIFY(client.setServer(ArgoCdServer{m_world->argocdUrl(), m_world->sim->caFile(), {}, false}).ok());
+    Waiter<Result<void>> w;
+    client.login(QStringLiteral("admin"), QStringLiteral("not-the-password"), this, w.callback());
+    QVERIFY(w.wait());
+    QVERIFY(!w.value->ok());
+    QCOMPARE(w.value->error().kind, ErrorKind::Unauthorized);
+    QCOMPARE(w.value->error().message, QStringLiteral("Invalid username or password"));
+    QVERIFY(!client.hasSession());
+
+    // TLS is verified: without the simulator's CA the system store does not trust it.
+    ArgoCdClient untrusting(m_engine.get());
+    QVERIFY(untrusting.setServer(ArgoCdServer{m_world->argocdUrl(), {}, {}, false}).ok());
+    Waiter<Result<void>> tls;
+    untrusting.login(QStringLiteral("admin"), pilothouse::testsupport::ArgoCdWorld::password(), this, tls.callback());
+    QVERIFY(tls.wait());
+    QCOMPARE(tls.value->error().kind, ErrorKind::Tls);
+    QVERIFY2(tls.value->error().message.contains(QStringLiteral("the system's trusted CAs")), qPrintable(tls.value->error().message));
+}
+
+void TestArgoCdClient::simListHistoryAndCommitMetadata()
+{
+    QVERIFY(world());
+    auto client = loggedInClient();
+    QVERIFY(client);
+    QList<ApplicationInfo> apps;
+    QVERIFY(eventually([&] {
+        Waiter<Result<QList<ApplicationInfo>>> w;
+        client->listApplications(this, w.callback());
+        if (!w.wait() || !w.value->ok())
+            return false;
+        apps = w.value->value();
+        int synced = 0;
+        for (const ApplicationInfo &a : apps)
+            synced += a.syncStatus == QLatin1String("Synced") && !a.history.isEmpty() ? 1 : 0;
+        return apps.size() == 2 && synced == 2;
+    }, 60000));
+    QCOMPARE(apps[0].name, QStringLiteral("api"));
+    QCOMPARE(apps[1].name, QStringLiteral("web"));
+    const ApplicationInfo &web = apps[1];
+    QVERIFY(web.automated);
+    QCOMPARE(web.repoUrl, m_world->repoUrl());
+    QCOMPARE(web.path, QStringLiteral("apps/web"));
+    QCOMPARE(web.operation.phase, QStringLiteral("Succeeded"));
+    QVERIFY(web.images.contains(QStringLiteral("registry.pilothouse.dev/demo/web:7")));
+
+    // The deployed revision is the repository's HEAD, and its metadata is the commit's.
+    auto head = pilothouse::testsupport::runGit(m_world->repoPath(), {QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%H%n%an <%ae>%n%s")});
+    QVERIFY(head.ok());
+    QStringList fields = head.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(web.history.last().revision, fields[0]);
+    Waiter<Result<RevisionMetadata>> md;
+    client->revisionMetadata(QStringLiteral("web"), web.history.last().revision, this, md.callback());
+    QVERIFY(md.wait());
+    QVERIFY2(md.value->ok(), qPrintable(md.value->error().message));
+    QCOMPARE(md.value->value().author, fields[1]);
+    QVERIFY(md.value->value().message.startsWith(fields[2]));
+    QVERIFY(md.value->value().date.isValid());
+
+    Waiter<Result<RevisionMetadata>> missing;
+    client->revisionMetadata(QStringLiteral("web"), QStringLiteral("0000000000000000000000000000000000000000"), this, missing.callback());
+    QVERIFY(missing.wait());
+    QVERIFY(!missing.value->ok());
+    QVERIFY(!missing.value->error().message.isEmpty());
+}
+
+void TestArgoCdClient::simResourceTree()
+{
+    QVERIFY(world());
+    auto client = loggedInClient();
+    QVERIFY(client);
+    QList<TreeRow> rows;
+    QVERIFY(eventually([&] {
+        auto web = app(*client, QStringLiteral("web"));
+        Waiter<Result<ResourceTree>> w;
+        client->resourceTree(QStringLiteral("web"), this, w.callback());
+        if (!web || !w.wait() || !w.value->ok())
+            return false;
+        rows = treeRows(*web, w.value->value());
+        int pods = 0;
+        for (const TreeRow &r : rows)
+            pods += r.node.kind == QLatin1String("Pod") && r.node.health == QLatin1String("Healthy") ? 1 : 0;
+        return pods == 2;
+    }, 60000));
+    QCOMPARE(rows[0].node.kind, QStringLiteral("Application"));
+    // Deployment (1) → ReplicaSet (2) → Pod (3), each under its owner.
+    int deployment = -1;
+    for (int i = 0; i < rows.size(); ++i)
+        if (rows[i].node.kind == QLatin1String("Deployment") && rows[i].node.name == QLatin1String("web"))
+            deployment = i;
+    QVERIFY(deployment > 0);
+    QCOMPARE(rows[deployment].depth, 1);
+    QCOMPARE(rows[deployment + 1].node.kind, QStringLiteral("ReplicaSet"));
+    QCOMPARE(rows[deployment + 1].depth, 2);
+    QCOMPARE(rows[deployment + 2].node.kind, QStringLiteral("Pod"));
+    QCOMPARE(rows[deployment + 2].depth, 3);
+    QCOMPARE(rows[deployment + 2].node.images, QStringList{QStringLiteral("registry.pilothouse.dev/demo/web:7")});
+}
+
+void TestArgoCdClient::simSyncDryRunThenSync()
+{
+    QVERIFY(world());
+    auto client = loggedInClient();
+    QVERIFY(client);
+    QVERIFY(m_world->disableAutomatedSync(QStringLiteral("web")));
+    QVERIFY(eventually([&] { auto a = app(*client, QStringLiteral("web")); return a && !a->automated; }));
+    QString error;
+    QVERIFY2(m_world->bumpImage(QStringLiteral("web"), QStringLiteral("demo/web:7"), QStringLiteral("demo/web:8"), &error), qPrintable(error));
+    QVERIFY(eventually([&] { auto a = app(*client, QStringLiteral("web")); return a && a->syncStatus == QLatin1String("OutOfSync"); }, 30000));
+    ApplicationInfo before = *app(*client, QStringLiteral("web"));
+    const int historyBefore = before.history.size();
+
+    QTemporaryDir dir;
+    actions::AuditLog audit(dir.filePath(QStringLiteral("audit.jsonl")));
+    ArgoCdActions actions(client.get(), &audit);
+    Waiter<Result<void>> dry;
+    actions.execute(ArgoCdAction::sync(client->serverUrl(), client->userName(), before, SyncOptions{{}, false, true}), this, dry.callback());
+    QVERIFY(dry.wait());
+    QVERIFY2(dry.value->ok(), qPrintable(dry.value->error().message));
+    std::optional<ApplicationInfo> after;
+    QVERIFY(eventually([&] {
+        after = app(*client, QStringLiteral("web"));
+        return after && after->operation.dryRun && after->operation.phase == QLatin1String("Succeeded");
+    }, 30000));
+    // A dry run changes nothing: no history entry, the old image still runs.
+    QCOMPARE(after->history.size(), historyBefore);
+    QCOMPARE(after->syncStatus, QStringLiteral("OutOfSync"));
+    QCOMPARE(m_world->deploymentImage("gitops-demo", "web"), std::string("registry.pilothouse.dev/demo/web:7"));
+
+    Waiter<Result<void>> real;
+    actions.execute(ArgoCdAction::sync(client->serverUrl(), client->userName(), *after, SyncOptions{}), this, real.callback());
+    QVERIFY(real.wait());
+    QVERIFY2(real.value->ok(), qPrintable(real.value->error().message));
+    QVERIFY(eventually([&] {
+        after = app(*client, QStringLiteral("web"));
+        return after && after->history.size() == historyBefore + 1 && after->syncStatus == QLatin1String("Synced");
+    }, 30000));
+    QCOMPARE(after->history.last().initiatedBy, QStringLiteral("admin"));
+    QCOMPARE(m_world->deploymentImage("gitops-demo", "web"), std::string("registry.pilothouse.dev/demo/web:8"));
+
+    QFile f(audit.path());
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    QVERIFY(lines[0].contains("dry run (nothing is changed)"));
+    QVERIFY(lines[1].contains("not a dry run"));
+    for (const QByteArray &l : lines)
+        QCOMPARE(QJsonDocument::fromJson(l).object().value(QStringLiteral("result")).toString(), QStringLiteral("succeeded"));
+}
+
+void TestArgoCdClient::simRollbackRefusedUnderAutomatedSync()
+{
+    QVERIFY(world());
+    auto client = loggedInClient();
+    QVERIFY(client);
+    auto api = app(*client, QStringLiteral("api"));
+    QVERIFY(api && api->automated && !api->history.isEmpty());
+    QVERIFY(!rollbackRefusal(*api).isEmpty());
+    QTemporaryDir dir;
+    actions::AuditLog audit(dir.filePath(QStringLiteral("audit.jsonl")));
+    ArgoCdActions actions(client.get(), &audit);
+    Waiter<Result<void>> w;
+    actions.execute(ArgoCdAction::rollback(client->serverUrl(), client->userName(), *api, api->history.first(), false, false), this, w.callback());
+    QVERIFY(w.wait());
+    QVERIFY(!w.value->ok());
+    QCOMPARE(w.value->error().message, QStringLiteral("rollback cannot be initiated when auto-sync is enabled"));
+    QFile f(audit.path());
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QJsonObject line = QJsonDocument::fromJson(f.readAll().trimmed()).object();
+    QCOMPARE(line.value(QStringLiteral("result")).toString(), QStringLiteral("refused"));
+    QCOMPARE(line.value(QStringLiteral("detail")).toString(), QStringLiteral("rollback cannot be initiated when auto-sync is enabled"));
+}
+
+void TestArgoCdClient::simRollbackToHistoryId()
+{
+    QVERIFY(world());
+    auto client = loggedInClient();
+    QVERIFY(client);
+    auto web = app(*client, QStringLiteral("web"));
+    QVERIFY(web && !web->automated);
+    QVERIFY2(web->history.size() >= 2, "simSyncDryRunThenSync leaves two deployments");
+    QCOMPARE(rollbackRefusal(*web), QString());
+    const HistoryEntry first = web->history.first();
+    const int historyBefore = web->history.size();
+    Waiter<Result<void>> w;
+    client->rollback(QStringLiteral("web"), first.id, false, false, this, w.callback());
+    QVERIFY(w.wait());
+    QVERIFY2(w.value->ok(), qPrintable(w.value->error().message));
+    QVERIFY(eventually([&] {
+        web = app(*client, QStringLiteral("web"));
+        return web && web->history.size() == historyBefore + 1 && !web->operationRunning();
+    }, 30000));
+    QCOMPARE(web->history.last().revision, first.revision);
+    QCOMPARE(m_world->deploymentImage("gitops-demo", "web"), std::string("registry.pilothouse.dev/demo/web:7"));
+    // Rolled back to an older commit than git's HEAD: Argo CD reports it out of sync.
+    QCOMPARE(web->syncStatus, QStringLiteral("OutOfSync"));
+
+    Waiter<Result<void>> bad;
+    client->rollback(QStringLiteral("web"), 999, false, false, this, bad.callback());
+    QVERIFY(bad.wait());
+    QVERIFY(!bad.value->ok());
+    QVERIFY2(bad.value->error().message.contains(QStringLiteral("does not have deployment with id 999")), qPrintable(bad.value->error().message));
+}
+
+void TestArgoCdClient::simTerminateRunningOperation()
+{
+    QVERIFY(world());
+    auto client = loggedInClient();
+    QVERIFY(client);
+    Waiter<Result<void>> none;
+    client->terminateOperation(QStringLiteral("web"), this, none.callback());
+    QVERIFY(none.wait());
+    QVERIFY(!none.value->ok());
+    QVERIFY2(none.value->error().message.contains(QStringLiteral("No operation is in progress")), qPrintable(none.value->error().message));
+
+    // Catching a sync while it runs: the simulator's operations take --argocd-operation-ms
+    // (300 ms by default), so terminate is sent as soon as the sync is accepted.
+    Waiter<Result<void>> sync;
+    Waiter<Result<void>> term;
+    client->sync(QStringLiteral("web"), SyncOptions{}, this, [&](const Result<void> &r) {
+        sync.value = r;
+        if (r.ok())
+            client->terminateOperation(QStringLiteral("web"), this, term.callback());
+    });
+    QVERIFY(sync.wait());
+    QVERIFY2(sync.value->ok(), qPrintable(sync.value->error().message));
+    QVERIFY(term.wait());
+    QVERIFY2(term.value->ok(), qPrintable(term.value->error().message));
+    std::optional<ApplicationInfo> web;
+    QVERIFY(eventually([&] {
+        web = app(*client, QStringLiteral("web"));
+        return web && !web->operationRunning();
+    }, 30000));
+    QVERIFY2(web->operation.phase == QLatin1String("Failed") || web->operation.phase == QLatin1String("Error"), qPrintable(web->operation.phase));
+}
+
+void TestArgoCdClient::simRevokedSessionAsksToLogInAgain()
+{
+    QVERIFY(world());
+    auto client = loggedInClient();
+    QVERIFY(client);
+    QSignalSpy expired(client.get(), &ArgoCdClient::sessionExpired);
+    QSignalSpy listed(client.get(), &ArgoCdClient::applicationsListed);
+    client->startWatching(500);
+    QVERIFY(eventually([&] { return listed.count() >= 1 && client->isStreaming(); }));
+    // Another client logs the same session out: every later request is a 401.
+    {
+        ArgoCdClient other(m_engine.get());
+        QVERIFY(other.setServer(ArgoCdServer{m_world->argocdUrl(), m_world->sim->caFile(), {}, false}).ok());
+        other.setSession(QStringLiteral("admin"), client->sessionToken());
+        other.logout();
+        QTest::qWait(500);
+    }
+    Waiter<Result<QList<ApplicationInfo>>> w;
+    client->listApplications(this, w.callback());
+    QVERIFY(w.wait());
+    QCOMPARE(w.value->error().kind, ErrorKind::Unauthorized);
+    QVERIFY2(w.value->error().message.startsWith(QStringLiteral("session expired, log in again")), qPrintable(w.value->error().message));
+    QVERIFY2(w.value->error().message.contains(QStringLiteral("revoked")), qPrintable(w.value->error().message));
+    QCOMPARE(expired.count(), 1);
+    QVERIFY(!client->hasSession());
+    QVERIFY(!client->isWatching());
 }
 
 QTEST_GUILESS_MAIN(TestArgoCdClient)
