@@ -602,25 +602,27 @@ void TestArgoCdClient::simTerminateRunningOperation()
     QVERIFY(!none.value->ok());
     QVERIFY2(none.value->error().message.contains(QStringLiteral("No operation is in progress")), qPrintable(none.value->error().message));
 
-    // Catching a sync while it runs: the simulator's operations take --argocd-operation-ms
-    // (300 ms by default), so terminate is sent as soon as the sync is accepted.
+    // The world's operations stay Running for 1.5 s: terminate one while it runs.
     Waiter<Result<void>> sync;
-    Waiter<Result<void>> term;
-    client->sync(QStringLiteral("web"), SyncOptions{}, this, [&](const Result<void> &r) {
-        sync.value = r;
-        if (r.ok())
-            client->terminateOperation(QStringLiteral("web"), this, term.callback());
-    });
+    client->sync(QStringLiteral("web"), SyncOptions{}, this, sync.callback());
     QVERIFY(sync.wait());
     QVERIFY2(sync.value->ok(), qPrintable(sync.value->error().message));
+    std::optional<ApplicationInfo> web;
+    QVERIFY(eventually([&] {
+        web = app(*client, QStringLiteral("web"));
+        return web && web->operation.phase == QLatin1String("Running");
+    }, 10000));
+    QVERIFY(web->operationRunning());
+    Waiter<Result<void>> term;
+    client->terminateOperation(QStringLiteral("web"), this, term.callback());
     QVERIFY(term.wait());
     QVERIFY2(term.value->ok(), qPrintable(term.value->error().message));
-    std::optional<ApplicationInfo> web;
     QVERIFY(eventually([&] {
         web = app(*client, QStringLiteral("web"));
         return web && !web->operationRunning();
     }, 30000));
-    QVERIFY2(web->operation.phase == QLatin1String("Failed") || web->operation.phase == QLatin1String("Error"), qPrintable(web->operation.phase));
+    QCOMPARE(web->operation.phase, QStringLiteral("Failed"));
+    QCOMPARE(web->operation.message, QStringLiteral("Operation terminated"));
 }
 
 void TestArgoCdClient::simRevokedSessionAsksToLogInAgain()

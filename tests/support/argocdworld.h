@@ -35,7 +35,9 @@ public:
         }
         sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--argocd-port"), QStringLiteral("0"), QStringLiteral("--argocd-password"),
                                                        password(), QStringLiteral("--gitops-repo"), repoUrl(),
-                                                       QStringLiteral("--gitops-poll-seconds"), QStringLiteral("1")},
+                                                       QStringLiteral("--gitops-poll-seconds"), QStringLiteral("1"),
+                                                       // long enough to see an operation Running (and terminate it)
+                                                       QStringLiteral("--argocd-operation-ms"), QStringLiteral("1500")},
                                            scenario());
         if (!sim->start(error))
             return false;
