@@ -136,16 +136,23 @@ void ArgoCdView::buildUi()
     loginRow->addWidget(m_logoutButton);
     root->addLayout(loginRow);
     auto *optionsRow = new QHBoxLayout;
+    m_caFile->setMinimumWidth(320);
     optionsRow->addWidget(m_caFile, 3);
     optionsRow->addWidget(m_insecure);
     optionsRow->addWidget(m_remember);
+    optionsRow->addStretch(1);
+    root->addLayout(optionsRow);
+    // The login line has a row of its own: a keychain or TLS message can be long.
+    auto *statusRow = new QHBoxLayout;
     m_status = new QLabel(tr("not logged in"), this);
     m_status->setObjectName(QStringLiteral("argocdStatus"));
-    optionsRow->addWidget(m_status, 2);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    statusRow->addWidget(m_status, 1);
     m_liveMode = new QLabel(this);
     m_liveMode->setObjectName(QStringLiteral("argocdLiveMode"));
-    optionsRow->addWidget(m_liveMode);
-    root->addLayout(optionsRow);
+    statusRow->addWidget(m_liveMode);
+    root->addLayout(statusRow);
 
     auto *split = new QSplitter(Qt::Vertical, this);
     m_apps = new QTableWidget(0, AppColumnCount, split);
@@ -155,7 +162,14 @@ void ArgoCdView::buildUi()
     m_apps->setSelectionMode(QAbstractItemView::SingleSelection);
     m_apps->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_apps->verticalHeader()->hide();
-    m_apps->horizontalHeader()->setStretchLastSection(true);
+    m_apps->setWordWrap(false);
+    m_apps->setTextElideMode(Qt::ElideRight);
+    QHeaderView *header = m_apps->horizontalHeader();
+    for (int c : {NameColumn, ProjectColumn, SyncColumn, HealthColumn, RevisionColumn})
+        header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(OperationColumn, QHeaderView::Interactive);
+    header->resizeSection(OperationColumn, 320);
+    header->setStretchLastSection(true);
     m_apps->setSortingEnabled(false);
 
     auto *details = new QWidget(split);
