@@ -6,7 +6,6 @@
 #include "simprocess.h"
 
 #include <QDir>
-#include <QRegularExpression>
 
 #include <memory>
 
@@ -41,15 +40,8 @@ public:
                                            scenario());
         if (!sim->start(error))
             return false;
-        static const QRegularExpression line(QStringLiteral("serving the Argo CD API at (https://\\S+)"));
-        bool found = eventually(
-            [&] {
-                auto m = line.match(sim->output());
-                if (m.hasMatch())
-                    m_argocdUrl = m.captured(1);
-                return m.hasMatch();
-            },
-            20000);
+        m_argocdUrl = sim->argocdUrl();
+        bool found = !m_argocdUrl.isEmpty();
         if (!found)
             *error = QStringLiteral("the simulator did not print its Argo CD URL: %1").arg(sim->output());
         return found;
