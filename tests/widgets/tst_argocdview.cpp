@@ -1,8 +1,9 @@
 // Widget test (offscreen): the Argo CD view against the simulator's Argo CD API syncing from a
 // real git daemon: login refused and accepted, the keychain's absence said, the applications table
-// live, history with commit metadata, the resource tree, Sync… with dry run and its confirmation,
-// a cancelled confirmation that sends nothing, Rollback… to a history id (disabled under automated
-// sync), Terminate only while an operation runs, and a revoked session that asks to log in again.
+// live, history with commit metadata, a refused sync showing Argo CD's message, the resource tree,
+// Sync… with dry run and its confirmation, a cancelled confirmation that sends nothing, Rollback…
+// to a history id (disabled under automated sync), Terminate only while an operation runs, and a
+// revoked session that asks to log in again.
 #include "actions/auditlog.h"
 #include "argocdview.h"
 #include "argocdworld.h"
@@ -164,6 +165,33 @@ private slots:
         QVERIFY2(rollback->toolTip().contains(QStringLiteral("automated sync is enabled")), qPrintable(rollback->toolTip()));
         QVERIFY(!button("argocdTerminate")->isEnabled());
         QCOMPARE(button("argocdTerminate")->toolTip(), QStringLiteral("no operation is running"));
+        QVERIFY(button("argocdSync")->isEnabled());
+    }
+
+    void refusedSyncShowsArgoCdMessage()
+    {
+        QVERIFY(m_view);
+        QVERIFY(m_view->selectApplication(QStringLiteral("api")));
+        auto api = m_view->application(QStringLiteral("api"));
+        QVERIFY(api && api->automated && api->history.size() >= 2);
+        const QString old = api->history.first().revision;
+        const int auditBefore = auditLines().size();
+        // Under automated sync Argo CD refuses a sync to another revision than the target.
+        QString shown;
+        m_view->setConfirmHandler([&](QDialog *d) {
+            d->findChild<QLineEdit *>(QStringLiteral("argocdConfirmRevision"))->setText(old);
+            shown = d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->text();
+            return true;
+        });
+        QVERIFY(button("argocdSync")->isEnabled());
+        button("argocdSync")->click();
+        QVERIFY2(shown.contains(QStringLiteral("sync to revision %1").arg(old)), qPrintable(shown));
+        const QString expected = QStringLiteral("Sync of api refused by Argo CD: Cannot sync to %1: auto-sync currently set to HEAD").arg(old);
+        QVERIFY2(eventually([&] { return m_view->messageText() == expected; }), qPrintable(m_view->messageText()));
+        QList<QJsonObject> audit = auditLines();
+        QCOMPARE(audit.size(), auditBefore + 1);
+        QCOMPARE(audit.last().value(QStringLiteral("result")).toString(), QStringLiteral("refused"));
+        QCOMPARE(audit.last().value(QStringLiteral("detail")).toString(), QStringLiteral("Cannot sync to %1: auto-sync currently set to HEAD").arg(old));
         QVERIFY(button("argocdSync")->isEnabled());
     }
 
