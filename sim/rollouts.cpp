@@ -472,6 +472,8 @@ private:
     bool atDesiredCanaryCounts() const;
 
     // analysis
+    std::string runNameFor(const std::string &suffix) const;
+    ObjPtr existingRun(const std::string &suffix) const;
     ObjPtr ensureAnalysisRun(const Json &analysis, const std::string &suffix, const std::string &runType, long long stepIndex);
     void terminateRun(const ObjPtr &run);
     Json runStatusOf(const ObjPtr &run) const;
@@ -1182,6 +1184,8 @@ void RolloutSync::runBlueGreen()
             m_prePromotionRun = ensureAnalysisRun(*pre, "pre", "PrePromotion", -1);
             if (auto failure = failedRun(m_prePromotionRun))
                 m_pause.abort(*failure);
+        } else if (pre) {
+            m_prePromotionRun = existingRun("pre");
         }
 
         // reconcileBlueGreenPause
@@ -1431,6 +1435,8 @@ void RolloutSync::runCanary()
                 m_backgroundRun = ensureAnalysisRun(*bg, "", "Background", -1);
                 if (auto failure = failedRun(m_backgroundRun))
                     m_pause.abort(*failure);
+            } else {
+                m_backgroundRun = existingRun("");  // an aborted update keeps showing the run that ended it
             }
         }
         if (index < stepCount && steps[static_cast<size_t>(index)].contains("analysis") && m_stable && !fullyPromoted && !m_pause.isAborted()) {
@@ -1577,13 +1583,22 @@ void RolloutSync::runCanary()
 
 // Creates (or finds) the AnalysisRun of `analysis` ({templates, args}) for the new revision:
 // named NAME-HASH-REVISION[-SUFFIX], labelled with the hash and run type, owned by the Rollout.
+std::string RolloutSync::runNameFor(const std::string &suffix) const
+{
+    std::string runName = m_ro->name + "-" + hashOf(m_new) + "-" + annotation(m_new->obj, kRolloutRevisionAnnotation);
+    return suffix.empty() ? runName : runName + "-" + suffix;
+}
+
+ObjPtr RolloutSync::existingRun(const std::string &suffix) const
+{
+    return m_cluster.store().get(rtype("argoproj.io", "analysisruns"), m_ro->ns, runNameFor(suffix));
+}
+
 ObjPtr RolloutSync::ensureAnalysisRun(const Json &analysis, const std::string &suffix, const std::string &runType, long long stepIndex)
 {
     const auto &runs = rtype("argoproj.io", "analysisruns");
     const std::string revision = annotation(m_new->obj, kRolloutRevisionAnnotation);
-    std::string runName = m_ro->name + "-" + hashOf(m_new) + "-" + revision;
-    if (!suffix.empty())
-        runName += "-" + suffix;
+    const std::string runName = runNameFor(suffix);
     if (ObjPtr existing = m_cluster.store().get(runs, m_ro->ns, runName))
         return existing;
     Json metrics = Json::array(), args = Json::array();

@@ -1245,6 +1245,62 @@ private Q_SLOTS:
         KUBECTL_OK(deleted);
     }
 
+    void argoRollouts()
+    {
+        // The rollouts scenario in a sim of its own: the CRD's printer columns across namespaces,
+        // and the plugin's abort as a merge patch of the status subresource.
+        SimProcess sim({QStringLiteral("--pod-start-ms"), QStringLiteral("100"), QStringLiteral("--pod-ready-ms"), QStringLiteral("100"),
+                        QStringLiteral("--pod-stop-ms"), QStringLiteral("100")},
+                       sourceDir() + QStringLiteral("/tests/data/scenarios/rollouts.yaml"));
+        QString error;
+        QVERIFY2(sim.start(&error), qPrintable(error));
+        ProcessResult r;
+        QList<QStringList> rows;
+        QVERIFY2(eventually([&] {
+                     r = runKubectl(sim, {QStringLiteral("get"), QStringLiteral("rollouts.argoproj.io"), QStringLiteral("-A")});
+                     rows = tableRows(r.out);
+                     return r.exitCode == 0 && rowNamed(rows, QStringLiteral("storefront"), 1).mid(0, 6) ==
+                                                   QStringList{"shop", "storefront", "2", "2", "2", "2"} &&
+                            rowNamed(rows, QStringLiteral("menu"), 1).mid(0, 6) == QStringList{"cafe", "menu", "2", "2", "2", "2"};
+                 }, 30000),
+                 qPrintable(describe(r)));
+        QCOMPARE(rows[0], (QStringList{"NAMESPACE", "NAME", "DESIRED", "CURRENT", "UP-TO-DATE", "AVAILABLE", "AGE"}));
+        QCOMPARE(rowNamed(rows, QStringLiteral("storefront"), 1).size(), 7);
+
+        // A new version waits as preview; the plugin's abort goes to /status.
+        ProcessResult set = runKubectl(sim, {QStringLiteral("patch"), QStringLiteral("rollout"), QStringLiteral("storefront"), QStringLiteral("-n"),
+                                             QStringLiteral("shop"), QStringLiteral("--type=json"), QStringLiteral("-p"),
+                                             QStringLiteral(R"([{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"registry.pilothouse.dev/shop/storefront:170"}])")});
+        KUBECTL_OK(set);
+        auto field = [&](const QString &path) {
+            ProcessResult g = runKubectl(sim, {QStringLiteral("get"), QStringLiteral("rollout"), QStringLiteral("storefront"), QStringLiteral("-n"),
+                                               QStringLiteral("shop"), QStringLiteral("-o"), QStringLiteral("jsonpath=") + path});
+            return g.exitCode == 0 ? g.out.trimmed() : QString();
+        };
+        QString last;
+        QVERIFY2(eventually([&] { return (last = field(QStringLiteral("{.status.phase}/{.status.message}"))) == QStringLiteral("Paused/BlueGreenPause"); }, 30000),
+                 qPrintable(last));
+        const QString stable = field(QStringLiteral("{.status.stableRS}"));
+        ProcessResult abort = runKubectl(sim, {QStringLiteral("patch"), QStringLiteral("rollout"), QStringLiteral("storefront"), QStringLiteral("-n"),
+                                               QStringLiteral("shop"), QStringLiteral("--subresource=status"), QStringLiteral("--type=merge"),
+                                               QStringLiteral("-p"), QStringLiteral(R"({"status":{"abort":true}})")});
+        KUBECTL_OK(abort);
+        VERIFY_CONTAINS(abort.out, QStringLiteral("rollout.argoproj.io/storefront patched"));
+        QVERIFY2(eventually([&] { return (last = field(QStringLiteral("{.status.abort}/{.status.phase}"))) == QStringLiteral("true/Degraded"); }, 15000),
+                 qPrintable(last));
+        VERIFY_CONTAINS(field(QStringLiteral("{.status.message}")), QStringLiteral("RolloutAborted: Rollout aborted update to revision 2"));
+        ProcessResult svc = runKubectl(sim, {QStringLiteral("get"), QStringLiteral("service"), QStringLiteral("storefront"), QStringLiteral("-n"),
+                                             QStringLiteral("shop"), QStringLiteral("-o"), QStringLiteral("jsonpath={.spec.selector.rollouts-pod-template-hash}")});
+        KUBECTL_OK(svc);
+        QCOMPARE(svc.out.trimmed(), stable);
+
+        // The analysis resources print as the CRDs do.
+        ProcessResult analysis = runKubectl(sim, {QStringLiteral("get"), QStringLiteral("analysistemplates.argoproj.io,analysisruns.argoproj.io"),
+                                                  QStringLiteral("-n"), QStringLiteral("cafe")});
+        KUBECTL_OK(analysis);
+        VERIFY_CONTAINS(analysis.out, QStringLiteral("analysistemplate.argoproj.io/success-rate"));
+    }
+
     void viewerCannotReadSecrets()
     {
         ProcessResult list = viewer({QStringLiteral("get"), QStringLiteral("secrets"), QStringLiteral("-n"), kNs});
