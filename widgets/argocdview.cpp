@@ -596,7 +596,9 @@ void ArgoCdView::updateButtons()
     };
     auto it = m_appsByName.constFind(m_selected);
     QString hint;
-    if (!m_client->hasSession()) {
+    if (!m_readOnlyReason.isEmpty()) {
+        hint = m_readOnlyReason;
+    } else if (!m_client->hasSession()) {
         hint = tr("log in to Argo CD first");
     } else if (m_busy) {
         hint = tr("waiting for Argo CD to answer the last action");
@@ -638,6 +640,12 @@ void ArgoCdView::updateButtons()
         hints << tr("Rollback: %1").arg(refusal);
     }
     m_hint->setText(hints.join(QStringLiteral(" · ")));
+}
+
+void ArgoCdView::setReadOnlyReason(const QString &reason)
+{
+    m_readOnlyReason = reason;
+    updateButtons();
 }
 
 bool ArgoCdView::confirm(ArgoCdAction &action)

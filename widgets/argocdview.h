@@ -63,6 +63,9 @@ public:
     QTreeWidget *resourceView() const { return m_resources; }
     bool selectHistoryId(qint64 id);
 
+    // Read-only mode (the main window's toggle): every action disabled with `reason`; empty: allowed.
+    void setReadOnlyReason(const QString &reason);
+
     // Replaces the modal confirmation (tests): gets the dialog, with its options (objectNames
     // argocdConfirmPrune, argocdConfirmDryRun, argocdConfirmRevision) and text
     // (argocdConfirmText), and answers whether the operator confirmed.
@@ -128,6 +131,7 @@ private:
     QString m_shownHistoryKey;
     QTimer m_treeTimer;
     bool m_busy = false;
+    QString m_readOnlyReason;
     std::function<bool(QDialog *)> m_confirm;
 };
 

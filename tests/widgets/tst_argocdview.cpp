@@ -166,6 +166,13 @@ private slots:
         QVERIFY(!button("argocdTerminate")->isEnabled());
         QCOMPARE(button("argocdTerminate")->toolTip(), QStringLiteral("no operation is running"));
         QVERIFY(button("argocdSync")->isEnabled());
+
+        // Read-only mode disables every action and says why.
+        m_view->setReadOnlyReason(QStringLiteral("Argo CD is read-only in Pilothouse"));
+        QVERIFY(!button("argocdSync")->isEnabled());
+        QCOMPARE(button("argocdSync")->toolTip(), QStringLiteral("Argo CD is read-only in Pilothouse"));
+        m_view->setReadOnlyReason({});
+        QVERIFY(button("argocdSync")->isEnabled());
     }
 
     void refusedSyncShowsArgoCdMessage()
