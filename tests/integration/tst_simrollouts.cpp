@@ -276,6 +276,59 @@ private Q_SLOTS:
         QVERIFY(waitPhase(kStorefront, "Healthy"));
     }
 
+    void prePromotionAnalysisAndPreviewReplicaCount()
+    {
+        QVERIFY(waitPhase(kStorefront, "Healthy"));
+        const std::string old = status(kStorefront).value("currentPodHash", "");
+        Json smoke = {{"apiVersion", "argoproj.io/v1alpha1"}, {"kind", "AnalysisTemplate"}, {"metadata", {{"name", "smoke"}}},
+                      {"spec", {{"metrics", {{{"name", "success-rate"}, {"interval", "1s"}, {"count", 2}, {"successCondition", "result[0] >= 0.99"},
+                                              {"provider", {{"prometheus", {{"address", "http://prometheus:9090"}, {"query", "up"}}}}}}}}}}};
+        QCOMPARE(m_sim->request("POST", "/apis/argoproj.io/v1alpha1/namespaces/shop/analysistemplates", smoke.dump()).status, 201);
+        QVERIFY(patch(kStorefront, R"({"spec":{"strategy":{"blueGreen":{"previewReplicaCount":1,"prePromotionAnalysis":{"templates":[{"templateName":"smoke"}]}}},)"
+                                   R"("template":{"spec":{"containers":[{"name":"storefront","image":"registry.pilothouse.dev/shop/storefront:172"}]}}}})"));
+        // The preview runs one pod; the pause comes once the pre-promotion analysis passed.
+        QVERIFY2(waitPhase(kStorefront, "Paused", "BlueGreenPause"), get(kStorefront).dump(1).c_str());
+        Json s = status(kStorefront);
+        const std::string fresh = s.value("currentPodHash", "");
+        JCOMPARE(s["blueGreen"]["prePromotionAnalysisRunStatus"]["status"], "Successful");
+        JCOMPARE(s["blueGreen"]["prePromotionAnalysisRunStatus"]["name"], "storefront-" + fresh + "-2-pre");
+        Json run = get("/apis/argoproj.io/v1alpha1/namespaces/shop/analysisruns/storefront-" + fresh + "-2-pre");
+        JCOMPARE(run["metadata"]["labels"]["rollout-type"], "PrePromotion");
+        JCOMPARE(run["status"]["metricResults"][0]["count"], 2);
+        QCOMPARE(rsReplicas("shop", "storefront", fresh), 1LL);
+        QCOMPARE(selectorHash("shop", "storefront"), old);
+        // promote: the preview grows to full size before the active Service switches.
+        QVERIFY(patch(kStorefront + "/status", R"({"status":{"pauseConditions":null}})"));
+        QVERIFY2(waitPhase(kStorefront, "Healthy"), get(kStorefront).dump(1).c_str());
+        QCOMPARE(selectorHash("shop", "storefront"), fresh);
+        QCOMPARE(rsReplicas("shop", "storefront", fresh, "status"), 2LL);
+
+        // A failing pre-promotion analysis aborts: the active Service never sees the new pods.
+        QVERIFY(m_sim->control("error-rate", "namespace=shop&image=registry.pilothouse.dev/shop/storefront:173&percent=5"));
+        QVERIFY(setImage(kStorefront, "registry.pilothouse.dev/shop/storefront:173"));
+        QVERIFY2(waitPhase(kStorefront, "Degraded", {}, 20000), get(kStorefront).dump(1).c_str());
+        s = status(kStorefront);
+        QVERIFY2(s.value("message", "").find("metric \"success-rate\" assessed Failed") != std::string::npos, s.value("message", "").c_str());
+        JCOMPARE(s["blueGreen"]["prePromotionAnalysisRunStatus"]["status"], "Failed");
+        QCOMPARE(selectorHash("shop", "storefront"), fresh);
+        QVERIFY(!s.contains("pauseConditions"));
+    }
+
+    void specPausedHoldsTheUpdate()
+    {
+        QVERIFY(waitPhase(kStorefront, "Healthy"));
+        const std::string old = status(kStorefront).value("currentPodHash", "");
+        QVERIFY(patch(kStorefront, R"({"spec":{"paused":true,"template":{"spec":{"containers":[{"name":"storefront","image":"registry.pilothouse.dev/shop/storefront:174"}]}}}})"));
+        QVERIFY2(waitPhase(kStorefront, "Paused", "manually paused"), get(kStorefront).dump(1).c_str());
+        QTest::qWait(1500);
+        QCOMPARE(selectorHash("shop", "storefront-preview"), old);  // held: no preview switch
+        QCOMPARE(selectorHash("shop", "storefront"), old);
+        QVERIFY(patch(kStorefront, R"({"spec":{"paused":false}})"));
+        QVERIFY2(waitPhase(kStorefront, "Paused", "BlueGreenPause"), get(kStorefront).dump(1).c_str());
+        QVERIFY(selectorHash("shop", "storefront-preview") != old);
+        QCOMPARE(selectorHash("shop", "storefront"), old);
+    }
+
     void restartAtReplacesEveryPod()
     {
         QVERIFY(waitPhase(kStorefront, "Healthy"));
