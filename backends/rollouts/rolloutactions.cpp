@@ -23,10 +23,10 @@ QByteArray mergeWithVersion(QJsonObject patch, const QString &rv)
     return compact(patch);
 }
 
-QJsonObject testVersion(const QString &rv)
+QJsonObject testTemplate(const QJsonObject &templ)
 {
-    return QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/metadata/resourceVersion")},
-                       {QStringLiteral("value"), rv}};
+    return QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/spec/template")},
+                       {QStringLiteral("value"), templ}};
 }
 
 Action base(const RolloutInfo &info, const QString &name)
@@ -331,10 +331,10 @@ RolloutAction RolloutActions::undo(const RolloutInfo &info, int toRevision)
     Action &a = r.action;
     a.patchKind = kube::PatchKind::Json;
     const QJsonObject templ = withoutHashLabel(target->podTemplate, QLatin1String(kPodTemplateHashLabel));
-    QJsonArray ops;
-    if (!info.resourceVersion.isEmpty())
-        ops << testVersion(info.resourceVersion);
-    ops << QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), QStringLiteral("/spec/template")}, {QStringLiteral("value"), templ}};
+    // The precondition is the template the operator saw, not the resourceVersion: the controller
+    // writes status all the time, and only a changed template makes this undo another one.
+    QJsonArray ops{testTemplate(info.podTemplate),
+                   QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), QStringLiteral("/spec/template")}, {QStringLiteral("value"), templ}}};
     a.body = compact(ops);
     QStringList what{QStringLiteral("spec.template ← %1: image %2 → %3").arg(target->label(), shortImages(info.images()), shortImages(target->images))};
     if (info.strategy == Strategy::BlueGreen) {
@@ -371,8 +371,6 @@ RolloutAction RolloutActions::setImage(const RolloutInfo &info, const QString &c
         return r;
     const QJsonObject podSpec = info.podTemplate.value(QStringLiteral("spec")).toObject();
     QJsonArray ops;
-    if (!info.resourceVersion.isEmpty())
-        ops << testVersion(info.resourceVersion);
     QStringList changes;
     bool found = false;
     for (const char *list : {"initContainers", "containers", "ephemeralContainers"}) {
@@ -387,8 +385,10 @@ RolloutAction RolloutActions::setImage(const RolloutInfo &info, const QString &c
             if (old == image)
                 continue;
             const QString path = QStringLiteral("/spec/template/spec/%1/%2").arg(QLatin1String(list)).arg(i);
-            // The container at that index must still be the one the operator picked.
+            // The container at that index must still be the one the operator picked, with the image
+            // the operator saw (status writes by the controller do not matter here).
             ops << QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), path + QStringLiteral("/name")}, {QStringLiteral("value"), name}};
+            ops << QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), path + QStringLiteral("/image")}, {QStringLiteral("value"), old}};
             ops << QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), path + QStringLiteral("/image")}, {QStringLiteral("value"), image}};
             changes << QStringLiteral("container %1: %2 → %3").arg(name, old, image);
         }
@@ -453,9 +453,8 @@ RolloutAction RolloutActions::undoDeployment(const DeploymentHistory &history, i
     for (auto it = rsAnnotations.begin(); it != rsAnnotations.end(); ++it)
         if (!skipped.contains(it.key()))
             annotations.insert(it.key(), it.value());
-    QJsonArray ops;
-    if (!history.resourceVersion.isEmpty())
-        ops << testVersion(history.resourceVersion);
+    // As for a Rollout: the template the operator saw is the precondition (status churns).
+    QJsonArray ops{testTemplate(history.podTemplate)};
     ops << QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), QStringLiteral("/spec/template")},
                        {QStringLiteral("value"), withoutHashLabel(target->podTemplate, QLatin1String(kDeploymentHashLabel))}};
     ops << QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), QStringLiteral("/metadata/annotations")},

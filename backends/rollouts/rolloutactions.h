@@ -2,6 +2,8 @@
 // restart, set image) and `kubectl rollout undo` for Deployments, as actions::Action values for the
 // action facade: the exact patch the plugin sends plus a resourceVersion precondition, a
 // confirmation text that says what will change, and why an action does not apply when it does not.
+// Merge patches carry metadata.resourceVersion; template changes (undo, set image) test the
+// template values the operator saw instead, since the controllers rewrite status all the time.
 #pragma once
 
 #include "actions/actionfacade.h"

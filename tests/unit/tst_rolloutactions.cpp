@@ -199,11 +199,13 @@ private Q_SLOTS:
         const QJsonObject templ = templateOf(replicaSetNamed(l.f, QStringLiteral("storefront-5d7c9b8f46")), QStringLiteral("rollouts-pod-template-hash"));
         QCOMPARE(templ.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("labels")).toObject(),
                  QJsonObject({{QStringLiteral("app"), QStringLiteral("storefront")}}));
+        const QJsonObject seen = l.f.rollout.value(QStringLiteral("spec")).toObject().value(QStringLiteral("template")).toObject();
         const QJsonArray expected{
-            QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/metadata/resourceVersion")}, {QStringLiteral("value"), QStringLiteral("48290")}},
+            QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/spec/template")}, {QStringLiteral("value"), seen}},
             QJsonObject{{QStringLiteral("op"), QStringLiteral("replace")}, {QStringLiteral("path"), QStringLiteral("/spec/template")}, {QStringLiteral("value"), templ}}};
         QCOMPARE(r.action.body, json(expected));
         QVERIFY(!r.action.body.contains("rollouts-pod-template-hash"));
+        QVERIFY(r.action.body.contains("storefront:170"));  // in the test op: the template the operator saw
         QCOMPARE(r.action.change, QStringLiteral("spec.template ← revision 3 (storefront:169): image storefront:170 → storefront:169; "
                                                  "it comes up behind preview service storefront-preview and waits for promotion"));
 
@@ -253,8 +255,8 @@ private Q_SLOTS:
         const RolloutAction r = RolloutActions::setImage(info, QStringLiteral("storefront"), QStringLiteral("registry.pilothouse.dev/shop/storefront:171"));
         QVERIFY(r.applies());
         QCOMPARE(kube::patchContentType(r.action.patchKind), QByteArray("application/json-patch+json"));
-        QCOMPARE(r.action.body, QByteArray(R"([{"op":"test","path":"/metadata/resourceVersion","value":"48290"},)"
-                                           R"({"op":"test","path":"/spec/template/spec/containers/0/name","value":"storefront"},)"
+        QCOMPARE(r.action.body, QByteArray(R"([{"op":"test","path":"/spec/template/spec/containers/0/name","value":"storefront"},)"
+                                           R"({"op":"test","path":"/spec/template/spec/containers/0/image","value":"registry.pilothouse.dev/shop/storefront:170"},)"
                                            R"({"op":"replace","path":"/spec/template/spec/containers/0/image","value":"registry.pilothouse.dev/shop/storefront:171"}])"));
         QVERIFY(r.action.change.startsWith(QStringLiteral("container storefront: registry.pilothouse.dev/shop/storefront:170 → registry.pilothouse.dev/shop/storefront:171")));
         QCOMPARE(RolloutActions::setImage(info, QStringLiteral("sidecar"), QStringLiteral("x")).notApplicable, QStringLiteral("No container named \"sidecar\""));
@@ -272,7 +274,8 @@ private Q_SLOTS:
         QCOMPARE(kube::patchContentType(r.action.patchKind), QByteArray("application/json-patch+json"));
         const QJsonArray ops = QJsonDocument::fromJson(r.action.body).array();
         QCOMPARE(ops.size(), 3);
-        QCOMPARE(ops[0].toObject(), (QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/metadata/resourceVersion")}, {QStringLiteral("value"), QStringLiteral("6120")}}));
+        QCOMPARE(ops[0].toObject(), (QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/spec/template")},
+                                                 {QStringLiteral("value"), f.deployment.value(QStringLiteral("spec")).toObject().value(QStringLiteral("template"))}}));
         QCOMPARE(ops[1].toObject().value(QStringLiteral("path")).toString(), QStringLiteral("/spec/template"));
         QCOMPARE(ops[1].toObject().value(QStringLiteral("value")).toObject(), templateOf(f.replicaSets[1], QStringLiteral("pod-template-hash")));
         QCOMPARE(ops[2].toObject().value(QStringLiteral("path")).toString(), QStringLiteral("/metadata/annotations"));
