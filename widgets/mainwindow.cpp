@@ -4,6 +4,8 @@
 #include "connectionstatuslabel.h"
 #include "detailpane.h"
 #include "logview.h"
+#include "rolloutsview.h"
+#include "rollouts/rolloutwatch.h"
 #include "scalingview.h"
 #include "kube/yamlview.h"
 #include "objectfilterproxymodel.h"
@@ -253,6 +255,11 @@ QWidget *MainWindow::createClusterPage()
     m_jump->setPlaceholderText(tr("Go to kind   ( : )"));
     m_jump->setMaximumWidth(180);
     bar->addWidget(m_jump);
+    bar->addSeparator();
+    QAction *rollouts = bar->addAction(tr("Rollouts"));
+    rollouts->setObjectName(QStringLiteral("rolloutsAction"));
+    rollouts->setToolTip(tr("Argo Rollouts and Deployments: blue-green and canary state, promote, rollback"));
+    connect(rollouts, &QAction::triggered, this, [this] { openRolloutsView(); });
     bar->addSeparator();
     m_readOnlyAction = bar->addAction(tr("Read-only"));
     m_readOnlyAction->setObjectName(QStringLiteral("readOnlyAction"));
@@ -789,6 +796,12 @@ void MainWindow::buildActionMenu(const backends::kube::KubeObjectPtr &object, bo
                     if (self)
                         self->openScalingView(object->ns, object->name);
                 });
+                QAction *history = menu->addAction(tr("Rollout history, undo, restart"));
+                history->setObjectName(QStringLiteral("rolloutHistory"));
+                QObject::connect(history, &QAction::triggered, self, [self, object] {
+                    if (self)
+                        self->openRolloutsView(QStringLiteral("Deployment"), object->ns, object->name);
+                });
             }
             ready(menu);
         });
@@ -875,6 +888,42 @@ ScalingView *MainWindow::openScalingView(const QString &ns, const QString &deplo
     });
     const int index = showWorkTab(view, tr("Scaling: %1").arg(deployment), QStringLiteral("scaling %1/%2").arg(ns, deployment));
     return qobject_cast<ScalingView *>(m_workTabs->widget(index));
+}
+
+RolloutsView *MainWindow::openRolloutsView(const QString &kind, const QString &ns, const QString &name)
+{
+    if (!m_session)
+        return nullptr;
+    RolloutsView *view = nullptr;
+    for (int i = 0; i < m_workTabs->count() && !view; ++i)
+        if ((view = qobject_cast<RolloutsView *>(m_workTabs->widget(i))))
+            m_workTabs->setCurrentIndex(i);
+    const bool created = !view;
+    if (created) {
+        view = new RolloutsView(m_session);
+        if (m_confirm)
+            view->setConfirmHandler(m_confirm);
+        connect(view, &RolloutsView::problemChanged, this, [this](const QString &message) {
+            if (!message.isEmpty())
+                statusBar()->showMessage(message, 8000);
+        });
+        connect(view, &RolloutsView::actionFinished, this, [this](const QString &message) {
+            m_lastActionMessage = message;
+            statusBar()->showMessage(message, 10000);
+        });
+    }
+    if (!name.isEmpty() && !view->select(kind, ns, name)) {
+        // The list fills once the watch has listed: select then.
+        QPointer<RolloutsView> guard(view);
+        auto selectWhenListed = std::make_shared<QMetaObject::Connection>();
+        *selectWhenListed = connect(view->watch(), &backends::rollouts::RolloutWatch::changed, view, [guard, kind, ns, name, selectWhenListed] {
+            if (guard && guard->select(kind, ns, name))
+                QObject::disconnect(*selectWhenListed);
+        });
+    }
+    if (created)
+        showWorkTab(view, tr("Rollouts"), QStringLiteral("rollouts"));
+    return view;
 }
 
 } // namespace pilothouse::widgets

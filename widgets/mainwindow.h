@@ -35,6 +35,7 @@ namespace pilothouse::widgets {
 class ConnectionStatusLabel;
 class DetailPane;
 class LogView;
+class RolloutsView;
 class ScalingView;
 
 class MainWindow : public QMainWindow
@@ -86,6 +87,8 @@ public:
     // instead of opened twice.
     LogView *openLogs(const backends::kube::KubeObjectPtr &object, bool workload);
     ScalingView *openScalingView(const QString &ns, const QString &deployment);
+    // The rollouts view (one per window), optionally with a Rollout or Deployment selected.
+    RolloutsView *openRolloutsView(const QString &kind = {}, const QString &ns = {}, const QString &name = {});
     QTabWidget *workTabs() const { return m_workTabs; }
     // Contexts in which Pilothouse sends no change (the toolbar's Read-only toggle). The window
     // only holds the list; the application stores it (readOnlyContextsChanged).

@@ -574,6 +574,15 @@ DeploymentHistory deploymentHistory(const QJsonObject &deployment, const QList<Q
     h.resourceVersion = str(meta, "resourceVersion");
     h.paused = boolean(obj(deployment, "spec"), "paused");
     h.podTemplate = obj(obj(deployment, "spec"), "template");
+    const QJsonObject dspec = obj(deployment, "spec");
+    const QJsonObject dstatus = obj(deployment, "status");
+    h.desired = dspec.contains(QLatin1String("replicas")) ? integer(dspec, "replicas") : 1;
+    h.updated = integer(dstatus, "updatedReplicas");
+    h.ready = integer(dstatus, "readyReplicas");
+    h.available = integer(dstatus, "availableReplicas");
+    h.status = h.paused ? QStringLiteral("Paused")
+               : (h.updated >= h.desired && h.available >= h.desired && integer(dstatus, "replicas") <= h.desired) ? QStringLiteral("Healthy")
+                                                                                                                   : QStringLiteral("Progressing");
     h.annotations = obj(meta, "annotations");
     h.currentRevision = h.annotations.value(QLatin1String(kDeploymentRevisionAnnotation)).toString().toInt();
     const QString uid = str(meta, "uid");

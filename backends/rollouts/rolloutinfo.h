@@ -176,6 +176,8 @@ struct DeploymentHistory {
     QString resourceVersion;
     bool paused = false;
     int currentRevision = 0;
+    int desired = 1, updated = 0, ready = 0, available = 0;
+    QString status;             // Healthy, Progressing, Paused (as `kubectl rollout status` would wait)
     QJsonObject podTemplate;
     QJsonObject annotations;
     QList<RevisionInfo> revisions;

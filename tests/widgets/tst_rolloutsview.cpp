@@ -1,0 +1,306 @@
+// The rollouts view against pilothouse-sim: one-click promote of a blue-green rollout with its
+// confirmation (the active service switches, the old revision scales down after its delay),
+// rollback (undo) likewise, a change by another client between read and promote detected as a
+// conflict and asked again; a Deployment's history, undo and the same conflict handling.
+#include "connectedwindow.h"
+#include "podtileswidget.h"
+#include "rollouts/rolloutwatch.h"
+#include "rolloutsview.h"
+#include "simprocess.h"
+
+#include <QAction>
+#include <QFile>
+#include <QMenu>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTest>
+#include <QToolBar>
+#include <QTreeWidget>
+
+#include <curl/curl.h>
+
+using namespace pilothouse;
+using namespace pilothouse::testsupport;
+using backends::rollouts::RolloutStatus;
+
+namespace {
+const char *kStorefront = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/storefront";
+const char *kWeb = "/apis/apps/v1/namespaces/history/deployments/web";
+
+QString rolloutsScenario() { return sourceDir() + QStringLiteral("/tests/data/scenarios/rollouts.yaml"); }
+}  // namespace
+
+class TestRolloutsView : public QObject {
+    Q_OBJECT
+
+    std::unique_ptr<SimProcess> m_sim;
+    ConnectedWindow m_win;
+    widgets::RolloutsView *m_view = nullptr;
+    QStringList m_confirmations;
+    std::function<bool(const QString &)> m_onConfirm;   // per test: what the operator answers
+    bool m_haveRollouts = false;
+
+    // Clicks and waits for the action to end (the confirmation hook answers meanwhile).
+    QString click(QPushButton *button)
+    {
+        QSignalSpy spy(m_view, &widgets::RolloutsView::actionFinished);
+        button->click();
+        if (!spy.wait(30000))
+            return QStringLiteral("<no outcome>");
+        return spy.last().at(0).toString();
+    }
+    std::string json(const char *path, const std::vector<std::string> &keys) const
+    {
+        Json j = m_sim->get(path).json();
+        for (const auto &k : keys) {
+            if (!j.is_object() || !j.contains(k))
+                return {};
+            j = j[k];
+        }
+        return j.is_string() ? j.get<std::string>() : j.dump();
+    }
+    std::string storefrontImage() const
+    {
+        Json j = m_sim->get(kStorefront).json();
+        return j["spec"]["template"]["spec"]["containers"][0]["image"].get<std::string>();
+    }
+    int replicaSetReplicas(const std::string &ns, const std::string &name) const
+    {
+        Json j = m_sim->get("/apis/apps/v1/namespaces/" + ns + "/replicasets/" + name).json();
+        return j.is_object() && j.contains("spec") ? j["spec"].value("replicas", -1) : -1;
+    }
+    QString state() const
+    {
+        const auto info = m_view->currentRollout();
+        return QStringLiteral("status %1 (%2); active %3; preview %4; status line '%5'; problem '%6'")
+            .arg(backends::rollouts::rolloutStatusName(info.status), info.message,
+                 info.activeRevision() ? info.activeRevision()->label() : QStringLiteral("-"),
+                 info.previewRevision() ? info.previewRevision()->label() : QStringLiteral("-"), m_view->statusText(), m_view->watch()->problem());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        m_haveRollouts = QFile::exists(rolloutsScenario());
+        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("200"), QStringLiteral("--pod-ready-ms"),
+                                                         QStringLiteral("300"), QStringLiteral("--pod-stop-ms"), QStringLiteral("200")},
+                                             m_haveRollouts ? rolloutsScenario() : smallScenario());
+        QString error;
+        QVERIFY2(m_sim->start(&error), qPrintable(error));
+        // A Deployment of our own for the history tests, in a namespace nobody else uses.
+        QCOMPARE(m_sim->request("POST", "/api/v1/namespaces", R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"history"}})").status, 201);
+        const Json web = {{"apiVersion", "apps/v1"},
+                          {"kind", "Deployment"},
+                          {"metadata", {{"name", "web"}, {"namespace", "history"}}},
+                          {"spec",
+                           {{"replicas", 1},
+                            {"selector", {{"matchLabels", {{"app", "web"}}}}},
+                            {"template",
+                             {{"metadata", {{"labels", {{"app", "web"}}}}},
+                              {"spec", {{"containers", Json::array({{{"name", "web"}, {"image", "nginx:1.24"}}})}}}}}}}};
+        QCOMPARE(m_sim->request("POST", "/apis/apps/v1/namespaces/history/deployments", web.dump()).status, 201);
+
+        QVERIFY2(m_win.open(m_sim->kubeconfigPath(), &error), qPrintable(error));
+        m_win.window->setConfirmHandler([this](const QString &text) {
+            m_confirmations << text;
+            return m_onConfirm ? m_onConfirm(text) : true;
+        });
+        QVERIFY(eventually([&] { return m_win.session->state() == backends::kube::KubeSession::ConnectionState::Live; }, 20000));
+        // The toolbar's Rollouts entry opens the view as a work tab.
+        auto *open = m_win.window->findChild<QAction *>(QStringLiteral("rolloutsAction"));
+        QVERIFY(open);
+        open->trigger();
+        m_view = m_win.window->findChild<widgets::RolloutsView *>(QStringLiteral("rolloutsView"));
+        QVERIFY(m_view);
+        QCOMPARE(m_win.window->workTabs()->currentWidget(), m_view);
+        QVERIFY2(eventually([&] { return m_view->watch()->isSynced(); }, 20000), qPrintable(m_view->watch()->problem()));
+    }
+
+    void cleanupTestCase()
+    {
+        m_win.close();
+        m_sim.reset();
+    }
+
+    void init()
+    {
+        m_confirmations.clear();
+        m_onConfirm = {};
+    }
+
+    void deploymentHistoryAndUndo()
+    {
+        // A second revision by another client.
+        QCOMPARE(m_sim->request("PATCH", kWeb, R"({"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.25"}]}}}})",
+                                "application/strategic-merge-patch+json")
+                     .status,
+                 200);
+        QVERIFY(eventually([&] { return m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")); }, 20000));
+        QVERIFY2(eventually([&] { return m_view->currentDeployment().revisions.size() == 2 && m_view->currentDeployment().currentRevision == 2; }, 20000),
+                 qPrintable(m_view->headerText()));
+        QVERIFY(!m_view->promoteButton()->isEnabled());
+        QCOMPARE(m_view->promoteButton()->toolTip(), QStringLiteral("A Deployment has no promotion: it rolls out by itself"));
+        QVERIFY(eventually([&] { return m_view->rollbackButton()->isEnabled(); }));
+        QVERIFY2(m_view->rollbackButton()->toolTip().contains(QStringLiteral("revision 1 (nginx:1.24)")), qPrintable(m_view->rollbackButton()->toolTip()));
+        QCOMPARE(m_view->historyTree()->topLevelItemCount(), 2);
+
+        const QString outcome = click(m_view->rollbackButton());
+        QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
+        QVERIFY(!m_confirmations.isEmpty());
+        QVERIFY2(m_confirmations.last().startsWith(QStringLiteral("Undo deployments.apps history/web in context ")), qPrintable(m_confirmations.last()));
+        QVERIFY(m_confirmations.last().contains(QStringLiteral("spec.template ← revision 1 (nginx:1.24): image nginx:1.25 → nginx:1.24")));
+        // What kubectl rollout undo leaves: the old template back, a new revision number for it.
+        Json d = m_sim->get(kWeb).json();
+        QCOMPARE(QString::fromStdString(d["spec"]["template"]["spec"]["containers"][0]["image"].get<std::string>()), QStringLiteral("nginx:1.24"));
+        QVERIFY(!d["spec"]["template"]["metadata"]["labels"].contains("pod-template-hash"));
+        QVERIFY2(eventually([&] { return m_view->currentDeployment().currentRevision == 3; }, 20000), qPrintable(m_view->headerText()));
+        // The audit log has the line.
+        QFile audit(m_win.auditPath());
+        QVERIFY(audit.open(QIODevice::ReadOnly));
+        QVERIFY(audit.readAll().contains("\"action\":\"undo\""));
+    }
+
+    // Undo's precondition is the template the operator saw: a new image by another client between
+    // read and confirmation fails it, the view re-reads, shows what changed and asks again.
+    void deploymentChangedBetweenReadAndUndoAsksAgain()
+    {
+        QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
+        QVERIFY(eventually([&] { return m_view->rollbackButton()->isEnabled(); }));
+        const auto setImage = [this](const char *image) {
+            const Json patch = {{"spec", {{"template", {{"spec", {{"containers", Json::array({{{"name", "web"}, {"image", image}}})}}}}}}}};
+            return m_sim->request("PATCH", kWeb, patch.dump(), "application/strategic-merge-patch+json").status;
+        };
+        int asked = 0;
+        m_onConfirm = [&](const QString &) {
+            if (++asked == 1 && setImage("nginx:1.26") != 200)
+                qWarning("another client could not change the deployment");
+            return true;
+        };
+        const QString outcome = click(m_view->rollbackButton());
+        QCOMPARE(asked, 2);
+        QVERIFY2(m_confirmations[1].startsWith(QStringLiteral("Someone else changed deployments.apps history/web since you read it")),
+                 qPrintable(m_confirmations[1]));
+        QVERIFY2(m_confirmations[1].contains(QStringLiteral("image nginx:1.24 → nginx:1.26")), qPrintable(m_confirmations[1]));
+        QVERIFY2(m_confirmations[1].contains(QStringLiteral("image nginx:1.26 → ")), qPrintable(m_confirmations[1]));
+        QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
+        QVERIFY(!QString::fromStdString(m_sim->get(kWeb).body).contains(QStringLiteral("nginx:1.26")));
+
+        // Declined the second time: nothing is sent, the other client's change stays.
+        asked = 0;
+        m_confirmations.clear();
+        QVERIFY(eventually([&] { return m_view->rollbackButton()->isEnabled(); }));
+        m_onConfirm = [&](const QString &) {
+            if (++asked == 1)
+                setImage("nginx:1.27");
+            return asked == 1;
+        };
+        const QString declined = click(m_view->rollbackButton());
+        QCOMPARE(asked, 2);
+        QVERIFY2(declined.contains(QStringLiteral("cancelled")), qPrintable(declined));
+        QCOMPARE(QString::fromStdString(m_sim->get(kWeb).json()["spec"]["template"]["spec"]["containers"][0]["image"].get<std::string>()),
+                 QStringLiteral("nginx:1.27"));
+    }
+
+    void promoteBlueGreenWithOneClick()
+    {
+        if (!m_haveRollouts)
+            QSKIP("the simulator's Argo Rollouts controller and tests/data/scenarios/rollouts.yaml are not in this tree yet");
+        QVERIFY(eventually([&] { return m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")); }, 20000));
+        QVERIFY2(eventually([&] { return m_view->currentRollout().status == RolloutStatus::Healthy && m_view->currentRollout().activeRevision(); }, 30000),
+                 qPrintable(state()));
+        QVERIFY(!m_view->promoteButton()->isEnabled());
+        QVERIFY2(m_view->promoteButton()->toolTip().startsWith(QStringLiteral("Not paused")), qPrintable(m_view->promoteButton()->toolTip()));
+
+        // A new version arrives (as the GitOps sync would apply it): it waits as preview.
+        QCOMPARE(m_sim->request("PATCH", kStorefront,
+                                R"({"spec":{"template":{"spec":{"containers":[{"name":"storefront","image":"registry.pilothouse.dev/shop/storefront:170","ports":[{"name":"http","containerPort":8080}]}]}}}})",
+                                "application/merge-patch+json")
+                     .status,
+                 200);
+        QVERIFY2(eventually([&] {
+                     const auto info = m_view->currentRollout();
+                     return info.status == RolloutStatus::Paused && info.previewRevision() && info.previewRevision()->readyPods() == 2;
+                 }, 30000),
+                 qPrintable(state()));
+        const auto info = m_view->currentRollout();
+        const QString oldHash = info.activeSelector;
+        const QString newHash = info.previewSelector;
+        const std::string oldRs = "storefront-" + oldHash.toStdString();
+        QVERIFY(m_view->activeText().contains(QStringLiteral("storefront:169")));
+        QVERIFY(m_view->previewText().contains(QStringLiteral("storefront:170")));
+        QCOMPARE(m_view->previewTiles()->tileCount(), 2);
+        QVERIFY(m_view->promoteButton()->isEnabled());
+
+        const QString outcome = click(m_view->promoteButton());
+        QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
+        QCOMPARE(m_confirmations.size(), 1);
+        const QString expected = QStringLiteral("Promote rollouts.argoproj.io shop/storefront in context %1: active service storefront: revision %2 (storefront:169) → "
+                                                "revision %3 (storefront:170); 2 pods of revision %2 scale down after 5 s")
+                                     .arg(m_win.session->contextName())
+                                     .arg(info.activeRevision()->revision)
+                                     .arg(info.previewRevision()->revision);
+        QCOMPARE(m_confirmations[0], expected);
+
+        // End state in the sim: the active service selects the new pods; the old ones go after 5 s.
+        QVERIFY(eventually([&] { return json("/api/v1/namespaces/shop/services/storefront", {"spec", "selector", "rollouts-pod-template-hash"}) == newHash.toStdString(); }, 20000));
+        QCOMPARE(replicaSetReplicas("shop", oldRs), 2);  // still up during the scale-down delay
+        QVERIFY2(eventually([&] { return replicaSetReplicas("shop", oldRs) == 0; }, 20000), qPrintable(state()));
+        QVERIFY2(eventually([&] { return m_view->currentRollout().status == RolloutStatus::Healthy; }, 20000), qPrintable(state()));
+        QVERIFY(!m_view->promoteButton()->isEnabled());
+    }
+
+    void rollbackBringsThePreviousVersionBack()
+    {
+        if (!m_haveRollouts)
+            QSKIP("the simulator's Argo Rollouts controller and tests/data/scenarios/rollouts.yaml are not in this tree yet");
+        QVERIFY(m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")));
+        QVERIFY(eventually([&] { return m_view->rollbackButton()->isEnabled(); }, 20000));
+        QVERIFY2(m_view->rollbackButton()->toolTip().contains(QStringLiteral("storefront:169")), qPrintable(m_view->rollbackButton()->toolTip()));
+        const QString outcome = click(m_view->rollbackButton());
+        QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
+        QVERIFY2(m_confirmations.last().contains(QStringLiteral("image storefront:170 → storefront:169")), qPrintable(m_confirmations.last()));
+        QCOMPARE(QString::fromStdString(storefrontImage()), QStringLiteral("registry.pilothouse.dev/shop/storefront:169"));
+        // Without auto-promotion the old version comes up as preview and waits; promote brings it in.
+        QVERIFY2(eventually([&] {
+                     const auto i = m_view->currentRollout();
+                     return i.status == RolloutStatus::Paused && i.previewRevision() && i.previewRevision()->readyPods() == 2;
+                 }, 30000),
+                 qPrintable(state()));
+        const QString promoted = click(m_view->promoteButton());
+        QVERIFY2(promoted.contains(QStringLiteral("done")), qPrintable(promoted));
+        const QString hash = m_view->currentRollout().currentPodHash;
+        QVERIFY(eventually([&] { return json("/api/v1/namespaces/shop/services/storefront", {"spec", "selector", "rollouts-pod-template-hash"}) == hash.toStdString(); }, 20000));
+        QVERIFY2(eventually([&] { return m_view->activeText().contains(QStringLiteral("storefront:169")); }, 20000), qPrintable(state()));
+    }
+
+    void changeBetweenReadAndPromoteIsAConflictAskedAgain()
+    {
+        if (!m_haveRollouts)
+            QSKIP("the simulator's Argo Rollouts controller and tests/data/scenarios/rollouts.yaml are not in this tree yet");
+        QVERIFY(m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")));
+        QCOMPARE(m_sim->request("PATCH", kStorefront,
+                                R"({"spec":{"template":{"spec":{"containers":[{"name":"storefront","image":"registry.pilothouse.dev/shop/storefront:171","ports":[{"name":"http","containerPort":8080}]}]}}}})",
+                                "application/merge-patch+json")
+                     .status,
+                 200);
+        QVERIFY2(eventually([&] { return m_view->promoteButton()->isEnabled() && m_view->currentRollout().previewRevision(); }, 30000), qPrintable(state()));
+        int asked = 0;
+        m_onConfirm = [&](const QString &) {
+            if (++asked == 1)  // another client writes the rollout while the operator reads
+                m_sim->request("PATCH", kStorefront, R"({"metadata":{"annotations":{"touched-by":"someone-else"}}})", "application/merge-patch+json");
+            return true;
+        };
+        const QString outcome = click(m_view->promoteButton());
+        QVERIFY2(asked == 2, qPrintable(outcome));
+        QVERIFY2(m_confirmations[1].startsWith(QStringLiteral("Someone else changed rollouts.argoproj.io shop/storefront since you read it")),
+                 qPrintable(m_confirmations[1]));
+        QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
+        const QString hash = m_view->currentRollout().currentPodHash;
+        QVERIFY(eventually([&] { return json("/api/v1/namespaces/shop/services/storefront", {"spec", "selector", "rollouts-pod-template-hash"}) == hash.toStdString(); }, 20000));
+    }
+};
+
+QTEST_MAIN(TestRolloutsView)
+#include "tst_rolloutsview.moc"

@@ -1,0 +1,796 @@
+// Rollouts and Deployments live, blue/green or stable/canary side by side, promote and rollback.
+#include "rolloutsview.h"
+
+#include "podtileswidget.h"
+#include "rollouts/rolloutwatch.h"
+
+#include <QAction>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace pilothouse::widgets {
+
+using namespace backends::rollouts;
+using backends::actions::Outcome;
+
+namespace {
+enum ListColumn { NameColumn, NamespaceColumn, KindColumn, StrategyColumn, StatusColumn, StepColumn, WeightColumn, ReadyColumn, ImagesColumn, MessageColumn, ListColumnCount };
+constexpr int KeyRole = Qt::UserRole + 1;
+
+QString shortImages(const QStringList &images)
+{
+    QStringList out;
+    for (const QString &i : images)
+        out << shortImage(i);
+    return out.join(QStringLiteral(", "));
+}
+
+QColor statusColor(const QString &status)
+{
+    if (status == QLatin1String("Healthy"))
+        return QColor(0x2e, 0x7d, 0x32);
+    if (status == QLatin1String("Paused"))
+        return QColor(0x8a, 0x6d, 0x00);
+    if (status == QLatin1String("Degraded") || status == QLatin1String("Aborted"))
+        return QColor(0xc6, 0x28, 0x28);
+    return QColor(0x15, 0x65, 0xc0);
+}
+
+QString revisionText(const RevisionInfo &r, const QDateTime &now)
+{
+    QStringList lines;
+    lines << r.label();
+    lines << QObject::tr("Images: %1").arg(r.images.join(QStringLiteral(", ")));
+    lines << QObject::tr("Pods: %1/%2 ready · ReplicaSet %3 · %4").arg(r.readyPods()).arg(r.pods.isEmpty() ? r.replicas : r.pods.size()).arg(r.name, r.health);
+    if (r.scaleDownDeadline.isValid()) {
+        const qint64 secs = now.secsTo(r.scaleDownDeadline);
+        lines << (secs > 0 ? QObject::tr("Scales down in %1 s").arg(secs) : QObject::tr("Scale-down deadline passed"));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+}  // namespace
+
+RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent)
+    : QWidget(parent), m_session(session), m_context(session ? session->contextName() : QString())
+{
+    setObjectName(QStringLiteral("rolloutsView"));
+    m_watch = new RolloutWatch(this);
+
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(6, 6, 6, 6);
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("rolloutsProblem"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #b71c1c"));
+    m_problem->hide();
+    outer->addWidget(m_problem);
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    outer->addWidget(splitter, 1);
+
+    m_list = new QTreeWidget(splitter);
+    m_list->setObjectName(QStringLiteral("rolloutList"));
+    m_list->setRootIsDecorated(false);
+    m_list->setUniformRowHeights(true);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setHeaderLabels({tr("Name"), tr("Namespace"), tr("Kind"), tr("Strategy"), tr("Status"), tr("Step"), tr("Weight"), tr("Ready"),
+                             tr("Images"), tr("Message")});
+    m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_list->header()->setStretchLastSection(true);
+    connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RolloutsView::onSelectionChanged);
+
+    auto *scroll = new QScrollArea(splitter);
+    scroll->setWidgetResizable(true);
+    auto *detail = new QWidget;
+    detail->setObjectName(QStringLiteral("rolloutDetail"));
+    scroll->setWidget(detail);
+    auto *dl = new QVBoxLayout(detail);
+
+    // Header and the two big buttons.
+    auto *top = new QHBoxLayout;
+    auto *headBox = new QVBoxLayout;
+    m_header = new QLabel(tr("Select a rollout"), detail);
+    m_header->setObjectName(QStringLiteral("rolloutHeader"));
+    QFont hf = m_header->font();
+    hf.setPointSizeF(hf.pointSizeF() * 1.3);
+    hf.setBold(true);
+    m_header->setFont(hf);
+    m_message = new QLabel(detail);
+    m_message->setObjectName(QStringLiteral("rolloutMessage"));
+    m_message->setWordWrap(true);
+    headBox->addWidget(m_header);
+    headBox->addWidget(m_message);
+    top->addLayout(headBox, 1);
+    m_promote = new QPushButton(tr("Promote"), detail);
+    m_promote->setObjectName(QStringLiteral("promoteButton"));
+    m_rollback = new QPushButton(tr("Rollback"), detail);
+    m_rollback->setObjectName(QStringLiteral("rollbackButton"));
+    for (QPushButton *b : {m_promote, m_rollback}) {
+        b->setMinimumSize(140, 44);
+        QFont f = b->font();
+        f.setPointSizeF(f.pointSizeF() * 1.2);
+        f.setBold(true);
+        b->setFont(f);
+        b->setEnabled(false);
+    }
+    connect(m_promote, &QPushButton::clicked, this, &RolloutsView::promote);
+    connect(m_rollback, &QPushButton::clicked, this, &RolloutsView::rollback);
+    m_moreButton = new QToolButton(detail);
+    m_moreButton->setObjectName(QStringLiteral("rolloutMoreButton"));
+    m_moreButton->setText(tr("More"));
+    m_moreButton->setPopupMode(QToolButton::InstantPopup);
+    m_more = new QMenu(m_moreButton);
+    m_more->setObjectName(QStringLiteral("rolloutMoreMenu"));
+    m_promoteFullAction = m_more->addAction(tr("Promote full (skip steps and analysis)"), this, &RolloutsView::promoteFull);
+    m_promoteFullAction->setObjectName(QStringLiteral("promoteFullAction"));
+    m_abortAction = m_more->addAction(tr("Abort"), this, &RolloutsView::abortUpdate);
+    m_abortAction->setObjectName(QStringLiteral("abortAction"));
+    m_retryAction = m_more->addAction(tr("Retry"), this, &RolloutsView::retry);
+    m_retryAction->setObjectName(QStringLiteral("retryAction"));
+    m_restartAction = m_more->addAction(tr("Restart pods"), this, &RolloutsView::restart);
+    m_restartAction->setObjectName(QStringLiteral("restartAction"));
+    m_undoMenu = m_more->addMenu(tr("Undo to revision"));
+    m_undoMenu->setObjectName(QStringLiteral("undoMenu"));
+    m_more->setToolTipsVisible(true);
+    m_undoMenu->setToolTipsVisible(true);
+    m_moreButton->setMenu(m_more);
+    top->addWidget(m_promote);
+    top->addWidget(m_rollback);
+    top->addWidget(m_moreButton);
+    dl->addLayout(top);
+
+    // Blue and green side by side.
+    auto *sides = new QHBoxLayout;
+    auto makePane = [&](const QString &name, QGroupBox *&box, QLabel *&label, PodTilesWidget *&tiles, const QString &color) {
+        box = new QGroupBox(detail);
+        box->setObjectName(name + QStringLiteral("Pane"));
+        box->setStyleSheet(QStringLiteral("QGroupBox { border: 2px solid %1; border-radius: 6px; margin-top: 1.4em; padding: 6px; }"
+                                          "QGroupBox::title { subcontrol-origin: margin; left: 8px; color: %1; font-weight: bold; }")
+                               .arg(color));
+        auto *l = new QVBoxLayout(box);
+        label = new QLabel(box);
+        label->setObjectName(name + QStringLiteral("Label"));
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        tiles = new PodTilesWidget(box);
+        tiles->setObjectName(name + QStringLiteral("Pods"));
+        l->addWidget(label);
+        l->addWidget(tiles, 1);
+        sides->addWidget(box, 1);
+    };
+    makePane(QStringLiteral("active"), m_bluePane, m_blueLabel, m_blueTiles, QStringLiteral("#1565c0"));
+    makePane(QStringLiteral("preview"), m_greenPane, m_greenLabel, m_greenTiles, QStringLiteral("#2e7d32"));
+    dl->addLayout(sides);
+
+    // Canary steps and weights.
+    m_stepsBox = new QGroupBox(tr("Canary steps"), detail);
+    m_stepsBox->setObjectName(QStringLiteral("canaryStepsBox"));
+    auto *sl = new QHBoxLayout(m_stepsBox);
+    m_steps = new QListWidget(m_stepsBox);
+    m_steps->setObjectName(QStringLiteral("canarySteps"));
+    m_steps->setFlow(QListView::LeftToRight);
+    m_steps->setMaximumHeight(48);
+    m_weights = new QLabel(m_stepsBox);
+    m_weights->setObjectName(QStringLiteral("canaryWeights"));
+    sl->addWidget(m_steps, 1);
+    sl->addWidget(m_weights);
+    dl->addWidget(m_stepsBox);
+
+    // Analysis runs with the measurements behind each result.
+    m_analysisBox = new QGroupBox(tr("Analysis runs"), detail);
+    auto *al = new QVBoxLayout(m_analysisBox);
+    m_analysis = new QTreeWidget(m_analysisBox);
+    m_analysis->setObjectName(QStringLiteral("analysisRuns"));
+    m_analysis->setHeaderLabels({tr("Run / metric / measurement"), tr("Phase"), tr("Value or condition")});
+    m_analysis->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_analysis->setMinimumHeight(110);
+    al->addWidget(m_analysis);
+    dl->addWidget(m_analysisBox);
+
+    // Revision history: undo to any of them.
+    auto *historyBox = new QGroupBox(tr("Revisions"), detail);
+    auto *hl = new QVBoxLayout(historyBox);
+    m_history = new QTreeWidget(historyBox);
+    m_history->setObjectName(QStringLiteral("revisionHistory"));
+    m_history->setRootIsDecorated(false);
+    m_history->setHeaderLabels({tr("Revision"), tr("Role"), tr("Images"), tr("Pods"), tr("ReplicaSet")});
+    m_history->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_history->setMinimumHeight(100);
+    m_history->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_history, &QTreeWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QTreeWidgetItem *item = m_history->itemAt(pos);
+        if (!item)
+            return;
+        const int revision = item->data(0, Qt::UserRole).toInt();
+        QMenu menu(this);
+        menu.addAction(tr("Undo to revision %1").arg(revision), this, [this, revision] { undoTo(revision); });
+        menu.exec(m_history->viewport()->mapToGlobal(pos));
+    });
+    hl->addWidget(m_history);
+    dl->addWidget(historyBox);
+
+    m_status = new QLabel(detail);
+    m_status->setObjectName(QStringLiteral("rolloutStatusLine"));
+    m_status->setWordWrap(true);
+    dl->addWidget(m_status);
+    dl->addStretch(1);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+
+    connect(m_watch, &RolloutWatch::changed, this, &RolloutsView::refresh);
+    connect(m_watch, &RolloutWatch::problemChanged, this, [this](const QString &message) {
+        m_problem->setText(message);
+        m_problem->setVisible(!message.isEmpty());
+        Q_EMIT problemChanged(message);
+    });
+    if (m_session)
+        connect(m_session, &backends::kube::KubeSession::connectionStateChanged, this, [this] { attachClient(); });
+    attachClient();
+    refreshDetail();
+}
+
+RolloutsView::~RolloutsView()
+{
+    m_watch->disconnect(this);
+    delete m_watch;
+}
+
+void RolloutsView::attachClient()
+{
+    if (!m_session) {
+        m_watch->setClient(nullptr);
+        return;
+    }
+    if (m_session->contextName() != m_context) {
+        m_watch->setClient(nullptr);
+        m_problem->setText(tr("The session switched to context %1: this view of %2 no longer updates").arg(m_session->contextName(), m_context));
+        m_problem->show();
+        return;
+    }
+    m_watch->setClient(m_session->client());
+}
+
+bool RolloutsView::confirm(const QString &text)
+{
+    if (m_confirm)
+        return m_confirm(text);
+    QMessageBox box(QMessageBox::Question, tr("Confirm"), text, QMessageBox::Yes | QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("rolloutConfirmDialog"));
+    box.setDefaultButton(QMessageBox::Cancel);
+    return box.exec() == QMessageBox::Yes;
+}
+
+bool RolloutsView::select(const QString &kind, const QString &ns, const QString &name)
+{
+    const QString key = kind + QLatin1Char(':') + ns + QLatin1Char('/') + name;
+    for (int i = 0; i < m_list->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_list->topLevelItem(i);
+        if (item->data(0, KeyRole).toString() == key) {
+            m_list->setCurrentItem(item);
+            item->setSelected(true);
+            return true;
+        }
+    }
+    return false;
+}
+
+void RolloutsView::onSelectionChanged()
+{
+    if (m_updatingList)
+        return;
+    const QList<QTreeWidgetItem *> sel = m_list->selectedItems();
+    if (sel.isEmpty())
+        return;
+    const QString key = sel.first()->data(0, KeyRole).toString();
+    const int colon = key.indexOf(QLatin1Char(':'));
+    const int slash = key.indexOf(QLatin1Char('/'), colon);
+    m_kind = key.left(colon);
+    m_ns = key.mid(colon + 1, slash - colon - 1);
+    m_name = key.mid(slash + 1);
+    m_watch->setFocusNamespace(m_ns);
+    refreshDetail();
+}
+
+void RolloutsView::refresh()
+{
+    refreshList();
+    refreshDetail();
+}
+
+void RolloutsView::refreshList()
+{
+    m_updatingList = true;
+    QHash<QString, QTreeWidgetItem *> items;
+    for (int i = 0; i < m_list->topLevelItemCount(); ++i)
+        items.insert(m_list->topLevelItem(i)->data(0, KeyRole).toString(), m_list->topLevelItem(i));
+    QStringList seen;
+    auto rowFor = [&](const QString &key) {
+        seen << key;
+        QTreeWidgetItem *item = items.value(key);
+        if (!item) {
+            item = new QTreeWidgetItem;
+            item->setData(0, KeyRole, key);
+            // Keep the list ordered by key without re-sorting (selection and scroll stay).
+            int at = 0;
+            while (at < m_list->topLevelItemCount() && m_list->topLevelItem(at)->data(0, KeyRole).toString() < key)
+                ++at;
+            m_list->insertTopLevelItem(at, item);
+        }
+        return item;
+    };
+    auto setText = [](QTreeWidgetItem *item, int column, const QString &text) {
+        if (item->text(column) != text)
+            item->setText(column, text);
+    };
+    for (const QString &key : m_watch->rolloutKeys()) {
+        const int slash = key.indexOf(QLatin1Char('/'));
+        const RolloutInfo info = m_watch->rollout(key.left(slash), key.mid(slash + 1));
+        QTreeWidgetItem *item = rowFor(QStringLiteral("Rollout:") + key);
+        const QString status = rolloutStatusName(info.status);
+        setText(item, NameColumn, info.name);
+        setText(item, NamespaceColumn, info.ns);
+        setText(item, KindColumn, QStringLiteral("Rollout"));
+        setText(item, StrategyColumn, info.strategyName);
+        setText(item, StatusColumn, status);
+        item->setForeground(StatusColumn, statusColor(status));
+        setText(item, StepColumn, info.step);
+        setText(item, WeightColumn, info.strategy == Strategy::Canary ? QStringLiteral("%1 / %2 %").arg(info.setWeight).arg(info.actualWeight) : QString());
+        setText(item, ReadyColumn, QStringLiteral("%1/%2").arg(info.ready).arg(info.desired));
+        setText(item, ImagesColumn, shortImages(info.images()));
+        setText(item, MessageColumn, info.message);
+    }
+    for (const QString &key : m_watch->deploymentKeys()) {
+        const int slash = key.indexOf(QLatin1Char('/'));
+        const DeploymentHistory h = m_watch->deployment(key.left(slash), key.mid(slash + 1));
+        QTreeWidgetItem *item = rowFor(QStringLiteral("Deployment:") + key);
+        setText(item, NameColumn, h.name);
+        setText(item, NamespaceColumn, h.ns);
+        setText(item, KindColumn, QStringLiteral("Deployment"));
+        setText(item, StrategyColumn, QStringLiteral("RollingUpdate"));
+        setText(item, StatusColumn, h.status);
+        item->setForeground(StatusColumn, statusColor(h.status));
+        setText(item, StepColumn, QString());
+        setText(item, WeightColumn, QString());
+        setText(item, ReadyColumn, QStringLiteral("%1/%2").arg(h.ready).arg(h.desired));
+        QStringList images;
+        for (const QJsonValue &c : h.podTemplate.value(QStringLiteral("spec")).toObject().value(QStringLiteral("containers")).toArray())
+            images << c.toObject().value(QStringLiteral("image")).toString();
+        setText(item, ImagesColumn, shortImages(images));
+        setText(item, MessageColumn, h.currentRevision > 0 ? tr("revision %1").arg(h.currentRevision) : QString());
+    }
+    for (auto it = items.begin(); it != items.end(); ++it)
+        if (!seen.contains(it.key()))
+            delete it.value();
+    m_updatingList = false;
+}
+
+RolloutsView::Snapshot RolloutsView::current() const
+{
+    Snapshot s;
+    s.isRollout = m_kind != QLatin1String("Deployment");
+    if (s.isRollout)
+        s.rollout = m_watch->rollout(m_ns, m_name);
+    else
+        s.deployment = m_watch->deployment(m_ns, m_name);
+    return s;
+}
+
+RolloutInfo RolloutsView::currentRollout() const { return m_watch->rollout(m_ns, m_name); }
+DeploymentHistory RolloutsView::currentDeployment() const { return m_watch->deployment(m_ns, m_name); }
+
+void RolloutsView::refreshDetail()
+{
+    if (m_name.isEmpty()) {
+        m_header->setText(tr("Select a rollout or deployment"));
+        m_message->clear();
+        m_bluePane->hide();
+        m_greenPane->hide();
+        m_stepsBox->hide();
+        m_analysisBox->hide();
+        return;
+    }
+    const Snapshot s = current();
+    if (s.isRollout)
+        showRollout(s.rollout);
+    else
+        showDeployment(s.deployment);
+    updateButtons(s);
+}
+
+void RolloutsView::showRevisionPane(int which, const QString &title, const RevisionInfo *revision, const QString &empty)
+{
+    QGroupBox *box = which == 0 ? m_bluePane : m_greenPane;
+    QLabel *label = which == 0 ? m_blueLabel : m_greenLabel;
+    PodTilesWidget *tiles = which == 0 ? m_blueTiles : m_greenTiles;
+    box->show();
+    box->setTitle(title);
+    if (!revision) {
+        label->setText(empty);
+        tiles->setPods({}, m_name);
+        return;
+    }
+    label->setText(revisionText(*revision, QDateTime::currentDateTimeUtc()));
+    tiles->setPods(m_watch->podTiles(*revision), m_name);
+}
+
+void RolloutsView::showHistory(const QList<RevisionInfo> &revisions)
+{
+    m_history->clear();
+    for (const RevisionInfo &r : revisions) {
+        auto *item = new QTreeWidgetItem(m_history);
+        item->setText(0, QString::number(r.revision));
+        item->setData(0, Qt::UserRole, r.revision);
+        item->setText(1, r.roles().join(QStringLiteral(", ")));
+        item->setText(2, shortImages(r.images));
+        item->setText(3, QStringLiteral("%1/%2").arg(r.readyPods()).arg(r.pods.isEmpty() ? r.replicas : r.pods.size()));
+        item->setText(4, r.name);
+    }
+}
+
+void RolloutsView::showRollout(const RolloutInfo &info)
+{
+    if (!info.error.isEmpty()) {
+        m_header->setText(QStringLiteral("%1/%2").arg(m_ns, m_name));
+        m_message->setText(info.error);
+        m_bluePane->hide();
+        m_greenPane->hide();
+        m_stepsBox->hide();
+        m_analysisBox->hide();
+        m_history->clear();
+        return;
+    }
+    m_header->setText(QStringLiteral("%1/%2 · %3 · %4").arg(info.ns, info.name, info.strategyName, rolloutStatusName(info.status)));
+    QStringList msg;
+    if (!info.message.isEmpty())
+        msg << info.message;
+    msg << info.errorConditions;
+    if (!info.gitopsApp.isEmpty())
+        msg << tr("Managed by GitOps application %1").arg(info.gitopsApp);
+    m_message->setText(msg.join(QLatin1Char('\n')));
+
+    if (info.strategy == Strategy::BlueGreen) {
+        showRevisionPane(0, tr("Active (blue) · service %1").arg(info.activeService), info.activeRevision(), tr("No revision is active yet"));
+        const RevisionInfo *preview = info.previewRevision();
+        showRevisionPane(1, tr("Preview (green) · service %1").arg(info.previewService.isEmpty() ? tr("none") : info.previewService), preview,
+                         tr("Nothing waits in preview: the active revision is the desired one"));
+        m_stepsBox->hide();
+    } else {
+        const RevisionInfo *canary = nullptr;
+        for (const RevisionInfo &r : info.revisions)
+            if (r.canary)
+                canary = &r;
+        showRevisionPane(0, tr("Stable"), info.stableRevision(), tr("No stable revision yet"));
+        showRevisionPane(1, tr("Canary"), canary, tr("No canary: the stable revision is the desired one"));
+        m_stepsBox->setVisible(!info.steps.isEmpty());
+        m_steps->clear();
+        for (int i = 0; i < info.steps.size(); ++i) {
+            auto *item = new QListWidgetItem(QStringLiteral("%1. %2").arg(i).arg(info.steps[i].text), m_steps);
+            if (i == info.currentStepIndex) {
+                QFont f = item->font();
+                f.setBold(true);
+                item->setFont(f);
+                item->setBackground(QColor(0xff, 0xf3, 0xc4));
+                item->setSelected(true);
+            } else if (info.currentStepIndex >= 0 && i < info.currentStepIndex) {
+                item->setForeground(QColor(0x2e, 0x7d, 0x32));
+            }
+        }
+        m_weights->setText(tr("Step %1 · set weight %2 % · actual weight %3 %")
+                               .arg(info.step.isEmpty() ? tr("–") : info.step)
+                               .arg(info.setWeight)
+                               .arg(info.actualWeight));
+    }
+
+    m_analysisBox->setVisible(!info.analysisRuns.isEmpty());
+    m_analysis->clear();
+    for (const AnalysisRunInfo &run : info.analysisRuns) {
+        auto *ri = new QTreeWidgetItem(m_analysis, {QStringLiteral("%1 (revision %2)").arg(run.name).arg(run.revision), run.phase, run.message});
+        ri->setForeground(1, statusColor(run.phase == QLatin1String("Successful") ? QStringLiteral("Healthy")
+                                         : run.phase == QLatin1String("Running")  ? QStringLiteral("Progressing")
+                                                                                  : QStringLiteral("Degraded")));
+        for (const MetricResult &m : run.metrics) {
+            const QString cond = m.successCondition.isEmpty() ? QString() : tr("success when %1").arg(m.successCondition);
+            auto *mi = new QTreeWidgetItem(ri, {QStringLiteral("%1%2").arg(m.name, m.provider.isEmpty() ? QString() : QStringLiteral(" (") + m.provider + QLatin1Char(')')),
+                                                m.phase,
+                                                tr("%1 · %2 successful, %3 failed, %4 inconclusive, %5 errors%6")
+                                                    .arg(cond)
+                                                    .arg(m.successful)
+                                                    .arg(m.failed)
+                                                    .arg(m.inconclusive)
+                                                    .arg(m.error)
+                                                    .arg(m.count > 0 ? tr(" of %1").arg(m.count) : QString())});
+            for (const Measurement &ms : m.measurements)
+                new QTreeWidgetItem(mi, {ms.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")), ms.phase,
+                                         ms.message.isEmpty() ? ms.value : ms.value + QStringLiteral(" · ") + ms.message});
+        }
+    }
+    m_analysis->expandAll();
+    showHistory(info.revisions);
+}
+
+void RolloutsView::showDeployment(const DeploymentHistory &h)
+{
+    if (!h.error.isEmpty()) {
+        m_header->setText(QStringLiteral("%1/%2").arg(m_ns, m_name));
+        m_message->setText(h.error);
+        m_bluePane->hide();
+        m_greenPane->hide();
+        m_stepsBox->hide();
+        m_analysisBox->hide();
+        return;
+    }
+    m_header->setText(QStringLiteral("%1/%2 · Deployment · %3").arg(h.ns, h.name, h.status));
+    m_message->setText(tr("%1/%2 ready · revision %3").arg(h.ready).arg(h.desired).arg(h.currentRevision));
+    const RevisionInfo *current = h.revisionByNumber(h.currentRevision);
+    const RevisionInfo *previous = RolloutActions::undoTarget(h.revisions, 0);
+    showRevisionPane(0, tr("Current revision"), current, tr("No ReplicaSet yet"));
+    showRevisionPane(1, tr("Previous revision (rollback target)"), previous, tr("No earlier revision"));
+    m_stepsBox->hide();
+    m_analysisBox->hide();
+    m_analysis->clear();
+    showHistory(h.revisions);
+}
+
+void RolloutsView::updateButtons(const Snapshot &s)
+{
+    auto apply = [this](QWidget *w, QAction *a, const RolloutAction &ra) {
+        const bool on = ra.applies() && !m_busy;
+        const QString tip = ra.applies() ? ra.action.change : ra.notApplicable;
+        if (w) {
+            w->setEnabled(on);
+            w->setToolTip(tip);
+        }
+        if (a) {
+            a->setEnabled(on);
+            a->setToolTip(tip);
+        }
+    };
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (s.isRollout) {
+        apply(m_promote, nullptr, RolloutActions::promote(s.rollout));
+        apply(m_rollback, nullptr, RolloutActions::undo(s.rollout));
+        apply(nullptr, m_promoteFullAction, RolloutActions::promoteFull(s.rollout));
+        apply(nullptr, m_abortAction, RolloutActions::abort(s.rollout));
+        apply(nullptr, m_retryAction, RolloutActions::retry(s.rollout));
+        apply(nullptr, m_restartAction, RolloutActions::restart(s.rollout, now));
+    } else {
+        RolloutAction none;
+        none.notApplicable = tr("A Deployment has no promotion: it rolls out by itself");
+        apply(m_promote, nullptr, none);
+        apply(m_rollback, nullptr, RolloutActions::undoDeployment(s.deployment));
+        none.notApplicable = tr("Only for Argo Rollouts");
+        apply(nullptr, m_promoteFullAction, none);
+        apply(nullptr, m_abortAction, none);
+        apply(nullptr, m_retryAction, none);
+        apply(nullptr, m_restartAction, RolloutActions::restartDeployment(s.deployment, now));
+    }
+    const QList<RevisionInfo> &revisions = s.isRollout ? s.rollout.revisions : s.deployment.revisions;
+    m_undoMenu->clear();
+    for (const RevisionInfo &r : revisions) {
+        QAction *a = m_undoMenu->addAction(r.label());
+        a->setObjectName(QStringLiteral("undoToRevision%1").arg(r.revision));
+        const int revision = r.revision;
+        connect(a, &QAction::triggered, this, [this, revision] { undoTo(revision); });
+        apply(nullptr, a, s.isRollout ? RolloutActions::undo(s.rollout, revision) : RolloutActions::undoDeployment(s.deployment, revision));
+    }
+    m_undoMenu->setEnabled(!revisions.isEmpty());
+}
+
+void RolloutsView::promote()
+{
+    run(tr("Promote"), [](const Snapshot &s) { return RolloutActions::promote(s.rollout); }, current());
+}
+
+void RolloutsView::rollback()
+{
+    const Snapshot s = current();
+    if (s.isRollout)
+        run(tr("Rollback"), [](const Snapshot &x) { return RolloutActions::undo(x.rollout); }, s);
+    else
+        run(tr("Rollback"), [](const Snapshot &x) { return RolloutActions::undoDeployment(x.deployment); }, s);
+}
+
+void RolloutsView::promoteFull()
+{
+    run(tr("Promote full"), [](const Snapshot &s) { return RolloutActions::promoteFull(s.rollout); }, current());
+}
+
+void RolloutsView::abortUpdate()
+{
+    run(tr("Abort"), [](const Snapshot &s) { return RolloutActions::abort(s.rollout); }, current());
+}
+
+void RolloutsView::retry()
+{
+    run(tr("Retry"), [](const Snapshot &s) { return RolloutActions::retry(s.rollout); }, current());
+}
+
+void RolloutsView::restart()
+{
+    const Snapshot s = current();
+    if (s.isRollout)
+        run(tr("Restart"), [](const Snapshot &x) { return RolloutActions::restart(x.rollout, QDateTime::currentDateTimeUtc()); }, s);
+    else
+        run(tr("Restart"), [](const Snapshot &x) { return RolloutActions::restartDeployment(x.deployment, QDateTime::currentDateTimeUtc()); }, s);
+}
+
+void RolloutsView::undoTo(int revision)
+{
+    const Snapshot s = current();
+    if (s.isRollout)
+        run(tr("Undo"), [revision](const Snapshot &x) { return RolloutActions::undo(x.rollout, revision); }, s);
+    else
+        run(tr("Undo"), [revision](const Snapshot &x) { return RolloutActions::undoDeployment(x.deployment, revision); }, s);
+}
+
+void RolloutsView::finish(const QString &message, bool ok)
+{
+    m_busy = false;
+    m_status->setText(message);
+    m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #b71c1c"));
+    refreshDetail();
+    Q_EMIT actionFinished(message, ok);
+}
+
+void RolloutsView::run(const QString &label, Builder build, const Snapshot &snapshot, const QString &preface)
+{
+    auto *facade = m_session ? m_session->actions() : nullptr;
+    if (!facade) {
+        finish(tr("%1: not connected").arg(label), false);
+        return;
+    }
+    const RolloutAction ra = build(snapshot);
+    if (!ra.applies()) {
+        finish(preface.isEmpty() ? tr("%1: %2").arg(label, ra.notApplicable)
+                                 : tr("%1: %2 — it no longer applies: %3").arg(label, preface, ra.notApplicable),
+               false);
+        return;
+    }
+    m_busy = true;
+    updateButtons(snapshot);
+    QPointer<RolloutsView> self(this);
+    const backends::actions::Action action = ra.action;
+    facade->checkPermission(action, this, [self, facade, action, label, build, snapshot, preface](const backends::actions::Permission &p) {
+        if (!self)
+            return;
+        if (!p.allowed) {
+            self->finish(tr("%1 not allowed: %2").arg(label, p.reason), false);
+            return;
+        }
+        QString text = facade->confirmationText(action);
+        if (!preface.isEmpty())
+            text = preface + QStringLiteral("\n\n") + text;
+        if (!self->confirm(text)) {
+            self->finish(tr("%1 cancelled; nothing was sent").arg(label), false);
+            return;
+        }
+        facade->execute(action, self, [self, action, label, build, snapshot](const backends::actions::ActionResult &r) {
+            if (!self)
+                return;
+            if (r.outcome == Outcome::Succeeded) {
+                self->finish(tr("%1 %2: done (%3)").arg(label, action.objectLabel(), action.change), true);
+                return;
+            }
+            // A failed JSON-patch test (undo, set image) answers 422, not 409: it is a conflict when
+            // the object moved on; the re-read tells.
+            const bool maybeConflict = r.outcome == Outcome::Conflict ||
+                                       (r.error.kind == backends::ErrorKind::Invalid && action.patchKind == backends::kube::PatchKind::Json);
+            if (!maybeConflict) {
+                QString msg = tr("%1 %2 failed (%3): %4").arg(label, action.objectLabel(), backends::actions::outcomeName(r.outcome), r.error.message);
+                if (!r.reread.isEmpty())
+                    msg += QStringLiteral(" — ") + r.reread;
+                self->finish(msg, false);
+                return;
+            }
+            self->reread(snapshot, [self, label, build, snapshot, r, action](const Snapshot &fresh) {
+                if (!self)
+                    return;
+                const QString freshRv = fresh.isRollout ? fresh.rollout.resourceVersion : fresh.deployment.resourceVersion;
+                const QString error = fresh.isRollout ? fresh.rollout.error : fresh.deployment.error;
+                if (!error.isEmpty()) {
+                    self->finish(tr("%1: the object changed and could not be read again: %2").arg(label, error), false);
+                    return;
+                }
+                if (r.outcome != Outcome::Conflict && freshRv == action.expectedResourceVersion) {
+                    self->finish(tr("%1 %2 refused: %3").arg(label, action.objectLabel(), r.error.message), false);
+                    return;
+                }
+                // Never retried blindly: what changed is shown and the operator decides again.
+                const QString changed = tr("Someone else changed %1 since you read it (%2). Nothing was sent.")
+                                            .arg(action.objectLabel(), describeDifference(snapshot, fresh));
+                self->m_status->setText(changed);
+                self->run(label, build, fresh, changed);
+            });
+        });
+    });
+}
+
+void RolloutsView::reread(const Snapshot &before, std::function<void(const Snapshot &)> done)
+{
+    backends::kube::KubeClient *client = m_watch->client();
+    if (!client) {
+        Snapshot s = before;
+        (s.isRollout ? s.rollout.error : s.deployment.error) = tr("not connected");
+        done(s);
+        return;
+    }
+    const bool isRollout = before.isRollout;
+    const QString ns = m_ns, name = m_name;
+    QPointer<RolloutsView> self(this);
+    client->get(isRollout ? rolloutsResource() : backends::kube::ResourceRef::deployments(), ns, name, this,
+                [self, isRollout, ns, name, done](const backends::kube::KubeReply &reply) {
+                    if (!self)
+                        return;
+                    Snapshot s;
+                    s.isRollout = isRollout;
+                    if (!reply.ok()) {
+                        (isRollout ? s.rollout.error : s.deployment.error) = reply.error.message;
+                        done(s);
+                        return;
+                    }
+                    const QJsonObject o = QJsonDocument::fromJson(reply.body).object();
+                    if (isRollout) {
+                        s.rollout = self->m_watch->infoFor(o);
+                    } else {
+                        // The history comes from the watched ReplicaSets; the Deployment as just read.
+                        const DeploymentHistory watched = self->m_watch->deployment(ns, name);
+                        s.deployment = deploymentHistory(o, {}, {});
+                        s.deployment.revisions = watched.revisions;
+                        for (RevisionInfo &r : s.deployment.revisions)
+                            r.stable = r.active = r.revision == s.deployment.currentRevision;
+                    }
+                    done(s);
+                });
+}
+
+QString RolloutsView::describeDifference(const Snapshot &before, const Snapshot &after)
+{
+    QStringList out;
+    auto diff = [&out](const QString &what, const QString &a, const QString &b) {
+        if (a != b)
+            out << QStringLiteral("%1 %2 → %3").arg(what, a.isEmpty() ? QStringLiteral("(none)") : a, b.isEmpty() ? QStringLiteral("(none)") : b);
+    };
+    if (before.isRollout) {
+        const RolloutInfo &a = before.rollout, &b = after.rollout;
+        diff(tr("status"), rolloutStatusName(a.status), rolloutStatusName(b.status));
+        diff(tr("message"), a.message, b.message);
+        auto lbl = [](const RevisionInfo *r) { return r ? r->label() : QString(); };
+        diff(tr("active"), lbl(a.activeRevision()), lbl(b.activeRevision()));
+        diff(tr("preview"), lbl(a.previewRevision()), lbl(b.previewRevision()));
+        diff(tr("stable"), lbl(a.stableRevision()), lbl(b.stableRevision()));
+        diff(tr("image"), shortImages(a.images()), shortImages(b.images()));
+        diff(tr("step"), a.step, b.step);
+        diff(tr("paused"), a.specPaused ? tr("yes") : tr("no"), b.specPaused ? tr("yes") : tr("no"));
+        diff(tr("resourceVersion"), a.resourceVersion, b.resourceVersion);
+    } else {
+        const DeploymentHistory &a = before.deployment, &b = after.deployment;
+        diff(tr("revision"), QString::number(a.currentRevision), QString::number(b.currentRevision));
+        QStringList ia, ib;
+        for (const QJsonValue &c : a.podTemplate.value(QStringLiteral("spec")).toObject().value(QStringLiteral("containers")).toArray())
+            ia << c.toObject().value(QStringLiteral("image")).toString();
+        for (const QJsonValue &c : b.podTemplate.value(QStringLiteral("spec")).toObject().value(QStringLiteral("containers")).toArray())
+            ib << c.toObject().value(QStringLiteral("image")).toString();
+        diff(tr("image"), shortImages(ia), shortImages(ib));
+        diff(tr("resourceVersion"), a.resourceVersion, b.resourceVersion);
+    }
+    return out.join(QStringLiteral("; "));
+}
+
+QString RolloutsView::headerText() const { return m_header->text(); }
+QString RolloutsView::activeText() const { return m_blueLabel->text(); }
+QString RolloutsView::previewText() const { return m_greenLabel->text(); }
+QString RolloutsView::statusText() const { return m_status->text(); }
+
+}  // namespace pilothouse::widgets

@@ -1,0 +1,148 @@
+// The rollouts view: every Argo Rollout and Deployment with its status, live; for the selected
+// one the active (blue) and preview (green) revisions side by side with images and pod tiles (or
+// stable and canary), canary steps and weights, analysis runs with the values behind each result,
+// and the revision history. Promote and Rollback are the two big buttons; abort, retry, promote
+// full, restart and undo to a revision are in a menu. Each is disabled with the reason when it
+// does not apply, permission-checked, confirmed with what will change, sent through the action
+// facade; a conflict re-reads the object, shows what changed and asks again.
+#pragma once
+
+#include "kube/kubesession.h"
+#include "rollouts/rolloutactions.h"
+#include "rollouts/rolloutinfo.h"
+
+#include <QPointer>
+#include <QWidget>
+
+#include <functional>
+
+class QAction;
+class QGroupBox;
+class QLabel;
+class QListWidget;
+class QMenu;
+class QPushButton;
+class QToolButton;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace pilothouse::backends::rollouts {
+class RolloutWatch;
+}
+
+namespace pilothouse::widgets {
+
+class PodTilesWidget;
+
+class RolloutsView : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit RolloutsView(backends::kube::KubeSession *session, QWidget *parent = nullptr);
+    ~RolloutsView() override;
+
+    // Dialog hook (tests replace it): the confirmation text must be accepted to send.
+    void setConfirmHandler(std::function<bool(const QString &)> confirm) { m_confirm = std::move(confirm); }
+
+    // kind "Rollout" or "Deployment"; false when it is not (yet) in the list.
+    bool select(const QString &kind, const QString &ns, const QString &name);
+    QString selectedKind() const { return m_kind; }
+    QString selectedKey() const { return m_ns.isEmpty() ? QString() : m_ns + QLatin1Char('/') + m_name; }
+
+    // The one-click actions (what the buttons and menu entries do).
+    void promote();
+    void rollback();
+    void promoteFull();
+    void abortUpdate();
+    void retry();
+    void restart();
+    void undoTo(int revision);
+
+    // For tests and the main window.
+    backends::rollouts::RolloutWatch *watch() const { return m_watch; }
+    backends::rollouts::RolloutInfo currentRollout() const;
+    backends::rollouts::DeploymentHistory currentDeployment() const;
+    QTreeWidget *list() const { return m_list; }
+    QPushButton *promoteButton() const { return m_promote; }
+    QPushButton *rollbackButton() const { return m_rollback; }
+    QMenu *moreMenu() const { return m_more; }
+    PodTilesWidget *activeTiles() const { return m_blueTiles; }
+    PodTilesWidget *previewTiles() const { return m_greenTiles; }
+    QString headerText() const;
+    QString activeText() const;
+    QString previewText() const;
+    QString statusText() const;
+    QTreeWidget *analysisTree() const { return m_analysis; }
+    QListWidget *stepList() const { return m_steps; }
+    QTreeWidget *historyTree() const { return m_history; }
+    bool isBusy() const { return m_busy; }
+
+Q_SIGNALS:
+    // After an action ended (done, refused, failed or cancelled), with the line the status shows.
+    void actionFinished(const QString &message, bool succeeded);
+    void problemChanged(const QString &message);
+
+private:
+    struct Snapshot {
+        bool isRollout = true;
+        backends::rollouts::RolloutInfo rollout;
+        backends::rollouts::DeploymentHistory deployment;
+    };
+    using Builder = std::function<backends::rollouts::RolloutAction(const Snapshot &)>;
+
+    void attachClient();
+    void refresh();
+    void refreshList();
+    void refreshDetail();
+    void showRollout(const backends::rollouts::RolloutInfo &info);
+    void showDeployment(const backends::rollouts::DeploymentHistory &history);
+    void showRevisionPane(int which, const QString &title, const backends::rollouts::RevisionInfo *revision, const QString &empty);
+    void showHistory(const QList<backends::rollouts::RevisionInfo> &revisions);
+    void updateButtons(const Snapshot &s);
+    void onSelectionChanged();
+    Snapshot current() const;
+    void run(const QString &label, Builder build, const Snapshot &snapshot, const QString &preface = {});
+    void reread(const Snapshot &before, std::function<void(const Snapshot &)> done);
+    static QString describeDifference(const Snapshot &before, const Snapshot &after);
+    void finish(const QString &message, bool ok);
+    bool confirm(const QString &text);
+
+    QPointer<backends::kube::KubeSession> m_session;
+    QString m_context;
+    backends::rollouts::RolloutWatch *m_watch = nullptr;
+    std::function<bool(const QString &)> m_confirm;
+    QString m_kind;
+    QString m_ns;
+    QString m_name;
+    bool m_busy = false;
+    bool m_updatingList = false;
+
+    QTreeWidget *m_list = nullptr;
+    QLabel *m_header = nullptr;
+    QLabel *m_message = nullptr;
+    QPushButton *m_promote = nullptr;
+    QPushButton *m_rollback = nullptr;
+    QToolButton *m_moreButton = nullptr;
+    QMenu *m_more = nullptr;
+    QAction *m_promoteFullAction = nullptr;
+    QAction *m_abortAction = nullptr;
+    QAction *m_retryAction = nullptr;
+    QAction *m_restartAction = nullptr;
+    QMenu *m_undoMenu = nullptr;
+    QGroupBox *m_bluePane = nullptr;
+    QGroupBox *m_greenPane = nullptr;
+    QLabel *m_blueLabel = nullptr;
+    QLabel *m_greenLabel = nullptr;
+    PodTilesWidget *m_blueTiles = nullptr;
+    PodTilesWidget *m_greenTiles = nullptr;
+    QGroupBox *m_stepsBox = nullptr;
+    QListWidget *m_steps = nullptr;
+    QLabel *m_weights = nullptr;
+    QGroupBox *m_analysisBox = nullptr;
+    QTreeWidget *m_analysis = nullptr;
+    QTreeWidget *m_history = nullptr;
+    QLabel *m_status = nullptr;
+    QLabel *m_problem = nullptr;
+};
+
+}  // namespace pilothouse::widgets
