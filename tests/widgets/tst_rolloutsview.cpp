@@ -39,7 +39,6 @@ class TestRolloutsView : public QObject {
     widgets::RolloutsView *m_view = nullptr;
     QStringList m_confirmations;
     std::function<bool(const QString &)> m_onConfirm;   // per test: what the operator answers
-    bool m_haveRollouts = false;
 
     // Clicks and waits for the action to end (the confirmation hook answers meanwhile).
     QString click(QPushButton *button)
@@ -70,6 +69,16 @@ class TestRolloutsView : public QObject {
         Json j = m_sim->get("/apis/apps/v1/namespaces/" + ns + "/replicasets/" + name).json();
         return j.is_object() && j.contains("spec") ? j["spec"].value("replicas", -1) : -1;
     }
+    // The view shows `tag` waiting in preview with both pods ready, and Promote is enabled (the
+    // view redraws on a short timer after the watch's change).
+    bool waitPromotable(const QString &tag)
+    {
+        return eventually([&] {
+            const auto i = m_view->currentRollout();
+            return i.status == RolloutStatus::Paused && i.previewRevision() && i.previewRevision()->readyPods() == 2 &&
+                   i.previewRevision()->label().contains(tag) && m_view->promoteButton()->isEnabled() && m_view->previewTiles()->tileCount() == 2;
+        }, 30000);
+    }
     QString state() const
     {
         const auto info = m_view->currentRollout();
@@ -83,10 +92,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        m_haveRollouts = QFile::exists(rolloutsScenario());
         m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("200"), QStringLiteral("--pod-ready-ms"),
                                                          QStringLiteral("300"), QStringLiteral("--pod-stop-ms"), QStringLiteral("200")},
-                                             m_haveRollouts ? rolloutsScenario() : smallScenario());
+                                             rolloutsScenario());
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
         // A Deployment of our own for the history tests, in a namespace nobody else uses.
@@ -205,8 +213,6 @@ private Q_SLOTS:
 
     void promoteBlueGreenWithOneClick()
     {
-        if (!m_haveRollouts)
-            QSKIP("the simulator's Argo Rollouts controller and tests/data/scenarios/rollouts.yaml are not in this tree yet");
         QVERIFY(eventually([&] { return m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")); }, 20000));
         QVERIFY2(eventually([&] { return m_view->currentRollout().status == RolloutStatus::Healthy && m_view->currentRollout().activeRevision(); }, 30000),
                  qPrintable(state()));
@@ -228,10 +234,11 @@ private Q_SLOTS:
         const QString oldHash = info.activeSelector;
         const QString newHash = info.previewSelector;
         const std::string oldRs = "storefront-" + oldHash.toStdString();
+        // The view redraws on a short timer after the watch's change.
+        QVERIFY2(eventually([&] { return m_view->promoteButton()->isEnabled() && m_view->previewTiles()->tileCount() == 2; }, 5000),
+                 qPrintable(m_view->promoteButton()->toolTip()));
         QVERIFY(m_view->activeText().contains(QStringLiteral("storefront:169")));
         QVERIFY(m_view->previewText().contains(QStringLiteral("storefront:170")));
-        QCOMPARE(m_view->previewTiles()->tileCount(), 2);
-        QVERIFY(m_view->promoteButton()->isEnabled());
 
         const QString outcome = click(m_view->promoteButton());
         QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
@@ -253,8 +260,6 @@ private Q_SLOTS:
 
     void rollbackBringsThePreviousVersionBack()
     {
-        if (!m_haveRollouts)
-            QSKIP("the simulator's Argo Rollouts controller and tests/data/scenarios/rollouts.yaml are not in this tree yet");
         QVERIFY(m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")));
         QVERIFY(eventually([&] { return m_view->rollbackButton()->isEnabled(); }, 20000));
         QVERIFY2(m_view->rollbackButton()->toolTip().contains(QStringLiteral("storefront:169")), qPrintable(m_view->rollbackButton()->toolTip()));
@@ -263,11 +268,7 @@ private Q_SLOTS:
         QVERIFY2(m_confirmations.last().contains(QStringLiteral("image storefront:170 → storefront:169")), qPrintable(m_confirmations.last()));
         QCOMPARE(QString::fromStdString(storefrontImage()), QStringLiteral("registry.pilothouse.dev/shop/storefront:169"));
         // Without auto-promotion the old version comes up as preview and waits; promote brings it in.
-        QVERIFY2(eventually([&] {
-                     const auto i = m_view->currentRollout();
-                     return i.status == RolloutStatus::Paused && i.previewRevision() && i.previewRevision()->readyPods() == 2;
-                 }, 30000),
-                 qPrintable(state()));
+        QVERIFY2(waitPromotable(QStringLiteral("storefront:169")), qPrintable(state()));
         const QString promoted = click(m_view->promoteButton());
         QVERIFY2(promoted.contains(QStringLiteral("done")), qPrintable(promoted));
         const QString hash = m_view->currentRollout().currentPodHash;
@@ -277,15 +278,13 @@ private Q_SLOTS:
 
     void changeBetweenReadAndPromoteIsAConflictAskedAgain()
     {
-        if (!m_haveRollouts)
-            QSKIP("the simulator's Argo Rollouts controller and tests/data/scenarios/rollouts.yaml are not in this tree yet");
         QVERIFY(m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")));
         QCOMPARE(m_sim->request("PATCH", kStorefront,
                                 R"({"spec":{"template":{"spec":{"containers":[{"name":"storefront","image":"registry.pilothouse.dev/shop/storefront:171","ports":[{"name":"http","containerPort":8080}]}]}}}})",
                                 "application/merge-patch+json")
                      .status,
                  200);
-        QVERIFY2(eventually([&] { return m_view->promoteButton()->isEnabled() && m_view->currentRollout().previewRevision(); }, 30000), qPrintable(state()));
+        QVERIFY2(waitPromotable(QStringLiteral("storefront:171")), qPrintable(state()));
         int asked = 0;
         m_onConfirm = [&](const QString &) {
             if (++asked == 1)  // another client writes the rollout while the operator reads
