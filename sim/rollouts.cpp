@@ -406,10 +406,14 @@ namespace {
 class RolloutSync {
 public:
     RolloutSync(Cluster &cluster, ObjPtr ro)
-        : m_cluster(cluster), m_ro(std::move(ro)), m_spec(m_ro->obj.value("spec", Json::object())),
-          m_prev(m_ro->obj.value("status", Json::object())), m_pause(m_prev)
+        : m_cluster(cluster), m_ro(std::move(ro)), m_spec(objectAt(m_ro->obj, "spec")), m_prev(objectAt(m_ro->obj, "status")), m_pause(m_prev)
     {
-        m_replicas = intAt(m_spec, "replicas", 1);
+        m_replicas = std::max(0LL, intAt(m_spec, "replicas", 1));
+    }
+    static Json objectAt(const Json &o, const char *key)
+    {
+        const Json *v = findPath(o, key);
+        return v && v->is_object() ? *v : Json::object();
     }
 
     void run();
@@ -589,8 +593,28 @@ ObjPtr RolloutSync::createReplicaSet()
     try {
         created = m_cluster.create(rsType(), m_ro->ns, rs, {"", "rollouts-controller", false});
     } catch (const ApiException &e) {
-        if (e.reason() != "AlreadyExists")
-            throw;
+        if (e.reason() != "AlreadyExists") {
+            // An invalid template: said on the Rollout, as the real controller does.
+            const std::string message = "Failed to create new replica set \"" + stringAt(rs, "metadata.name") + "\": " + e.what();
+            const std::string rv = stringAt(m_ro->obj, "metadata.resourceVersion");
+            bool changed = false;
+            m_cluster.store().modify(rtype("argoproj.io", "rollouts"), m_ro->ns, m_ro->name, [&](Json &o) {
+                if (stringAt(o, "metadata.resourceVersion") != rv || (!o["status"].is_object() && !o["status"].is_null()))
+                    return false;
+                const Json *cur = getCondition(o["status"], "Progressing");
+                if (cur && cur->value("reason", "") == "ReplicaSetCreateError" && cur->value("message", "") == message)
+                    return false;
+                removeCondition(o["status"], "Progressing");
+                setCondition(o["status"], newCondition("Progressing", "False", "ReplicaSetCreateError", message));
+                o["status"]["observedGeneration"] = std::to_string(intAt(o, "metadata.generation", 1));
+                changed = true;
+                return true;
+            });
+            if (changed)
+                event("Warning", "ReplicaSetCreateError", message);
+            m_rolloutGone = true;
+            return nullptr;
+        }
         // A ReplicaSet of that name with another template: bump collisionCount and try next pass.
         m_cluster.store().modify(rtype("argoproj.io", "rollouts"), m_ro->ns, m_ro->name, [&](Json &o) {
             o["status"]["collisionCount"] = collision + 1;
@@ -1301,9 +1325,9 @@ long long RolloutSync::setWeight() const
         return 100;
     long long weight = 0;
     for (long long i = 0; i <= index; ++i)
-        if (const Json &st = (*steps)[static_cast<size_t>(i)]; st.contains("setWeight") && st["setWeight"].is_number())
+        if (const Json &st = (*steps)[static_cast<size_t>(i)]; st.is_object() && st.contains("setWeight") && st["setWeight"].is_number())
             weight = st["setWeight"].get<long long>();
-    return weight;
+    return std::clamp<long long>(weight, 0, 100);
 }
 
 // The canary and stable replica counts the current weight asks for (basic canary: by replicas).
@@ -1688,13 +1712,14 @@ void RolloutController::reconcile()
     for (const auto &run : m_cluster.store().list(rtype("argoproj.io", "analysisruns")).items)
         try {
             syncAnalysisRun(run->ns, run->name);
-        } catch (const ApiException &) {
+        } catch (const std::exception &) {
+            // A conflict, a vanished object or a malformed run: the next pass reads again.
         }
     for (const auto &ro : m_cluster.store().list(rtype("argoproj.io", "rollouts")).items)
         try {
             syncRollout(ro->ns, ro->name);
-        } catch (const ApiException &) {
-            // A conflict or a vanished object: the next pass reads again.
+        } catch (const std::exception &) {
+            // A conflict, a vanished object or a field of the wrong type: the next pass reads again.
         }
 }
 

@@ -329,6 +329,53 @@ private Q_SLOTS:
         QCOMPARE(selectorHash("shop", "storefront"), old);
     }
 
+    void badRolloutsAreReportedNotFatal()
+    {
+        const std::string base = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts";
+        auto rollout = [](const std::string &name, Json spec) {
+            return Json({{"apiVersion", "argoproj.io/v1alpha1"}, {"kind", "Rollout"}, {"metadata", {{"name", name}}}, {"spec", spec}}).dump();
+        };
+        const Json tmpl = {{"metadata", {{"labels", {{"app", "x"}}}}}, {"spec", {{"containers", {{{"name", "x"}, {"image", "x:1"}}}}}}};
+        // No strategy: InvalidSpec, Degraded.
+        QCOMPARE(m_sim->request("POST", base, rollout("nostrategy", {{"selector", {{"matchLabels", {{"app", "x"}}}}}, {"template", tmpl}})).status, 201);
+        // A preview Service that does not exist.
+        QCOMPARE(m_sim->request("POST", base, rollout("nopreview", {{"selector", {{"matchLabels", {{"app", "x"}}}}}, {"template", tmpl},
+                                                                    {"strategy", {{"blueGreen", {{"activeService", "storefront"}, {"previewService", "missing"}}}}}}))
+                     .status,
+                 201);
+        // A template the ReplicaSet cannot take (no image).
+        Json noImage = tmpl;
+        noImage["spec"]["containers"][0].erase("image");
+        QCOMPARE(m_sim->request("POST", base, rollout("noimage", {{"selector", {{"matchLabels", {{"app", "x"}}}}}, {"template", noImage},
+                                                                  {"strategy", {{"canary", Json::object()}}}}))
+                     .status,
+                 201);
+        // Fields of the wrong type.
+        QCOMPARE(m_sim->request("POST", base, rollout("garbage", {{"selector", {{"matchLabels", {{"app", "x"}}}}}, {"template", tmpl},
+                                                                  {"strategy", {{"canary", {{"steps", "oops"}, {"analysis", 3}}}}}}))
+                     .status,
+                 201);
+        QVERIFY2(eventually([&] {
+                     Json s = status(base + "/nostrategy");
+                     return s.value("phase", "") == "Degraded" && s.value("message", "").find("InvalidSpec: ") == 0;
+                 }),
+                 get(base + "/nostrategy").dump(1).c_str());
+        QVERIFY2(eventually([&] { return status(base + "/nopreview").value("message", "").find("service \"missing\" not found") != std::string::npos; }),
+                 get(base + "/nopreview").dump(1).c_str());
+        QVERIFY2(eventually([&] {
+                     for (const auto &c : status(base + "/noimage").value("conditions", Json::array()))
+                         if (c.value("reason", "") == "ReplicaSetCreateError" && c.value("message", "").find("spec.template.spec.containers[0].image") != std::string::npos)
+                             return true;
+                     return false;
+                 }),
+                 get(base + "/noimage").dump(1).c_str());
+        QVERIFY2(waitPhase(base + "/garbage", "Healthy"), get(base + "/garbage").dump(1).c_str());
+        // The controller still works for the others.
+        QVERIFY(waitPhase(kStorefront, "Healthy"));
+        QVERIFY(setImage(kStorefront, "registry.pilothouse.dev/shop/storefront:175"));
+        QVERIFY(waitPhase(kStorefront, "Paused", "BlueGreenPause"));
+    }
+
     void restartAtReplacesEveryPod()
     {
         QVERIFY(waitPhase(kStorefront, "Healthy"));
