@@ -322,9 +322,11 @@ void RolloutsView::refreshList()
         if (!item) {
             item = new QTreeWidgetItem;
             item->setData(0, KeyRole, key);
-            // Keep the list ordered by key without re-sorting (selection and scroll stay).
+            // Keep the list ordered (Rollouts first, then by namespace and name) without re-sorting:
+            // selection and scroll stay.
+            auto order = [](const QString &k) { return (k.startsWith(QLatin1String("Rollout:")) ? QLatin1Char('0') : QLatin1Char('1')) + k.mid(k.indexOf(QLatin1Char(':'))); };
             int at = 0;
-            while (at < m_list->topLevelItemCount() && m_list->topLevelItem(at)->data(0, KeyRole).toString() < key)
+            while (at < m_list->topLevelItemCount() && order(m_list->topLevelItem(at)->data(0, KeyRole).toString()) < order(key))
                 ++at;
             m_list->insertTopLevelItem(at, item);
         }

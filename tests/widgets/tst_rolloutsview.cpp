@@ -10,6 +10,8 @@
 
 #include <QAction>
 #include <QFile>
+#include <QLabel>
+#include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -274,6 +276,55 @@ private Q_SLOTS:
         const QString hash = m_view->currentRollout().currentPodHash;
         QVERIFY(eventually([&] { return json("/api/v1/namespaces/shop/services/storefront", {"spec", "selector", "rollouts-pod-template-hash"}) == hash.toStdString(); }, 20000));
         QVERIFY2(eventually([&] { return m_view->activeText().contains(QStringLiteral("storefront:169")); }, 20000), qPrintable(state()));
+    }
+
+    // A canary mid-steps: the current step and its weights, the analysis run with the measured
+    // values behind its result, and promote moving it past the indefinite pause.
+    void canaryStepsWeightsAndAnalysis()
+    {
+        const char *kMenu = "/apis/argoproj.io/v1alpha1/namespaces/cafe/rollouts/menu";
+        QVERIFY(eventually([&] { return m_view->select(QStringLiteral("Rollout"), QStringLiteral("cafe"), QStringLiteral("menu")); }, 20000));
+        QVERIFY2(eventually([&] { return m_view->currentRollout().status == RolloutStatus::Healthy; }, 30000), qPrintable(state()));
+        QCOMPARE(m_sim->request("PATCH", kMenu,
+                                R"({"spec":{"template":{"spec":{"containers":[{"name":"menu","image":"registry.pilothouse.dev/cafe/menu:43","ports":[{"name":"http","containerPort":8080}]}]}}}})",
+                                "application/merge-patch+json")
+                     .status,
+                 200);
+        // Paused at the indefinite pause after setWeight 25: one of two pods is the canary's.
+        QVERIFY2(eventually([&] {
+                     const auto i = m_view->currentRollout();
+                     return i.status == RolloutStatus::Paused && i.currentStepIndex == 1 && m_view->promoteButton()->isEnabled() &&
+                            m_view->stepList()->count() == 6 && m_view->stepList()->item(1)->font().bold();
+                 }, 30000),
+                 qPrintable(state()));
+        const auto info = m_view->currentRollout();
+        QCOMPARE(info.step, QStringLiteral("1/6"));
+        QCOMPARE(info.setWeight, 25);
+        QVERIFY(m_view->stepList()->item(1)->font().bold());
+        QCOMPARE(m_view->stepList()->item(1)->text(), QStringLiteral("1. pause"));
+        QVERIFY(!m_view->stepList()->item(2)->font().bold());
+        QVERIFY2(m_view->findChild<QLabel *>(QStringLiteral("canaryWeights"))->text().contains(QStringLiteral("set weight 25 %")),
+                 qPrintable(m_view->findChild<QLabel *>(QStringLiteral("canaryWeights"))->text()));
+        QVERIFY(m_view->promoteButton()->toolTip().contains(QStringLiteral("next: setWeight: 50")));
+        // The analysis run and the values behind its result.
+        QVERIFY2(eventually([&] {
+                     QTreeWidget *t = m_view->analysisTree();
+                     return t->topLevelItemCount() > 0 && t->topLevelItem(0)->childCount() > 0 && t->topLevelItem(0)->child(0)->childCount() > 0;
+                 }, 20000),
+                 qPrintable(state()));
+        QTreeWidgetItem *metric = m_view->analysisTree()->topLevelItem(0)->child(0);
+        QVERIFY2(metric->text(0).startsWith(QStringLiteral("success-rate")), qPrintable(metric->text(0)));
+        QVERIFY2(metric->text(2).contains(QStringLiteral("success when result[0] >= 0.95")), qPrintable(metric->text(2)));
+        QVERIFY(!metric->child(0)->text(2).isEmpty());  // a measured value
+
+        const QString outcome = click(m_view->promoteButton());
+        QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
+        QVERIFY2(m_confirmations.last().contains(QStringLiteral("continues after step 1/6 (pause) at 25 %; next: setWeight: 50")), qPrintable(m_confirmations.last()));
+        QVERIFY2(eventually([&] {
+                     Json j = m_sim->get(kMenu).json();
+                     return j["status"].value("currentStepIndex", 0) >= 2;
+                 }, 20000),
+                 m_sim->get(kMenu).body.c_str());
     }
 
     void changeBetweenReadAndPromoteIsAConflictAskedAgain()
