@@ -495,6 +495,7 @@ private:
     bool m_rolloutGone = false;
     bool m_newHadDeadline = false;  // a rollback to a revision still inside its scale-down delay
     ObjPtr m_prePromotionRun, m_backgroundRun, m_stepRun;
+    ObjPtr m_observedStepRun;  // the step's run as seen, even when its step completed in this pass
 };
 
 void RolloutSync::loadReplicaSets()
@@ -1088,6 +1089,18 @@ void RolloutSync::finish(Json s)
     });
     if (!written)
         return;
+    // An analysis run that changed phase is told on the Rollout (AnalysisRun<Phase> events).
+    for (const auto &[path, run] : std::vector<std::pair<std::string, ObjPtr>>{{"blueGreen.prePromotionAnalysisRunStatus", m_prePromotionRun},
+                                                                              {"canary.currentBackgroundAnalysisRunStatus", m_backgroundRun},
+                                                                              {"canary.currentStepAnalysisRunStatus", m_observedStepRun}}) {
+        if (!run)
+            continue;
+        const std::string name = run->name, now = stringAt(run->obj, "status.phase", "Pending");
+        const std::string before = stringAt(m_prev, std::string(path) + ".name") == name ? stringAt(m_prev, std::string(path) + ".status") : std::string();
+        if (now != before && now != "Pending")
+            event(now == "Failed" || now == "Error" ? "Warning" : "Normal", "AnalysisRun" + now,
+                  "Analysis Run '" + name + "' Status New: '" + now + "' Previous: '" + before + "'");
+    }
     if (wasPaused != nowPaused) {
         if (nowPaused)
             event("Normal", "RolloutPaused", "Rollout is paused (" + s["pauseConditions"][0].value("reason", "") + ")");
@@ -1465,6 +1478,7 @@ void RolloutSync::runCanary()
         }
         if (index < stepCount && steps[static_cast<size_t>(index)].contains("analysis") && m_stable && !fullyPromoted && !m_pause.isAborted()) {
             m_stepRun = ensureAnalysisRun(steps[static_cast<size_t>(index)]["analysis"], std::to_string(index), "Step", index);
+            m_observedStepRun = m_stepRun;
             if (auto failure = failedRun(m_stepRun))
                 m_pause.abort(*failure);
         }
@@ -1663,9 +1677,7 @@ ObjPtr RolloutSync::ensureAnalysisRun(const Json &analysis, const std::string &s
     if (!args.empty())
         run["spec"]["args"] = args;
     try {
-        ObjPtr created = m_cluster.create(runs, m_ro->ns, run, {"", "rollouts-controller", false});
-        event("Normal", "AnalysisRunRunning", "Analysis Run '" + runName + "' Status New: 'Running' Previous: ''");
-        return created;
+        return m_cluster.create(runs, m_ro->ns, run, {"", "rollouts-controller", false});
     } catch (const ApiException &) {
         return m_cluster.store().get(runs, m_ro->ns, runName);
     }

@@ -473,6 +473,33 @@ private Q_SLOTS:
         QCOMPARE(selectorHash("cafe", "menu"), stable);
     }
 
+    void canaryStepAnalysis()
+    {
+        QVERIFY(waitPhase(kMenu, "Healthy"));
+        // New steps with an analysis step; the new steps' hash leaves the stable revision as is.
+        QVERIFY(patch(kMenu, R"({"spec":{"strategy":{"canary":{"analysis":null,"steps":[{"setWeight":50},)"
+                             R"({"analysis":{"templates":[{"templateName":"success-rate"}],"args":[{"name":"service-name","value":"menu"}]}},)"
+                             R"({"pause":{"duration":"1s"}}]}}}})"));
+        QVERIFY(eventually([&] { return status(kMenu).value("currentStepIndex", -1) == 3 && phase(kMenu) == "Healthy"; }, 10000));
+        const std::string before = status(kMenu).value("stableRS", "");
+        QVERIFY(setImage(kMenu, "registry.pilothouse.dev/cafe/menu:46"));
+        QVERIFY2(eventually([&] {
+                     Json st = status(kMenu);
+                     return st.value("phase", "") == "Healthy" && st.value("stableRS", "") != before;
+                 }, 30000),
+                 get(kMenu).dump(1).c_str());
+        const std::string canary = status(kMenu).value("stableRS", "");
+        Json run = get("/apis/argoproj.io/v1alpha1/namespaces/cafe/analysisruns/menu-" + canary + "-2-1");
+        JCOMPARE(run["metadata"]["labels"]["rollout-type"], "Step");
+        JCOMPARE(run["metadata"]["labels"]["step-index"], "1");
+        JCOMPARE(run["status"]["phase"], "Successful");
+        JCOMPARE(run["status"]["metricResults"][0]["count"], 3);
+        bool told = false;
+        for (const auto &e : get("/api/v1/namespaces/cafe/events?fieldSelector=involvedObject.name%3Dmenu").value("items", Json::array()))
+            told = told || (e.value("reason", "") == "AnalysisRunSuccessful" && e.value("message", "").find("menu-" + canary + "-2-1") != std::string::npos);
+        QVERIFY(told);
+    }
+
     void analysisConditions()
     {
         // Through the measured value of a run: a healthy revision passes the same template.
