@@ -118,6 +118,25 @@ int main(int argc, char *argv[])
     QObject::connect(&window, &pilothouse::widgets::MainWindow::readOnlyContextsChanged, [](const QStringList &contexts) {
         QSettings().setValue(QStringLiteral("readOnlyContexts"), contexts);
     });
+    // The deployment repository and the Argo CD server the operator used last (never a password
+    // or token: those live in memory or the keychain).
+    {
+        QSettings settings;
+        window.setGitOpsSettings(pilothouse::backends::gitops::GitOpsSettings::load(settings));
+        pilothouse::widgets::ArgoCdViewPreset argocd;
+        argocd.url = settings.value(QStringLiteral("argocd/url")).toString();
+        argocd.username = settings.value(QStringLiteral("argocd/username"), argocd.username).toString();
+        window.setArgoCdPreset(argocd);
+    }
+    QObject::connect(&window, &pilothouse::widgets::MainWindow::gitOpsSettingsChanged, [](const pilothouse::backends::gitops::GitOpsSettings &s) {
+        QSettings settings;
+        s.save(settings);
+    });
+    QObject::connect(&window, &pilothouse::widgets::MainWindow::argoCdLoggedIn, [](const QString &url, const QString &user) {
+        QSettings settings;
+        settings.setValue(QStringLiteral("argocd/url"), url);
+        settings.setValue(QStringLiteral("argocd/username"), user);
+    });
     window.show();
 
     auto loadAndShow = [&window](const QStringList &files, const QString &context) {

@@ -3,6 +3,7 @@
 
 #include "connectionstatuslabel.h"
 #include "detailpane.h"
+#include "gitopsview.h"
 #include "logview.h"
 #include "rolloutsview.h"
 #include "rollouts/rolloutwatch.h"
@@ -260,6 +261,14 @@ QWidget *MainWindow::createClusterPage()
     rollouts->setObjectName(QStringLiteral("rolloutsAction"));
     rollouts->setToolTip(tr("Argo Rollouts and Deployments: blue-green and canary state, promote, rollback"));
     connect(rollouts, &QAction::triggered, this, [this] { openRolloutsView(); });
+    QAction *argocd = bar->addAction(tr("Argo CD"));
+    argocd->setObjectName(QStringLiteral("argocdAction"));
+    argocd->setToolTip(tr("Argo CD applications: sync status, health, history, sync, rollback"));
+    connect(argocd, &QAction::triggered, this, [this] { openArgoCdView(); });
+    QAction *gitops = bar->addAction(tr("GitOps"));
+    gitops->setObjectName(QStringLiteral("gitopsAction"));
+    gitops->setToolTip(tr("The deployment repository: recent commits, bump an image tag, revert a commit"));
+    connect(gitops, &QAction::triggered, this, [this] { openGitOpsView(); });
     bar->addSeparator();
     m_readOnlyAction = bar->addAction(tr("Read-only"));
     m_readOnlyAction->setObjectName(QStringLiteral("readOnlyAction"));
@@ -277,6 +286,8 @@ QWidget *MainWindow::createClusterPage()
             m_readOnlyContexts.removeAll(ctx);
         m_session->setReadOnly(on);
         m_detail->reload();  // its Edit button asks again
+        if (auto *argocd = findWorkTab<ArgoCdView>())
+            argocd->setReadOnlyReason(readOnlyReason());
         statusBar()->showMessage(on ? tr("Context %1 is read-only: Pilothouse sends it no change").arg(ctx)
                                     : tr("Context %1 accepts changes again (each one still asks first)").arg(ctx), 8000);
         Q_EMIT readOnlyContextsChanged(m_readOnlyContexts);
@@ -548,6 +559,66 @@ void MainWindow::applyReadOnly(const QString &context)
         m_session->setReadOnly(on);
     const QSignalBlocker block(m_readOnlyAction);
     m_readOnlyAction->setChecked(on);
+    if (auto *argocd = findWorkTab<ArgoCdView>())
+        argocd->setReadOnlyReason(readOnlyReason());
+}
+
+QString MainWindow::readOnlyReason() const
+{
+    if (!m_session || !m_readOnlyContexts.contains(m_session->contextName()))
+        return {};
+    return tr("Context %1 is read-only: Pilothouse sends no change (toolbar: Read-only)").arg(m_session->contextName());
+}
+
+template<class View>
+View *MainWindow::findWorkTab() const
+{
+    for (int i = 0; i < m_workTabs->count(); ++i)
+        if (auto *view = qobject_cast<View *>(m_workTabs->widget(i)))
+            return view;
+    return nullptr;
+}
+
+ArgoCdView *MainWindow::openArgoCdView()
+{
+    if (!m_session)
+        return nullptr;
+    auto *view = findWorkTab<ArgoCdView>();
+    if (!view) {
+        view = new ArgoCdView(m_session->engine(), m_session->auditLog(), m_argoCdPreset);
+        view->setReadOnlyReason(readOnlyReason());
+        connect(view, &ArgoCdView::actionFinished, this, [this](const QString &, bool, const QString &message) {
+            m_lastActionMessage = message;
+            statusBar()->showMessage(message, 10000);
+        });
+        connect(view->client(), &backends::argocd::ArgoCdClient::loggedIn, this, [this, view](const QString &user) {
+            Q_EMIT argoCdLoggedIn(view->client()->serverUrl(), user);
+        });
+        showWorkTab(view, tr("Argo CD"), QStringLiteral("argocd"));
+    }
+    m_workTabs->setCurrentWidget(view);
+    return view;
+}
+
+GitOpsView *MainWindow::openGitOpsView()
+{
+    if (!m_session)
+        return nullptr;
+    auto *view = findWorkTab<GitOpsView>();
+    if (!view) {
+        view = new GitOpsView(m_gitOpsSettings, m_session->auditLog());
+        connect(view, &GitOpsView::settingsChanged, this, [this](const backends::gitops::GitOpsSettings &settings) {
+            m_gitOpsSettings = settings;
+            Q_EMIT gitOpsSettingsChanged(settings);
+        });
+        connect(view, &GitOpsView::actionFinished, this, [this](const QString &, bool, const QString &message) {
+            m_lastActionMessage = message;
+            statusBar()->showMessage(message, 10000);
+        });
+        showWorkTab(view, tr("GitOps"), QStringLiteral("gitops"));
+    }
+    m_workTabs->setCurrentWidget(view);
+    return view;
 }
 
 void MainWindow::showLoadError(const QString &message)

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "kube/kubeconfig.h"
+#include "argocdview.h"
+#include "gitops/gitopsrepository.h"
 #include "kube/kubesession.h"
 #include "objectfilterproxymodel.h"
 
@@ -34,6 +36,7 @@ namespace pilothouse::widgets {
 
 class ConnectionStatusLabel;
 class DetailPane;
+class GitOpsView;
 class LogView;
 class RolloutsView;
 class ScalingView;
@@ -89,6 +92,13 @@ public:
     ScalingView *openScalingView(const QString &ns, const QString &deployment);
     // The rollouts view (one per window), optionally with a Rollout or Deployment selected.
     RolloutsView *openRolloutsView(const QString &kind = {}, const QString &ns = {}, const QString &name = {});
+    // Argo CD and the GitOps repository, as work tabs (one each per window). The preset and the
+    // repository settings come from the application (demo launcher, settings); the views keep
+    // what the operator changes there.
+    void setArgoCdPreset(const ArgoCdViewPreset &preset) { m_argoCdPreset = preset; }
+    ArgoCdView *openArgoCdView();
+    void setGitOpsSettings(const backends::gitops::GitOpsSettings &settings) { m_gitOpsSettings = settings; }
+    GitOpsView *openGitOpsView();
     QTabWidget *workTabs() const { return m_workTabs; }
     // Contexts in which Pilothouse sends no change (the toolbar's Read-only toggle). The window
     // only holds the list; the application stores it (readOnlyContextsChanged).
@@ -98,6 +108,8 @@ public:
 
 Q_SIGNALS:
     void readOnlyContextsChanged(const QStringList &contexts);
+    void gitOpsSettingsChanged(const pilothouse::backends::gitops::GitOpsSettings &settings);
+    void argoCdLoggedIn(const QString &url, const QString &user);
 
 public:
     DetailPane *detailPane() const { return m_detail; }
@@ -151,6 +163,11 @@ private:
     QAction *m_readOnlyAction = nullptr;
     QStringList m_readOnlyContexts;
     void applyReadOnly(const QString &context);
+    QString readOnlyReason() const;
+    template<class View>
+    View *findWorkTab() const;
+    ArgoCdViewPreset m_argoCdPreset;
+    backends::gitops::GitOpsSettings m_gitOpsSettings;
     QTableView *m_podView = nullptr;
     QTableView *m_deploymentView = nullptr;
     QLabel *m_counts = nullptr;

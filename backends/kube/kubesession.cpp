@@ -149,8 +149,7 @@ void KubeSession::startInformers()
     setState(m_everLive ? ConnectionState::Reconnecting : ConnectionState::Connecting, m_resolved.server);
     for (auto &s : m_informerStates)
         s = Informer::State::Listing;
-    if (!m_audit)
-        m_audit = std::make_shared<actions::AuditLog>(actions::AuditLog::defaultPath());
+    auditLog();
     m_actionClient = new KubeClient(m_engine, m_resolved, m_credentials, this);
     m_actions = new actions::ActionFacade(m_actionClient, m_audit.get(), m_contextName,
                                           m_resolved.user.name.isEmpty() ? m_contextName : m_resolved.user.name, this);
@@ -272,6 +271,13 @@ void KubeSession::onInformerState(int which, Informer::State s, const ApiError &
         setState(m_everLive ? ConnectionState::Reconnecting : ConnectionState::Error, describeError(error));
     else if (s == Informer::State::Listing)
         setState(m_everLive ? ConnectionState::Reconnecting : ConnectionState::Connecting, m_resolved.server);
+}
+
+actions::AuditLog *KubeSession::auditLog()
+{
+    if (!m_audit)
+        m_audit = std::make_shared<actions::AuditLog>(actions::AuditLog::defaultPath());
+    return m_audit.get();
 }
 
 }  // namespace pilothouse::backends::kube

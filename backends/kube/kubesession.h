@@ -48,6 +48,11 @@ public:
     actions::ActionFacade *actions() const { return m_actions; }
     // Where audit lines go (default: the user's data folder); set before connecting.
     void setAuditLog(std::shared_ptr<actions::AuditLog> log) { m_audit = std::move(log); }
+    // The audit log every action of this window goes to, Argo CD and GitOps ones included
+    // (created at its default place on first use).
+    actions::AuditLog *auditLog();
+    // The HTTP engine the session's clients share; other backends (Argo CD) use it too.
+    http::HttpEngine *engine() const { return m_engine; }
     void setReadOnly(bool readOnly);
     // Reads one object now (for the detail pane); `done` runs on `receiver`'s thread.
     void fetchObject(const ResourceRef &resource, const QString &ns, const QString &name, QObject *receiver,

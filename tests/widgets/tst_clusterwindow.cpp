@@ -7,6 +7,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
 #include "logview.h"
+#include "gitopsview.h"
 #include "mainwindow.h"
 #include "scalingview.h"
 #include "objecttablemodel.h"
@@ -21,6 +22,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QSortFilterProxyModel>
@@ -296,6 +298,44 @@ private Q_SLOTS:
         menu = actionMenuFor(QStringLiteral("demo/web"));
         QVERIFY(menu->findChild<QAction *>(QStringLiteral("scale"))->isEnabled());
         delete menu;
+    }
+
+    void argoCdAndGitOpsOpenAsWorkTabs()
+    {
+        widgets::ArgoCdViewPreset preset;
+        preset.url = QStringLiteral("https://argocd.example.test");
+        m_window->setArgoCdPreset(preset);
+        backends::gitops::GitOpsSettings gitops;
+        gitops.branch = QStringLiteral("release");
+        m_window->setGitOpsSettings(gitops);
+        const int before = m_window->workTabs()->count();
+
+        auto *argocdAction = m_window->findChild<QAction *>(QStringLiteral("argocdAction"));
+        QVERIFY(argocdAction && argocdAction->isEnabled());
+        argocdAction->trigger();
+        auto *argocd = qobject_cast<widgets::ArgoCdView *>(m_window->workTabs()->currentWidget());
+        QVERIFY(argocd);
+        QCOMPARE(argocd->findChild<QLineEdit *>(QStringLiteral("argocdUrl"))->text(), preset.url);
+        argocdAction->trigger();  // raised, not opened twice
+        QCOMPARE(m_window->workTabs()->count(), before + 1);
+
+        // The window's read-only toggle holds Argo CD's actions too, with the reason.
+        auto *sync = argocd->findChild<QPushButton *>(QStringLiteral("argocdSync"));
+        QVERIFY(sync);
+        m_window->readOnlyAction()->setChecked(true);
+        QVERIFY(!sync->isEnabled());
+        QVERIFY2(sync->toolTip().contains(QStringLiteral("read-only")), qPrintable(sync->toolTip()));
+        m_window->readOnlyAction()->setChecked(false);
+        QVERIFY2(!sync->toolTip().contains(QStringLiteral("read-only")), qPrintable(sync->toolTip()));
+
+        auto *gitopsAction = m_window->findChild<QAction *>(QStringLiteral("gitopsAction"));
+        QVERIFY(gitopsAction);
+        gitopsAction->trigger();
+        QVERIFY(qobject_cast<widgets::GitOpsView *>(m_window->workTabs()->currentWidget()));
+        QCOMPARE(m_window->workTabs()->count(), before + 2);
+        gitopsAction->trigger();
+        QCOMPARE(m_window->workTabs()->count(), before + 2);
+        m_window->workTabs()->setCurrentIndex(0);
     }
 
     void viewerContextWorksReadOnly()
