@@ -295,6 +295,18 @@ void ArgoCdController::stop()
 
 void ArgoCdController::loop()
 {
+    // The scenario's Rollouts roll out their first revision before Argo CD syncs anything newer, as
+    // in a cluster that ran before its GitOps repository moved on (a new template arriving during
+    // the first rollout would be promoted at once). At most 15 s.
+    const auto &rollouts = ResourceRegistry::instance().require("argoproj.io", "rollouts");
+    for (int i = 0; i < 150 && m_running; ++i) {
+        bool settled = true;
+        for (const auto &ro : m_cluster.store().list(rollouts).items)
+            settled = settled && stringAt(ro->obj, "status.phase") == "Healthy" && !stringAt(ro->obj, "status.stableRS").empty();
+        if (settled)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     while (m_running) {
         try {
             reconcile();
