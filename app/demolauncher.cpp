@@ -1,34 +1,147 @@
-// Starting and stopping the simulator for --demo.
+// Starting and stopping the demo: the manifests repository, git daemon and the simulator.
 #include "demolauncher.h"
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QProcessEnvironment>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 namespace pilothouse::app {
 
+namespace {
+
+constexpr const char *kRepoName = "deploy.git";
+
+// A loopback port the kernel says is free now; git daemon binds it a moment later (retried if taken).
+int freePort()
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0) {
+        socklen_t len = sizeof addr;
+        if (::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
+            port = ntohs(addr.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+bool accepts(int port)
+{
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+}
+
+QString randomPassword()
+{
+    static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    QString out;
+    for (int i = 0; i < 20; ++i)
+        out += QLatin1Char(alphabet[QRandomGenerator::system()->bounded(static_cast<int>(sizeof alphabet - 1))]);
+    return out;
+}
+
+// git-daemon itself rather than `git daemon`, so that stopping the process stops the daemon.
+QStringList gitDaemonCommand()
+{
+    QProcess p;
+    p.start(QStringLiteral("git"), {QStringLiteral("--exec-path")});
+    if (p.waitForFinished(10000) && p.exitCode() == 0) {
+        const QString daemon = QString::fromUtf8(p.readAllStandardOutput()).trimmed() + QStringLiteral("/git-daemon");
+        if (QFileInfo(daemon).isExecutable())
+            return {daemon};
+    }
+    return {QStringLiteral("git"), QStringLiteral("daemon")};
+}
+
+void warn(const QString &message)
+{
+    std::fputs(qPrintable(QStringLiteral("pilothouse: demo: ") + message + QLatin1Char('\n')), stderr);
+}
+
+}  // namespace
+
 DemoLauncher::DemoLauncher(QObject *parent) : QObject(parent)
 {
-    m_process.setProcessChannelMode(QProcess::ForwardedChannels);
+    // The simulator's stdout is read (for the Argo CD API's address) and passed on; stderr goes straight through.
+    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_writer.setProcessChannelMode(QProcess::ForwardedChannels);
+    m_daemon.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_daemon.setStandardOutputFile(QProcess::nullDevice());
     m_poll.setInterval(50);
     connect(&m_poll, &QTimer::timeout, this, [this] {
         m_waitedMs += m_poll.interval();
         if (QFileInfo::exists(kubeconfigPath())) {
             m_poll.stop();
+            m_kubeconfigReady = true;
             Q_EMIT ready(kubeconfigPath());
+            maybeArgoCdReady();
         } else if (m_process.state() == QProcess::NotRunning || m_waitedMs > 30000) {
             m_poll.stop();
             Q_EMIT failed(tr("pilothouse-sim did not start (%1).").arg(m_process.errorString()));
+        }
+    });
+    connect(&m_process, &QProcess::readyReadStandardOutput, this, &DemoLauncher::readSimulatorOutput);
+    connect(&m_writer, &QProcess::finished, this, [this](int exitCode, QProcess::ExitStatus status) {
+        repositoryWritten(status == QProcess::NormalExit ? exitCode : -1);
+    });
+    connect(&m_writer, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart)
+            repositoryWritten(-1);
+    });
+    m_daemonPoll.setInterval(50);
+    connect(&m_daemonPoll, &QTimer::timeout, this, [this] {
+        m_daemonWaitedMs += m_daemonPoll.interval();
+        if (m_daemon.state() == QProcess::Running && accepts(m_daemonPort)) {
+            m_daemonPoll.stop();
+            m_argo.gitRepoUrl = QStringLiteral("git://127.0.0.1:%1/%2").arg(m_daemonPort).arg(QLatin1String(kRepoName));
+            startSimulator();
+        } else if (m_daemon.state() == QProcess::NotRunning || m_daemonWaitedMs > 10000) {
+            m_daemonPoll.stop();
+            stopProcess(m_daemon);
+            startGitDaemon();  // the port was taken in between: another one
         }
     });
 }
 
 DemoLauncher::~DemoLauncher()
 {
-    if (m_process.state() != QProcess::NotRunning) {
-        m_process.terminate();
-        if (!m_process.waitForFinished(5000))
-            m_process.kill();
+    stopProcess(m_writer);
+    stopProcess(m_process);
+    stopProcess(m_daemon);  // after the simulator, which fetches from it
+}
+
+void DemoLauncher::stopProcess(QProcess &p)
+{
+    if (p.state() == QProcess::NotRunning)
+        return;
+    p.terminate();
+    if (!p.waitForFinished(5000)) {
+        p.kill();
+        p.waitForFinished(2000);
     }
 }
 
@@ -58,18 +171,111 @@ QString DemoLauncher::findScenario()
 
 void DemoLauncher::start()
 {
-    const QString sim = findSimulator();
-    const QString scenario = findScenario();
-    if (sim.isEmpty() || scenario.isEmpty()) {
-        Q_EMIT failed(sim.isEmpty() ? tr("pilothouse-sim was not found next to pilothouse.") : tr("The default scenario was not found."));
+    m_sim = m_simOverride.isEmpty() ? findSimulator() : m_simOverride;
+    m_scenario = findScenario();
+    if (m_sim.isEmpty() || m_scenario.isEmpty()) {
+        Q_EMIT failed(m_sim.isEmpty() ? tr("pilothouse-sim was not found next to pilothouse.") : tr("The default scenario was not found."));
         return;
     }
-    m_process.start(sim, {QStringLiteral("--scenario"), scenario, QStringLiteral("--port"), QStringLiteral("0"),
-                          QStringLiteral("--kubeconfig-out"), kubeconfigPath(),
-                          // A load wave like a siege/k6 run, so a scale-up and a scale-down happen
-                          // within the first minutes of the demo.
-                          QStringLiteral("--demo-load-wave")});
+    if (!m_dir.isValid()) {
+        Q_EMIT failed(tr("Cannot create a temporary folder for the demo."));
+        return;
+    }
+    m_argo.username = QStringLiteral("admin");
+    m_argo.password = randomPassword();
+    // The manifests repository of the demo: the scenario's GitOps apps with a short history, and a
+    // release of storefront waiting to be promoted.
+    const QString repos = m_dir.filePath(QStringLiteral("repos"));
+    QDir().mkpath(repos);
+    m_writer.start(m_sim, {QStringLiteral("--scenario"), m_scenario, QStringLiteral("--write-gitops-repo"),
+                           repos + QLatin1Char('/') + QLatin1String(kRepoName), QStringLiteral("--demo-pending-release")});
+}
+
+void DemoLauncher::repositoryWritten(int exitCode)
+{
+    if (exitCode != 0) {
+        warn(QStringLiteral("the GitOps repository could not be written; Argo CD runs without applications"));
+        startSimulator();
+        return;
+    }
+    startGitDaemon();
+}
+
+void DemoLauncher::startGitDaemon()
+{
+    if (++m_daemonAttempts > 5 || (m_daemonPort = freePort()) == 0) {
+        warn(QStringLiteral("git daemon did not start; Argo CD runs without applications"));
+        startSimulator();
+        return;
+    }
+    const QString repos = m_dir.filePath(QStringLiteral("repos"));
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("GIT_CONFIG_NOSYSTEM"), QStringLiteral("1"));
+    m_daemon.setProcessEnvironment(env);
+    // Push is enabled: the console's GitOps view pushes image bumps to this repository.
+    QStringList command = gitDaemonCommand();
+    const QString program = command.takeFirst();
+    m_daemon.start(program, command + QStringList{QStringLiteral("--reuseaddr"), QStringLiteral("--export-all"), QStringLiteral("--enable=receive-pack"),
+                                                  QStringLiteral("--base-path=") + repos, QStringLiteral("--listen=127.0.0.1"),
+                                                  QStringLiteral("--port=") + QString::number(m_daemonPort), repos});
+    m_daemonWaitedMs = 0;
+    m_daemonPoll.start();
+}
+
+void DemoLauncher::startSimulator()
+{
+    QStringList args{QStringLiteral("--scenario"), m_scenario, QStringLiteral("--port"), QStringLiteral("0"),
+                     QStringLiteral("--kubeconfig-out"), kubeconfigPath(),
+                     // A load wave like a siege/k6 run, so a scale-up and a scale-down happen
+                     // within the first minutes of the demo.
+                     QStringLiteral("--demo-load-wave"),
+                     QStringLiteral("--argocd-port"), QStringLiteral("0"), QStringLiteral("--argocd-password"), m_argo.password};
+    if (!m_argo.gitRepoUrl.isEmpty())
+        args << QStringLiteral("--gitops-repo") << m_argo.gitRepoUrl;
+    m_process.start(m_sim, args);
+    m_waitedMs = 0;
     m_poll.start();
+}
+
+void DemoLauncher::readSimulatorOutput()
+{
+    const QByteArray chunk = m_process.readAllStandardOutput();
+    std::fwrite(chunk.constData(), 1, static_cast<size_t>(chunk.size()), stdout);
+    std::fflush(stdout);
+    if (!m_argo.url.isEmpty())
+        return;
+    m_simOutput += chunk;
+    static const QRegularExpression line(QStringLiteral("serving the Argo CD API at (https://\\S+)"));
+    const QRegularExpressionMatch m = line.match(QString::fromUtf8(m_simOutput));
+    if (!m.hasMatch())
+        return;
+    m_argo.url = m.captured(1);
+    m_simOutput.clear();
+    maybeArgoCdReady();
+}
+
+void DemoLauncher::maybeArgoCdReady()
+{
+    if (m_argoAnnounced || !m_kubeconfigReady || m_argo.url.isEmpty())
+        return;
+    // The Argo CD API's certificate is signed by the simulator's CA, which the kubeconfig carries.
+    QFile kc(kubeconfigPath());
+    QByteArray ca;
+    if (kc.open(QIODevice::ReadOnly)) {
+        static const QRegularExpression caLine(QStringLiteral("certificate-authority-data:\\s*(\\S+)"));
+        const QRegularExpressionMatch m = caLine.match(QString::fromUtf8(kc.readAll()));
+        if (m.hasMatch())
+            ca = QByteArray::fromBase64(m.captured(1).toLatin1());
+    }
+    m_argo.caFile = m_dir.filePath(QStringLiteral("argocd-ca.pem"));
+    QFile out(m_argo.caFile);
+    if (ca.isEmpty() || !out.open(QIODevice::WriteOnly | QIODevice::Truncate) || out.write(ca) != ca.size()) {
+        warn(QStringLiteral("cannot read the simulator's CA from %1; the Argo CD sign-in is not offered").arg(kubeconfigPath()));
+        return;
+    }
+    out.close();
+    m_argoAnnounced = true;
+    Q_EMIT argoCdReady(m_argo);
 }
 
 }  // namespace pilothouse::app

@@ -1,12 +1,24 @@
-// --demo: starts pilothouse-sim with the default scenario and hands its kubeconfig to the window.
+// --demo: writes the demo manifests repository, serves it with `git daemon`, starts pilothouse-sim
+// (default scenario, Argo CD syncing from that repository) and hands the kubeconfig and the Argo CD
+// sign-in to the window.
 #pragma once
 
 #include <QObject>
 #include <QProcess>
+#include <QString>
 #include <QTemporaryDir>
 #include <QTimer>
 
 namespace pilothouse::app {
+
+// How the window signs in to the demo's Argo CD, and where the manifests repository is.
+struct DemoArgoCd {
+    QString url;        // https://127.0.0.1:PORT
+    QString caFile;     // the simulator's CA (PEM), which also signs the Argo CD API's certificate
+    QString username;   // admin
+    QString password;   // generated per demo run; never printed
+    QString gitRepoUrl; // git://127.0.0.1:PORT/deploy.git, empty when git was not available
+};
 
 class DemoLauncher : public QObject {
     Q_OBJECT
@@ -15,21 +27,46 @@ public:
     explicit DemoLauncher(QObject *parent = nullptr);
     ~DemoLauncher() override;
 
-    // Finds the simulator next to this executable (build tree or installed) and starts it.
+    // Finds the simulator next to this executable (build tree or installed) and starts the demo.
     void start();
     QString kubeconfigPath() const;
+    const DemoArgoCd &argoCd() const { return m_argo; }
     static QString findSimulator();
     static QString findScenario();
+    // Instead of the ones found next to the executable (tests).
+    void setSimulator(const QString &path) { m_simOverride = path; }
 
 Q_SIGNALS:
     void ready(const QString &kubeconfigPath);
+    // After ready(): the Argo CD API is up (its applications appear as the first sync runs).
+    void argoCdReady(const pilothouse::app::DemoArgoCd &argoCd);
     void failed(const QString &message);
 
 private:
-    QProcess m_process;
+    void repositoryWritten(int exitCode);
+    void startGitDaemon();
+    void startSimulator();
+    void readSimulatorOutput();
+    void maybeArgoCdReady();
+    void stopProcess(QProcess &p);
+
+    QString m_sim;
+    QString m_simOverride;
+    QString m_scenario;
+    QProcess m_writer;
+    QProcess m_daemon;
+    QProcess m_process;  // the simulator
     QTemporaryDir m_dir;
     QTimer m_poll;
+    QTimer m_daemonPoll;
     int m_waitedMs = 0;
+    int m_daemonWaitedMs = 0;
+    int m_daemonPort = 0;
+    int m_daemonAttempts = 0;
+    QByteArray m_simOutput;
+    bool m_kubeconfigReady = false;
+    bool m_argoAnnounced = false;
+    DemoArgoCd m_argo;
 };
 
 }  // namespace pilothouse::app

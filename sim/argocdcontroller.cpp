@@ -625,9 +625,18 @@ Json ArgoCdController::compare(const Json &app, const AppState &state) const
             allSynced = allSynced && synced;
             health = resourceHealth(mo.type->kind, mo.live->obj);
         }
-        if (mo.live)
-            for (const auto &img : imagesOf(mo.live->obj))
-                images.insert(img);
+        if (mo.live) {
+            // Like Argo CD's summary: the images of the pods in the app's tree (both revisions while
+            // a blue-green preview runs next to the active one).
+            std::vector<ObjPtr> queue{mo.live};
+            for (size_t i = 0; i < queue.size() && i < 1000; ++i) {
+                if (queue[i]->type >= 0 && ResourceRegistry::instance().all()[static_cast<size_t>(queue[i]->type)].kind == "Pod")
+                    for (const auto &img : imagesOf(queue[i]->obj))
+                        images.insert(img);
+                for (const auto &child : m_cluster.store().dependentsOf(queue[i]->uid))
+                    queue.push_back(child);
+            }
+        }
         if (!health.is_null()) {
             r["health"] = health;
             if (!mo.target.is_null() && healthRank(health.value("status", "")) > healthRank(worst)) {

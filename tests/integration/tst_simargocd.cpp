@@ -194,7 +194,7 @@ void TestSimArgoCd::applicationsFromGitAreSyncedAndHealthy()
     QVERIFY(web["status"]["history"][0]["initiatedBy"]["automated"].get<bool>());
     QCOMPARE(at(web, "/status/operationState/phase"), std::string("Succeeded"));
     QCOMPARE(at(web, "/status/operationState/syncResult/revision"), head);
-    JCOMPARE(web["status"]["summary"]["images"], Json::array({"registry.pilothouse.dev/demo/web:8"}));
+    QVERIFY(eventually([&] { return m_argo->app("web")["status"]["summary"]["images"] == Json::array({"registry.pilothouse.dev/demo/web:8"}); }, 15000));
     QCOMPARE(web["status"]["resources"].size(), size_t(3));
     for (const auto &r : web["status"]["resources"])
         QCOMPARE(r.value("status", ""), std::string("Synced"));
