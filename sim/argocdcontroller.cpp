@@ -278,6 +278,14 @@ void ArgoCdController::ensureSetup()
                                     {"clusterResourceWhitelist", {{{"group", "*"}, {"kind", "*"}}}}}}});
 }
 
+void ArgoCdController::discoverNow()
+{
+    if (m_options.gitopsRepo.empty())
+        return;
+    discoverApps();
+    m_nextDiscovery = Clock::now() + m_options.pollInterval;
+}
+
 void ArgoCdController::start()
 {
     if (m_running.exchange(true))
@@ -295,18 +303,6 @@ void ArgoCdController::stop()
 
 void ArgoCdController::loop()
 {
-    // The scenario's Rollouts roll out their first revision before Argo CD syncs anything newer, as
-    // in a cluster that ran before its GitOps repository moved on (a new template arriving during
-    // the first rollout would be promoted at once). At most 15 s.
-    const auto &rollouts = ResourceRegistry::instance().require("argoproj.io", "rollouts");
-    for (int i = 0; i < 150 && m_running; ++i) {
-        bool settled = true;
-        for (const auto &ro : m_cluster.store().list(rollouts).items)
-            settled = settled && stringAt(ro->obj, "status.phase") == "Healthy" && !stringAt(ro->obj, "status.stableRS").empty();
-        if (settled)
-            break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
     while (m_running) {
         try {
             reconcile();
@@ -399,6 +395,17 @@ void ArgoCdController::discoverApps()
 void ArgoCdController::reconcile()
 {
     auto now = Clock::now();
+    if (!m_settled) {
+        // The scenario's Rollouts roll out their first revision before automated syncs apply anything
+        // newer, as in a cluster that ran before its GitOps repository moved on (a new template
+        // arriving during the first rollout would be promoted at once). At most 15 s.
+        if (m_startedAt == Clock::time_point{})
+            m_startedAt = now;
+        bool settled = true;
+        for (const auto &ro : m_cluster.store().list(ResourceRegistry::instance().require("argoproj.io", "rollouts")).items)
+            settled = settled && stringAt(ro->obj, "status.phase") == "Healthy" && !stringAt(ro->obj, "status.stableRS").empty();
+        m_settled = settled || now - m_startedAt > std::chrono::seconds(15);
+    }
     if (!m_options.gitopsRepo.empty() && now >= m_nextDiscovery) {
         discoverApps();
         m_nextDiscovery = now + m_options.pollInterval;
@@ -512,7 +519,7 @@ void ArgoCdController::reconcileApp(const std::string &name, std::set<std::strin
         return;
     const Json &a = current->obj;
     const Json *automated = findPath(a, "spec.syncPolicy.automated");
-    if (automated && automated->is_object() && !state.targetSha.empty() && stringAt(a, "status.sync.status") == "OutOfSync" &&
+    if (m_settled && automated && automated->is_object() && !state.targetSha.empty() && stringAt(a, "status.sync.status") == "OutOfSync" &&
         !(a.contains("operation") && a["operation"].is_object())) {
         std::string lastAuto = stringAt(a, "status.operationState.syncResult.revision");
         bool lastWasThisRevision = lastAuto == state.targetSha;

@@ -54,6 +54,9 @@ public:
 
     // Creates the argocd namespace and the AppProject "default".
     void ensureSetup();
+    // Creates the Applications of --gitops-repo now (the loop also does, every poll), so that they
+    // exist as soon as the simulator says it is serving.
+    void discoverNow();
     void start();
     void stop();
     // One pass over every Application; the loop calls it every tick.
@@ -107,6 +110,8 @@ private:
 
     std::map<std::string, AppState> m_apps;  // by Application name; controller thread only
     Clock::time_point m_nextDiscovery{};
+    Clock::time_point m_startedAt{};
+    bool m_settled = false;  // the scenario's Rollouts have rolled out: automated syncs may start
 
     mutable std::mutex m_mirrorsMutex;
     mutable std::map<std::string, std::shared_ptr<GitMirror>> m_mirrors;

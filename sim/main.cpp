@@ -303,6 +303,7 @@ int main(int argc, char **argv)
         server.stop();
         return 1;
     }
+    argocd.discoverNow();
     argocd.start();
     LoadWave wave(cluster.load(), options.wave);
     if (options.loadWave) {
