@@ -429,6 +429,13 @@ void RolloutsView::showRevisionPane(int which, const QString &title, const Revis
 
 void RolloutsView::showHistory(const QList<RevisionInfo> &revisions)
 {
+    // Rebuilt only when something shown changed: selection and an open context menu survive.
+    QString sig;
+    for (const RevisionInfo &r : revisions)
+        sig += QStringLiteral("%1|%2|%3|%4/%5|%6;").arg(r.revision).arg(r.roles().join(QLatin1Char(',')), r.images.join(QLatin1Char(','))).arg(r.readyPods()).arg(r.pods.size()).arg(r.name);
+    if (sig == m_historySig && m_history->topLevelItemCount() == revisions.size())
+        return;
+    m_historySig = sig;
     m_history->clear();
     for (const RevisionInfo &r : revisions) {
         auto *item = new QTreeWidgetItem(m_history);
@@ -451,6 +458,7 @@ void RolloutsView::showRollout(const RolloutInfo &info)
         m_stepsBox->hide();
         m_analysisBox->hide();
         m_history->clear();
+        m_historySig.clear();
         return;
     }
     m_header->setText(QStringLiteral("%1/%2 · %3 · %4").arg(info.ns, info.name, info.strategyName, rolloutStatusName(info.status)));
@@ -476,8 +484,12 @@ void RolloutsView::showRollout(const RolloutInfo &info)
         showRevisionPane(0, tr("Stable"), info.stableRevision(), tr("No stable revision yet"));
         showRevisionPane(1, tr("Canary"), canary, tr("No canary: the stable revision is the desired one"));
         m_stepsBox->setVisible(!info.steps.isEmpty());
-        m_steps->clear();
-        for (int i = 0; i < info.steps.size(); ++i) {
+        QString sig = QString::number(info.currentStepIndex);
+        for (const CanaryStep &st : info.steps)
+            sig += QLatin1Char('|') + st.text;
+        if (sig != m_stepsSig)
+            m_steps->clear();
+        for (int i = 0; i < info.steps.size() && sig != m_stepsSig; ++i) {
             auto *item = new QListWidgetItem(QStringLiteral("%1. %2").arg(i).arg(info.steps[i].text), m_steps);
             if (i == info.currentStepIndex) {
                 QFont f = item->font();
@@ -489,6 +501,7 @@ void RolloutsView::showRollout(const RolloutInfo &info)
                 item->setForeground(QColor(0x2e, 0x7d, 0x32));
             }
         }
+        m_stepsSig = sig;
         m_weights->setText(tr("Step %1 · set weight %2 % · actual weight %3 %")
                                .arg(info.step.isEmpty() ? tr("–") : info.step)
                                .arg(info.setWeight)
@@ -496,6 +509,17 @@ void RolloutsView::showRollout(const RolloutInfo &info)
     }
 
     m_analysisBox->setVisible(!info.analysisRuns.isEmpty());
+    QString sig;
+    for (const AnalysisRunInfo &run : info.analysisRuns) {
+        sig += run.name + run.phase + run.message;
+        for (const MetricResult &m : run.metrics)
+            sig += QStringLiteral("%1%2%3/%4/%5/%6:%7;").arg(m.name, m.phase).arg(m.successful).arg(m.failed).arg(m.inconclusive).arg(m.error).arg(m.measurements.size());
+    }
+    if (sig == m_analysisSig) {
+        showHistory(info.revisions);
+        return;
+    }
+    m_analysisSig = sig;
     m_analysis->clear();
     for (const AnalysisRunInfo &run : info.analysisRuns) {
         auto *ri = new QTreeWidgetItem(m_analysis, {QStringLiteral("%1 (revision %2)").arg(run.name).arg(run.revision), run.phase, run.message});
@@ -542,6 +566,7 @@ void RolloutsView::showDeployment(const DeploymentHistory &h)
     m_stepsBox->hide();
     m_analysisBox->hide();
     m_analysis->clear();
+    m_analysisSig.clear();
     showHistory(h.revisions);
 }
 
@@ -579,6 +604,9 @@ void RolloutsView::updateButtons(const Snapshot &s)
         apply(nullptr, m_restartAction, RolloutActions::restartDeployment(s.deployment, now));
     }
     const QList<RevisionInfo> &revisions = s.isRollout ? s.rollout.revisions : s.deployment.revisions;
+    // Not rebuilt under the operator's pointer: an open menu keeps its entries until it closes.
+    if (m_undoMenu->isVisible() || m_more->isVisible())
+        return;
     m_undoMenu->clear();
     for (const RevisionInfo &r : revisions) {
         QAction *a = m_undoMenu->addAction(r.label());

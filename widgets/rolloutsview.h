@@ -116,6 +116,9 @@ private:
     QString m_name;
     bool m_busy = false;
     bool m_updatingList = false;
+    QString m_historySig;   // what the history, steps and analysis trees show, to rebuild them only on a change
+    QString m_stepsSig;
+    QString m_analysisSig;
 
     QTreeWidget *m_list = nullptr;
     QLabel *m_header = nullptr;
