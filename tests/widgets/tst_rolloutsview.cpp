@@ -278,6 +278,51 @@ private Q_SLOTS:
         QVERIFY2(eventually([&] { return m_view->activeText().contains(QStringLiteral("storefront:169")); }, 20000), qPrintable(state()));
     }
 
+    // Abort and retry from the menu: abort keeps the stable revision active and leaves the
+    // template naming the new version; retry takes the update up again.
+    void abortKeepsStableActiveAndRetryResumes()
+    {
+        QVERIFY(m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")));
+        QVERIFY2(eventually([&] { return m_view->currentRollout().status == RolloutStatus::Healthy; }, 30000), qPrintable(state()));
+        const QString stableHash = m_view->currentRollout().stableRS;
+        QCOMPARE(m_sim->request("PATCH", kStorefront,
+                                R"({"spec":{"template":{"spec":{"containers":[{"name":"storefront","image":"registry.pilothouse.dev/shop/storefront:172","ports":[{"name":"http","containerPort":8080}]}]}}}})",
+                                "application/merge-patch+json")
+                     .status,
+                 200);
+        QVERIFY2(waitPromotable(QStringLiteral("storefront:172")), qPrintable(state()));
+        auto *abort = m_view->moreMenu()->findChild<QAction *>(QStringLiteral("abortAction"));
+        auto *retry = m_view->moreMenu()->findChild<QAction *>(QStringLiteral("retryAction"));
+        QVERIFY(abort && retry);
+        QVERIFY(abort->isEnabled());
+        QVERIFY(!retry->isEnabled());
+        QCOMPARE(retry->toolTip(), QStringLiteral("Not aborted: retry resumes an aborted update"));
+
+        QSignalSpy spy(m_view, &widgets::RolloutsView::actionFinished);
+        abort->trigger();
+        QVERIFY(spy.wait(20000));
+        QVERIFY2(spy.last().at(0).toString().contains(QStringLiteral("done")), qPrintable(spy.last().at(0).toString()));
+        QVERIFY2(m_confirmations.last().contains(QStringLiteral("active service storefront stays on")), qPrintable(m_confirmations.last()));
+        QCOMPARE(json(kStorefront, {"status", "abort"}), std::string("true"));
+        QVERIFY2(eventually([&] { return m_view->currentRollout().status == RolloutStatus::Aborted && retry->isEnabled(); }, 20000), qPrintable(state()));
+        QCOMPARE(json("/api/v1/namespaces/shop/services/storefront", {"spec", "selector", "rollouts-pod-template-hash"}), stableHash.toStdString());
+        QVERIFY(!m_view->promoteButton()->isEnabled());
+        QCOMPARE(m_view->promoteButton()->toolTip(), QStringLiteral("The update was aborted: retry it, or undo to a revision"));
+
+        retry->trigger();
+        QVERIFY(spy.wait(20000));
+        QVERIFY2(spy.last().at(0).toString().contains(QStringLiteral("done")), qPrintable(spy.last().at(0).toString()));
+        // false, or dropped as the controller's omitempty status writes it
+        QVERIFY(json(kStorefront, {"status", "abort"}) != "true");
+        // The update goes on (whether it pauses for promotion again is the controller's call).
+        QVERIFY2(eventually([&] {
+                     const auto i = m_view->currentRollout();
+                     const auto *next = i.previewRevision() ? i.previewRevision() : i.activeRevision();
+                     return i.status != RolloutStatus::Aborted && next && next->label().contains(QStringLiteral("storefront:172"));
+                 }, 30000),
+                 qPrintable(state()));
+    }
+
     // A canary mid-steps: the current step and its weights, the analysis run with the measured
     // values behind its result, and promote moving it past the indefinite pause.
     void canaryStepsWeightsAndAnalysis()
