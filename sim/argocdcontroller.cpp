@@ -734,7 +734,7 @@ void ArgoCdController::runOperation(const Json &app, AppState &state)
                 if (mo.target.is_null()) {
                     if (prune) {
                         if (!dryRun)
-                            m_cluster.remove(*mo.type, mo.ns, mo.name, {{"propagationPolicy", "Foreground"}});
+                            m_cluster.remove(*mo.type, mo.ns, mo.name, {{"propagationPolicy", "Background"}});
                         r["status"] = "Pruned";
                         r["message"] = dryRun ? "pruned (dry run)" : "pruned";
                     } else {

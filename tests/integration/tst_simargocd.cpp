@@ -96,6 +96,8 @@ private slots:
     void resourceTreeAndManagedResources();
     void streamReportsChanges();
     void dryRunChangesNothing();
+    void selectiveSyncAppliesOnlyTheNamedResources();
+    void pruneDeletesWhatGitNoLongerHas();
     void rollbackReappliesAnOldRevision();
     void terminateStopsARunningOperation();
 
@@ -405,6 +407,58 @@ void TestSimArgoCd::dryRunChangesNothing()
     QVERIFY(eventually([&] { return m_argo->app("web")["status"]["history"].size() == 3; }, 15000));
     QCOMPARE(imageOf(deployment("web")), std::string("registry.pilothouse.dev/demo/web:9"));
     QVERIFY(eventually([&] { return at(m_argo->app("web"), "/status/sync/status") == "Synced"; }, 10000));
+}
+
+void TestSimArgoCd::selectiveSyncAppliesOnlyTheNamedResources()
+{
+    QCOMPARE(m_sim->request("PATCH", "/apis/apps/v1/namespaces/gitops-demo/deployments/web",
+                            R"({"spec":{"template":{"spec":{"containers":[{"name":"web","image":"registry.pilothouse.dev/demo/web:hotfix2"}]}}}})",
+                            "application/strategic-merge-patch+json").status, 200);
+    QCOMPARE(m_sim->request("PATCH", "/api/v1/namespaces/gitops-demo/configmaps/web-config", R"({"data":{"GREETING":"changed by hand"}})",
+                            "application/merge-patch+json").status, 200);
+    QVERIFY2(eventually([&] {
+        int outOfSync = 0;
+        const Json web = m_argo->app("web");
+        for (const auto &r : web["status"]["resources"])
+            outOfSync += r.value("status", "") == "OutOfSync" ? 1 : 0;
+        return outOfSync == 2;
+    }, 10000), m_argo->app("web")["status"]["resources"].dump().c_str());
+    size_t historyBefore = m_argo->app("web")["status"]["history"].size();
+    Json request = {{"resources", {{{"group", ""}, {"kind", "ConfigMap"}, {"name", "web-config"}, {"namespace", "gitops-demo"}}}}};
+    QCOMPARE(m_argo->call("POST", "/api/v1/applications/web/sync", request).status, 200);
+    QVERIFY(eventually([&] { return m_argo->app("web")["status"]["history"].size() == historyBefore + 1; }, 15000));
+    Json web = m_argo->app("web");
+    QCOMPARE(web["status"]["operationState"]["syncResult"]["resources"].size(), size_t(1));
+    QCOMPARE(at(web, "/status/operationState/syncResult/resources/0/kind"), std::string("ConfigMap"));
+    Json cm = m_sim->get("/api/v1/namespaces/gitops-demo/configmaps/web-config").json();
+    QCOMPARE(at(cm, "/data/GREETING"), std::string("hello"));
+    QCOMPARE(imageOf(deployment("web")), std::string("registry.pilothouse.dev/demo/web:hotfix2"));
+    QVERIFY(eventually([&] { return at(m_argo->app("web"), "/status/sync/status") == "OutOfSync"; }, 10000));
+}
+
+void TestSimArgoCd::pruneDeletesWhatGitNoLongerHas()
+{
+    // Another client deletes the ConfigMap's manifest; web's automated sync prunes.
+    QVERIFY(runGit(m_clone, {QStringLiteral("pull"), QStringLiteral("-q"), QStringLiteral("--ff-only"), QStringLiteral("origin"), QStringLiteral("main")}).ok());
+    QVERIFY(runGit(m_clone, {QStringLiteral("rm"), QStringLiteral("-q"), QStringLiteral("apps/web/configmap-web-config.yaml")}).ok());
+    QVERIFY(runGit(m_clone, {QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("-m"), QStringLiteral("web: drop its config map")}).ok());
+    GitResult pushed = runGit(m_clone, {QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("origin"), QStringLiteral("HEAD:refs/heads/main")});
+    QVERIFY2(pushed.ok(), qPrintable(pushed.err));
+    const std::string sha = headOf(m_repo).toStdString();
+    QVERIFY2(eventually([&] { return m_sim->get("/api/v1/namespaces/gitops-demo/configmaps/web-config").status == 404; }, 20000),
+             m_argo->app("web")["status"]["operationState"].dump().c_str());
+    QVERIFY(eventually([&] { return at(m_argo->app("web"), "/status/history/" + std::to_string(m_argo->app("web")["status"]["history"].size() - 1) + "/revision") == sha; }, 10000));
+    Json web = m_argo->app("web");
+    bool pruned = false;
+    for (const auto &r : web["status"]["operationState"]["syncResult"]["resources"])
+        pruned = pruned || (r.value("kind", "") == "ConfigMap" && r.value("status", "") == "Pruned");
+    QVERIFY2(pruned, web["status"]["operationState"].dump().c_str());
+    // The sync to the new revision also put git's image back.
+    QCOMPARE(imageOf(deployment("web")), std::string("registry.pilothouse.dev/demo/web:9"));
+    QVERIFY(eventually([&] {
+        Json a = m_argo->app("web");
+        return at(a, "/status/sync/status") == "Synced" && a["status"]["resources"].size() == 2;
+    }, 10000));
 }
 
 void TestSimArgoCd::rollbackReappliesAnOldRevision()
