@@ -288,6 +288,8 @@ QWidget *MainWindow::createClusterPage()
         m_detail->reload();  // its Edit button asks again
         if (auto *argocd = findWorkTab<ArgoCdView>())
             argocd->setReadOnlyReason(readOnlyReason());
+        if (auto *rollouts = findWorkTab<RolloutsView>())
+            rollouts->setReadOnlyReason(readOnlyReason());
         statusBar()->showMessage(on ? tr("Context %1 is read-only: Pilothouse sends it no change").arg(ctx)
                                     : tr("Context %1 accepts changes again (each one still asks first)").arg(ctx), 8000);
         Q_EMIT readOnlyContextsChanged(m_readOnlyContexts);
@@ -561,6 +563,8 @@ void MainWindow::applyReadOnly(const QString &context)
     m_readOnlyAction->setChecked(on);
     if (auto *argocd = findWorkTab<ArgoCdView>())
         argocd->setReadOnlyReason(readOnlyReason());
+    if (auto *rollouts = findWorkTab<RolloutsView>())
+        rollouts->setReadOnlyReason(readOnlyReason());
 }
 
 QString MainWindow::readOnlyReason() const
@@ -972,6 +976,7 @@ RolloutsView *MainWindow::openRolloutsView(const QString &kind, const QString &n
     const bool created = !view;
     if (created) {
         view = new RolloutsView(m_session);
+        view->setReadOnlyReason(readOnlyReason());
         if (m_confirm)
             view->setConfirmHandler(m_confirm);
         connect(view, &RolloutsView::problemChanged, this, [this](const QString &message) {

@@ -572,7 +572,9 @@ void RolloutsView::showDeployment(const DeploymentHistory &h)
 
 void RolloutsView::updateButtons(const Snapshot &s)
 {
-    auto apply = [this](QWidget *w, QAction *a, const RolloutAction &ra) {
+    auto apply = [this](QWidget *w, QAction *a, RolloutAction ra) {
+        if (!m_readOnlyReason.isEmpty())
+            ra.notApplicable = m_readOnlyReason;
         const bool on = ra.applies() && !m_busy;
         const QString tip = ra.applies() ? ra.action.change : ra.notApplicable;
         if (w) {
@@ -616,6 +618,12 @@ void RolloutsView::updateButtons(const Snapshot &s)
         apply(nullptr, a, s.isRollout ? RolloutActions::undo(s.rollout, revision) : RolloutActions::undoDeployment(s.deployment, revision));
     }
     m_undoMenu->setEnabled(!revisions.isEmpty());
+}
+
+void RolloutsView::setReadOnlyReason(const QString &reason)
+{
+    m_readOnlyReason = reason;
+    refreshDetail();
 }
 
 void RolloutsView::promote()

@@ -44,6 +44,9 @@ public:
     // Dialog hook (tests replace it): the confirmation text must be accepted to send.
     void setConfirmHandler(std::function<bool(const QString &)> confirm) { m_confirm = std::move(confirm); }
 
+    // Non-empty: the context sends no change, and every action is disabled with this reason.
+    void setReadOnlyReason(const QString &reason);
+
     // kind "Rollout" or "Deployment"; false when it is not (yet) in the list.
     bool select(const QString &kind, const QString &ns, const QString &name);
     QString selectedKind() const { return m_kind; }
@@ -115,6 +118,7 @@ private:
     QString m_ns;
     QString m_name;
     bool m_busy = false;
+    QString m_readOnlyReason;
     bool m_updatingList = false;
     QString m_historySig;   // what the history, steps and analysis trees show, to rebuild them only on a change
     QString m_stepsSig;

@@ -213,6 +213,21 @@ private Q_SLOTS:
                  QStringLiteral("nginx:1.27"));
     }
 
+    // The toolbar's Read-only toggle disables every action of the view with the reason.
+    void readOnlyContextDisablesEverything()
+    {
+        QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
+        QVERIFY(eventually([&] { return m_view->rollbackButton()->isEnabled(); }));
+        m_win.window->readOnlyAction()->setChecked(true);
+        QVERIFY(!m_view->rollbackButton()->isEnabled());
+        QVERIFY2(m_view->rollbackButton()->toolTip().contains(QStringLiteral("is read-only")), qPrintable(m_view->rollbackButton()->toolTip()));
+        auto *restart = m_view->moreMenu()->findChild<QAction *>(QStringLiteral("restartAction"));
+        QVERIFY(restart && !restart->isEnabled());
+        m_win.window->readOnlyAction()->setChecked(false);
+        QVERIFY(m_view->rollbackButton()->isEnabled());
+        QVERIFY(restart->isEnabled());
+    }
+
     void promoteBlueGreenWithOneClick()
     {
         QVERIFY(eventually([&] { return m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")); }, 20000));
