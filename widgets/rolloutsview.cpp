@@ -259,6 +259,8 @@ void RolloutsView::attachClient()
         m_problem->show();
         return;
     }
+    if (m_watch->client() != m_session->client())
+        m_permissions.clear();  // a new connection may carry other credentials
     m_watch->setClient(m_session->client());
 }
 
@@ -301,6 +303,45 @@ void RolloutsView::onSelectionChanged()
     m_name = key.mid(slash + 1);
     m_watch->setFocusNamespace(m_ns);
     refreshDetail();
+    checkPermissions();
+}
+
+QString RolloutsView::permissionKey(const backends::actions::Action &a)
+{
+    return QStringList{a.ns, a.resource.plural, a.subresource, a.objectName, a.verb}.join(QLatin1Char('|'));
+}
+
+void RolloutsView::checkPermissions()
+{
+    auto *facade = m_session ? m_session->actions() : nullptr;
+    if (!facade || m_name.isEmpty() || facade->isReadOnly())
+        return;  // read-only is its own reason; the cluster's answer is asked for when it is lifted
+    QList<backends::actions::Action> probes;
+    backends::actions::Action probe;
+    probe.ns = m_ns;
+    probe.objectName = m_name;
+    probe.verb = QStringLiteral("patch");
+    if (m_kind == QLatin1String("Deployment")) {
+        probe.resource = backends::kube::ResourceRef::deployments();
+        probes << probe;
+    } else {
+        probe.resource = rolloutsResource();
+        probes << probe;
+        probe.subresource = QStringLiteral("status");
+        probes << probe;
+    }
+    QPointer<RolloutsView> self(this);
+    for (const backends::actions::Action &a : probes) {
+        const QString key = permissionKey(a);
+        if (m_permissions.contains(key))
+            continue;
+        facade->checkPermission(a, this, [self, key](const backends::actions::Permission &p) {
+            if (!self)
+                return;
+            self->m_permissions.insert(key, p);
+            self->refreshDetail();
+        });
+    }
 }
 
 void RolloutsView::refresh()
@@ -575,6 +616,8 @@ void RolloutsView::updateButtons(const Snapshot &s)
     auto apply = [this](QWidget *w, QAction *a, RolloutAction ra) {
         if (!m_readOnlyReason.isEmpty())
             ra.notApplicable = m_readOnlyReason;
+        else if (ra.applies() && m_permissions.contains(permissionKey(ra.action)) && !m_permissions.value(permissionKey(ra.action)).allowed)
+            ra.notApplicable = m_permissions.value(permissionKey(ra.action)).reason;
         const bool on = ra.applies() && !m_busy;
         const QString tip = ra.applies() ? ra.action.change : ra.notApplicable;
         if (w) {
@@ -624,6 +667,7 @@ void RolloutsView::setReadOnlyReason(const QString &reason)
 {
     m_readOnlyReason = reason;
     refreshDetail();
+    checkPermissions();
 }
 
 void RolloutsView::promote()

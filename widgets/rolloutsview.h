@@ -11,6 +11,7 @@
 #include "rollouts/rolloutactions.h"
 #include "rollouts/rolloutinfo.h"
 
+#include <QHash>
 #include <QPointer>
 #include <QWidget>
 
@@ -103,6 +104,10 @@ private:
     void showHistory(const QList<backends::rollouts::RevisionInfo> &revisions);
     void updateButtons(const Snapshot &s);
     void onSelectionChanged();
+    // Asks the cluster once per object whether this user may patch it (and its status): a refused
+    // action is disabled with the reviewer's reason before anyone clicks.
+    void checkPermissions();
+    static QString permissionKey(const backends::actions::Action &a);
     Snapshot current() const;
     void run(const QString &label, Builder build, const Snapshot &snapshot, const QString &preface = {});
     void reread(const Snapshot &before, std::function<void(const Snapshot &)> done);
@@ -119,6 +124,7 @@ private:
     QString m_name;
     bool m_busy = false;
     QString m_readOnlyReason;
+    QHash<QString, backends::actions::Permission> m_permissions;  // by permissionKey()
     bool m_updatingList = false;
     QString m_historySig;   // what the history, steps and analysis trees show, to rebuild them only on a change
     QString m_stepsSig;

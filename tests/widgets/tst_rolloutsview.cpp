@@ -338,6 +338,25 @@ private Q_SLOTS:
                  qPrintable(state()));
     }
 
+    // Signed in as the viewer, the view asks the cluster first: the actions it may not send are
+    // disabled with the reviewer's reason before anyone clicks.
+    void viewerSeesWhyItMayNotAct()
+    {
+        auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(m_win.dir.filePath(QStringLiteral("viewer-approvals.json")));
+        backends::kube::KubeSession viewer(m_win.engine.get(), approvals);
+        auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
+        QVERIFY(config.ok());
+        viewer.connectTo(config.value(), QStringLiteral("sim-viewer"));
+        QVERIFY(eventually([&] { return viewer.state() == backends::kube::KubeSession::ConnectionState::Live; }, 20000));
+        widgets::RolloutsView view(&viewer);
+        QVERIFY(eventually([&] { return view.select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")); }, 20000));
+        QVERIFY2(eventually([&] { return view.rollbackButton()->toolTip().contains(QStringLiteral("may not patch rollouts in namespace shop")); }, 20000),
+                 qPrintable(view.rollbackButton()->toolTip()));
+        QVERIFY(!view.rollbackButton()->isEnabled());
+        auto *restart = view.moreMenu()->findChild<QAction *>(QStringLiteral("restartAction"));
+        QVERIFY(restart && !restart->isEnabled());
+    }
+
     // A canary mid-steps: the current step and its weights, the analysis run with the measured
     // values behind its result, and promote moving it past the indefinite pause.
     void canaryStepsWeightsAndAnalysis()
