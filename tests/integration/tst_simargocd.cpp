@@ -100,6 +100,7 @@ private slots:
     void pruneDeletesWhatGitNoLongerHas();
     void rollbackReappliesAnOldRevision();
     void terminateStopsARunningOperation();
+    void brokenManifestIsReported();
 
 private:
     Json deployment(const std::string &name) const
@@ -535,6 +536,36 @@ void TestSimArgoCd::terminateStopsARunningOperation()
     QTest::qWait(2000);  // longer than the operation would have run
     QCOMPARE(m_argo->app("api")["status"]["history"].size(), historyBefore);
     QCOMPARE(imageOf(deployment("api")), std::string("registry.pilothouse.dev/demo/api:3"));
+}
+
+void TestSimArgoCd::brokenManifestIsReported()
+{
+    QString error;
+    QVERIFY2(commitAndPush(m_daemon->url(QStringLiteral("deploy.git")), m_clone,
+                           {{QStringLiteral("apps/api/broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n"}},
+                           QStringLiteral("api: a broken manifest"), &error),
+             qPrintable(error));
+    QVERIFY2(eventually([&] { return at(m_argo->app("api"), "/status/sync/status") == "Unknown"; }, 15000),
+             m_argo->app("api")["status"].dump().c_str());
+    Json api = m_argo->app("api");
+    QCOMPARE(at(api, "/status/conditions/0/type"), std::string("ComparisonError"));
+    const std::string message = at(api, "/status/conditions/0/message");
+    QVERIFY2(message.find("apps/api/broken.yaml:") != std::string::npos, message.c_str());
+    // A sync of it fails with the same reason and changes nothing.
+    size_t historyBefore = api["status"]["history"].size();
+    QCOMPARE(m_argo->call("POST", "/api/v1/applications/api/sync", Json::object()).status, 200);
+    QVERIFY2(eventually([&] {
+        Json a = m_argo->app("api");
+        return at(a, "/status/operationState/phase") == "Failed" && at(a, "/status/operationState/message").find("apps/api/broken.yaml:") != std::string::npos;
+    }, 15000), m_argo->app("api")["status"]["operationState"].dump().c_str());
+    api = m_argo->app("api");
+    QCOMPARE(api["status"]["history"].size(), historyBefore);
+    // Malformed requests are refused with a message.
+    auto c = m_argo->client();
+    auto bad = c->Post("/api/v1/applications/api/sync", {{"Authorization", "Bearer " + m_argo->token()}}, "{not json", "application/json");
+    QVERIFY(bad);
+    QCOMPARE(bad->status, 400);
+    QCOMPARE(Json::parse(bad->body).value("message", ""), std::string("the request body is not a JSON object"));
 }
 
 QTEST_GUILESS_MAIN(TestSimArgoCd)
