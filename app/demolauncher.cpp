@@ -230,8 +230,8 @@ void DemoLauncher::startSimulator()
                      // within the first minutes of the demo.
                      QStringLiteral("--demo-load-wave"),
                      QStringLiteral("--argocd-port"), QStringLiteral("0"), QStringLiteral("--argocd-password"), m_argo.password};
-    if (!m_argo.gitRepoUrl.isEmpty())
-        args << QStringLiteral("--gitops-repo") << m_argo.gitRepoUrl;
+    if (!m_argo.gitRepoUrl.isEmpty())  // with the history of the releases before, for Argo CD's history and rollback
+        args << QStringLiteral("--gitops-repo") << m_argo.gitRepoUrl << QStringLiteral("--gitops-seed-history");
     m_process.start(m_sim, args);
     m_waitedMs = 0;
     m_poll.start();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <unistd.h>
@@ -386,10 +387,55 @@ void ArgoCdController::discoverApps()
             WriteOptions wo;
             wo.fieldManager = "argocd-server";
             m_cluster.create(appType(), kNamespace, app, wo);
+            if (m_options.seedHistory)
+                seedHistory(dir, *mirror, *sha);
         } catch (const ApiException &e) {
             std::cerr << "pilothouse-sim: cannot create the Application " << dir << ": " << e.what() << std::endl;
         }
     }
+}
+
+void ArgoCdController::seedHistory(const std::string &name, GitMirror &mirror, const std::string &headSha)
+{
+    ObjPtr app = m_cluster.store().get(appType(), kNamespace, name);
+    if (!app)
+        return;
+    const std::string path = stringAt(app->obj, "spec.source.path");
+    std::string error;
+    auto commits = mirror.commitsTouching(headSha, path, kHistoryLimit, error);  // newest first
+    // The newest commit the live objects match is the one the cluster runs; it and the ones
+    // before it were deployed in turn.
+    size_t deployed = commits.size();
+    for (size_t i = 0; i < commits.size() && deployed == commits.size(); ++i) {
+        std::vector<Json> manifests;
+        if (!manifestsAt(stringAt(app->obj, "spec.source.repoURL"), commits[i].first, path, manifests, error))
+            continue;
+        bool matches = !manifests.empty();
+        for (const auto &mo : managedObjects(app->obj, manifests)) {
+            if (mo.target.is_null())
+                continue;
+            Json want = comparable(mo.target);
+            want["metadata"]["annotations"].erase(kTrackingAnnotation);
+            want["metadata"]["labels"].erase(kInstanceLabel);
+            matches = matches && mo.live && containedIn(want, mo.live->obj);
+        }
+        if (matches)
+            deployed = i;
+    }
+    if (deployed == commits.size())
+        return;
+    Json history = Json::array();
+    Json source = app->obj["spec"]["source"];
+    long long id = 0;
+    for (size_t i = commits.size(); i-- > deployed;) {
+        auto at = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(commits[i].second));
+        history.push_back({{"id", id++}, {"revision", commits[i].first}, {"deployStartedAt", rfc3339(at + std::chrono::seconds(55))},
+                           {"deployedAt", rfc3339(at + std::chrono::seconds(60))}, {"source", source}, {"initiatedBy", {{"automated", true}}}});
+    }
+    m_cluster.mutate(appType(), kNamespace, name, [&](Json &o) {
+        o["status"]["history"] = history;
+        return true;
+    });
 }
 
 void ArgoCdController::reconcile()

@@ -24,6 +24,9 @@ struct ArgoCdOptions {
     std::chrono::seconds pollInterval{5};     // how often each Application's repository is fetched
     std::chrono::milliseconds operationTime{300};  // how long a sync operation runs before its changes apply
     std::string cacheDir;                     // where the git mirrors live (a temporary folder by default)
+    // --gitops-seed-history (the demo): an Application created from --gitops-repo starts with the
+    // history of the commits its live objects were deployed from, as in a cluster that ran before.
+    bool seedHistory = false;
 };
 
 // An error of the Argo CD API: the HTTP status and the gRPC code grpc-gateway puts in the body.
@@ -93,6 +96,7 @@ private:
 
     void loop();
     void discoverApps();
+    void seedHistory(const std::string &name, GitMirror &mirror, const std::string &headSha);
     void reconcileApp(const std::string &name, std::set<std::string> &fetchedUrls);
     std::shared_ptr<GitMirror> mirrorFor(const std::string &url) const;
     bool ensureFetched(GitMirror &mirror, std::string &error) const;

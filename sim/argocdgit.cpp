@@ -320,6 +320,49 @@ std::optional<GitCommitInfo> GitMirror::commitInfo(const std::string &revision, 
     return info;
 }
 
+std::vector<std::pair<std::string, long long>> GitMirror::commitsTouching(const std::string &sha, const std::string &dir, size_t max,
+                                                                          std::string &error)
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<std::pair<std::string, long long>> out;
+    if (!m_repo) {
+        error = "repository " + m_url + " has not been fetched";
+        return out;
+    }
+    auto treeIdAt = [&](const git_commit *c, git_oid &id) {
+        Tree root;
+        TreeEntry entry;
+        if (git_commit_tree(root.out(), c) != 0 || git_tree_entry_bypath(entry.out(), root.get(), dir.c_str()) != 0)
+            return false;
+        git_oid_cpy(&id, git_tree_entry_id(entry.get()));
+        return true;
+    };
+    git_oid oid;
+    if (git_oid_fromstr(&oid, sha.c_str()) != 0) {
+        error = "\"" + sha + "\" is not a commit sha";
+        return out;
+    }
+    Commit commit;
+    if (int rc = git_commit_lookup(commit.out(), m_repo, &oid); rc != 0) {
+        error = lastGitError(rc);
+        return out;
+    }
+    while (commit.get() && out.size() < max) {
+        git_oid mine{};
+        bool has = treeIdAt(commit.get(), mine);
+        Commit parent;
+        bool hasParent = git_commit_parentcount(commit.get()) > 0 && git_commit_parent(parent.out(), commit.get(), 0) == 0;
+        git_oid theirs{};
+        bool parentHas = hasParent && treeIdAt(parent.get(), theirs);
+        if (has && (!parentHas || !git_oid_equal(&mine, &theirs)))
+            out.emplace_back(oidString(git_commit_id(commit.get())), static_cast<long long>(git_commit_time(commit.get())));
+        if (!has || !hasParent)
+            break;
+        std::swap(commit.p, parent.p);
+    }
+    return out;
+}
+
 // ---- YAML output ----
 
 namespace {

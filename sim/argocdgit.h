@@ -51,6 +51,10 @@ public:
     // The names of the folders directly under `dir` at commit `sha`.
     bool listDirectories(const std::string &sha, const std::string &dir, std::vector<std::string> &out, std::string &error);
     std::optional<GitCommitInfo> commitInfo(const std::string &revision, std::string &error);
+    // The first-parent commits from `sha` back that changed anything under `dir`, newest first, at
+    // most `max`: (sha, commit time in seconds since the epoch).
+    std::vector<std::pair<std::string, long long>> commitsTouching(const std::string &sha, const std::string &dir, size_t max,
+                                                                   std::string &error);
 
 private:
     bool openLocked(std::string &error);

@@ -49,7 +49,7 @@ void usage(std::ostream &out)
            "                      [--demo-load-wave-target NS/DEPLOYMENT] [--demo-load-wave-peak RPS]\n"
            "                      [--argocd-port N] [--argocd-password P] [--gitops-repo URL]\n"
            "                      [--gitops-poll-seconds N] [--argocd-operation-ms MS]\n"
-           "                      [--write-gitops-repo DIR [--demo-pending-release]]\n"
+           "                      [--gitops-seed-history] [--write-gitops-repo DIR [--demo-pending-release]]\n"
            "                      [--no-aggregated-discovery] [--verbose]\n\n"
            "Serves the Kubernetes API over HTTPS on 127.0.0.1 with a generated CA, and writes a\n"
            "kubeconfig with the contexts sim-admin (client certificate, full access) and\n"
@@ -77,7 +77,9 @@ void usage(std::ostream &out)
            "(default 5). A sync operation stays Running for --argocd-operation-ms (default 300) before it applies.\n"
            "--write-gitops-repo DIR (with --scenario) writes a bare repository with the scenario's objects\n"
            "annotated pilothouse.dev/gitops-app: NAME under apps/NAME/ and a short history, then exits;\n"
-           "--demo-pending-release adds a last commit releasing storefront's next image tag.\n";
+           "--demo-pending-release adds a last commit releasing storefront's next image tag.\n"
+           "--gitops-seed-history starts each --gitops-repo Application with the history of the commits\n"
+           "its live objects were deployed from (the demo: a cluster that ran before).\n";
 }
 
 bool parseArgs(int argc, char **argv, Options &o)
@@ -130,6 +132,7 @@ bool parseArgs(int argc, char **argv, Options &o)
         else if (a == "--gitops-poll-seconds") o.argocd.pollInterval = std::chrono::seconds(number(1));
         else if (a == "--argocd-operation-ms") o.argocd.operationTime = std::chrono::milliseconds(number(0));
         else if (a == "--write-gitops-repo") o.writeGitopsRepo = next();
+        else if (a == "--gitops-seed-history") o.argocd.seedHistory = true;
         else if (a == "--demo-pending-release") o.demoPendingRelease = true;
         else if (a == "--no-aggregated-discovery") o.server.aggregatedDiscovery = false;
         else if (a == "--verbose") o.server.verbose = true;

@@ -78,6 +78,14 @@ void TestDemoLauncher::demoServesArgoCdFromGit()
                Json::array({"registry.pilothouse.dev/shop/storefront:169", "registry.pilothouse.dev/shop/storefront:170"});
     }, 30000));
     QVERIFY(eventually([&] { return at(app("menu"), "/status/sync/status") == "Synced"; }, 30000));
+    // The history holds the releases deployed before (seeded from git) and the pending one synced now.
+    GitResult log = runGit({}, {QStringLiteral("ls-remote"), argo.gitRepoUrl, QStringLiteral("refs/heads/main")});
+    const std::string head = log.out.section(QLatin1Char('\t'), 0, 0).toStdString();
+    Json history = app("storefront")["status"]["history"];
+    QCOMPARE(history.size(), size_t(3));  // the first manifests (168), release 169, release 170
+    QCOMPARE(history[2].value("revision", ""), head);
+    QCOMPARE(history[2].value("id", -1), 2);
+    QVERIFY(history[0].value("deployedAt", "") < history[1].value("deployedAt", ""));
 
     const int argoPort = portOf(argo.url);
     const int gitPort = portOf(argo.gitRepoUrl);
