@@ -1,7 +1,11 @@
-// Drives the console against pilothouse-sim (default scenario) and saves the screenshots in
-// docs/screenshots: the resource browser with its detail pane, a YAML edit's diff, merged logs,
-// and the scaling view in the middle of a scale-up. Run under a display server, e.g.
+// Drives the console against pilothouse-sim (default scenario, its manifests served by a real git
+// daemon and synced by the sim's Argo CD) and saves the screenshots in docs/screenshots: the
+// resource browser with its detail pane, a YAML edit's diff, the scaling view in the middle of a
+// scale-up, merged logs, then the release path: a blue-green rollout paused for promotion, the
+// promote confirmation, a canary in the middle of its steps, the Argo CD application with its
+// history, and the deployment repository. Run under a display server, e.g.
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/tests/screenshots/make_screenshots docs/screenshots
+// (--delivery-only skips the first four, which take two minutes of load).
 // Not a test: it asserts nothing; a person looks at what it saves.
 #include "actions/auditlog.h"
 #include "detailpane.h"
@@ -9,8 +13,15 @@
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
+#include "argocdview.h"
 #include "diffdialog.h"
+#include "gitdaemon.h"
+#include "gitops/gitopsrepository.h"
+#include "gitopsview.h"
 #include "logview.h"
+#include "podtileswidget.h"
+#include "rolloutsview.h"
+#include "rollouts/rolloutinfo.h"
 #include "mainwindow.h"
 #include "objecttablemodel.h"
 #include "scalingview.h"
@@ -25,6 +36,9 @@
 #include <QSortFilterProxyModel>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
+#include <QTimer>
+#include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -65,12 +79,36 @@ int main(int argc, char **argv)
         qputenv("PILOTHOUSE_SOURCE_DIR", PILOTHOUSE_SOURCE);
     QApplication app(argc, argv);
     QApplication::setStyle(QStringLiteral("Fusion"));
-    const QString out = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("docs/screenshots");
+    QString out = QStringLiteral("docs/screenshots");
+    bool deliveryOnly = false;
+    for (int i = 1; i < argc; ++i) {
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (arg == QLatin1String("--delivery-only"))
+            deliveryOnly = true;
+        else
+            out = arg;
+    }
     QDir().mkpath(out);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    SimProcess sim({QStringLiteral("--time-scale"), QStringLiteral("10")}, sourceDir() + QStringLiteral("/resources/scenarios/default.yaml"));
+    // The demo's deployment repository (storefront 170 waiting as the last commit) behind a real git daemon.
+    const QString scenario = sourceDir() + QStringLiteral("/resources/scenarios/default.yaml");
+    backends::gitops::LibGit2Scope libgit2;
+    GitDaemon daemon;
     QString error;
+    if (!daemon.start(&error)) {
+        std::fprintf(stderr, "make_screenshots: %s\n", qPrintable(error));
+        return 1;
+    }
+    ProcessResult written = runProcess(simBinary(), {QStringLiteral("--scenario"), scenario, QStringLiteral("--write-gitops-repo"),
+                                                     daemon.repoPath(QStringLiteral("deploy.git")), QStringLiteral("--demo-pending-release")}, 30000);
+    if (written.exitCode != 0) {
+        std::fprintf(stderr, "make_screenshots: %s\n", qPrintable(written.err));
+        return 1;
+    }
+    SimProcess sim({QStringLiteral("--time-scale"), QStringLiteral("10"), QStringLiteral("--gitops-repo"), daemon.url(QStringLiteral("deploy.git")),
+                    QStringLiteral("--gitops-poll-seconds"), QStringLiteral("2")},
+                   scenario);
     if (!sim.start(&error)) {
         std::fprintf(stderr, "make_screenshots: %s\n", qPrintable(error));
         return 1;
@@ -84,37 +122,37 @@ int main(int argc, char **argv)
     window.resize(1500, 920);
     waitFor([&] { return window.deploymentModel()->rowOf(QStringLiteral("shop/frontend")) >= 0; }, 20000, "the deployments");
     wait(8000);  // the scenario's pods ready
+    if (!deliveryOnly) {
+        // 1. The browser: deployments of two namespaces, frontend selected, its overview.
+        window.selectNamespaces({QStringLiteral("shop"), QStringLiteral("cafe")});
+        window.jumpToKind(QStringLiteral("deploy"));
+        auto *view = window.findChild<QTableView *>(QStringLiteral("deploymentView"));
+        auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
+        for (int r = 0; r < proxy->rowCount(); ++r)
+            if (proxy->data(proxy->index(r, 0)).toString() == QLatin1String("frontend"))
+                view->setCurrentIndex(proxy->index(r, 0));
+        wait(1500);
+        save(&window, out + QStringLiteral("/browser.png"));
+        window.detailPane()->tabs()->setCurrentIndex(2);
+        wait(800);
+        save(&window, out + QStringLiteral("/browser-related.png"));
 
-    // 1. The browser: deployments of two namespaces, frontend selected, its overview.
-    window.selectNamespaces({QStringLiteral("shop"), QStringLiteral("cafe")});
-    window.jumpToKind(QStringLiteral("deploy"));
-    auto *view = window.findChild<QTableView *>(QStringLiteral("deploymentView"));
-    auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
-    for (int r = 0; r < proxy->rowCount(); ++r)
-        if (proxy->data(proxy->index(r, 0)).toString() == QLatin1String("frontend"))
-            view->setCurrentIndex(proxy->index(r, 0));
-    wait(1500);
-    save(&window, out + QStringLiteral("/browser.png"));
-    window.detailPane()->tabs()->setCurrentIndex(2);
-    wait(800);
-    save(&window, out + QStringLiteral("/browser-related.png"));
-
-    // 2. A YAML edit of frontend and the diff shown before it is sent (declined here).
-    window.detailPane()->tabs()->setCurrentIndex(3);
-    window.detailPane()->startEdit();
-    QString text = window.detailPane()->yamlEdit()->toPlainText();
-    text.replace(QRegularExpression(QStringLiteral("image: (\\S+):[^\\s]+")), QStringLiteral("image: \\1:v1.4.0"));
-    text.replace(QRegularExpression(QStringLiteral("\n  replicas: \\d+\n")), QStringLiteral("\n  replicas: 2\n"));
-    window.detailPane()->yamlEdit()->setPlainText(text);
-    QString summary, diff;
-    window.detailPane()->setApplyConfirmHandler([&](const QString &s, const QString &d) { summary = s; diff = d; return false; });
-    window.detailPane()->reviewAndApply();
-    waitFor([&] { return !diff.isEmpty(); }, 5000, "the diff");
-    {
-        widgets::DiffDialog dialog(summary, diff, &window);
-        dialog.show();
-        wait(500);
-        save(&dialog, out + QStringLiteral("/yaml-diff.png"));
+        // 2. A YAML edit of frontend and the diff shown before it is sent (declined here).
+        window.detailPane()->tabs()->setCurrentIndex(3);
+        window.detailPane()->startEdit();
+        QString text = window.detailPane()->yamlEdit()->toPlainText();
+        text.replace(QRegularExpression(QStringLiteral("image: (\\S+):[^\\s]+")), QStringLiteral("image: \\1:v1.4.0"));
+        text.replace(QRegularExpression(QStringLiteral("\n  replicas: \\d+\n")), QStringLiteral("\n  replicas: 2\n"));
+        window.detailPane()->yamlEdit()->setPlainText(text);
+        QString summary, diff;
+        window.detailPane()->setApplyConfirmHandler([&](const QString &s, const QString &d) { summary = s; diff = d; return false; });
+        window.detailPane()->reviewAndApply();
+        waitFor([&] { return !diff.isEmpty(); }, 5000, "the diff");
+        {
+            widgets::DiffDialog dialog(summary, diff, &window);
+            dialog.show();
+            wait(500);
+            save(&dialog, out + QStringLiteral("/yaml-diff.png"));
     }
     window.detailPane()->cancelEdit();
 
@@ -136,5 +174,87 @@ int main(int argc, char **argv)
     wait(15000);  // each pod's tail arrives as a block; live lines interleave after it
     if (logs)
         save(&window, out + QStringLiteral("/logs.png"));
+    }
+
+    // 5. The release path. Argo CD has synced storefront 170 from the repository's last commit: the
+    // blue-green rollout waits with it as preview for the operator's promote.
+    widgets::RolloutsView *rollouts = window.openRolloutsView(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront"));
+    waitFor([&] {
+        const auto info = rollouts->currentRollout();
+        return info.name == QLatin1String("storefront") && info.status == backends::rollouts::RolloutStatus::Paused && info.previewRevision() &&
+               info.previewRevision()->ready == info.previewRevision()->desired && info.previewRevision()->desired > 0;
+    }, 60000, "storefront paused with its preview ready");
+    wait(1500);
+    save(&window, out + QStringLiteral("/rollout-bluegreen.png"));
+
+    // 6. Promote's confirmation, as the operator sees it (declined here).
+    bool confirmationSaved = false;
+    QTimer poll;
+    poll.setInterval(200);
+    QObject::connect(&poll, &QTimer::timeout, [&] {
+        QWidget *modal = QApplication::activeModalWidget();
+        if (!modal || confirmationSaved)
+            return;
+        confirmationSaved = true;
+        QTimer::singleShot(500, modal, [&, modal] {
+            save(modal, out + QStringLiteral("/rollout-promote-confirm.png"));
+            modal->close();
+        });
+    });
+    poll.start();
+    rollouts->promote();
+    waitFor([&] { return confirmationSaved && !QApplication::activeModalWidget(); }, 15000, "the promote confirmation");
+    poll.stop();
+
+    // 7. A canary in the middle of its steps: the operator's GitOps change bumps menu to 43.
+    backends::gitops::GitOpsSettings gitops;
+    gitops.url = daemon.url(QStringLiteral("deploy.git"));
+    gitops.localPath = console.dir.filePath(QStringLiteral("gitops-cache"));
+    gitops.authorName = QStringLiteral("Dana Operator");
+    gitops.authorEmail = QStringLiteral("dana@pilothouse.dev");
+    {
+        backends::gitops::GitOpsRepository repo(gitops);
+        auto state = repo.sync();
+        QString manifest;
+        for (const QString &path : state.ok() ? state.value().manifests : QStringList())
+            if (path.startsWith(QLatin1String("apps/menu/")) && repo.readFile(path).value().contains(QLatin1String("kind: Rollout")))
+                manifest = path;
+        auto change = repo.prepareBump(manifest, backends::gitops::ImageSelector{{}, QStringLiteral("registry.pilothouse.dev/cafe/menu")}, QStringLiteral("43"));
+        if (!change.ok() || !repo.push(change.value()).ok())
+            std::fprintf(stderr, "make_screenshots: could not bump menu: %s\n", change.ok() ? "push failed" : qPrintable(change.error().message));
+    }
+    rollouts->select(QStringLiteral("Rollout"), QStringLiteral("cafe"), QStringLiteral("menu"));
+    waitFor([&] {
+        const auto info = rollouts->currentRollout();
+        return info.name == QLatin1String("menu") && info.status == backends::rollouts::RolloutStatus::Paused && info.currentStepIndex >= 1 &&
+               !info.analysisRuns.isEmpty() && !info.analysisRuns.first().metrics.isEmpty() &&
+               !info.analysisRuns.first().metrics.first().measurements.isEmpty();
+    }, 60000, "menu paused mid-steps with a measurement");
+    wait(1500);
+    save(&window, out + QStringLiteral("/rollout-canary.png"));
+
+    // 8. Argo CD: menu with its history (the first sync and the release just pushed, with their commits).
+    widgets::ArgoCdViewPreset preset;
+    preset.url = sim.argocdUrl();
+    preset.password = QStringLiteral("pilothouse");
+    preset.caFile = sim.caFile();
+    preset.logInNow = true;
+    window.setArgoCdPreset(preset);
+    widgets::ArgoCdView *argocd = window.openArgoCdView();
+    waitFor([&] { return argocd->applicationsTable()->rowCount() >= 2; }, 30000, "the Argo CD applications");
+    waitFor([&] { return argocd->selectApplication(QStringLiteral("menu")); }, 10000, "menu in Argo CD");
+    waitFor([&] { return argocd->historyView()->topLevelItemCount() >= 2; }, 20000, "menu's history");
+    wait(2500);
+    save(&window, out + QStringLiteral("/argocd.png"));
+
+    // 9. The deployment repository: its commits and the selected one's diff.
+    window.setGitOpsSettings(gitops);
+    widgets::GitOpsView *repoView = window.openGitOpsView();
+    auto *commits = repoView->findChild<QTreeWidget *>(QStringLiteral("gitopsCommits"));
+    waitFor([&] { return commits && commits->topLevelItemCount() >= 2; }, 30000, "the repository's commits");
+    if (commits && commits->topLevelItemCount() >= 2)
+        commits->setCurrentItem(commits->topLevelItem(1));
+    wait(2000);
+    save(&window, out + QStringLiteral("/gitops.png"));
     return 0;
 }
