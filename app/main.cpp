@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QSettings>
+#include <QTemporaryDir>
 #include <QStandardPaths>
 
 #include <curl/curl.h>
@@ -128,15 +129,18 @@ int main(int argc, char *argv[])
         argocd.username = settings.value(QStringLiteral("argocd/username"), argocd.username).toString();
         window.setArgoCdPreset(argocd);
     }
-    QObject::connect(&window, &pilothouse::widgets::MainWindow::gitOpsSettingsChanged, [](const pilothouse::backends::gitops::GitOpsSettings &s) {
-        QSettings settings;
-        s.save(settings);
-    });
-    QObject::connect(&window, &pilothouse::widgets::MainWindow::argoCdLoggedIn, [](const QString &url, const QString &user) {
-        QSettings settings;
-        settings.setValue(QStringLiteral("argocd/url"), url);
-        settings.setValue(QStringLiteral("argocd/username"), user);
-    });
+    // The demo's servers live only as long as the demo: they are not remembered.
+    if (!options.demo) {
+        QObject::connect(&window, &pilothouse::widgets::MainWindow::gitOpsSettingsChanged, [](const pilothouse::backends::gitops::GitOpsSettings &s) {
+            QSettings settings;
+            s.save(settings);
+        });
+        QObject::connect(&window, &pilothouse::widgets::MainWindow::argoCdLoggedIn, [](const QString &url, const QString &user) {
+            QSettings settings;
+            settings.setValue(QStringLiteral("argocd/url"), url);
+            settings.setValue(QStringLiteral("argocd/username"), user);
+        });
+    }
     window.show();
 
     auto loadAndShow = [&window](const QStringList &files, const QString &context) {
@@ -153,6 +157,7 @@ int main(int argc, char *argv[])
     };
 
     pilothouse::app::DemoLauncher demo;
+    QTemporaryDir demoCache;
     if (options.demo) {
         QObject::connect(&demo, &pilothouse::app::DemoLauncher::ready, &window, [&](const QString &kubeconfig) {
             printTo(stderr, QStringLiteral("pilothouse: demo cluster ready; kubectl --kubeconfig %1 get pods -A\n").arg(kubeconfig));
@@ -160,6 +165,29 @@ int main(int argc, char *argv[])
         });
         QObject::connect(&demo, &pilothouse::app::DemoLauncher::failed, &window, [&](const QString &message) {
             window.showLoadError(message);
+        });
+        // The demo's Argo CD signs in by itself; its manifests repository opens in the GitOps tab
+        // (a cache clone in a folder that goes with the demo).
+        QObject::connect(&demo, &pilothouse::app::DemoLauncher::argoCdReady, &window, [&](const pilothouse::app::DemoArgoCd &argo) {
+            pilothouse::widgets::ArgoCdViewPreset preset;
+            preset.url = argo.url;
+            preset.username = argo.username;
+            preset.password = argo.password;
+            preset.caFile = argo.caFile;
+            preset.logInNow = true;
+            window.setArgoCdPreset(preset);
+            if (!argo.gitRepoUrl.isEmpty() && demoCache.isValid()) {
+                QSettings settings;  // the operator's author, if set
+                pilothouse::backends::gitops::GitOpsSettings gitops = pilothouse::backends::gitops::GitOpsSettings::load(settings);
+                gitops.url = argo.gitRepoUrl;
+                gitops.branch = QStringLiteral("main");
+                gitops.localPath = demoCache.filePath(QStringLiteral("deploy"));
+                if (gitops.authorName.isEmpty())
+                    gitops.authorName = QStringLiteral("Pilothouse Demo");
+                if (gitops.authorEmail.isEmpty())
+                    gitops.authorEmail = QStringLiteral("demo@pilothouse.invalid");
+                window.setGitOpsSettings(gitops);
+            }
         });
         demo.start();
     } else {
