@@ -107,7 +107,7 @@ int main(int argc, char **argv)
         return 1;
     }
     SimProcess sim({QStringLiteral("--time-scale"), QStringLiteral("10"), QStringLiteral("--gitops-repo"), daemon.url(QStringLiteral("deploy.git")),
-                    QStringLiteral("--gitops-poll-seconds"), QStringLiteral("2")},
+                    QStringLiteral("--gitops-poll-seconds"), QStringLiteral("2"), QStringLiteral("--gitops-seed-history")},
                    scenario);
     if (!sim.start(&error)) {
         std::fprintf(stderr, "make_screenshots: %s\n", qPrintable(error));
