@@ -49,16 +49,22 @@ QColor statusColor(const QString &status)
     return QColor(0x15, 0x65, 0xc0);
 }
 
+QString scaleDownText(const RevisionInfo &r, const QDateTime &now)
+{
+    if (!r.scaleDownDeadline.isValid())
+        return QString();
+    const qint64 secs = now.secsTo(r.scaleDownDeadline);
+    return secs > 0 ? QObject::tr("in %1 s").arg(secs) : QObject::tr("deadline passed");
+}
+
 QString revisionText(const RevisionInfo &r, const QDateTime &now)
 {
     QStringList lines;
     lines << r.label();
     lines << QObject::tr("Images: %1").arg(r.images.join(QStringLiteral(", ")));
     lines << QObject::tr("Pods: %1/%2 ready · ReplicaSet %3 · %4").arg(r.readyPods()).arg(r.pods.isEmpty() ? r.replicas : r.pods.size()).arg(r.name, r.health);
-    if (r.scaleDownDeadline.isValid()) {
-        const qint64 secs = now.secsTo(r.scaleDownDeadline);
-        lines << (secs > 0 ? QObject::tr("Scales down in %1 s").arg(secs) : QObject::tr("Scale-down deadline passed"));
-    }
+    if (r.scaleDownDeadline.isValid())
+        lines << QObject::tr("Scales down: %1").arg(scaleDownText(r, now));
     return lines.join(QLatin1Char('\n'));
 }
 }  // namespace
@@ -205,7 +211,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_history = new QTreeWidget(historyBox);
     m_history->setObjectName(QStringLiteral("revisionHistory"));
     m_history->setRootIsDecorated(false);
-    m_history->setHeaderLabels({tr("Revision"), tr("Role"), tr("Images"), tr("Pods"), tr("ReplicaSet")});
+    m_history->setHeaderLabels({tr("Revision"), tr("Role"), tr("Images"), tr("Pods"), tr("ReplicaSet"), tr("Scale-down")});
     m_history->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_history->setMinimumHeight(100);
     m_history->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -230,6 +236,13 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     splitter->setStretchFactor(1, 3);
 
     connect(m_watch, &RolloutWatch::changed, this, &RolloutsView::refresh);
+    // Scale-down countdowns tick while one is pending.
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, [this] {
+        if (m_deadlinePending && !m_busy)
+            refreshDetail();
+    });
+    m_tick.start();
     connect(m_watch, &RolloutWatch::problemChanged, this, [this](const QString &message) {
         m_problem->setText(message);
         m_problem->setVisible(!message.isEmpty());
@@ -435,6 +448,7 @@ DeploymentHistory RolloutsView::currentDeployment() const { return m_watch->depl
 
 void RolloutsView::refreshDetail()
 {
+    m_deadlinePending = false;
     if (m_name.isEmpty()) {
         m_header->setText(tr("Select a rollout or deployment"));
         m_message->clear();
@@ -464,16 +478,23 @@ void RolloutsView::showRevisionPane(int which, const QString &title, const Revis
         tiles->setPods({}, m_name);
         return;
     }
-    label->setText(revisionText(*revision, QDateTime::currentDateTimeUtc()));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    label->setText(revisionText(*revision, now));
+    if (revision->scaleDownDeadline.isValid() && revision->scaleDownDeadline > now)
+        m_deadlinePending = true;
     tiles->setPods(m_watch->podTiles(*revision), m_name);
 }
 
 void RolloutsView::showHistory(const QList<RevisionInfo> &revisions)
 {
     // Rebuilt only when something shown changed: selection and an open context menu survive.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
     QString sig;
-    for (const RevisionInfo &r : revisions)
-        sig += QStringLiteral("%1|%2|%3|%4/%5|%6;").arg(r.revision).arg(r.roles().join(QLatin1Char(',')), r.images.join(QLatin1Char(','))).arg(r.readyPods()).arg(r.pods.size()).arg(r.name);
+    for (const RevisionInfo &r : revisions) {
+        sig += QStringLiteral("%1|%2|%3|%4/%5|%6|%7;").arg(r.revision).arg(r.roles().join(QLatin1Char(',')), r.images.join(QLatin1Char(','))).arg(r.readyPods()).arg(r.pods.size()).arg(r.name, scaleDownText(r, now));
+        if (r.scaleDownDeadline.isValid() && r.scaleDownDeadline > now)
+            m_deadlinePending = true;
+    }
     if (sig == m_historySig && m_history->topLevelItemCount() == revisions.size())
         return;
     m_historySig = sig;
@@ -486,6 +507,7 @@ void RolloutsView::showHistory(const QList<RevisionInfo> &revisions)
         item->setText(2, shortImages(r.images));
         item->setText(3, QStringLiteral("%1/%2").arg(r.readyPods()).arg(r.pods.isEmpty() ? r.replicas : r.pods.size()));
         item->setText(4, r.name);
+        item->setText(5, scaleDownText(r, now));
     }
 }
 

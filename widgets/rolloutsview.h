@@ -13,6 +13,7 @@
 
 #include <QHash>
 #include <QPointer>
+#include <QTimer>
 #include <QWidget>
 
 #include <functional>
@@ -124,6 +125,8 @@ private:
     QString m_name;
     bool m_busy = false;
     QString m_readOnlyReason;
+    bool m_deadlinePending = false;   // a revision shown scales down soon: the countdown ticks
+    QTimer m_tick;
     QHash<QString, backends::actions::Permission> m_permissions;  // by permissionKey()
     bool m_updatingList = false;
     QString m_historySig;   // what the history, steps and analysis trees show, to rebuild them only on a change

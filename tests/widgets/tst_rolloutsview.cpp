@@ -270,6 +270,12 @@ private Q_SLOTS:
         // End state in the sim: the active service selects the new pods; the old ones go after 5 s.
         QVERIFY(eventually([&] { return json("/api/v1/namespaces/shop/services/storefront", {"spec", "selector", "rollouts-pod-template-hash"}) == newHash.toStdString(); }, 20000));
         QCOMPARE(replicaSetReplicas("shop", oldRs), 2);  // still up during the scale-down delay
+        // The history shows the old revision's countdown while it lasts.
+        QVERIFY2(eventually([&] {
+                     const auto items = m_view->historyTree()->findItems(QString::fromStdString(oldRs), Qt::MatchExactly, 4);
+                     return !items.isEmpty() && items.first()->text(5).startsWith(QStringLiteral("in "));
+                 }, 5000),
+                 qPrintable(state()));
         QVERIFY2(eventually([&] { return replicaSetReplicas("shop", oldRs) == 0; }, 20000), qPrintable(state()));
         QVERIFY2(eventually([&] { return m_view->currentRollout().status == RolloutStatus::Healthy; }, 20000), qPrintable(state()));
         QVERIFY(!m_view->promoteButton()->isEnabled());
