@@ -166,6 +166,8 @@ GitOpsSettings GitOpsView::settings() const
 
 void GitOpsView::refresh()
 {
+    if (!m_action.isEmpty())
+        return;  // after the change: refreshing now would cancel its push
     const GitOpsSettings s = settings();
     const GitOpsSettings current = m_client->settings();
     if (s.url != current.url || s.branch != current.branch || s.localPath != current.localPath || s.authorName != current.authorName
@@ -293,7 +295,13 @@ void GitOpsView::updateButtons()
     const GitOpsSettings s = m_client->settings();
     const bool haveAuthor = !s.authorName.isEmpty() && !s.authorEmail.isEmpty();
     const QString noAuthor = tr("Set the name and email to commit as, then fetch");
-    m_fetch->setEnabled(!m_fetching);
+    // While a change is prepared, confirmed or pushed, neither a fetch nor new settings may start:
+    // either would cancel the push in flight (setSettings cancels the running operation).
+    const bool changing = !m_action.isEmpty();
+    m_fetch->setEnabled(!m_fetching && !changing);
+    m_fetch->setToolTip(changing ? tr("Wait until the change is pushed or cancelled") : tr("Clones the repository the first time, then fetches the branch"));
+    for (QLineEdit *field : {m_url, m_branch, m_localPath, m_authorName, m_authorEmail})
+        field->setEnabled(!changing);
     m_bump->setEnabled(idle && m_synced && haveAuthor);
     m_bump->setToolTip(!m_synced ? tr("Fetch the repository first") : !haveAuthor ? noAuthor : tr("Changes an image tag in a manifest, commits and pushes it"));
     const QString sha = selectedCommit();

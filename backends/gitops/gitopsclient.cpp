@@ -125,8 +125,9 @@ void GitOpsClient::audit(const GitOpsSettings &settings, const PendingChange &ch
         case ErrorKind::Conflict: e.result = QStringLiteral("conflict"); break;
         case ErrorKind::Forbidden:
         case ErrorKind::Unauthorized: e.result = QStringLiteral("forbidden"); break;
-        // The remote may have taken the push before the connection dropped.
-        case ErrorKind::Network: e.result = QStringLiteral("unknown"); break;
+        // The remote may have taken the push before the connection dropped or it was cancelled.
+        case ErrorKind::Network:
+        case ErrorKind::Cancelled: e.result = QStringLiteral("unknown"); break;
         default: e.result = QStringLiteral("failed"); break;
         }
         e.detail = outcome.error().message;

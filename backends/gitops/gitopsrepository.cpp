@@ -239,30 +239,34 @@ struct GitOpsRepository::Impl {
             }
             repo.reset(r);
         }
-        // The cache follows the configured URL: a changed URL is set on the existing remote.
+        // The cache follows the configured URL: a changed URL is set on the existing remote. Only
+        // the URL without credentials is saved in the cache's config; fetch and push go through an
+        // in-memory remote with the full URL (remote()).
         git_remote *rm = nullptr;
-        const QByteArray url = settings.url.toUtf8();
+        const QByteArray savedUrl = redactUrl(settings.url).toUtf8();
         int rc = git_remote_lookup(&rm, repo.get(), "origin");
         Remote remote(rm);
         if (rc == GIT_ENOTFOUND) {
-            rc = git_remote_create_with_fetchspec(&rm, repo.get(), "origin", url.constData(), "+refs/heads/*:refs/remotes/origin/*");
+            rc = git_remote_create_with_fetchspec(&rm, repo.get(), "origin", savedUrl.constData(), "+refs/heads/*:refs/remotes/origin/*");
             remote.reset(rm);
             if (rc < 0)
                 return fail<void>(rc, QStringLiteral("set up the remote %1").arg(redactUrl(settings.url)));
         } else if (rc < 0) {
             return fail<void>(rc, QStringLiteral("read the local copy's remote"));
-        } else if (QString::fromUtf8(git_remote_url(remote.get())) != settings.url) {
-            if ((rc = git_remote_set_url(repo.get(), "origin", url.constData())) < 0)
+        } else if (QByteArray(git_remote_url(remote.get())) != savedUrl) {
+            if ((rc = git_remote_set_url(repo.get(), "origin", savedUrl.constData())) < 0)
                 return fail<void>(rc, QStringLiteral("set the remote URL"));
         }
         return Result<void>::success();
     }
 
+    // An anonymous remote: the full URL (credentials included) stays in memory, never on disk.
+    // Fetch and push pass their refspecs explicitly, so it needs none of its own.
     Result<Remote> remote()
     {
         git_remote *rm = nullptr;
-        if (const int rc = git_remote_lookup(&rm, repo.get(), "origin"); rc < 0)
-            return fail<Remote>(rc, QStringLiteral("read the remote"));
+        if (const int rc = git_remote_create_anonymous(&rm, repo.get(), settings.url.toUtf8().constData()); rc < 0)
+            return fail<Remote>(rc, QStringLiteral("set up the remote %1").arg(redactUrl(settings.url)));
         return Result<Remote>(Remote(rm));
     }
 
@@ -710,12 +714,38 @@ Result<PushOutcome> GitOpsRepository::push(const PendingChange &change)
     const git_strarray refspecs{specs, 1};
     const int rc = git_remote_push(remote.value().get(), &refspecs, &opts);
     const QString status = d->pushStatus;
-    const bool nonFastForward = rc == GIT_ENONFASTFORWARD || status.contains(QStringLiteral("fast-forward")) || status.contains(QStringLiteral("fetch first"));
-    if (nonFastForward) {
+    // Read now: the fetch below replaces libgit2's last error.
+    std::optional<ApiError> pushError = rc < 0 ? std::optional<ApiError>(gitFailure(rc, QStringLiteral("push to %1").arg(d->where())))
+                                               : std::nullopt;
+    if (pushError && d->cancelled) {
+        // A callback stopped it (libgit2 does not always pass GIT_EUSER on): the remote may or
+        // may not have taken what was sent.
+        pushError->kind = ErrorKind::Cancelled;
+        pushError->message = scrub(QStringLiteral("push to %1: cancelled; the remote may or may not have taken it").arg(d->where()));
+    }
+    const auto saysRefMoved = [](const QString &text) {
+        const QString t = text.toLower();
+        return t.contains(QStringLiteral("fast-forward")) || t.contains(QStringLiteral("fetch first")) || t.contains(QStringLiteral("cannot lock ref"))
+               || t.contains(QStringLiteral("failed to lock")) || t.contains(QStringLiteral("stale info"));
+    };
+    bool refMoved = rc == GIT_ENONFASTFORWARD || saysRefMoved(status) || (pushError && saysRefMoved(pushError->message));
+    bool fetchedAlready = false;
+    // Any other refusal of the ref ("failed to update ref" when it moved under the remote's lock
+    // during the push): if the branch is no longer where the change was based, it is the same race.
+    if (!refMoved && (!status.isEmpty() || (pushError && pushError->kind != ErrorKind::Cancelled && pushError->kind != ErrorKind::Unauthorized))) {
+        if (d->fetch().ok()) {
+            fetchedAlready = true;
+            const auto now = d->head();
+            refMoved = now.ok() && now.value() != change.base;
+        }
+    }
+    if (refMoved) {
         // Someone pushed in between: fetch, apply the same change to their head, and let the
         // caller show the new diff and ask again.
-        if (auto fetched = d->fetch(); !fetched)
-            return R::failure(fetched.error());
+        if (!fetchedAlready) {
+            if (auto fetched = d->fetch(); !fetched)
+                return R::failure(fetched.error());
+        }
         auto again = d->reapply(change);
         if (!again) {
             ApiError e = again.error();
@@ -728,8 +758,8 @@ Result<PushOutcome> GitOpsRepository::push(const PendingChange &change)
         outcome.retry->rebased = true;
         return outcome;
     }
-    if (rc < 0)
-        return fail<PushOutcome>(rc, QStringLiteral("push to %1").arg(d->where()));
+    if (pushError)
+        return R::failure(*pushError);
     if (!status.isEmpty())
         return fail<PushOutcome>(ErrorKind::Forbidden, QStringLiteral("%1 refused the push: %2").arg(d->where(), status));
 

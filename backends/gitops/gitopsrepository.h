@@ -56,6 +56,10 @@ struct GitCredentials {
     QString username;
     QString password;
 };
+// Called on the thread running the repository's operation: with GitOpsClient, its "gitops" worker
+// thread, never the GUI thread. It must not create or touch widgets there; a provider that asks
+// the user builds its dialog on the GUI thread (QMetaObject::invokeMethod on a GUI object with
+// Qt::BlockingQueuedConnection) and returns the answer. It blocks the operation while it runs.
 using CredentialProvider = std::function<std::optional<GitCredentials>(const QString &url)>;
 
 struct CommitInfo {

@@ -2,11 +2,14 @@
 // committed and pushed, a push racing another client (fetch, re-apply, new diff, second push,
 // never forced), revert, and the error messages for each way it can fail.
 #include "gitdaemon.h"
+#include "gitops/gitopsclient.h"
 #include "gitops/gitopsrepository.h"
 
 #include <httplib.h>
 
 #include <QFile>
+#include <QSignalSpy>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -56,12 +59,15 @@ private slots:
     void cloneListsCommits();
     void bumpCommitPush();
     void nonFastForwardReappliesAndAsksAgain();
+    void refMovedDuringPushReappliesAndAsksAgain();
     void raceThatNoLongerApplies();
     void revertPushed();
     void revertConflict();
     void errors();
     void unreachableRemote();
     void authenticationFailure();
+    void credentialsStayOutOfTheCache();
+    void cancelledPushIsAuditedAsUnknown();
 
 private:
     GitOpsSettings settings(const QString &cacheName = QStringLiteral("cache")) const;
@@ -262,6 +268,53 @@ void TestGitOps::nonFastForwardReappliesAndAsksAgain()
     QCOMPARE(remoteFile(kStorefrontPath).toUtf8(), expected);
 }
 
+void TestGitOps::refMovedDuringPushReappliesAndAsksAgain()
+{
+    // The remote advertised the old head, then the branch moved before receive-pack locked it (a
+    // pre-receive hook moves it, once): the remote refuses with "failed to update ref" ("cannot
+    // lock ref ... is at X but expected Y"). That is the race of a non-fast-forward, not a refusal.
+    const QString bare = m_daemon->repoPath(QStringLiteral("deploy.git"));
+    const QString base = remoteHead();
+    QVERIFY(runGit(bare, {QStringLiteral("branch"), QStringLiteral("theirs"), QStringLiteral("main")}).ok());
+    QString error;
+    QVERIFY2(commitAndPush(m_daemon->url(QStringLiteral("deploy.git")), m_work->filePath(QStringLiteral("other")),
+                           {{QStringLiteral("README.md"), "Deployment manifests\n"}}, QStringLiteral("Add a README"), &error,
+                           QStringLiteral("theirs")),
+             qPrintable(error));
+    const QString theirs = runGit(bare, {QStringLiteral("rev-parse"), QStringLiteral("theirs")}).out.trimmed();
+    QVERIFY(!theirs.isEmpty() && theirs != base);
+    QFile hook(bare + QStringLiteral("/hooks/pre-receive"));
+    QVERIFY(hook.open(QIODevice::WriteOnly));
+    hook.write("#!/bin/sh\n"
+               "cat >/dev/null\n"
+               "unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES\n"
+               "if [ ! -f moved-once ]; then touch moved-once; git update-ref refs/heads/main refs/heads/theirs; fi\n"
+               "exit 0\n");
+    hook.close();
+    QVERIFY(hook.setPermissions(hook.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser));
+
+    GitOpsRepository repo(settings());
+    QVERIFY(repo.sync().ok());
+    const auto change = repo.prepareBump(kStorefrontPath, {{}, QStringLiteral("registry.pilothouse.dev/shop/storefront")}, QStringLiteral("170"));
+    QVERIFY2(change.ok(), qPrintable(change.error().message));
+    QCOMPARE(change.value().base, base);
+
+    const auto first = repo.push(change.value());
+    QVERIFY2(first.ok(), qPrintable(first.error().message));
+    QVERIFY(QFileInfo::exists(bare + QStringLiteral("/moved-once")));
+    QVERIFY(!first.value().pushed);
+    QVERIFY(first.value().retry.has_value());
+    QCOMPARE(remoteHead(), theirs);
+    QVERIFY(first.value().retry->rebased);
+    QCOMPARE(first.value().retry->base, theirs);
+
+    const auto second = repo.push(*first.value().retry);
+    QVERIFY2(second.ok(), qPrintable(second.error().message));
+    QVERIFY(second.value().pushed);
+    QCOMPARE(remoteHead(), second.value().commit);
+    QCOMPARE(runGit(bare, {QStringLiteral("rev-parse"), QStringLiteral("main^")}).out.trimmed(), theirs);
+}
+
 void TestGitOps::raceThatNoLongerApplies()
 {
     GitOpsRepository repo(settings());
@@ -460,9 +513,89 @@ void TestGitOps::authenticationFailure()
     QVERIFY(!inUrl.ok());
     QVERIFY2(!inUrl.error().message.contains(QStringLiteral("s3cret-token")), qPrintable(inUrl.error().message));
     QVERIFY(!redactUrl(s.url).contains(QStringLiteral("s3cret")));
+    // ... they were sent (the remote used in memory has them) but are not in the cache's config.
+    QCOMPARE(withCredentials.load(), 2);
+    QFile config(s.localPath + QStringLiteral("/config"));
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    const QByteArray configText = config.readAll();
+    QVERIFY2(!configText.contains("s3cret-token") && configText.contains("http://127.0.0.1:"), configText.constData());
 
     server.stop();
     thread.join();
+}
+
+void TestGitOps::credentialsStayOutOfTheCache()
+{
+    // git:// ignores the user part, so the whole round trip works with one in the URL; the
+    // cache's config must never hold it, also when an older cache had it saved.
+    GitOpsSettings s = settings();
+    s.url = QStringLiteral("git://ops:s3cret-token@127.0.0.1:%1/deploy.git").arg(m_daemon->port());
+    const auto configText = [&] {
+        QFile config(s.localPath + QStringLiteral("/config"));
+        return config.open(QIODevice::ReadOnly) ? config.readAll() : QByteArray("unreadable");
+    };
+    {
+        GitOpsRepository repo(s);
+        const auto state = repo.sync();
+        QVERIFY2(state.ok(), qPrintable(state.error().message));
+        QCOMPARE(state.value().head, remoteHead());
+        QVERIFY2(!configText().contains("s3cret-token"), configText().constData());
+        QVERIFY2(configText().contains(QStringLiteral("git://127.0.0.1:%1/deploy.git").arg(m_daemon->port()).toUtf8()), configText().constData());
+
+        const auto change = repo.prepareBump(kMenuPath, ImageSelector{QStringLiteral("menu"), {}}, QStringLiteral("43"));
+        QVERIFY2(change.ok(), qPrintable(change.error().message));
+        const auto pushed = repo.push(change.value());
+        QVERIFY2(pushed.ok(), qPrintable(pushed.error().message));
+        QVERIFY(pushed.value().pushed);
+        QCOMPARE(remoteHead(), pushed.value().commit);
+        QVERIFY2(!configText().contains("s3cret-token"), configText().constData());
+    }
+    // A cache whose config has the credentials (saved by an older version) loses them on open.
+    QVERIFY(runGit(s.localPath, {QStringLiteral("remote"), QStringLiteral("set-url"), QStringLiteral("origin"), s.url}).ok());
+    QVERIFY(configText().contains("s3cret-token"));
+    GitOpsRepository again(s);
+    const auto state = again.sync();
+    QVERIFY2(state.ok(), qPrintable(state.error().message));
+    QCOMPARE(state.value().head, remoteHead());
+    QVERIFY2(!configText().contains("s3cret-token"), configText().constData());
+}
+
+void TestGitOps::cancelledPushIsAuditedAsUnknown()
+{
+    // The remote is still working on the push (its hook talks, slowly) when the client is pointed
+    // elsewhere, which cancels it: whether the remote took it is unknown, and the audit says so.
+    const QString bare = m_daemon->repoPath(QStringLiteral("deploy.git"));
+    QFile hook(bare + QStringLiteral("/hooks/pre-receive"));
+    QVERIFY(hook.open(QIODevice::WriteOnly));
+    hook.write("#!/bin/sh\ncat >/dev/null\nfor i in $(seq 100); do echo checking; sleep 0.1; done\nexit 0\n");
+    hook.close();
+    QVERIFY(hook.setPermissions(hook.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser));
+
+    actions::AuditLog audit(m_work->filePath(QStringLiteral("audit.jsonl")));
+    GitOpsClient client(settings());
+    client.setAuditLog(&audit);
+    QSignalSpy synced(&client, &GitOpsClient::synced);
+    client.sync();
+    QVERIFY(synced.wait(30000));
+    std::optional<Result<PendingChange>> change;
+    connect(&client, &GitOpsClient::changePrepared, this, [&](const Result<PendingChange> &c) { change = c; });
+    client.prepareBump(kMenuPath, ImageSelector{QStringLiteral("menu"), {}}, QStringLiteral("43"));
+    QTRY_VERIFY_WITH_TIMEOUT(change.has_value(), 30000);
+    QVERIFY2(change->ok(), qPrintable(change->error().message));
+
+    std::optional<Result<PushOutcome>> outcome;
+    connect(&client, &GitOpsClient::pushFinished, this, [&](const Result<PushOutcome> &o) { outcome = o; });
+    client.push(change->value());
+    QTest::qWait(1500);  // the pack is sent; the hook runs
+    client.setSettings(settings(QStringLiteral("elsewhere")));
+    QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 30000);
+    QVERIFY(!outcome->ok());
+    QCOMPARE(outcome->error().kind, ErrorKind::Cancelled);
+    QFile log(audit.path());
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray lines = log.readAll().trimmed();
+    QCOMPARE(lines.count('\n'), 0);
+    QVERIFY2(lines.contains("\"result\":\"unknown\""), lines.constData());
 }
 
 QTEST_GUILESS_MAIN(TestGitOps)

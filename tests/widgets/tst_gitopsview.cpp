@@ -192,14 +192,30 @@ void TestGitOpsView::bumpConfirmedAndPushed()
         offered = manifests;
         return std::optional<BumpRequest>({kStorefrontPath, {QStringLiteral("storefront"), {}}, QStringLiteral("170")});
     });
+    // While the change waits for its confirmation and push, nothing may fetch or change the
+    // settings (either would cancel the push).
+    QStringList enabledWhileChanging;
+    const QStringList guarded{QStringLiteral("gitopsFetch"), QStringLiteral("gitopsUrl"), QStringLiteral("gitopsBranch"), QStringLiteral("gitopsLocalPath"),
+                              QStringLiteral("gitopsAuthorName"), QStringLiteral("gitopsAuthorEmail")};
+    const auto enabledOnes = [&] {
+        QStringList enabled;
+        for (const QString &name : guarded)
+            if (view->findChild<QWidget *>(name)->isEnabled())
+                enabled << name;
+        return enabled;
+    };
     view->setConfirmHandler([&](const QString &summary, const QString &diff) {
         asked << Confirmation{summary, diff};
+        enabledWhileChanging = enabledOnes();
+        view->refresh();  // e.g. Return in the URL field: ignored until the change is done
         return true;
     });
     const QString before = remoteHead();
     bool ok = false;
     QVERIFY(runAction(view.get(), view->findChild<QPushButton *>(QStringLiteral("gitopsBump")), &ok));
     QVERIFY2(ok, qPrintable(view->messageText()));
+    QCOMPARE(enabledWhileChanging, QStringList());
+    QTRY_COMPARE_WITH_TIMEOUT(enabledOnes(), guarded, 10000);
     QCOMPARE(offered, (QStringList{kMenuPath, kStorefrontPath}));
     QCOMPARE(asked.size(), 1);
     QVERIFY2(asked[0].summary.contains(QStringLiteral("Push to %1 (main)").arg(m_daemon->url(QStringLiteral("deploy.git")))), qPrintable(asked[0].summary));
