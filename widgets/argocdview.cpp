@@ -148,9 +148,11 @@ void ArgoCdView::buildUi()
     m_status->setObjectName(QStringLiteral("argocdStatus"));
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setTextFormat(Qt::PlainText);  // server text: an HTML error page from a proxy stays text
     statusRow->addWidget(m_status, 1);
     m_liveMode = new QLabel(this);
     m_liveMode->setObjectName(QStringLiteral("argocdLiveMode"));
+    m_liveMode->setTextFormat(Qt::PlainText);
     statusRow->addWidget(m_liveMode);
     root->addLayout(statusRow);
 
@@ -179,6 +181,7 @@ void ArgoCdView::buildUi()
     m_detail->setObjectName(QStringLiteral("argocdDetail"));
     m_detail->setWordWrap(true);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_detail->setTextFormat(Qt::PlainText);  // server text: an HTML error page from a proxy stays text
     detailsLayout->addWidget(m_detail);
     m_tabs = new QTabWidget(details);
     m_history = new QTreeWidget(m_tabs);
@@ -203,6 +206,7 @@ void ArgoCdView::buildUi()
     m_terminate->setObjectName(QStringLiteral("argocdTerminate"));
     m_hint = new QLabel(details);
     m_hint->setObjectName(QStringLiteral("argocdActionHint"));
+    m_hint->setTextFormat(Qt::PlainText);  // may quote a refusal from the server
     m_hint->setWordWrap(true);
     buttons->addWidget(m_sync);
     buttons->addWidget(m_rollback);
@@ -213,6 +217,7 @@ void ArgoCdView::buildUi()
     m_message->setObjectName(QStringLiteral("argocdMessage"));
     m_message->setWordWrap(true);
     m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->setTextFormat(Qt::PlainText);  // server text: an HTML error page from a proxy stays text
     detailsLayout->addWidget(m_message);
     split->addWidget(m_apps);
     split->addWidget(details);
@@ -658,6 +663,7 @@ bool ArgoCdView::confirm(ArgoCdAction &action)
     auto *layout = new QVBoxLayout(&dialog);
     auto *text = new QLabel(&dialog);
     text->setObjectName(QStringLiteral("argocdConfirmText"));
+    text->setTextFormat(Qt::PlainText);  // application names and revisions come from the server
     text->setWordWrap(true);
     text->setMinimumWidth(480);
     layout->addWidget(text);

@@ -23,6 +23,12 @@ ApiError configError(const QString &message)
     return e;
 }
 
+bool isLoopbackHost(const QString &host)
+{
+    const QString h = host.toLower();
+    return h == QLatin1String("localhost") || h == QLatin1String("127.0.0.1") || h == QLatin1String("::1") || h == QLatin1String("[::1]");
+}
+
 }  // namespace
 
 ArgoCdClient::ArgoCdClient(http::HttpEngine *engine, QObject *parent) : QObject(parent), m_engine(engine)
@@ -42,6 +48,13 @@ Result<void> ArgoCdClient::setServer(const ArgoCdServer &server)
     QUrl url(server.url.trimmed());
     if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
         return Result<void>::failure(configError(QStringLiteral("\"%1\" is not an Argo CD server URL (https://host[:port])").arg(server.url)));
+    // Plain http would carry the password and the session token in clear: only for a server on
+    // this machine (a port-forward, a local test server).
+    if (url.scheme() == QLatin1String("http") && !isLoopbackHost(url.host()))
+        return Result<void>::failure(configError(
+            QStringLiteral("\"%1\" uses plain http: the password and session token would cross the network unencrypted; "
+                           "use https:// (plain http is allowed only for 127.0.0.1, ::1 and localhost)")
+                .arg(server.url)));
     http::TlsConfig tls;
     tls.caPem = server.caPem;
     if (tls.caPem.isEmpty() && !server.caFile.isEmpty()) {

@@ -223,6 +223,18 @@ void TestArgoCdClient::serverUrlAndCaAreChecked()
     QVERIFY(!noCa.ok());
     QVERIFY2(noCa.error().message.contains(QStringLiteral("cannot read the CA file /nonexistent/ca.pem")), qPrintable(noCa.error().message));
 
+    // Plain http to another machine would send the password and token in clear: refused, saying why.
+    Result<void> plain = client.setServer(ArgoCdServer{QStringLiteral("http://argocd.example.com"), {}, {}, false});
+    QVERIFY(!plain.ok());
+    QCOMPARE(plain.error().kind, ErrorKind::Config);
+    QVERIFY2(plain.error().message.contains(QStringLiteral("plain http")) && plain.error().message.contains(QStringLiteral("unencrypted"))
+                 && plain.error().message.contains(QStringLiteral("https://")),
+             qPrintable(plain.error().message));
+    QVERIFY(!client.setServer(ArgoCdServer{QStringLiteral("http://10.0.0.5:8080"), {}, {}, false}).ok());
+    // ... but allowed on this machine (a port-forward).
+    for (const QString &local : {QStringLiteral("http://127.0.0.1:8080"), QStringLiteral("http://localhost:8080"), QStringLiteral("http://[::1]:8080")})
+        QVERIFY2(client.setServer(ArgoCdServer{local, {}, {}, false}).ok(), qPrintable(local));
+
     // Not logged in: a call says so instead of sending an empty token.
     QVERIFY(client.setServer(ArgoCdServer{QStringLiteral("https://127.0.0.1:1/"), {}, {}, false}).ok());
     QCOMPARE(client.serverUrl(), QStringLiteral("https://127.0.0.1:1"));

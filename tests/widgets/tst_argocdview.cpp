@@ -107,6 +107,11 @@ private slots:
         view.findChild<QPushButton *>(QStringLiteral("argocdLogin"))->click();
         QVERIFY(eventually([&] { return view.statusText().startsWith(QStringLiteral("login refused")); }));
         QCOMPARE(view.statusText(), QStringLiteral("login refused: Invalid username or password"));
+        // Labels showing what the server (or a proxy in front of it) sends are never rendered as HTML.
+        for (const char *name : {"argocdStatus", "argocdMessage", "argocdDetail", "argocdActionHint", "argocdLiveMode"}) {
+            auto *label = view.findChild<QLabel *>(QLatin1String(name));
+            QVERIFY2(label && label->textFormat() == Qt::PlainText, name);
+        }
         QCOMPARE(view.applicationsTable()->rowCount(), 0);
     }
 
@@ -188,6 +193,8 @@ private slots:
         m_view->setConfirmHandler([&](QDialog *d) {
             d->findChild<QLineEdit *>(QStringLiteral("argocdConfirmRevision"))->setText(old);
             shown = d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->text();
+            if (d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->textFormat() != Qt::PlainText)
+                shown = QStringLiteral("confirmation text may render as HTML");
             return true;
         });
         QVERIFY(button("argocdSync")->isEnabled());
@@ -232,6 +239,8 @@ private slots:
         QString shown;
         m_view->setConfirmHandler([&](QDialog *d) {
             shown = d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->text();
+            if (d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->textFormat() != Qt::PlainText)
+                shown = QStringLiteral("confirmation text may render as HTML");
             return false;
         });
         QVERIFY(button("argocdSync")->isEnabled());
@@ -245,6 +254,8 @@ private slots:
         m_view->setConfirmHandler([&](QDialog *d) {
             d->findChild<QCheckBox *>(QStringLiteral("argocdConfirmDryRun"))->setChecked(true);
             shown = d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->text();
+            if (d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->textFormat() != Qt::PlainText)
+                shown = QStringLiteral("confirmation text may render as HTML");
             return true;
         });
         button("argocdSync")->click();
@@ -260,6 +271,8 @@ private slots:
         // The real sync.
         m_view->setConfirmHandler([&](QDialog *d) {
             shown = d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->text();
+            if (d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->textFormat() != Qt::PlainText)
+                shown = QStringLiteral("confirmation text may render as HTML");
             return true;
         });
         button("argocdSync")->click();
@@ -295,6 +308,8 @@ private slots:
         QString shown;
         m_view->setConfirmHandler([&](QDialog *d) {
             shown = d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->text();
+            if (d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->textFormat() != Qt::PlainText)
+                shown = QStringLiteral("confirmation text may render as HTML");
             return true;
         });
         rollback->click();
@@ -323,6 +338,8 @@ private slots:
         QString shown;
         m_view->setConfirmHandler([&](QDialog *d) {
             shown = d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->text();
+            if (d->findChild<QLabel *>(QStringLiteral("argocdConfirmText"))->textFormat() != Qt::PlainText)
+                shown = QStringLiteral("confirmation text may render as HTML");
             return true;
         });
         terminate->click();
