@@ -89,7 +89,6 @@ DemoLauncher::DemoLauncher(QObject *parent) : QObject(parent)
     // The simulator's stdout is read (for the Argo CD API's address) and passed on; stderr goes straight through.
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_writer.setProcessChannelMode(QProcess::ForwardedChannels);
-    m_daemon.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_daemon.setStandardOutputFile(QProcess::nullDevice());
     m_poll.setInterval(50);
     connect(&m_poll, &QTimer::timeout, this, [this] {
@@ -204,7 +203,7 @@ void DemoLauncher::repositoryWritten(int exitCode)
 void DemoLauncher::startGitDaemon()
 {
     if (++m_daemonAttempts > 5 || (m_daemonPort = freePort()) == 0) {
-        warn(QStringLiteral("git daemon did not start; Argo CD runs without applications"));
+        warn(QStringLiteral("git daemon did not start (its log: %1); Argo CD runs without applications").arg(m_dir.filePath(QStringLiteral("git-daemon.log"))));
         startSimulator();
         return;
     }
@@ -212,6 +211,9 @@ void DemoLauncher::startGitDaemon()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("GIT_CONFIG_NOSYSTEM"), QStringLiteral("1"));
     m_daemon.setProcessEnvironment(env);
+    // Its stderr goes to a log beside the repositories: the readiness probe connects and hangs up,
+    // which git daemon reports as "fatal: the remote end hung up unexpectedly".
+    m_daemon.setStandardErrorFile(m_dir.filePath(QStringLiteral("git-daemon.log")), QIODevice::Append);
     // Push is enabled: the console's GitOps view pushes image bumps to this repository.
     QStringList command = gitDaemonCommand();
     const QString program = command.takeFirst();
@@ -229,9 +231,13 @@ void DemoLauncher::startSimulator()
                      // A load wave like a siege/k6 run, so a scale-up and a scale-down happen
                      // within the first minutes of the demo.
                      QStringLiteral("--demo-load-wave"),
-                     QStringLiteral("--argocd-port"), QStringLiteral("0"), QStringLiteral("--argocd-password"), m_argo.password};
+                     QStringLiteral("--argocd-port"), QStringLiteral("0")};
     if (!m_argo.gitRepoUrl.isEmpty())  // with the history of the releases before, for Argo CD's history and rollback
         args << QStringLiteral("--gitops-repo") << m_argo.gitRepoUrl << QStringLiteral("--gitops-seed-history");
+    // The password goes through the environment: a command line is readable by every local user.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("PILOTHOUSE_ARGOCD_PASSWORD"), m_argo.password);
+    m_process.setProcessEnvironment(env);
     m_process.start(m_sim, args);
     m_waitedMs = 0;
     m_poll.start();

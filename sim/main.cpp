@@ -72,7 +72,9 @@ void usage(std::ostream &out)
            "Argo CD: Applications (argoproj.io/v1alpha1, namespace argocd) are synced from git by a simulated\n"
            "application controller (libgit2), and the Argo CD REST API is served over HTTPS with the same CA\n"
            "on --argocd-port (default 0: any free port); log in as admin with --argocd-password (default\n"
-           "pilothouse). --gitops-repo URL (git://..., a path) creates one Application per apps/<name> folder\n"
+           "pilothouse), or set PILOTHOUSE_ARGOCD_PASSWORD in the environment to keep the password off the\n"
+           "command line, which other local users can read (--argocd-password wins when both are given).\n"
+           "--gitops-repo URL (git://..., a path) creates one Application per apps/<name> folder\n"
            "of that repository, with automated sync; every repository is fetched every --gitops-poll-seconds\n"
            "(default 5). A sync operation stays Running for --argocd-operation-ms (default 300) before it applies.\n"
            "--write-gitops-repo DIR (with --scenario) writes a bare repository with the scenario's objects\n"
@@ -227,6 +229,9 @@ int main(int argc, char **argv)
 {
     Options options;
     try {
+        // Taken first so that --argocd-password, parsed next, overrides it.
+        if (const char *password = std::getenv("PILOTHOUSE_ARGOCD_PASSWORD"); password && *password)
+            options.argocdServer.password = password;
         parseArgs(argc, argv, options);
     } catch (const std::exception &e) {
         std::cerr << "pilothouse-sim: " << e.what() << "\n\n";

@@ -5,6 +5,7 @@
 #include "gitdaemon.h"
 #include "simprocess.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTest>
@@ -49,6 +50,12 @@ void TestDemoLauncher::demoServesArgoCdFromGit()
     QVERIFY(QFileInfo::exists(argo.caFile));
     QCOMPARE(argo.username, QStringLiteral("admin"));
     QVERIFY(argo.password.size() >= 16);
+    // The password reaches the simulator through its environment: no command line shows it.
+    for (const QFileInfo &proc : QDir(QStringLiteral("/proc")).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile cmdline(proc.filePath() + QStringLiteral("/cmdline"));
+        if (cmdline.open(QIODevice::ReadOnly))
+            QVERIFY2(!cmdline.readAll().contains(argo.password.toUtf8()), qPrintable(proc.fileName()));
+    }
     QVERIFY2(argo.gitRepoUrl.startsWith(QStringLiteral("git://127.0.0.1:")), qPrintable(argo.gitRepoUrl));
     GitResult remote = runGit({}, {QStringLiteral("ls-remote"), argo.gitRepoUrl});
     QVERIFY2(remote.ok() && remote.out.contains(QStringLiteral("refs/heads/main")), qPrintable(remote.err));

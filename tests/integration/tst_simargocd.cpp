@@ -6,6 +6,7 @@
 
 #include <QFile>
 #include <QTemporaryDir>
+#include <QScopeGuard>
 #include <QTest>
 
 #include <atomic>
@@ -101,6 +102,7 @@ private slots:
     void rollbackReappliesAnOldRevision();
     void terminateStopsARunningOperation();
     void brokenManifestIsReported();
+    void passwordFromTheEnvironment();
 
 private:
     Json deployment(const std::string &name) const
@@ -566,6 +568,25 @@ void TestSimArgoCd::brokenManifestIsReported()
     QVERIFY(bad);
     QCOMPARE(bad->status, 400);
     QCOMPARE(Json::parse(bad->body).value("message", ""), std::string("the request body is not a JSON object"));
+}
+
+void TestSimArgoCd::passwordFromTheEnvironment()
+{
+    // PILOTHOUSE_ARGOCD_PASSWORD keeps the password off the command line; the flag still wins.
+    qputenv("PILOTHOUSE_ARGOCD_PASSWORD", "from-the-env");
+    const auto unset = qScopeGuard([] { qunsetenv("PILOTHOUSE_ARGOCD_PASSWORD"); });
+    SimProcess fromEnv(QStringList{QStringLiteral("--argocd-port"), QStringLiteral("0")}, gitopsScenario());
+    SimProcess flagWins(QStringList{QStringLiteral("--argocd-port"), QStringLiteral("0"), QStringLiteral("--argocd-password"), QStringLiteral("from-the-flag")},
+                        gitopsScenario());
+    QString error;
+    QVERIFY2(fromEnv.start(&error), qPrintable(error));
+    QVERIFY2(flagWins.start(&error), qPrintable(error));
+    ArgoClient env(fromEnv);
+    QVERIFY(!env.login("pilothouse"));
+    QVERIFY(env.login("from-the-env"));
+    ArgoClient flag(flagWins);
+    QVERIFY(!flag.login("from-the-env"));
+    QVERIFY(flag.login("from-the-flag"));
 }
 
 QTEST_GUILESS_MAIN(TestSimArgoCd)
