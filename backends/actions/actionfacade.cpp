@@ -122,6 +122,15 @@ QString ActionFacade::confirmationText(const Action &a) const
     return QStringLiteral("%1 %2 in context %3: %4").arg(verb, a.objectLabel(), m_context, a.change);
 }
 
+QStringList ActionFacade::permissionTargets(const Action &a)
+{
+    QStringList out{a.subresource};
+    // The follow-up goes to the main resource: a patch of rollouts/status alone does not cover it.
+    if (!a.subresource.isEmpty() && !a.followUpBody.isEmpty())
+        out << QString();
+    return out;
+}
+
 void ActionFacade::checkPermission(const Action &a, QObject *receiver, std::function<void(const Permission &)> done)
 {
     if (m_readOnly) {
@@ -129,15 +138,43 @@ void ActionFacade::checkPermission(const Action &a, QObject *receiver, std::func
         QMetaObject::invokeMethod(receiver, [done, p] { done(p); }, Qt::QueuedConnection);
         return;
     }
+    const QStringList targets = permissionTargets(a);
+    if (targets.size() == 1) {
+        checkOne(a, targets.first(), receiver, std::move(done));
+        return;
+    }
+    // Asked one after the other: the first refusal is the answer.
+    QPointer<ActionFacade> self(this);
+    auto next = std::make_shared<std::function<void(int)>>();
+    *next = [self, a, targets, receiver, done, next](int i) {
+        if (!self) {
+            done(Permission{false, QStringLiteral("The connection was closed before the permission check ended")});
+            *next = nullptr;  // breaks the cycle
+            return;
+        }
+        self->checkOne(a, targets.at(i), receiver, [self, i, targets, done, next](const Permission &p) {
+            if (!p.allowed || i + 1 == targets.size()) {
+                done(p);
+                *next = nullptr;
+                return;
+            }
+            (*next)(i + 1);
+        });
+    };
+    (*next)(0);
+}
+
+void ActionFacade::checkOne(const Action &a, const QString &subresource, QObject *receiver, std::function<void(const Permission &)> done)
+{
     QJsonObject attrs{{QStringLiteral("namespace"), a.ns},       {QStringLiteral("verb"), a.verb},
                       {QStringLiteral("group"), a.resource.group}, {QStringLiteral("resource"), a.resource.plural},
                       {QStringLiteral("name"), a.objectName}};
-    if (!a.subresource.isEmpty())
-        attrs.insert(QStringLiteral("subresource"), a.subresource);
+    if (!subresource.isEmpty())
+        attrs.insert(QStringLiteral("subresource"), subresource);
     QJsonObject review{{QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1")},
                        {QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview")},
                        {QStringLiteral("spec"), QJsonObject{{QStringLiteral("resourceAttributes"), attrs}}}};
-    const QString what = a.verb + QLatin1Char(' ') + a.resource.plural + (a.subresource.isEmpty() ? QString() : QLatin1Char('/') + a.subresource);
+    const QString what = a.verb + QLatin1Char(' ') + a.resource.plural + (subresource.isEmpty() ? QString() : QLatin1Char('/') + subresource);
     m_client->request("POST", QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
                       QJsonDocument(review).toJson(QJsonDocument::Compact), "application/json", receiver,
                       [done, what, ns = a.ns, user = m_user](const kube::KubeReply &reply) {
@@ -167,7 +204,10 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
         QMetaObject::invokeMethod(receiver, [done, r] { done(r); }, Qt::QueuedConnection);
         return;
     }
-    auto finish = [this, a, done, receiver](const kube::KubeReply &reply) {
+    // The session deletes its facade (and client) on every reconnect: the answer may come after.
+    QPointer<ActionFacade> self(this);
+    // `firstApplied`: the answer is the follow-up's, after the first patch succeeded.
+    auto finish = [self, a, done, receiver](const kube::KubeReply &reply, bool firstApplied) {
         ActionResult r;
         r.error = reply.error;
         r.body = reply.body;
@@ -181,32 +221,49 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
             r.outcome = Outcome::Forbidden;
         else
             r.outcome = Outcome::Failed;
-        audit(a, r);
-        if (r.outcome == Outcome::Unknown && receiver)
-            rereadAfterUnknown(a, r, receiver, done);
+        if (firstApplied && !reply.ok())
+            r.partlyApplied = a.partialState.isEmpty() ? QStringLiteral("the first patch was applied, the follow-up was not") : a.partialState;
+        if (!self) {
+            if (r.outcome == Outcome::Unknown)
+                r.reread = QStringLiteral("the connection was replaced before the object could be read again; look at it before retrying");
+            done(r);
+            return;
+        }
+        self->audit(a, r);
+        if (r.outcome == Outcome::Unknown && receiver && r.partlyApplied.isEmpty())
+            self->rereadAfterUnknown(a, r, receiver, done);
         else
             done(r);
     };
     const QString mainPath = a.resource.objectPath(a.ns, a.objectName);
     const QString path = mainPath + (a.subresource.isEmpty() ? QString() : QLatin1Char('/') + a.subresource);
+    auto single = [finish](const kube::KubeReply &reply) { finish(reply, false); };
     if (a.isDelete) {
-        m_client->request("DELETE", path, a.body, "application/json", receiver, finish, timeoutMs);
+        m_client->request("DELETE", path, a.body, "application/json", receiver, single, timeoutMs);
     } else if (a.isReplace) {
-        m_client->request("PUT", path, a.body, "application/json", receiver, finish, timeoutMs);
+        m_client->request("PUT", path, a.body, "application/json", receiver, single, timeoutMs);
     } else if (a.fallbackBody.isEmpty() && a.followUpBody.isEmpty()) {
-        m_client->request("PATCH", path, a.body, kube::patchContentType(a.patchKind), receiver, finish, timeoutMs);
+        m_client->request("PATCH", path, a.body, kube::patchContentType(a.patchKind), receiver, single, timeoutMs);
     } else {
         QPointer<kube::KubeClient> client = m_client;
-        auto afterFirst = [a, client, mainPath, receiver, finish, timeoutMs](const kube::KubeReply &reply) {
-            if (client && !a.subresource.isEmpty() && !a.fallbackBody.isEmpty() && reply.error.kind == ErrorKind::NotFound) {
-                client->request("PATCH", mainPath, a.fallbackBody, kube::patchContentType(a.patchKind), receiver, finish, timeoutMs);
+        auto afterFirst = [self, a, client, mainPath, receiver, finish, single, timeoutMs](const kube::KubeReply &reply) {
+            if (self && client && !a.subresource.isEmpty() && !a.fallbackBody.isEmpty() && reply.error.kind == ErrorKind::NotFound) {
+                client->request("PATCH", mainPath, a.fallbackBody, kube::patchContentType(a.patchKind), receiver, single, timeoutMs);
                 return;
             }
-            if (client && reply.ok() && !a.followUpBody.isEmpty()) {
-                client->request("PATCH", mainPath, a.followUpBody, kube::patchContentType(kube::PatchKind::Merge), receiver, finish, timeoutMs);
+            if (reply.ok() && !a.followUpBody.isEmpty()) {
+                if (!self || !client) {
+                    kube::KubeReply gone;
+                    gone.error.kind = ErrorKind::Cancelled;
+                    gone.error.message = QStringLiteral("the connection was replaced before the follow-up patch could be sent");
+                    finish(gone, true);
+                    return;
+                }
+                client->request("PATCH", mainPath, a.followUpBody, kube::patchContentType(kube::PatchKind::Merge), receiver,
+                                [finish](const kube::KubeReply &second) { finish(second, true); }, timeoutMs);
                 return;
             }
-            finish(reply);
+            finish(reply, false);
         };
         m_client->request("PATCH", path, a.body, kube::patchContentType(a.patchKind), receiver, afterFirst, timeoutMs);
     }
@@ -240,6 +297,12 @@ void ActionFacade::auditAccess(const QString &action, const QString &objectLabel
 
 void ActionFacade::audit(const Action &a, const ActionResult &r)
 {
+    if (!r.partlyApplied.isEmpty()) {
+        // Not "failed": part of the change is in effect, and the line must say which part.
+        appendAudit(a.name, a.objectLabel(), a.change, QStringLiteral("partly applied"),
+                    QStringLiteral("%1; the follow-up %2: %3").arg(r.partlyApplied, outcomeName(r.outcome), r.error.message));
+        return;
+    }
     appendAudit(a.name, a.objectLabel(), a.change, outcomeName(r.outcome), r.error.message);
 }
 

@@ -36,6 +36,9 @@ struct Action {
     // A merge patch of the main resource sent after the first one succeeded (a rollout paused both
     // by spec.paused and by a pause condition: the plugin sends the status and the spec half apart).
     QByteArray followUpBody;
+    // In words, the state the object is left in when the first patch was applied and the follow-up
+    // was not ("pause conditions cleared, spec.paused still true"), for the message and the audit line.
+    QString partialState;
 
     QString objectLabel() const;      // "deployments.apps demo/web"
 
@@ -63,6 +66,8 @@ struct ActionResult {
     // After an Unknown outcome the object is read again before a retry is offered: what that
     // read found, in words ("not applied: resourceVersion is still 41, retrying is safe", ...).
     QString reread;
+    // Non-empty when the first patch was applied and the follow-up was not: the state it left.
+    QString partlyApplied;
 };
 
 class ActionFacade : public QObject {
@@ -77,7 +82,11 @@ public:
     // "Scale deployments.apps demo/web in context sim-admin: replicas 2 → 3"
     QString confirmationText(const Action &a) const;
 
+    // Every request the action may send is checked: with a follow-up to the main resource, both
+    // the subresource and the main resource.
     void checkPermission(const Action &a, QObject *receiver, std::function<void(const Permission &)> done);
+    // The subresources checkPermission asks about, in order ("" for the main resource).
+    static QStringList permissionTargets(const Action &a);
     // Sends the action (after the operator confirmed it) and audits the outcome.
     void execute(const Action &a, QObject *receiver, std::function<void(const ActionResult &)> done, int timeoutMs = 30000);
 
@@ -85,6 +94,7 @@ public:
     void auditAccess(const QString &action, const QString &objectLabel, const QString &detail);
 
 private:
+    void checkOne(const Action &a, const QString &subresource, QObject *receiver, std::function<void(const Permission &)> done);
     void rereadAfterUnknown(const Action &a, ActionResult r, QObject *receiver, std::function<void(const ActionResult &)> done);
     void audit(const Action &a, const ActionResult &r);
     void appendAudit(const QString &action, const QString &object, const QString &change, const QString &result, const QString &detail);

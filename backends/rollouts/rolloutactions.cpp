@@ -159,8 +159,19 @@ RolloutAction RolloutActions::promote(const RolloutInfo &info)
                     rv);
         // Both kinds of pause at once: the spec half goes after the status half. The status patch
         // carried the precondition; this one only clears a flag and is safe on any version.
-        if (info.specPaused)
+        if (info.specPaused) {
             a.followUpBody = compact(QJsonObject{{QStringLiteral("spec"), unpause}});
+            a.partialState = QStringLiteral("pause conditions cleared, spec.paused still true");
+        }
+    } else if (info.specPaused && info.strategy == Strategy::Canary && !info.steps.isEmpty() && info.currentStepIndex < info.steps.size()) {
+        // Paused by hand in the middle of a canary step: the plugin's getPatches sends the step
+        // skip to /status as well as spec.paused=false (the controller would otherwise resume into
+        // the same step).
+        const int next = std::max(info.currentStepIndex, 0) + 1;
+        const QJsonObject status{{QStringLiteral("pauseConditions"), QJsonValue::Null}, {QStringLiteral("currentStepIndex"), next}};
+        statusPatch(a, status, QJsonObject{{QStringLiteral("spec"), unpause}, {QStringLiteral("status"), status}}, rv);
+        a.followUpBody = compact(QJsonObject{{QStringLiteral("spec"), unpause}});
+        a.partialState = QStringLiteral("pause conditions cleared and step %1 skipped, spec.paused still true").arg(next - 1);
     } else if (info.specPaused) {
         a.body = mergeWithVersion(QJsonObject{{QStringLiteral("spec"), unpause}}, rv);
     } else if (info.strategy == Strategy::Canary && info.currentPodHash != info.stableRS && !info.steps.isEmpty() &&

@@ -176,6 +176,54 @@ private Q_SLOTS:
         QCOMPARE(auditLines().size(), before + 1);  // one action, one audit line
     }
 
+    // The first patch applied, the follow-up refused: the outcome and the audit line say it was
+    // partly applied and in which state it left the object, not just "failed".
+    void failedFollowUpIsReportedAsPartlyApplied()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        const QString rv = QString::fromStdString(rvOf("/apis/apps/v1/namespaces/demo/deployments/api"));
+        Action a = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 2, 2, rv);
+        a.followUpBody = R"({"spec":{"replicas":-1}})";  // refused by validation (422)
+        a.partialState = QStringLiteral("replicas set, the follow-up not applied");
+        const int before = auditLines().size();
+        ActionResult r = run(facade, a);
+        QCOMPARE(r.outcome, Outcome::Failed);
+        QCOMPARE(r.error.kind, ErrorKind::Invalid);
+        QCOMPARE(r.partlyApplied, QStringLiteral("replicas set, the follow-up not applied"));
+        JCOMPARE(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/api").json()["spec"]["replicas"], 2);
+        const auto lines = auditLines();
+        QCOMPARE(lines.size(), before + 1);
+        QCOMPARE(lines.last().value(QStringLiteral("result")).toString(), QStringLiteral("partly applied"));
+        const QString detail = lines.last().value(QStringLiteral("detail")).toString();
+        QVERIFY2(detail.startsWith(QStringLiteral("replicas set, the follow-up not applied; the follow-up failed: ")), qPrintable(detail));
+        // A follow-up that succeeds leaves nothing partial.
+        a.followUpBody = R"({"metadata":{"labels":{"partial":"no"}}})";
+        a.expectedResourceVersion.clear();
+        a.body = R"({"spec":{"replicas":2}})";
+        r = run(facade, a);
+        QCOMPARE(r.outcome, Outcome::Succeeded);
+        QVERIFY(r.partlyApplied.isEmpty());
+    }
+
+    // The session deletes its facade on every reconnect; an answer arriving after that must not
+    // touch the deleted facade, and the follow-up is not sent on a connection nobody confirmed.
+    void facadeDeletedWhileTheActionIsInFlight()
+    {
+        auto *facade = new ActionFacade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        Action a = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 2, 2, {});
+        a.followUpBody = R"({"metadata":{"labels":{"after-delete":"sent"}}})";
+        a.partialState = QStringLiteral("scaled, not labelled");
+        ActionResult result;
+        bool done = false;
+        facade->execute(a, this, [&](const ActionResult &r) { result = r; done = true; });
+        delete facade;
+        QVERIFY(QTest::qWaitFor([&] { return done; }, 15000));
+        QCOMPARE(result.outcome, Outcome::Failed);
+        QCOMPARE(result.partlyApplied, QStringLiteral("scaled, not labelled"));
+        QVERIFY2(result.error.message.contains(QStringLiteral("connection was replaced")), qPrintable(result.error.message));
+        QVERIFY(!m_sim->get("/apis/apps/v1/namespaces/demo/deployments/api").json()["metadata"]["labels"].contains("after-delete"));
+    }
+
     void staleResourceVersionIsAConflict()
     {
         ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));

@@ -101,6 +101,47 @@ private Q_SLOTS:
         QCOMPARE(a.subresource, QStringLiteral("status"));
         QCOMPARE(a.body, QByteArray(R"({"metadata":{"resourceVersion":"48213"},"status":{"pauseConditions":null}})"));
         QCOMPARE(a.followUpBody, QByteArray(R"({"spec":{"paused":false}})"));
+        QCOMPARE(a.partialState, QStringLiteral("pause conditions cleared, spec.paused still true"));
+        // The spec half goes to the main resource: its permission is asked for as well.
+        QCOMPARE(actions::ActionFacade::permissionTargets(a), (QStringList{QStringLiteral("status"), QString()}));
+    }
+
+    // The plugin's getPatches for a canary paused by hand mid-step (no pause condition): the
+    // status half skips the step, the spec half unpauses.
+    void promoteCanaryPausedByHandMidStepSkipsTheStepAndUnpauses()
+    {
+        const Loaded l = load(QStringLiteral("canary-midsteps.yaml"), [](QJsonObject &ro) {
+            setSpecPaused(ro);
+            editStatus(ro, [](QJsonObject &s) {
+                s.remove(QStringLiteral("pauseConditions"));
+                s.insert(QStringLiteral("controllerPause"), false);
+                s.insert(QStringLiteral("currentStepIndex"), 2);
+            });
+        });
+        const RolloutAction r = RolloutActions::promote(l.info);
+        QVERIFY2(r.applies(), qPrintable(r.notApplicable));
+        const actions::Action &a = r.action;
+        QCOMPARE(a.subresource, QStringLiteral("status"));
+        QCOMPARE(a.body, QByteArray(R"({"metadata":{"resourceVersion":"77120"},"status":{"currentStepIndex":3,"pauseConditions":null}})"));
+        QCOMPARE(a.followUpBody, QByteArray(R"({"spec":{"paused":false}})"));
+        QCOMPARE(a.fallbackBody,
+                 QByteArray(R"({"metadata":{"resourceVersion":"77120"},"spec":{"paused":false},"status":{"currentStepIndex":3,"pauseConditions":null}})"));
+        QCOMPARE(a.partialState, QStringLiteral("pause conditions cleared and step 2 skipped, spec.paused still true"));
+        QCOMPARE(actions::ActionFacade::permissionTargets(a), (QStringList{QStringLiteral("status"), QString()}));
+        QVERIFY2(a.change.endsWith(QStringLiteral("; spec.paused = false")), qPrintable(a.change));
+        // Without a current step (all steps done) only the spec half is left, as before.
+        const Loaded done = load(QStringLiteral("canary-midsteps.yaml"), [](QJsonObject &ro) {
+            setSpecPaused(ro);
+            editStatus(ro, [](QJsonObject &s) {
+                s.remove(QStringLiteral("pauseConditions"));
+                s.insert(QStringLiteral("currentStepIndex"), 6);
+            });
+        });
+        const actions::Action b = RolloutActions::promote(done.info).action;
+        QVERIFY(b.subresource.isEmpty());
+        QCOMPARE(b.body, QByteArray(R"({"metadata":{"resourceVersion":"77120"},"spec":{"paused":false}})"));
+        QVERIFY(b.followUpBody.isEmpty());
+        QCOMPARE(actions::ActionFacade::permissionTargets(b), QStringList{QString()});
     }
 
     void promoteCanaryAtAPauseStep()
