@@ -80,6 +80,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("rolloutsProblem"));
     m_problem->setWordWrap(true);
+    m_problem->setTextFormat(Qt::PlainText);
     m_problem->setStyleSheet(QStringLiteral("color: #b71c1c"));
     m_problem->hide();
     outer->addWidget(m_problem);
@@ -110,6 +111,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     auto *headBox = new QVBoxLayout;
     m_header = new QLabel(tr("Select a rollout"), detail);
     m_header->setObjectName(QStringLiteral("rolloutHeader"));
+    m_header->setTextFormat(Qt::PlainText);  // names and messages come from the server
     QFont hf = m_header->font();
     hf.setPointSizeF(hf.pointSizeF() * 1.3);
     hf.setBold(true);
@@ -117,6 +119,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_message = new QLabel(detail);
     m_message->setObjectName(QStringLiteral("rolloutMessage"));
     m_message->setWordWrap(true);
+    m_message->setTextFormat(Qt::PlainText);
     headBox->addWidget(m_header);
     headBox->addWidget(m_message);
     top->addLayout(headBox, 1);
@@ -170,6 +173,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
         label = new QLabel(box);
         label->setObjectName(name + QStringLiteral("Label"));
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        label->setTextFormat(Qt::PlainText);
         tiles = new PodTilesWidget(box);
         tiles->setObjectName(name + QStringLiteral("Pods"));
         l->addWidget(label);
@@ -190,6 +194,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_steps->setMaximumHeight(48);
     m_weights = new QLabel(m_stepsBox);
     m_weights->setObjectName(QStringLiteral("canaryWeights"));
+    m_weights->setTextFormat(Qt::PlainText);
     sl->addWidget(m_steps, 1);
     sl->addWidget(m_weights);
     dl->addWidget(m_stepsBox);
@@ -230,6 +235,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_status = new QLabel(detail);
     m_status->setObjectName(QStringLiteral("rolloutStatusLine"));
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText);  // carries the server's error messages
     dl->addWidget(m_status);
     dl->addStretch(1);
     splitter->setStretchFactor(0, 1);
@@ -283,6 +289,7 @@ bool RolloutsView::confirm(const QString &text)
         return m_confirm(text);
     QMessageBox box(QMessageBox::Question, tr("Confirm"), text, QMessageBox::Yes | QMessageBox::Cancel, this);
     box.setObjectName(QStringLiteral("rolloutConfirmDialog"));
+    box.setTextFormat(Qt::PlainText);
     box.setDefaultButton(QMessageBox::Cancel);
     return box.exec() == QMessageBox::Yes;
 }
@@ -314,7 +321,10 @@ void RolloutsView::onSelectionChanged()
     m_kind = key.left(colon);
     m_ns = key.mid(colon + 1, slash - colon - 1);
     m_name = key.mid(slash + 1);
-    m_watch->setFocusNamespace(m_ns);
+    // A running action re-reads its object with the focus namespace's ReplicaSets: the focus
+    // follows the selection once it ended.
+    if (!m_busy)
+        m_watch->setFocusNamespace(m_ns);
     refreshDetail();
     checkPermissions();
 }
@@ -636,10 +646,20 @@ void RolloutsView::showDeployment(const DeploymentHistory &h)
 void RolloutsView::updateButtons(const Snapshot &s)
 {
     auto apply = [this](QWidget *w, QAction *a, RolloutAction ra) {
-        if (!m_readOnlyReason.isEmpty())
+        if (!m_readOnlyReason.isEmpty()) {
             ra.notApplicable = m_readOnlyReason;
-        else if (ra.applies() && m_permissions.contains(permissionKey(ra.action)) && !m_permissions.value(permissionKey(ra.action)).allowed)
-            ra.notApplicable = m_permissions.value(permissionKey(ra.action)).reason;
+        } else if (ra.applies()) {
+            // Every request it sends: a follow-up to the main resource needs that permission too.
+            backends::actions::Action probe = ra.action;
+            for (const QString &sub : backends::actions::ActionFacade::permissionTargets(ra.action)) {
+                probe.subresource = sub;
+                const QString key = permissionKey(probe);
+                if (m_permissions.contains(key) && !m_permissions.value(key).allowed) {
+                    ra.notApplicable = m_permissions.value(key).reason;
+                    break;
+                }
+            }
+        }
         const bool on = ra.applies() && !m_busy;
         const QString tip = ra.applies() ? ra.action.change : ra.notApplicable;
         if (w) {
@@ -742,6 +762,8 @@ void RolloutsView::undoTo(int revision)
 void RolloutsView::finish(const QString &message, bool ok)
 {
     m_busy = false;
+    m_list->setEnabled(true);
+    m_watch->setFocusNamespace(m_ns);
     m_status->setText(message);
     m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #b71c1c"));
     refreshDetail();
@@ -750,7 +772,9 @@ void RolloutsView::finish(const QString &message, bool ok)
 
 void RolloutsView::run(const QString &label, Builder build, const Snapshot &snapshot, const QString &preface)
 {
-    auto *facade = m_session ? m_session->actions() : nullptr;
+    // The session deletes its facade (and client) whenever it reconnects, a namespace change
+    // included: it is held weakly across the permission check and the modal confirmation.
+    QPointer<backends::actions::ActionFacade> facade = m_session ? m_session->actions() : nullptr;
     if (!facade) {
         finish(tr("%1: not connected").arg(label), false);
         return;
@@ -763,34 +787,61 @@ void RolloutsView::run(const QString &label, Builder build, const Snapshot &snap
         return;
     }
     m_busy = true;
+    // The action is about the object in `snapshot`: no other one is selected meanwhile.
+    m_list->setEnabled(false);
     updateButtons(snapshot);
     QPointer<RolloutsView> self(this);
     const backends::actions::Action action = ra.action;
-    facade->checkPermission(action, this, [self, facade, action, label, build, snapshot, preface](const backends::actions::Permission &p) {
+    // The facade the operator confirmed against, or null when it is gone or was replaced.
+    auto sameFacade = [self, facade]() -> backends::actions::ActionFacade * {
+        if (!facade || !self->m_session || self->m_session->actions() != facade.data())
+            return nullptr;
+        return facade.data();
+    };
+    facade->checkPermission(action, this, [self, sameFacade, action, label, build, snapshot, preface](const backends::actions::Permission &p) {
         if (!self)
             return;
+        if (!sameFacade()) {
+            self->finish(tr("%1: the connection changed during the permission check; nothing was sent").arg(label), false);
+            return;
+        }
         if (!p.allowed) {
             self->finish(tr("%1 not allowed: %2").arg(label, p.reason), false);
             return;
         }
-        QString text = facade->confirmationText(action);
+        QString text = sameFacade()->confirmationText(action);
         if (!preface.isEmpty())
             text = preface + QStringLiteral("\n\n") + text;
         if (!self->confirm(text)) {
-            self->finish(tr("%1 cancelled; nothing was sent").arg(label), false);
+            if (self)
+                self->finish(tr("%1 cancelled; nothing was sent").arg(label), false);
             return;
         }
-        facade->execute(action, self, [self, action, label, build, snapshot](const backends::actions::ActionResult &r) {
+        if (!self)
+            return;
+        // The dialog was modal: the session may have reconnected (and deleted the facade) meanwhile.
+        backends::actions::ActionFacade *now = sameFacade();
+        if (!now) {
+            self->finish(tr("%1: the connection changed while you were confirming; nothing was sent").arg(label), false);
+            return;
+        }
+        now->execute(action, self, [self, action, label, build, snapshot](const backends::actions::ActionResult &r) {
             if (!self)
                 return;
             if (r.outcome == Outcome::Succeeded) {
                 self->finish(tr("%1 %2: done (%3)").arg(label, action.objectLabel(), action.change), true);
                 return;
             }
+            if (!r.partlyApplied.isEmpty()) {
+                self->finish(tr("%1 %2 partly applied: %3; the rest failed (%4): %5")
+                                 .arg(label, action.objectLabel(), r.partlyApplied, backends::actions::outcomeName(r.outcome), r.error.message),
+                             false);
+                return;
+            }
             // A failed JSON-patch test (undo, set image) answers 422, not 409: it is a conflict when
-            // the object moved on; the re-read tells.
-            const bool maybeConflict = r.outcome == Outcome::Conflict ||
-                                       (r.error.kind == backends::ErrorKind::Invalid && action.patchKind == backends::kube::PatchKind::Json);
+            // the tested template moved on; the re-read tells.
+            const bool jsonPatchRefused = r.error.kind == backends::ErrorKind::Invalid && action.patchKind == backends::kube::PatchKind::Json;
+            const bool maybeConflict = r.outcome == Outcome::Conflict || jsonPatchRefused;
             if (!maybeConflict) {
                 QString msg = tr("%1 %2 failed (%3): %4").arg(label, action.objectLabel(), backends::actions::outcomeName(r.outcome), r.error.message);
                 if (!r.reread.isEmpty())
@@ -798,18 +849,24 @@ void RolloutsView::run(const QString &label, Builder build, const Snapshot &snap
                 self->finish(msg, false);
                 return;
             }
-            self->reread(snapshot, [self, label, build, snapshot, r, action](const Snapshot &fresh) {
+            self->reread(snapshot, [self, label, build, snapshot, r, action, jsonPatchRefused](const Snapshot &fresh) {
                 if (!self)
                     return;
-                const QString freshRv = fresh.isRollout ? fresh.rollout.resourceVersion : fresh.deployment.resourceVersion;
                 const QString error = fresh.isRollout ? fresh.rollout.error : fresh.deployment.error;
                 if (!error.isEmpty()) {
                     self->finish(tr("%1: the object changed and could not be read again: %2").arg(label, error), false);
                     return;
                 }
-                if (r.outcome != Outcome::Conflict && freshRv == action.expectedResourceVersion) {
-                    self->finish(tr("%1 %2 refused: %3").arg(label, action.objectLabel(), r.error.message), false);
-                    return;
+                // The precondition of a JSON patch is the template the operator saw (the controllers
+                // write status all the time, so the resourceVersion always differs): with that
+                // template still in place the test passed, and the 422 is the server's refusal.
+                if (jsonPatchRefused) {
+                    const QJsonObject &seen = snapshot.isRollout ? snapshot.rollout.podTemplate : snapshot.deployment.podTemplate;
+                    const QJsonObject &now = fresh.isRollout ? fresh.rollout.podTemplate : fresh.deployment.podTemplate;
+                    if (seen == now) {
+                        self->finish(tr("%1 %2 refused: %3").arg(label, action.objectLabel(), r.error.message), false);
+                        return;
+                    }
                 }
                 // Never retried blindly: what changed is shown and the operator decides again.
                 const QString changed = tr("Someone else changed %1 since you read it (%2). Nothing was sent.")
@@ -831,7 +888,9 @@ void RolloutsView::reread(const Snapshot &before, std::function<void(const Snaps
         return;
     }
     const bool isRollout = before.isRollout;
-    const QString ns = m_ns, name = m_name;
+    // The object the action was about, whatever is selected now.
+    const QString ns = isRollout ? before.rollout.ns : before.deployment.ns;
+    const QString name = isRollout ? before.rollout.name : before.deployment.name;
     QPointer<RolloutsView> self(this);
     client->get(isRollout ? rolloutsResource() : backends::kube::ResourceRef::deployments(), ns, name, this,
                 [self, isRollout, ns, name, done](const backends::kube::KubeReply &reply) {

@@ -213,6 +213,90 @@ private Q_SLOTS:
                  QStringLiteral("nginx:1.27"));
     }
 
+    // While an action waits for the confirmation the list is locked; a selection changed anyway
+    // (programmatically) does not move the action: the re-read after the conflict, the second
+    // question and the patch are all about the object the operator first confirmed.
+    void selectionChangeDuringAnActionKeepsItsTarget()
+    {
+        QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
+        QVERIFY(eventually([&] { return m_view->rollbackButton()->isEnabled(); }));
+        const std::string storefrontBefore = m_sim->get(kStorefront).json()["spec"]["template"].dump();
+        int asked = 0;
+        bool listLocked = false;
+        bool reselected = false;
+        m_onConfirm = [&](const QString &) {
+            if (++asked == 1) {
+                listLocked = !m_view->list()->isEnabled();
+                const Json patch = {{"spec", {{"template", {{"spec", {{"containers", Json::array({{{"name", "web"}, {"image", "nginx:1.28"}}})}}}}}}}};
+                m_sim->request("PATCH", kWeb, patch.dump(), "application/strategic-merge-patch+json");
+                reselected = m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront"));
+            }
+            return true;
+        };
+        const QString outcome = click(m_view->rollbackButton());
+        QVERIFY(listLocked);
+        QVERIFY(reselected);
+        QCOMPARE(m_view->selectedKind(), QStringLiteral("Rollout"));
+        QVERIFY2(asked == 2, qPrintable(outcome));
+        QVERIFY2(m_confirmations[1].startsWith(QStringLiteral("Someone else changed deployments.apps history/web since you read it")),
+                 qPrintable(m_confirmations[1]));
+        QVERIFY2(m_confirmations[1].contains(QStringLiteral("Undo deployments.apps history/web in context")), qPrintable(m_confirmations[1]));
+        QVERIFY2(outcome.contains(QStringLiteral("done")) && outcome.contains(QStringLiteral("history/web")), qPrintable(outcome));
+        QVERIFY(!QString::fromStdString(m_sim->get(kWeb).body).contains(QStringLiteral("nginx:1.28")));
+        QCOMPARE(m_sim->get(kStorefront).json()["spec"]["template"].dump(), storefrontBefore);
+        QVERIFY(m_view->list()->isEnabled());
+    }
+
+    // A 422 on an undo whose template test passed is the server refusing the new template, not a
+    // conflict (the resourceVersion differs anyway: here another client touched an annotation):
+    // it is reported with the server's message, not asked again.
+    void refusedUndoIsReportedNotAskedAgain()
+    {
+        QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
+        const Json web = m_sim->get(kWeb).json();
+        // A revision whose template does not match the Deployment's selector: the server refuses it.
+        const Json rs = {{"apiVersion", "apps/v1"},
+                         {"kind", "ReplicaSet"},
+                         {"metadata",
+                          {{"name", "web-odd"},
+                           {"namespace", "history"},
+                           {"labels", {{"app", "web-odd"}}},
+                           {"annotations", {{"deployment.kubernetes.io/revision", "99"}}},
+                           {"ownerReferences",
+                            Json::array({{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}, {"uid", web["metadata"]["uid"]}, {"controller", true}}})}}},
+                         {"spec",
+                          {{"replicas", 0},
+                           {"selector", {{"matchLabels", {{"app", "web-odd"}}}}},
+                           {"template",
+                            {{"metadata", {{"labels", {{"app", "web-odd"}}}}},
+                             {"spec", {{"containers", Json::array({{{"name", "web"}, {"image", "nginx:1.20"}}})}}}}}}}};
+        QCOMPARE(m_sim->request("POST", "/apis/apps/v1/namespaces/history/replicasets", rs.dump()).status, 201);
+        QVERIFY2(eventually([&] { return m_view->currentDeployment().revisionByNumber(99) != nullptr; }, 20000), qPrintable(m_view->headerText()));
+        const std::string templateBefore = m_sim->get(kWeb).json()["spec"]["template"].dump();
+        int asked = 0;
+        m_onConfirm = [&](const QString &) {
+            if (++asked == 1)  // the resourceVersion moves on, the template does not
+                m_sim->request("PATCH", kWeb, R"({"metadata":{"annotations":{"touched-by":"someone-else"}}})", "application/merge-patch+json");
+            return true;
+        };
+        QSignalSpy spy(m_view, &widgets::RolloutsView::actionFinished);
+        m_view->undoTo(99);
+        QVERIFY(spy.wait(30000));
+        const QString outcome = spy.last().at(0).toString();
+        QVERIFY2(asked == 1, qPrintable(outcome));
+        QVERIFY2(outcome.startsWith(QStringLiteral("Undo deployments.apps history/web refused: ")), qPrintable(outcome));
+        QVERIFY2(outcome.contains(QStringLiteral("does not match template")), qPrintable(outcome));
+        // Server-supplied text (here with backquotes and braces; it could hold markup) is shown as plain text.
+        for (const char *name : {"rolloutStatusLine", "rolloutMessage", "rolloutHeader", "rolloutsProblem"}) {
+            auto *label = m_view->findChild<QLabel *>(QLatin1String(name));
+            QVERIFY2(label && label->textFormat() == Qt::PlainText, name);
+        }
+        QCOMPARE(m_view->statusText(), outcome);
+        QCOMPARE(m_sim->get(kWeb).json()["spec"]["template"].dump(), templateBefore);
+        QCOMPARE(m_sim->request("DELETE", "/apis/apps/v1/namespaces/history/replicasets/web-odd").status, 200);
+        QVERIFY(eventually([&] { return m_view->currentDeployment().revisionByNumber(99) == nullptr; }, 20000));
+    }
+
     // The toolbar's Read-only toggle disables every action of the view with the reason.
     void readOnlyContextDisablesEverything()
     {
@@ -434,6 +518,36 @@ private Q_SLOTS:
         QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
         const QString hash = m_view->currentRollout().currentPodHash;
         QVERIFY(eventually([&] { return json("/api/v1/namespaces/shop/services/storefront", {"spec", "selector", "rollouts-pod-template-hash"}) == hash.toStdString(); }, 20000));
+    }
+
+    // The session deletes its action facade whenever it reconnects (a namespace change too): a
+    // reconnect while the operator confirms sends nothing, and says so.
+    void reconnectWhileConfirmingSendsNothing()
+    {
+        QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
+        auto *restart = m_view->moreMenu()->findChild<QAction *>(QStringLiteral("restartAction"));
+        QVERIFY(restart);
+        QVERIFY(eventually([&] { return restart->isEnabled(); }, 20000));
+        const std::string templateBefore = m_sim->get(kWeb).json()["spec"]["template"].dump();
+        const QString scope = m_win.session->namespaceScope();
+        const auto *facadeBefore = m_win.session->actions();
+        m_onConfirm = [&](const QString &) {
+            m_win.session->setNamespace(scope == QLatin1String("history") ? QStringLiteral("shop") : QStringLiteral("history"));
+            return true;
+        };
+        QSignalSpy spy(m_view, &widgets::RolloutsView::actionFinished);
+        restart->trigger();
+        QVERIFY(spy.wait(20000));
+        const QString outcome = spy.last().at(0).toString();
+        QVERIFY(m_win.session->actions() != facadeBefore);
+        QCOMPARE(outcome, QStringLiteral("Restart: the connection changed while you were confirming; nothing was sent"));
+        QCOMPARE(m_confirmations.size(), 1);
+        QCOMPARE(m_sim->get(kWeb).json()["spec"]["template"].dump(), templateBefore);
+        m_win.session->setNamespace(scope);
+        QVERIFY(eventually([&] { return m_win.session->state() == backends::kube::KubeSession::ConnectionState::Live; }, 20000));
+        QVERIFY2(eventually([&] { return m_view->watch()->isSynced(); }, 20000), qPrintable(m_view->watch()->problem()));
+        QVERIFY(eventually([&] { return m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")); }, 20000));
+        QVERIFY(eventually([&] { return restart->isEnabled(); }, 20000));
     }
 };
 
