@@ -3,6 +3,7 @@
 
 #include "kube/status.h"
 
+#include <QPointer>
 #include <QUrl>
 
 namespace pilothouse::backends::kube {
@@ -102,15 +103,18 @@ void KubeClient::send(Call call, QObject *receiver, std::function<void(const Kub
     }
     http::Request request = std::move(req).value();
     request.timeoutMs = call.timeoutMs;
-    m_engine->send(std::move(request), receiver, [this, call, receiver, done, retried](const http::Response &resp) {
-        if (resp.status == 401 && !retried && m_credentials->execConfig()) {
+    // The answer may come after this client is gone (a session reconnects while an action's
+    // request is in flight): the receiver still gets it, without a retry through the dead client.
+    QPointer<KubeClient> self(this);
+    m_engine->send(std::move(request), receiver, [self, context = m_context, call, receiver, done, retried](const http::Response &resp) {
+        if (self && resp.status == 401 && !retried && self->m_credentials->execConfig()) {
             // An exec credential the server no longer accepts: run the plugin once more and repeat.
-            m_credentials->invalidate();
-            send(call, receiver, done, true);
+            self->m_credentials->invalidate();
+            self->send(call, receiver, done, true);
             return;
         }
         KubeReply reply = replyFrom(resp);
-        reply.error = explainTls(reply.error, m_context);
+        reply.error = explainTls(reply.error, context);
         done(reply);
     });
 }
@@ -139,12 +143,13 @@ http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receive
         else
             errorBody->append(l);
     };
-    h.finished = [this, status, errorBody, handlers](const http::Response &original) {
+    // No pointer to the client: a stream may end after the client that opened it is gone.
+    h.finished = [context = m_context, credentials = m_credentials, status, errorBody, handlers](const http::Response &original) {
         http::Response resp = original;
-        resp.error = explainTls(resp.error, m_context);
+        resp.error = explainTls(resp.error, context);
         if (*status != 0 && (*status < 200 || *status >= 300)) {
-            if (*status == 401 && m_credentials->execConfig())
-                m_credentials->invalidate();
+            if (*status == 401 && credentials->execConfig())
+                credentials->invalidate();
             KubeReply r;
             r.status = *status;
             r.body = *errorBody;

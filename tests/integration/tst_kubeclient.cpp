@@ -101,6 +101,24 @@ private Q_SLOTS:
         QCOMPARE(missing.status, 404);
     }
 
+    void answerArrivesAfterTheClientIsGone()
+    {
+        // A session replaces its client while an action's request is in flight: the receiver
+        // still gets the answer, and nothing touches the deleted client (ASan would say so).
+        auto config = Kubeconfig::load({m_sim->kubeconfigPath()});
+        auto ctx = config.value().resolve(QStringLiteral("sim-admin"));
+        auto approvals = std::make_shared<ExecApprovalStore>(m_dir.filePath(QStringLiteral("b.json")));
+        auto client = std::make_unique<KubeClient>(m_engine.get(), ctx.value(), std::make_shared<CredentialProvider>(ctx.value(), approvals));
+        QVERIFY(m_sim->control("delay", "ms=1500&count=1"));
+        KubeReply reply;
+        bool done = false;
+        client->get(m_deployments, QStringLiteral("demo"), QStringLiteral("web"), this, [&](const KubeReply &r) { reply = r; done = true; });
+        client.reset();
+        QVERIFY(QTest::qWaitFor([&] { return done; }, 10000));
+        QVERIFY2(reply.ok(), qPrintable(reply.error.message));
+        JCOMPARE(body(reply)["metadata"]["name"], "web");
+    }
+
     void createAndStatusErrors()
     {
         QByteArray cm = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"from-client"},"data":{"a":"1"}})";
