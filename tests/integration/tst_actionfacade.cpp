@@ -181,8 +181,9 @@ private Q_SLOTS:
     void failedFollowUpIsReportedAsPartlyApplied()
     {
         ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
-        const QString rv = QString::fromStdString(rvOf("/apis/apps/v1/namespaces/demo/deployments/api"));
-        Action a = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 2, 2, rv);
+        // No precondition on the first half: the deployment controller may still be writing
+        // status from the previous test, and a rightful 409 is not what this test is about.
+        Action a = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 2, 2, {});
         a.followUpBody = R"({"spec":{"replicas":-1}})";  // refused by validation (422)
         a.partialState = QStringLiteral("replicas set, the follow-up not applied");
         const int before = auditLines().size();
