@@ -58,40 +58,6 @@ void sendStatus(httplib::Response &res, const ApiException &e)
         res.set_header("Retry-After", "1");
 }
 
-// Continue tokens use the URL-safe alphabet without padding, as the API server's do.
-std::string base64UrlEncode(const std::string &in)
-{
-    std::string out = base64Encode(in);
-    while (!out.empty() && out.back() == '=')
-        out.pop_back();
-    for (char &c : out)
-        c = c == '+' ? '-' : c == '/' ? '_' : c;
-    return out;
-}
-
-std::string base64UrlDecode(const std::string &in)
-{
-    std::string out;
-    int val = 0, bits = -8;
-    for (char ch : in) {
-        int d;
-        if (ch >= 'A' && ch <= 'Z') d = ch - 'A';
-        else if (ch >= 'a' && ch <= 'z') d = ch - 'a' + 26;
-        else if (ch >= '0' && ch <= '9') d = ch - '0' + 52;
-        else if (ch == '-' || ch == '+') d = 62;
-        else if (ch == '_' || ch == '/') d = 63;
-        else if (ch == '=') break;
-        else throw ApiException::badRequest("continue key is not valid: illegal base64 data");
-        val = (val << 6) + d;
-        bits += 6;
-        if (bits >= 0) {
-            out.push_back(static_cast<char>((val >> bits) & 0xFF));
-            bits -= 8;
-        }
-    }
-    return out;
-}
-
 std::uint64_t parseRv(const std::string &s)
 {
     if (s.empty() || !std::all_of(s.begin(), s.end(), ::isdigit))
@@ -1142,7 +1108,10 @@ void ApiServer::serveList(const httplib::Request &req, httplib::Response &res, c
     if (!cont.empty()) {
         Json token;
         try {
-            token = Json::parse(base64UrlDecode(cont));
+            auto decoded = base64UrlDecode(cont);
+            if (!decoded)
+                throw ApiException::badRequest("continue key is not valid: illegal base64 data");
+            token = Json::parse(*decoded);
         } catch (const Json::exception &) {
             throw ApiException::badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
         }

@@ -52,38 +52,6 @@ void sendError(httplib::Response &res, const ArgoCdError &e)
     sendJson(res, e.httpStatus(), {{"error", e.what()}, {"code", e.grpcCode()}, {"message", e.what()}, {"details", Json::array()}});
 }
 
-std::string base64Url(const std::string &in)
-{
-    std::string out = base64Encode(in);
-    while (!out.empty() && out.back() == '=')
-        out.pop_back();
-    for (char &c : out)
-        c = c == '+' ? '-' : c == '/' ? '_' : c;
-    return out;
-}
-
-std::string base64UrlDecode(const std::string &in)
-{
-    std::string out;
-    int val = 0, bits = -8;
-    for (char ch : in) {
-        int d;
-        if (ch >= 'A' && ch <= 'Z') d = ch - 'A';
-        else if (ch >= 'a' && ch <= 'z') d = ch - 'a' + 26;
-        else if (ch >= '0' && ch <= '9') d = ch - '0' + 52;
-        else if (ch == '-' || ch == '+') d = 62;
-        else if (ch == '_' || ch == '/') d = 63;
-        else return {};
-        val = (val << 6) + d;
-        bits += 6;
-        if (bits >= 0) {
-            out.push_back(static_cast<char>((val >> bits) & 0xFF));
-            bits -= 8;
-        }
-    }
-    return out;
-}
-
 std::string hmacSha256(const std::string &key, const std::string &data)
 {
     unsigned char mac[EVP_MAX_MD_SIZE];
@@ -193,8 +161,8 @@ std::string ArgoCdServer::issueToken(const std::string &user)
     Json header = {{"alg", "HS256"}, {"typ", "JWT"}};
     Json claims = {{"iss", "argocd"}, {"sub", user + ":login"}, {"aud", "argocd"}, {"iat", iat}, {"nbf", iat},
                    {"exp", iat + std::chrono::duration_cast<std::chrono::seconds>(kTokenLifetime).count()}, {"jti", jti}};
-    std::string signingInput = base64Url(header.dump()) + "." + base64Url(claims.dump());
-    return signingInput + "." + base64Url(hmacSha256(m_signingKey, signingInput));
+    std::string signingInput = base64UrlEncode(header.dump()) + "." + base64UrlEncode(claims.dump());
+    return signingInput + "." + base64UrlEncode(hmacSha256(m_signingKey, signingInput));
 }
 
 std::string ArgoCdServer::authenticate(const httplib::Request &req, std::string &why) const
@@ -221,13 +189,13 @@ std::string ArgoCdServer::authenticate(const httplib::Request &req, std::string 
         why = "invalid session: token contains an invalid number of segments";
         return {};
     }
-    std::string expected = base64Url(hmacSha256(m_signingKey, token.substr(0, dot2)));
+    std::string expected = base64UrlEncode(hmacSha256(m_signingKey, token.substr(0, dot2)));
     std::string given = token.substr(dot2 + 1);
     if (expected.size() != given.size() || CRYPTO_memcmp(expected.data(), given.data(), expected.size()) != 0) {
         why = "invalid session: signature is invalid";
         return {};
     }
-    Json claims = Json::parse(base64UrlDecode(token.substr(dot1 + 1, dot2 - dot1 - 1)), nullptr, false);
+    Json claims = Json::parse(base64UrlDecode(token.substr(dot1 + 1, dot2 - dot1 - 1)).value_or(std::string()), nullptr, false);
     if (!claims.is_object()) {
         why = "invalid session: malformed claims";
         return {};
@@ -290,7 +258,7 @@ void ArgoCdServer::handle(const httplib::Request &req, httplib::Response &res)
                 std::string token = req.get_header_value("Authorization").substr(7);
                 size_t d1 = token.find('.');
                 size_t d2 = token.find('.', d1 + 1);
-                Json claims = Json::parse(base64UrlDecode(token.substr(d1 + 1, d2 - d1 - 1)), nullptr, false);
+                Json claims = Json::parse(base64UrlDecode(token.substr(d1 + 1, d2 - d1 - 1)).value_or(std::string()), nullptr, false);
                 if (claims.is_object()) {
                     std::lock_guard lock(m_tokensMutex);
                     m_revoked.insert(claims.value("jti", ""));

@@ -157,6 +157,39 @@ std::mt19937_64 &rng()
 }
 }  // namespace
 
+std::string base64UrlEncode(const std::string &in)
+{
+    std::string out = base64Encode(in);
+    while (!out.empty() && out.back() == '=')
+        out.pop_back();
+    for (char &c : out)
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return out;
+}
+
+std::optional<std::string> base64UrlDecode(const std::string &in)
+{
+    std::string out;
+    int val = 0, bits = -8;
+    for (char ch : in) {
+        int d;
+        if (ch >= 'A' && ch <= 'Z') d = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z') d = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9') d = ch - '0' + 52;
+        else if (ch == '-' || ch == '+') d = 62;
+        else if (ch == '_' || ch == '/') d = 63;
+        else if (ch == '=') break;
+        else return std::nullopt;
+        val = (val << 6) + d;
+        bits += 6;
+        if (bits >= 0) {
+            out.push_back(static_cast<char>((val >> bits) & 0xFF));
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
 std::string randomSuffix(size_t length)
 {
     static constexpr char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,10 @@ std::string humanDuration(std::chrono::seconds d);
 std::string ageOf(const Json &obj);
 
 std::string base64Encode(const std::string &in);  // standard alphabet, padded
+// The URL-safe alphabet without padding (continue tokens, JWT parts); decoding accepts either
+// alphabet and stops at padding; nullopt on any other character.
+std::string base64UrlEncode(const std::string &in);
+std::optional<std::string> base64UrlDecode(const std::string &in);
 std::string randomSuffix(size_t length);  // lowercase consonants + digits, like generateName
 std::string newUid();
 
