@@ -27,24 +27,6 @@ constexpr const char *kJson = "application/json";
 // cpp-httplib compresses only the exact type "application/json".
 constexpr const char *kJsonStream = "application/json;stream=watch";
 
-std::vector<std::string> splitPath(const std::string &path)
-{
-    std::vector<std::string> parts;
-    std::string cur;
-    for (char c : path) {
-        if (c == '/') {
-            if (!cur.empty())
-                parts.push_back(cur);
-            cur.clear();
-        } else {
-            cur.push_back(c);
-        }
-    }
-    if (!cur.empty())
-        parts.push_back(cur);
-    return parts;
-}
-
 void sendJson(httplib::Response &res, int status, const std::string &body, const char *type = kJson)
 {
     res.status = status;

@@ -22,24 +22,6 @@ constexpr const char *kJson = "application/json";
 constexpr const char *kAdmin = "admin";
 constexpr auto kTokenLifetime = std::chrono::hours(24);
 
-std::vector<std::string> splitPath(const std::string &path)
-{
-    std::vector<std::string> parts;
-    std::string cur;
-    for (char c : path) {
-        if (c == '/') {
-            if (!cur.empty())
-                parts.push_back(cur);
-            cur.clear();
-        } else {
-            cur.push_back(c);
-        }
-    }
-    if (!cur.empty())
-        parts.push_back(cur);
-    return parts;
-}
-
 void sendJson(httplib::Response &res, int status, const Json &body)
 {
     res.status = status;

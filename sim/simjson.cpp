@@ -157,6 +157,24 @@ std::mt19937_64 &rng()
 }
 }  // namespace
 
+std::vector<std::string> splitPath(const std::string &path)
+{
+    std::vector<std::string> parts;
+    std::string cur;
+    for (char c : path) {
+        if (c == '/') {
+            if (!cur.empty())
+                parts.push_back(cur);
+            cur.clear();
+        } else {
+            cur.push_back(c);
+        }
+    }
+    if (!cur.empty())
+        parts.push_back(cur);
+    return parts;
+}
+
 std::string base64UrlEncode(const std::string &in)
 {
     std::string out = base64Encode(in);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pilothouse::sim {
 
@@ -27,6 +28,9 @@ std::chrono::system_clock::time_point parseRfc3339(const std::string &text);
 // kubectl's HumanDuration, used in the Age columns of Table answers.
 std::string humanDuration(std::chrono::seconds d);
 std::string ageOf(const Json &obj);
+
+// "/api/v1//pods/" → {"api", "v1", "pods"}: a request path's segments, empty ones dropped.
+std::vector<std::string> splitPath(const std::string &path);
 
 std::string base64Encode(const std::string &in);  // standard alphabet, padded
 // The URL-safe alphabet without padding (continue tokens, JWT parts); decoding accepts either
