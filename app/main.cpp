@@ -5,7 +5,7 @@
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
-#include "mainwindow.h"
+#include "shell/mainwindow.h"
 
 #include <QApplication>
 #include <QDir>

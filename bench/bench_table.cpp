@@ -9,7 +9,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/kubeobject.h"
 #include "kube/kubesession.h"
-#include "mainwindow.h"
+#include "shell/mainwindow.h"
 #include "objecttablemodel.h"
 #include "simprocess.h"
 

@@ -5,7 +5,7 @@
 // to a history id (disabled under automated sync), Terminate only while an operation runs, and a
 // revoked session that asks to log in again.
 #include "actions/auditlog.h"
-#include "argocdview.h"
+#include "delivery/argocdview.h"
 #include "argocdworld.h"
 #include "http/httpengine.h"
 #include "simprocess.h"

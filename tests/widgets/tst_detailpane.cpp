@@ -3,12 +3,12 @@
 // audited; a 422 shown against the edit with the edit kept; a 409 after review keeps the edit;
 // a Secret reveal asks first and is audited; the viewer may not edit and is told why.
 #include "actions/auditlog.h"
-#include "detailpane.h"
+#include "resources/detailpane.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
-#include "mainwindow.h"
+#include "shell/mainwindow.h"
 #include "connectedwindow.h"
 #include "simprocess.h"
 

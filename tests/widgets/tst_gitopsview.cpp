@@ -3,8 +3,8 @@
 // between (never forced), "Revert commit…", a declined confirmation, errors in the message line,
 // the image bump dialog, and an audit line for every push.
 #include "gitdaemon.h"
-#include "gitopsview.h"
-#include "imagebumpdialog.h"
+#include "delivery/gitopsview.h"
+#include "delivery/imagebumpdialog.h"
 
 #include <QComboBox>
 #include <QFile>

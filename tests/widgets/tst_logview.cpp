@@ -9,7 +9,7 @@
 #include "kube/kubesession.h"
 #include "logfilterproxymodel.h"
 #include "logmodel.h"
-#include "logview.h"
+#include "resources/logview.h"
 #include "simprocess.h"
 
 #include <QAbstractItemModelTester>

@@ -1,6 +1,6 @@
 // Tests the main window's welcome panel and the connection indicator in its status bar.
-#include "connectionstatuslabel.h"
-#include "mainwindow.h"
+#include "shell/connectionstatuslabel.h"
+#include "shell/mainwindow.h"
 
 #include <QLabel>
 #include <QSignalSpy>

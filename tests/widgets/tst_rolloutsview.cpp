@@ -3,9 +3,9 @@
 // rollback (undo) likewise, a change by another client between read and promote detected as a
 // conflict and asked again; a Deployment's history, undo and the same conflict handling.
 #include "connectedwindow.h"
-#include "podtileswidget.h"
+#include "resources/podtileswidget.h"
 #include "rollouts/rolloutwatch.h"
-#include "rolloutsview.h"
+#include "delivery/rolloutsview.h"
 #include "simprocess.h"
 
 #include <QAction>

@@ -5,8 +5,8 @@
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
-#include "podtileswidget.h"
-#include "scalingview.h"
+#include "resources/podtileswidget.h"
+#include "resources/scalingview.h"
 #include "simprocess.h"
 
 #include <QChartView>

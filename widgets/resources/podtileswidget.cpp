@@ -1,5 +1,5 @@
 // Paints the pod tiles in a flow that wraps to the widget's width (height for width).
-#include "podtileswidget.h"
+#include "resources/podtileswidget.h"
 
 #include <QDateTime>
 #include <QEvent>

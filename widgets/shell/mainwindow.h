@@ -2,7 +2,7 @@
 #pragma once
 
 #include "kube/kubeconfig.h"
-#include "argocdview.h"
+#include "delivery/argocdview.h"
 #include "gitops/gitopsrepository.h"
 #include "kube/kubesession.h"
 #include "objectfilterproxymodel.h"

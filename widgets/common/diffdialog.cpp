@@ -1,5 +1,5 @@
 // Renders a unified diff with line backgrounds and asks to apply it.
-#include "diffdialog.h"
+#include "common/diffdialog.h"
 
 #include <QDialogButtonBox>
 #include <QFontDatabase>

@@ -1,5 +1,5 @@
 // Draws the connection indicator; colours are fixed so they read the same in light and dark themes.
-#include "connectionstatuslabel.h"
+#include "shell/connectionstatuslabel.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

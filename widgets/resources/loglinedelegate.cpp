@@ -1,5 +1,5 @@
 // Log line painting: segments drawn left to right with one font, matches as marked runs.
-#include "loglinedelegate.h"
+#include "resources/loglinedelegate.h"
 
 #include <QPainter>
 

@@ -1,8 +1,8 @@
 // GitOpsClient drives everything; this file turns its results into the list, the diff, the
 // confirmations and the message line. The GUI thread never waits on git.
-#include "gitopsview.h"
+#include "delivery/gitopsview.h"
 
-#include "diffdialog.h"
+#include "common/diffdialog.h"
 #include "humanduration.h"
 
 #include <QDateTime>

@@ -6,7 +6,7 @@
 
 #include "actions/auditlog.h"
 #include "gitops/gitopsclient.h"
-#include "imagebumpdialog.h"
+#include "delivery/imagebumpdialog.h"
 
 #include <QTimer>
 #include <QWidget>

@@ -1,7 +1,7 @@
 // Rollouts and Deployments live, blue/green or stable/canary side by side, promote and rollback.
-#include "rolloutsview.h"
+#include "delivery/rolloutsview.h"
 
-#include "podtileswidget.h"
+#include "resources/podtileswidget.h"
 #include "rollouts/rolloutwatch.h"
 
 #include <QAction>

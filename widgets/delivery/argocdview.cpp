@@ -1,5 +1,5 @@
 // The Argo CD view: login form, live applications table, history, resource tree and actions.
-#include "argocdview.h"
+#include "delivery/argocdview.h"
 
 #include <QCheckBox>
 #include <QDialog>

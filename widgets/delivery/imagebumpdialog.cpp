@@ -1,5 +1,5 @@
 // Containers load when a manifest is chosen; OK is enabled only for a container and a valid tag.
-#include "imagebumpdialog.h"
+#include "delivery/imagebumpdialog.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -1,7 +1,7 @@
 // Detail pane: overview, events, related objects and the YAML editor of one object.
-#include "detailpane.h"
+#include "resources/detailpane.h"
 
-#include "diffdialog.h"
+#include "common/diffdialog.h"
 #include "humanduration.h"
 #include "kube/objectdetails.h"
 #include "kube/textdiff.h"

@@ -1,8 +1,8 @@
 // Lays out the scaling view and keeps its chart live: points are appended (or the last step is
 // replaced) as samples arrive, old ones trimmed to the window, and the time axis slides each second.
-#include "scalingview.h"
+#include "resources/scalingview.h"
 
-#include "podtileswidget.h"
+#include "resources/podtileswidget.h"
 
 #include <QChart>
 #include <QChartView>

@@ -1,9 +1,9 @@
 // The log viewer widget: toolbar, terminal-like list, status line; streams owned here.
-#include "logview.h"
+#include "resources/logview.h"
 
 #include "actions/actionfacade.h"
 #include "kube/kubesession.h"
-#include "loglinedelegate.h"
+#include "resources/loglinedelegate.h"
 
 #include <QAction>
 #include <QApplication>
