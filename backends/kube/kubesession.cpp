@@ -39,6 +39,7 @@ KubeSession::KubeSession(http::HttpEngine *engine, std::shared_ptr<ExecApprovalS
     qRegisterMetaType<ApiError>();
     qRegisterMetaType<QList<ResourceRef>>();
     qRegisterMetaType<QList<TableColumn>>();
+    qRegisterMetaType<KindRegistry>();
     m_thread.setObjectName(QStringLiteral("kube-session"));
     m_thread.start();
 }
@@ -126,6 +127,7 @@ void KubeSession::setReadOnly(bool readOnly)
 void KubeSession::stopWorker()
 {
     ++m_epoch;
+    m_kinds = KindRegistry::builtin();  // another context serves other kinds
     delete m_actions;
     m_actions = nullptr;
     delete m_actionClient;
@@ -200,9 +202,14 @@ void KubeSession::startInformers()
             for (const auto &r : result.value().resources)
                 if (r.verbs.contains(QStringLiteral("list")) && r.verbs.contains(QStringLiteral("watch")))
                     refs.append(r.ref);
-            QMetaObject::invokeMethod(this, [this, epoch, refs] {
-                if (epoch == m_epoch)
-                    Q_EMIT resourcesDiscovered(refs);
+            KindRegistry kinds = KindRegistry::builtin();
+            kinds.applyDiscovery(result.value());
+            QMetaObject::invokeMethod(this, [this, epoch, refs, kinds] {
+                if (epoch != m_epoch)
+                    return;
+                m_kinds = kinds;
+                Q_EMIT resourcesDiscovered(refs);
+                Q_EMIT kindsDiscovered(m_kinds);
             }, Qt::QueuedConnection);
         });
     }, Qt::QueuedConnection);

@@ -11,6 +11,7 @@
 #include "kube/discovery.h"
 #include "kube/informer.h"
 #include "kube/kubeconfig.h"
+#include "kube/kinds/kindregistry.h"
 
 #include <QObject>
 #include <QPointer>
@@ -68,6 +69,9 @@ public:
     ConnectionState state() const { return m_state; }
     QString stateDetail() const { return m_stateDetail; }
     QString server() const { return m_resolved.server; }
+    // The kinds of the connected context: the built-in table until discovery answers, then the
+    // server's (kindsDiscovered says when).
+    const KindRegistry &kinds() const { return m_kinds; }
 
 Q_SIGNALS:
     void connectionStateChanged(pilothouse::backends::kube::KubeSession::ConnectionState state, const QString &detail);
@@ -79,6 +83,8 @@ Q_SIGNALS:
     void deploymentsSynced(const pilothouse::backends::kube::ObjectList &objects);
     void deploymentsChanged(const pilothouse::backends::kube::ChangeBatch &batch);
     void resourcesDiscovered(const QList<pilothouse::backends::kube::ResourceRef> &resources);
+    // The full discovery joined with the built-in table (after resourcesDiscovered, same epoch).
+    void kindsDiscovered(const pilothouse::backends::kube::KindRegistry &kinds);
     void kindColumnsChanged(const QList<pilothouse::backends::kube::TableColumn> &columns, bool namespaced);
     void kindSynced(const pilothouse::backends::kube::ObjectList &objects);
     void kindChanged(const pilothouse::backends::kube::ChangeBatch &batch);
@@ -100,6 +106,7 @@ private:
     QString m_contextName;
     QString m_ns;
     ResourceRef m_kind;
+    KindRegistry m_kinds = KindRegistry::builtin();
     std::shared_ptr<actions::AuditLog> m_audit;
     KubeClient *m_actionClient = nullptr;
     actions::ActionFacade *m_actions = nullptr;
