@@ -1,6 +1,8 @@
 // The write path: what the API server's registry strategies do before an object reaches storage.
 #include "cluster.h"
 
+#include "cronschedule.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -125,6 +127,16 @@ void validateContainers(const Json *containers, const std::string &path, Json &c
     }
 }
 
+// A Job's pods run to completion: the API server refuses the pod default "Always".
+void validateRunToCompletion(const Json &obj, const char *path, Json &causes)
+{
+    const std::string policy = stringAt(obj, path);
+    if (policy != "OnFailure" && policy != "Never")
+        causes.push_back(cause(policy.empty() ? "FieldValueRequired" : "FieldValueNotSupported", path,
+                               policy.empty() ? "Required value: valid values: \"OnFailure\", \"Never\""
+                                              : "Unsupported value: \"" + policy + "\": supported values: \"OnFailure\", \"Never\""));
+}
+
 // Type errors are decode failures (400), not validation failures, as in the real API server.
 void checkInteger(const Json &obj, const char *path, const char *goField)
 {
@@ -227,10 +239,70 @@ void Cluster::applyDefaults(const ResourceType &t, Json &obj, const Json *old) c
                 if (!st["rollingUpdate"].contains("maxUnavailable")) st["rollingUpdate"]["maxUnavailable"] = "25%";
             }
         }
+        if (kind == "StatefulSet") {
+            if (!spec.contains("podManagementPolicy")) spec["podManagementPolicy"] = "OrderedReady";
+            if (!spec.contains("revisionHistoryLimit")) spec["revisionHistoryLimit"] = 10;
+            if (!spec.contains("updateStrategy")) spec["updateStrategy"] = Json::object();
+            Json &st = spec["updateStrategy"];
+            if (!st.contains("type")) st["type"] = "RollingUpdate";
+            if (st["type"] == "RollingUpdate" && !st.contains("rollingUpdate")) st["rollingUpdate"] = {{"partition", 0}};
+            if (!spec.contains("persistentVolumeClaimRetentionPolicy"))
+                spec["persistentVolumeClaimRetentionPolicy"] = {{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}};
+        }
         if (kind != "Rollout")
             defaultTemplate(obj);
-    } else if (kind == "DaemonSet" || kind == "Job") {
+    } else if (kind == "DaemonSet") {
+        Json &spec = obj["spec"];
+        if (!spec.contains("revisionHistoryLimit")) spec["revisionHistoryLimit"] = 10;
+        if (!spec.contains("updateStrategy")) spec["updateStrategy"] = Json::object();
+        Json &st = spec["updateStrategy"];
+        if (!st.contains("type")) st["type"] = "RollingUpdate";
+        if (st["type"] == "RollingUpdate") {
+            if (!st.contains("rollingUpdate")) st["rollingUpdate"] = Json::object();
+            if (!st["rollingUpdate"].contains("maxUnavailable")) st["rollingUpdate"]["maxUnavailable"] = 1;
+            if (!st["rollingUpdate"].contains("maxSurge")) st["rollingUpdate"]["maxSurge"] = 0;
+        }
         defaultTemplate(obj);
+    } else if (kind == "Job") {
+        Json &spec = obj["spec"];
+        if (!spec.is_object()) spec = Json::object();
+        const bool noCompletions = !spec.contains("completions") || spec["completions"].is_null();
+        const bool noParallelism = !spec.contains("parallelism") || spec["parallelism"].is_null();
+        if (noCompletions && noParallelism) spec["completions"] = 1;
+        if (noParallelism) spec["parallelism"] = 1;
+        if (!spec.contains("backoffLimit")) spec["backoffLimit"] = 6;
+        if (!spec.contains("completionMode")) spec["completionMode"] = "NonIndexed";
+        if (!spec.contains("suspend")) spec["suspend"] = false;
+        if (!spec.contains("podReplacementPolicy")) spec["podReplacementPolicy"] = "TerminatingOrFailed";
+        // The job strategy's generated selector: the Job's own uid, given before it is stored.
+        if (!old && !boolAt(obj, "spec.manualSelector")) {
+            std::string uid = meta.value("uid", "");
+            if (uid.empty())
+                meta["uid"] = uid = newUid();
+            const std::string name = meta.value("name", "");
+            spec["selector"] = {{"matchLabels", {{"batch.kubernetes.io/controller-uid", uid}}}};
+            Json &labels = spec["template"]["metadata"]["labels"];
+            if (!labels.is_object()) labels = Json::object();
+            labels["batch.kubernetes.io/controller-uid"] = uid;
+            labels["batch.kubernetes.io/job-name"] = name;
+            labels["controller-uid"] = uid;
+            labels["job-name"] = name;
+        }
+        defaultTemplate(obj);
+    } else if (kind == "CronJob") {
+        Json &spec = obj["spec"];
+        if (!spec.is_object()) spec = Json::object();
+        if (!spec.contains("concurrencyPolicy")) spec["concurrencyPolicy"] = "Allow";
+        if (!spec.contains("suspend")) spec["suspend"] = false;
+        if (!spec.contains("successfulJobsHistoryLimit")) spec["successfulJobsHistoryLimit"] = 3;
+        if (!spec.contains("failedJobsHistoryLimit")) spec["failedJobsHistoryLimit"] = 1;
+        if (spec.contains("jobTemplate") && spec["jobTemplate"].is_object()) {
+            Json &jt = spec["jobTemplate"];
+            if (jt.contains("metadata") && jt["metadata"].is_object() && jt["metadata"].contains("creationTimestamp") && jt["metadata"]["creationTimestamp"].is_null())
+                jt["metadata"].erase("creationTimestamp");
+            if (jt.contains("spec") && jt["spec"].is_object())
+                defaultTemplate(jt);
+        }
     } else if (kind == "Pod") {
         Json &spec = obj["spec"];
         defaultPodSpec(spec);
@@ -310,7 +382,7 @@ void Cluster::validate(const ResourceType &t, const Json &obj, const Json *old) 
                                    " must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"));
     }
     const std::string &kind = t.kind;
-    if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet") {
+    if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "Job") {
         checkInteger(obj, "spec.replicas", (kind + "Spec.spec.replicas").c_str());
         if (intAt(obj, "spec.replicas", 0) < 0)
             causes.push_back(cause("FieldValueInvalid", "spec.replicas",
@@ -333,6 +405,24 @@ void Cluster::validate(const ResourceType &t, const Json &obj, const Json *old) 
                                        "Invalid value: " + sel->dump() + ": field is immutable"));
         }
         validateContainers(findPath(obj, "spec.template.spec.containers"), "spec.template.spec.containers", causes);
+        if (kind == "Job")
+            validateRunToCompletion(obj, "spec.template.spec.restartPolicy", causes);
+    } else if (kind == "CronJob") {
+        const std::string schedule = stringAt(obj, "spec.schedule");
+        std::string error;
+        if (schedule.empty())
+            causes.push_back(cause("FieldValueRequired", "spec.schedule", "Required value"));
+        else if (schedule.find("TZ") != std::string::npos)
+            causes.push_back(cause("FieldValueInvalid", "spec.schedule",
+                                   "Invalid value: \"" + schedule + "\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
+        else if (!CronSchedule::parse(schedule, error))
+            causes.push_back(cause("FieldValueInvalid", "spec.schedule", "Invalid value: \"" + schedule + "\": " + error));
+        const std::string policy = stringAt(obj, "spec.concurrencyPolicy", "Allow");
+        if (policy != "Allow" && policy != "Forbid" && policy != "Replace")
+            causes.push_back(cause("FieldValueNotSupported", "spec.concurrencyPolicy",
+                                   "Unsupported value: \"" + policy + "\": supported values: \"Allow\", \"Forbid\", \"Replace\""));
+        validateContainers(findPath(obj, "spec.jobTemplate.spec.template.spec.containers"), "spec.jobTemplate.spec.template.spec.containers", causes);
+        validateRunToCompletion(obj, "spec.jobTemplate.spec.template.spec.restartPolicy", causes);
     } else if (kind == "Pod") {
         validateContainers(findPath(obj, "spec.containers"), "spec.containers", causes);
     } else if (kind == "Service") {

@@ -2,6 +2,7 @@
 // enough that `kubectl rollout status`, `describe` and the events look as they do on a cluster.
 #include "controllers.h"
 
+#include "scheduling.h"
 #include "selectors.h"
 
 #include <algorithm>
@@ -31,6 +32,15 @@ bool conditionTrue(const Json &o, const char *condType)
 }
 
 bool isPodReady(const Json &pod) { return conditionTrue(pod, "Ready"); }
+
+// Annotation keys have dots, which findPath would split.
+std::string annotationOf(const Json &o, const char *key)
+{
+    if (const Json *ann = findPath(o, "metadata.annotations"); ann && ann->is_object())
+        if (auto it = ann->find(key); it != ann->end() && it->is_string())
+            return it->get<std::string>();
+    return {};
+}
 
 const Json *controllerRef(const Json &o)
 {
@@ -75,6 +85,20 @@ Json makeOwnerRef(const ResourceType &t, const StoredObject &owner)
 {
     return {{"apiVersion", t.groupVersion()}, {"kind", t.kind}, {"name", owner.name}, {"uid", owner.uid},
             {"controller", true}, {"blockOwnerDeletion", true}};
+}
+
+// Conditions without a reason carry neither reason nor message, as the kubelet writes them.
+void dropEmptyReasons(Json &status)
+{
+    if (!status.contains("conditions") || !status["conditions"].is_array())
+        return;
+    for (auto &c : status["conditions"]) {
+        auto reason = c.find("reason");
+        if (reason == c.end() || reason->is_null() || *reason == "")
+            c.erase("reason"), c.erase("message");
+        else if (auto message = c.find("message"); message != c.end() && (message->is_null() || *message == ""))
+            c.erase(message);
+    }
 }
 
 // Sets a status condition, keeping transition times when nothing changed.
@@ -131,7 +155,7 @@ std::string podTemplateHash(const Json &podTemplate, long long collisionCount)
     return out;
 }
 
-Controllers::Controllers(Cluster &cluster, ControllerOptions options) : m_cluster(cluster), m_options(options), m_rollouts(cluster) {}
+Controllers::Controllers(Cluster &cluster, ControllerOptions options) : m_cluster(cluster), m_options(options), m_rollouts(cluster), m_workloads(cluster) {}
 
 Controllers::~Controllers() { stop(); }
 
@@ -301,25 +325,17 @@ void Controllers::reconcile()
         guarded([&] { syncNamespace(ns); });
     guarded([&] { syncHpas(); });
     guarded([&] { m_rollouts.reconcile(); });
+    guarded([&] { m_workloads.reconcile(); });
 }
 
 std::string Controllers::pickNode(const Json &pod)
 {
     std::string best;
     int bestCount = 0;
-    const Json *selector = findPath(pod, "spec.nodeSelector");
     for (const auto &n : m_cluster.store().list(type("", "nodes")).items) {
-        if (!conditionTrue(n->obj, "Ready") || boolAt(n->obj, "spec.unschedulable"))
+        // A cordoned node takes only pods that tolerate node.kubernetes.io/unschedulable (DaemonSets' do).
+        if (!conditionTrue(n->obj, "Ready") || !podFitsNode(pod, n->obj))
             continue;
-        if (selector && selector->is_object()) {
-            const Json *labels = findPath(n->obj, "metadata.labels");
-            bool ok = true;
-            for (const auto &[k, v] : selector->items())
-                if (!labels || !labels->contains(k) || (*labels)[k] != v)
-                    ok = false;
-            if (!ok)
-                continue;
-        }
         int count = m_podsPerNode[n->name];
         if (best.empty() || count < bestCount) {
             best = n->name;
@@ -384,15 +400,41 @@ void Controllers::syncPod(const std::string &ns, const std::string &name)
     if (node.empty()) {
         std::string chosen = pickNode(p);
         if (chosen.empty()) {
-            m_cluster.recordEvent(p, "Warning", "FailedScheduling", "0/0 nodes are available: no nodes available to schedule pods.", "default-scheduler");
+            // The scheduler's message: how many nodes there are and why each one was filtered out.
+            int total = 0, notReady = 0, cordoned = 0, other = 0;
+            for (const auto &n : m_cluster.store().list(type("", "nodes")).items) {
+                ++total;
+                if (!conditionTrue(n->obj, "Ready"))
+                    ++notReady;
+                else if (boolAt(n->obj, "spec.unschedulable") && nodeMatchesPod(p, n->obj))
+                    ++cordoned;
+                else
+                    ++other;
+            }
+            std::string why;
+            auto add = [&](int count, const char *text) {
+                if (count > 0)
+                    why += (why.empty() ? "" : ", ") + std::to_string(count) + " " + text;
+            };
+            add(cordoned, "node(s) were unschedulable");
+            add(notReady, "node(s) had untolerated taint {node.kubernetes.io/not-ready: }");
+            add(other, "node(s) didn't match Pod's node affinity/selector or had untolerated taints");
+            std::string message = "0/" + std::to_string(total) + " nodes are available: " + (why.empty() ? "no nodes available to schedule pods" : why) + ".";
+            m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+                Json before = o;
+                setCondition(o["status"], "PodScheduled", "False", "Unschedulable", message, false);
+                return o != before;
+            });
+            m_cluster.recordEvent(p, "Warning", "FailedScheduling", message, "default-scheduler");
             return;
         }
         ++m_podsPerNode[chosen];
         ObjPtr bound = m_cluster.store().modify(podType, ns, name, [&](Json &o) {
             o["spec"]["nodeName"] = chosen;
             setCondition(o["status"], "PodScheduled", "True", "", "", false);
-            o["status"]["conditions"].back().erase("reason");
-            o["status"]["conditions"].back().erase("message");
+            for (auto &c : o["status"]["conditions"])
+                if (c.value("type", "") == "PodScheduled")
+                    c.erase("reason"), c.erase("message");
             return true;
         });
         m_cluster.recordEvent(bound->obj, "Normal", "Scheduled", "Successfully assigned " + ns + "/" + name + " to " + chosen, "default-scheduler");
@@ -450,9 +492,7 @@ void Controllers::syncPod(const std::string &ns, const std::string &name)
             o["status"]["podIP"] = ip;
             o["status"]["podIPs"] = Json::array({{{"ip", ip}}});
             setCondition(o["status"], "PodReadyToStartContainers", "True", "", "", false);
-            for (auto &c : o["status"]["conditions"])
-                if (c["reason"] == "")
-                    c.erase("reason"), c.erase("message");
+            dropEmptyReasons(o["status"]);
             return true;
         });
         for (const auto &c : p["spec"]["containers"]) {
@@ -474,12 +514,55 @@ void Controllers::syncPod(const std::string &ns, const std::string &name)
                 cs["ready"] = true;
             setCondition(o["status"], "ContainersReady", "True", "", "", false);
             setCondition(o["status"], "Ready", "True", "", "", false);
-            for (auto &c : o["status"]["conditions"])
-                if (c["reason"] == "")
-                    c.erase("reason"), c.erase("message");
+            dropEmptyReasons(o["status"]);
+            return true;
+        });
+        if (runsToCompletion(p))
+            m_podDue[key] = now + scaledSeconds(runSeconds(p));
+        return;
+    }
+    if (phase == "Running" && runsToCompletion(p)) {
+        if (m_podDue.count(key))
+            return;
+        // The containers of a Job's pod exit after their run time: Succeeded, or Failed when the
+        // pod says pilothouse.dev/exit-code is not 0.
+        const long long exitCode = std::atoll(annotationOf(p, kExitCodeAnnotation).c_str());
+        m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+            const std::string finished = rfc3339Now();
+            const char *reason = exitCode == 0 ? "PodCompleted" : "PodFailed";
+            for (auto &cs : o["status"]["containerStatuses"]) {
+                Json terminated = {{"exitCode", exitCode}, {"reason", exitCode == 0 ? "Completed" : "Error"},
+                                   {"startedAt", stringAt(cs, "state.running.startedAt", finished)}, {"finishedAt", finished}};
+                if (cs.contains("containerID"))
+                    terminated["containerID"] = cs["containerID"];
+                cs["state"] = {{"terminated", terminated}};
+                cs["ready"] = false;
+                cs["started"] = false;
+            }
+            o["status"]["phase"] = exitCode == 0 ? "Succeeded" : "Failed";
+            setCondition(o["status"], "PodReadyToStartContainers", "False", "", "", false);
+            setCondition(o["status"], "ContainersReady", "False", reason, "", false);
+            setCondition(o["status"], "Ready", "False", reason, "", false);
+            dropEmptyReasons(o["status"]);
             return true;
         });
     }
+}
+
+bool Controllers::runsToCompletion(const Json &pod)
+{
+    const std::string policy = stringAt(pod, "spec.restartPolicy", "Always");
+    return policy == "Never" || policy == "OnFailure";
+}
+
+double Controllers::runSeconds(const Json &pod) const
+{
+    const std::string text = annotationOf(pod, kRunSecondsAnnotation);
+    char *end = nullptr;
+    double seconds = std::strtod(text.c_str(), &end);
+    if (text.empty() || !end || *end || seconds < 0)
+        return m_options.jobRunSeconds;
+    return seconds;
 }
 
 void Controllers::syncReplicaSet(const std::string &ns, const std::string &name)
@@ -1341,7 +1424,7 @@ void Controllers::collectGarbage()
         ObjPtr owner;
         for (const auto &t : registry.all()) {
             if (t.plural != "deployments" && t.plural != "replicasets" && t.plural != "rollouts" && t.plural != "statefulsets" &&
-                t.plural != "daemonsets" && t.plural != "jobs" && t.plural != "services")
+                t.plural != "daemonsets" && t.plural != "jobs" && t.plural != "cronjobs" && t.plural != "services")
                 continue;
             for (const auto &o : store.list(t).items)
                 if (o->uid == uid)
@@ -1412,11 +1495,11 @@ void Controllers::sweepOrphans()
     std::set<std::string> uids;
     for (const auto &t : registry.all())
         if (t.plural == "deployments" || t.plural == "replicasets" || t.plural == "rollouts" || t.plural == "statefulsets" ||
-            t.plural == "daemonsets" || t.plural == "jobs")
+            t.plural == "daemonsets" || t.plural == "jobs" || t.plural == "cronjobs")
             for (const auto &o : store.list(t).items)
                 uids.insert(o->uid);
-    for (const char *plural : {"replicasets", "pods"}) {
-        const auto &t = std::string(plural) == "pods" ? type("", "pods") : type("apps", "replicasets");
+    for (const ResourceType *owned : {&type("apps", "replicasets"), &type("", "pods"), &type("batch", "jobs"), &type("apps", "controllerrevisions")}) {
+        const auto &t = *owned;
         for (const auto &o : store.list(t).items) {
             const Json *refs = findPath(o->obj, "metadata.ownerReferences");
             if (!refs || !refs->is_array() || refs->empty() || isTerminating(o->obj))

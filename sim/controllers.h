@@ -1,9 +1,11 @@
 // The control loops of the simulated cluster: scheduler and kubelet (pod lifecycle), ReplicaSet,
-// Deployment (rolling updates), Argo Rollouts (rollouts.h), Endpoints, HorizontalPodAutoscaler, garbage collection and namespace deletion.
+// Deployment (rolling updates), Argo Rollouts (rollouts.h), StatefulSet, DaemonSet, Job and CronJob
+// (workloadcontrollers.h), Endpoints, HorizontalPodAutoscaler, garbage collection and namespace deletion.
 #pragma once
 
 #include "cluster.h"
 #include "rollouts.h"
+#include "workloadcontrollers.h"
 
 #include <atomic>
 #include <chrono>
@@ -19,10 +21,18 @@ struct ControllerOptions {
     std::chrono::milliseconds podReadyDelay{700};   // running -> ready
     std::chrono::milliseconds podStopDelay{600};    // graceful deletion, capped (grace periods are seconds)
     std::chrono::milliseconds tick{100};
-    // The HPA controller's sync period (15 s), stabilization windows and policy periods run this
-    // many times faster.
+    // How long the containers of a pod that runs to completion (a Job's) run when the pod has no
+    // pilothouse.dev/run-seconds annotation.
+    double jobRunSeconds = 3.0;
+    // The HPA controller's sync period (15 s), stabilization windows and policy periods, and the
+    // run time of Jobs' pods, run this many times faster.
     double timeScale = 1.0;
 };
+
+// Annotations on a pod (or on its Job, which copies them to its pods) that set how the simulated
+// containers of a run-to-completion pod behave: seconds they run, and their exit code.
+inline constexpr const char *kRunSecondsAnnotation = "pilothouse.dev/run-seconds";
+inline constexpr const char *kExitCodeAnnotation = "pilothouse.dev/exit-code";
 
 // The pod-template-hash of a template, as the Deployment controller names its ReplicaSets.
 std::string podTemplateHash(const Json &podTemplate, long long collisionCount = 0);
@@ -59,10 +69,13 @@ private:
     void sweepOrphans();
     void syncNamespace(const std::string &name);
     std::string pickNode(const Json &pod);
+    static bool runsToCompletion(const Json &pod);
+    double runSeconds(const Json &pod) const;
 
     Cluster &m_cluster;
     ControllerOptions m_options;
     RolloutController m_rollouts;
+    WorkloadController m_workloads;
     std::atomic<bool> m_running{false};
     std::thread m_thread;
 

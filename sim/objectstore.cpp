@@ -163,7 +163,9 @@ ObjPtr ObjectStore::insert(const ResourceType &t, Json obj)
     auto &m = m_objects[t.index];
     if (m.count(key))
         throw ApiException::alreadyExists(t, name);
-    meta["uid"] = newUid();
+    // A uid given by the write path (a Job's selector is made from it) is kept.
+    if (!meta.contains("uid") || !meta["uid"].is_string() || meta["uid"].get<std::string>().empty())
+        meta["uid"] = newUid();
     if (!meta.contains("creationTimestamp") || meta["creationTimestamp"].is_null())
         meta["creationTimestamp"] = rfc3339Now();
     if (t.hasSpecGeneration)

@@ -43,8 +43,10 @@ ResourceRegistry::ResourceRegistry()
     add({-1, "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, {"rs"}, {"all"}, {}, {"status", "scale"}, false, true});
     add({-1, "apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, {"sts"}, {"all"}, {}, {"status", "scale"}, false, true});
     add({-1, "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, {"ds"}, {"all"}, {}, {"status"}, false, true});
+    add({-1, "apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true, {}, {}, {}, {}, false, false});
     add({-1, "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, {"hpa"}, {"all"}, {}, {"status"}, false, false});
     add({-1, "batch", "v1", "jobs", "job", "Job", true, {}, {"all"}, {}, {"status"}, false, true});
+    add({-1, "batch", "v1", "cronjobs", "cronjob", "CronJob", true, {"cj"}, {"all"}, {}, {"status"}, false, true});
     add({-1, "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, {"ing"}, {}, {}, {"status"}, false, true});
     add({-1, "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, {"ro"}, {"all"}, {}, {"status", "scale"}, true, true});
     add({-1, "argoproj.io", "v1alpha1", "analysistemplates", "analysistemplate", "AnalysisTemplate", true, {"at"}, {}, {}, {}, true, true});

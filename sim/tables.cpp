@@ -31,9 +31,17 @@ const std::map<std::string, std::vector<Col>> &columnsByKind()
                          {"Containers", "string", 1}, {"Images", "string", 1}}},
         {"DaemonSet", {{"Name", "string", 0, "name"}, {"Desired", "integer", 0}, {"Current", "integer", 0},
                        {"Ready", "integer", 0}, {"Up-to-date", "integer", 0}, {"Available", "integer", 0},
-                       {"Node Selector", "string", 0}, {"Age", "string", 0}}},
+                       {"Node Selector", "string", 0}, {"Age", "string", 0}, {"Containers", "string", 1},
+                       {"Images", "string", 1}, {"Selector", "string", 1}}},
+        {"ControllerRevision", {{"Name", "string", 0, "name"}, {"Controller", "string", 0}, {"Revision", "integer", 0},
+                                {"Age", "string", 0}}},
         {"Job", {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Completions", "string", 0},
-                 {"Duration", "string", 0}, {"Age", "string", 0}}},
+                 {"Duration", "string", 0}, {"Age", "string", 0}, {"Containers", "string", 1},
+                 {"Images", "string", 1}, {"Selector", "string", 1}}},
+        {"CronJob", {{"Name", "string", 0, "name"}, {"Schedule", "string", 0}, {"Timezone", "string", 0},
+                     {"Suspend", "boolean", 0}, {"Active", "integer", 0}, {"Last Schedule", "string", 0},
+                     {"Age", "string", 0}, {"Containers", "string", 1}, {"Images", "string", 1},
+                     {"Selector", "string", 1}}},
         {"Service", {{"Name", "string", 0, "name"}, {"Type", "string", 0}, {"Cluster-IP", "string", 0},
                      {"External-IP", "string", 0}, {"Port(s)", "string", 0}, {"Age", "string", 0},
                      {"Selector", "string", 1}}},
@@ -345,6 +353,49 @@ Json eventCells(const Json &ev)
             std::to_string(intAt(ev, "count", 1)), stringAt(ev, "metadata.name")};
 }
 
+bool hasTrueCondition(const Json &obj, const char *condType)
+{
+    if (const Json *conds = findPath(obj, "status.conditions"); conds && conds->is_array())
+        for (const auto &c : *conds)
+            if (c.value("type", "") == condType && c.value("status", "") == "True")
+                return true;
+    return false;
+}
+
+// printJob: the status from the conditions, completions as "succeeded/wanted", and the run time.
+Json jobCells(const Json &obj)
+{
+    std::string status = "Running";
+    if (hasTrueCondition(obj, "Complete"))
+        status = "Complete";
+    else if (hasTrueCondition(obj, "Failed"))
+        status = "Failed";
+    else if (findPath(obj, "metadata.deletionTimestamp"))
+        status = "Terminating";
+    else if (hasTrueCondition(obj, "Suspended"))
+        status = "Suspended";
+    else if (hasTrueCondition(obj, "FailureTarget"))
+        status = "FailureTarget";
+    const long long succeeded = intAt(obj, "status.succeeded");
+    const Json *completions = findPath(obj, "spec.completions");
+    const Json *parallelism = findPath(obj, "spec.parallelism");
+    std::string done;
+    if (completions && completions->is_number_integer())
+        done = std::to_string(succeeded) + "/" + std::to_string(completions->get<long long>());
+    else if (parallelism && parallelism->is_number_integer() && parallelism->get<long long>() > 1)
+        done = std::to_string(succeeded) + "/1 of " + std::to_string(parallelism->get<long long>());
+    else
+        done = std::to_string(succeeded) + "/1";
+    std::string duration;
+    if (std::string start = stringAt(obj, "status.startTime"); !start.empty()) {
+        std::string end = stringAt(obj, "status.completionTime");
+        auto until = end.empty() ? std::chrono::system_clock::now() : parseRfc3339(end);
+        duration = humanDuration(std::chrono::duration_cast<std::chrono::seconds>(until - parseRfc3339(start)));
+    }
+    auto [cs, imgs] = containersAndImages(obj, "spec.template.spec");
+    return {stringAt(obj, "metadata.name"), status, done, duration, ageOf(obj), cs, imgs, selectorString(obj)};
+}
+
 size_t mapSize(const Json &obj, const char *path)
 {
     const Json *m = findPath(obj, path);
@@ -374,15 +425,37 @@ Json cellsFor(const ResourceType &t, const Json &obj)
     }
     if (t.kind == "DaemonSet") {
         std::string sel = labelsToSelector(findPath(obj, "spec.template.spec.nodeSelector"));
+        auto [cs, imgs] = containersAndImages(obj, "spec.template.spec");
         return {name, intAt(obj, "status.desiredNumberScheduled"), intAt(obj, "status.currentNumberScheduled"),
                 intAt(obj, "status.numberReady"), intAt(obj, "status.updatedNumberScheduled"),
-                intAt(obj, "status.numberAvailable"), orNone(sel), ageOf(obj)};
+                intAt(obj, "status.numberAvailable"), orNone(sel), ageOf(obj), cs, imgs, selectorString(obj)};
     }
-    if (t.kind == "Job") {
-        long long succeeded = intAt(obj, "status.succeeded");
-        long long completions = intAt(obj, "spec.completions", 1);
-        std::string status = succeeded >= completions ? "Complete" : intAt(obj, "status.failed") > 0 ? "Failed" : "Running";
-        return {name, status, std::to_string(succeeded) + "/" + std::to_string(completions), "", ageOf(obj)};
+    if (t.kind == "ControllerRevision") {
+        std::string controller = "<none>";
+        if (const Json *refs = findPath(obj, "metadata.ownerReferences"); refs && refs->is_array())
+            for (const auto &r : *refs)
+                if (r.value("controller", false)) {
+                    std::string kind = r.value("kind", "");
+                    for (auto &c : kind)
+                        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                    std::string apiVersion = r.value("apiVersion", "");
+                    std::string group = apiVersion.find('/') == std::string::npos ? "" : apiVersion.substr(0, apiVersion.find('/'));
+                    controller = kind + (group.empty() ? "" : "." + group) + "/" + r.value("name", "");
+                }
+        return {name, controller, intAt(obj, "revision"), ageOf(obj)};
+    }
+    if (t.kind == "Job")
+        return jobCells(obj);
+    if (t.kind == "CronJob") {
+        auto [cs, imgs] = containersAndImages(obj, "spec.jobTemplate.spec.template.spec");
+        const Json *suspend = findPath(obj, "spec.suspend");
+        std::string last = stringAt(obj, "status.lastScheduleTime");
+        const Json *active = findPath(obj, "status.active");
+        const Json *jobSelector = findPath(obj, "spec.jobTemplate.spec.selector");
+        return {name, stringAt(obj, "spec.schedule"), orNone(stringAt(obj, "spec.timeZone")),
+                suspend && suspend->is_boolean() ? (suspend->get<bool>() ? "True" : "False") : "<unset>",
+                static_cast<long long>(active && active->is_array() ? active->size() : 0), last.empty() ? "<none>" : sinceTimestamp(last),
+                ageOf(obj), cs, imgs, jobSelector ? selectorString({{"spec", {{"selector", *jobSelector}}}}) : "<none>"};
     }
     if (t.kind == "Service") {
         std::string sel = labelsToSelector(findPath(obj, "spec.selector"));
