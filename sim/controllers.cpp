@@ -911,6 +911,9 @@ void Controllers::syncEndpoints(const std::string &ns)
                 continue;
             Json addr = {{"ip", stringAt(p->obj, "status.podIP")}, {"nodeName", stringAt(p->obj, "spec.nodeName")},
                          {"targetRef", {{"kind", "Pod"}, {"namespace", ns}, {"name", p->name}, {"uid", p->uid}}}};
+            // A StatefulSet's pods are addressable by name through their governing Service.
+            if (std::string host = stringAt(p->obj, "spec.hostname"); !host.empty() && stringAt(p->obj, "spec.subdomain") == svc->name)
+                addr["hostname"] = host;
             (isPodReady(p->obj) ? addresses : notReady).push_back(addr);
             if (!firstPod)
                 firstPod = &p->obj;
