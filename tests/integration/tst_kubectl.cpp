@@ -121,6 +121,27 @@ class TestKubectl : public QObject {
 
 private:
     std::unique_ptr<SimProcess> m_sim;
+    std::unique_ptr<SimProcess> m_world;  // the default scenario, for the workload kinds it has
+
+    // The default scenario (shop, cafe, three nodes), started on first use; pods come up in 0.1 s
+    // and Jobs' pods run ten times faster (nightly-report's 20 s in 2 s).
+    SimProcess *world()
+    {
+        if (!m_world) {
+            auto sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("100"), QStringLiteral("--pod-ready-ms"),
+                                                                QStringLiteral("100"), QStringLiteral("--pod-stop-ms"), QStringLiteral("100"),
+                                                                QStringLiteral("--time-scale"), QStringLiteral("10")},
+                                                    sourceDir() + QStringLiteral("/resources/scenarios/default.yaml"));
+            QString error;
+            if (!sim->start(&error)) {
+                qWarning("the default scenario's simulator did not start: %s", qPrintable(error));
+                return nullptr;
+            }
+            m_world = std::move(sim);
+        }
+        return m_world.get();
+    }
+    ProcessResult inWorld(const QStringList &args, int timeoutMs = 60000) { return runKubectl(*world(), args, timeoutMs); }
 
     ProcessResult kubectl(const QStringList &args, const QByteArray &input = {}, int timeoutMs = 60000) const
     {
@@ -193,7 +214,11 @@ private Q_SLOTS:
         QVERIFY2(m_sim->start(&error), qPrintable(error));
     }
 
-    void cleanupTestCase() { m_sim.reset(); }
+    void cleanupTestCase()
+    {
+        m_world.reset();
+        m_sim.reset();
+    }
 
     void version()
     {
@@ -1319,6 +1344,142 @@ private Q_SLOTS:
                                        QStringLiteral("-o"), QStringLiteral("jsonpath={.data.token}")});
         KUBECTL_OK(admin);
         QCOMPARE(admin.out, QStringLiteral("bm90LWEtcmVhbC10b2tlbg=="));
+    }
+
+    // --- StatefulSet, DaemonSet, Job, CronJob and cordon, on the default scenario ---
+
+    void getWorkloadKindsAllNamespaces()
+    {
+        QVERIFY(world());
+        ProcessResult r;
+        QList<QStringList> rows;
+        QVERIFY2(eventually([&] {
+                     r = inWorld({QStringLiteral("get"), QStringLiteral("sts,ds,jobs,cronjobs"), QStringLiteral("-A")});
+                     rows = tableRows(r.out);
+                     return r.exitCode == 0 && rowNamed(rows, QStringLiteral("statefulset.apps/redis"), 1).value(2) == QLatin1String("3/3") &&
+                            rowNamed(rows, QStringLiteral("daemonset.apps/log-shipper"), 1).mid(2, 5) == QStringList{"3", "3", "3", "3", "3"};
+                 }, 30000),
+                 qPrintable(describe(r)));
+        QVERIFY2(rows.contains(QStringList{"NAMESPACE", "NAME", "READY", "AGE"}), qPrintable(r.out));
+        QVERIFY2(rows.contains(QStringList{"NAMESPACE", "NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE", "SELECTOR", "AGE"}),
+                 qPrintable(r.out));
+        QVERIFY2(rows.contains(QStringList{"NAMESPACE", "NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST", "SCHEDULE", "AGE"}), qPrintable(r.out));
+        QCOMPARE(rowNamed(rows, QStringLiteral("statefulset.apps/redis"), 1).value(0), QStringLiteral("shop"));
+        QCOMPARE(rowNamed(rows, QStringLiteral("daemonset.apps/log-shipper"), 1).value(7), QStringLiteral("kubernetes.io/os=linux"));
+        QVERIFY2(QRegularExpression(QStringLiteral("\\bshop +cronjob\\.batch/nightly-report +0 2 \\* \\* \\* +<none> +False +0 +<none> +\\d")).match(r.out).hasMatch(),
+                 qPrintable(r.out));
+        QVERIFY2(QRegularExpression(QStringLiteral("\\bcafe +cronjob\\.batch/inventory-restock-check +\\*/15 \\* \\* \\* \\* +<none> +False +\\d")).match(r.out).hasMatch(),
+                 qPrintable(r.out));
+
+        // The StatefulSet's pods by ordinal, one log shipper per node.
+        ProcessResult pods = inWorld({QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("shop"), QStringLiteral("-l"),
+                                      QStringLiteral("app=redis"), QStringLiteral("-o"), QStringLiteral("jsonpath={.items[*].metadata.name}")});
+        KUBECTL_OK(pods);
+        QCOMPARE(pods.out.trimmed(), QStringLiteral("redis-0 redis-1 redis-2"));
+        ProcessResult shippers = inWorld({QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-n"), QStringLiteral("kube-system"),
+                                          QStringLiteral("-l"), QStringLiteral("app=log-shipper"), QStringLiteral("-o"),
+                                          QStringLiteral("jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}")});
+        KUBECTL_OK(shippers);
+        QStringList nodes = lines(shippers.out);
+        nodes.sort();
+        QCOMPARE(nodes, (QStringList{"node-a", "node-b", "node-c"}));
+    }
+
+    void rolloutRestartStatefulSet()
+    {
+        QVERIFY(world());
+        const QStringList ns{QStringLiteral("-n"), QStringLiteral("shop")};
+        ProcessResult ready = inWorld(QStringList{QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("sts/redis"), QStringLiteral("--timeout=60s")} + ns, 90000);
+        KUBECTL_OK(ready);
+        QString before = inWorld(QStringList{QStringLiteral("get"), QStringLiteral("pod"), QStringLiteral("redis-0"), QStringLiteral("-o"),
+                                             QStringLiteral("jsonpath={.metadata.uid}")} + ns).out;
+
+        ProcessResult restart = inWorld(QStringList{QStringLiteral("rollout"), QStringLiteral("restart"), QStringLiteral("sts/redis")} + ns);
+        KUBECTL_OK(restart);
+        QCOMPARE(restart.out.trimmed(), QStringLiteral("statefulset.apps/redis restarted"));
+        ProcessResult status = inWorld(QStringList{QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("sts/redis"), QStringLiteral("--timeout=120s")} + ns, 150000);
+        KUBECTL_OK(status);
+        VERIFY_CONTAINS(status.out, QStringLiteral("partitioned roll out complete: 3 new pods have been updated..."));
+
+        // Every ordinal was replaced (redis-0 last) and the history has both templates.
+        QString after = inWorld(QStringList{QStringLiteral("get"), QStringLiteral("pod"), QStringLiteral("redis-0"), QStringLiteral("-o"),
+                                            QStringLiteral("jsonpath={.metadata.uid}")} + ns).out;
+        QVERIFY2(!before.isEmpty() && after != before, qPrintable(before + QStringLiteral(" -> ") + after));
+        ProcessResult history = inWorld(QStringList{QStringLiteral("rollout"), QStringLiteral("history"), QStringLiteral("sts/redis")} + ns);
+        KUBECTL_OK(history);
+        QList<QStringList> rows = tableRows(history.out);
+        QVERIFY2(rowNamed(rows, QStringLiteral("1")).size() >= 1 && rowNamed(rows, QStringLiteral("2")).size() >= 1, qPrintable(history.out));
+    }
+
+    void rolloutRestartDaemonSet()
+    {
+        QVERIFY(world());
+        const QStringList ns{QStringLiteral("-n"), QStringLiteral("kube-system")};
+        ProcessResult restart = inWorld(QStringList{QStringLiteral("rollout"), QStringLiteral("restart"), QStringLiteral("ds/log-shipper")} + ns);
+        KUBECTL_OK(restart);
+        QCOMPARE(restart.out.trimmed(), QStringLiteral("daemonset.apps/log-shipper restarted"));
+        ProcessResult status = inWorld(QStringList{QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("ds/log-shipper"),
+                                                   QStringLiteral("--timeout=120s")} + ns, 150000);
+        KUBECTL_OK(status);
+        VERIFY_CONTAINS(status.out, QStringLiteral("daemon set \"log-shipper\" successfully rolled out"));
+    }
+
+    void createJobFromCronJob()
+    {
+        QVERIFY(world());
+        const QStringList ns{QStringLiteral("-n"), QStringLiteral("shop")};
+        ProcessResult created = inWorld(QStringList{QStringLiteral("create"), QStringLiteral("job"), QStringLiteral("manual-1"),
+                                                    QStringLiteral("--from=cronjob/nightly-report")} + ns);
+        KUBECTL_OK(created);
+        QCOMPARE(created.out.trimmed(), QStringLiteral("job.batch/manual-1 created"));
+        ProcessResult wait = inWorld(QStringList{QStringLiteral("wait"), QStringLiteral("--for=condition=complete"), QStringLiteral("job/manual-1"),
+                                                 QStringLiteral("--timeout=60s")} + ns, 90000);
+        KUBECTL_OK(wait);
+        QCOMPARE(wait.out.trimmed(), QStringLiteral("job.batch/manual-1 condition met"));
+
+        ProcessResult get = inWorld(QStringList{QStringLiteral("get"), QStringLiteral("job"), QStringLiteral("manual-1")} + ns);
+        KUBECTL_OK(get);
+        QCOMPARE(tableRows(get.out).value(0), (QStringList{"NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"}));
+        QCOMPARE(tableRows(get.out).value(1).mid(0, 3), (QStringList{"manual-1", "Complete", "1/1"}));
+        ProcessResult owner = inWorld(QStringList{QStringLiteral("get"), QStringLiteral("job"), QStringLiteral("manual-1"), QStringLiteral("-o"),
+                                                  QStringLiteral("jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} "
+                                                                 "{.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate}")} + ns);
+        KUBECTL_OK(owner);
+        QCOMPARE(owner.out.trimmed(), QStringLiteral("CronJob/nightly-report manual"));
+        ProcessResult pods = inWorld(QStringList{QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-l"), QStringLiteral("job-name=manual-1")} + ns);
+        KUBECTL_OK(pods);
+        QCOMPARE(tableRows(pods.out).value(1).value(2), QStringLiteral("Completed"));
+    }
+
+    void cordonAndUncordon()
+    {
+        QVERIFY(world());
+        ProcessResult cordon = inWorld({QStringLiteral("cordon"), QStringLiteral("node-b")});
+        KUBECTL_OK(cordon);
+        QCOMPARE(cordon.out.trimmed(), QStringLiteral("node/node-b cordoned"));
+        ProcessResult node = inWorld({QStringLiteral("get"), QStringLiteral("node"), QStringLiteral("node-b")});
+        KUBECTL_OK(node);
+        QCOMPARE(tableRows(node.out).value(1).value(1), QStringLiteral("Ready,SchedulingDisabled"));
+
+        // New pods avoid the cordoned node.
+        const QStringList ns{QStringLiteral("-n"), QStringLiteral("default")};
+        KUBECTL_OK(inWorld(QStringList{QStringLiteral("create"), QStringLiteral("deployment"), QStringLiteral("cordon-check"),
+                                       QStringLiteral("--image=nginx:1.27"), QStringLiteral("--replicas=4")} + ns));
+        KUBECTL_OK(inWorld(QStringList{QStringLiteral("rollout"), QStringLiteral("status"), QStringLiteral("deployment/cordon-check"),
+                                       QStringLiteral("--timeout=60s")} + ns, 90000));
+        ProcessResult placed = inWorld(QStringList{QStringLiteral("get"), QStringLiteral("pods"), QStringLiteral("-l"), QStringLiteral("app=cordon-check"),
+                                                   QStringLiteral("-o"), QStringLiteral("jsonpath={.items[*].spec.nodeName}")} + ns);
+        KUBECTL_OK(placed);
+        QStringList nodes = placed.out.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        QCOMPARE(nodes.size(), 4);
+        QVERIFY2(!nodes.contains(QStringLiteral("node-b")), qPrintable(placed.out));
+
+        ProcessResult uncordon = inWorld({QStringLiteral("uncordon"), QStringLiteral("node-b")});
+        KUBECTL_OK(uncordon);
+        QCOMPARE(uncordon.out.trimmed(), QStringLiteral("node/node-b uncordoned"));
+        node = inWorld({QStringLiteral("get"), QStringLiteral("node"), QStringLiteral("node-b")});
+        QCOMPARE(tableRows(node.out).value(1).value(1), QStringLiteral("Ready"));
+        KUBECTL_OK(inWorld(QStringList{QStringLiteral("delete"), QStringLiteral("deployment"), QStringLiteral("cordon-check"), QStringLiteral("--wait=false")} + ns));
     }
 };
 
