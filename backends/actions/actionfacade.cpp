@@ -9,6 +9,8 @@ namespace pilothouse::backends::actions {
 
 QString Action::objectLabel() const
 {
+    if (!subjectLabel.isEmpty())
+        return subjectLabel;
     return resource.groupResource() + QLatin1Char(' ') + (ns.isEmpty() ? objectName : ns + QLatin1Char('/') + objectName);
 }
 
@@ -95,6 +97,43 @@ Action Action::remove(const kube::ResourceRef &r, const QString &ns, const QStri
     if (!pre.isEmpty())
         options.insert(QStringLiteral("preconditions"), pre);
     a.body = QJsonDocument(options).toJson(QJsonDocument::Compact);
+    return a;
+}
+
+Action Action::create(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &change)
+{
+    Action a;
+    a.name = QStringLiteral("create");
+    a.resource = r;
+    a.ns = ns;
+    a.objectName = name;
+    a.change = change;
+    a.verb = QStringLiteral("create");
+    a.isCreate = true;
+    // No precondition: a second create of the same name answers AlreadyExists.
+    a.body = json;
+    return a;
+}
+
+Action Action::mergePatch(const QString &actionName, const kube::ResourceRef &r, const QString &ns, const QString &name, QJsonObject patch,
+                          const QString &rv, const QString &change)
+{
+    Action a;
+    a.name = actionName;
+    a.resource = r;
+    a.ns = ns;
+    a.objectName = name;
+    a.change = change;
+    a.verb = QStringLiteral("patch");
+    a.patchKind = kube::PatchKind::Merge;
+    a.expectedResourceVersion = rv;
+    // A resourceVersion in a merge patch is a precondition: a changed object answers 409.
+    if (!rv.isEmpty()) {
+        QJsonObject meta = patch.value(QStringLiteral("metadata")).toObject();
+        meta.insert(QStringLiteral("resourceVersion"), rv);
+        patch.insert(QStringLiteral("metadata"), meta);
+    }
+    a.body = QJsonDocument(patch).toJson(QJsonDocument::Compact);
     return a;
 }
 
@@ -238,7 +277,9 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
     const QString mainPath = a.resource.objectPath(a.ns, a.objectName);
     const QString path = mainPath + (a.subresource.isEmpty() ? QString() : QLatin1Char('/') + a.subresource);
     auto single = [finish](const kube::KubeReply &reply) { finish(reply, false); };
-    if (a.isDelete) {
+    if (a.isCreate) {
+        m_client->request("POST", a.resource.collectionPath(a.ns), a.body, "application/json", receiver, single, timeoutMs);
+    } else if (a.isDelete) {
         m_client->request("DELETE", path, a.body, "application/json", receiver, single, timeoutMs);
     } else if (a.isReplace) {
         m_client->request("PUT", path, a.body, "application/json", receiver, single, timeoutMs);
@@ -272,7 +313,12 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
 void ActionFacade::rereadAfterUnknown(const Action &a, ActionResult r, QObject *receiver, std::function<void(const ActionResult &)> done)
 {
     m_client->get(a.resource, a.ns, a.objectName, receiver, [a, r, done](const kube::KubeReply &reply) mutable {
-        if (reply.error.kind == ErrorKind::NotFound) {
+        const QString created = a.resource.groupResource() + QLatin1Char(' ') + (a.ns.isEmpty() ? a.objectName : a.ns + QLatin1Char('/') + a.objectName);
+        if (a.isCreate && reply.error.kind == ErrorKind::NotFound) {
+            r.reread = QStringLiteral("not created yet: %1 does not exist; a retry is safe (the same name cannot be created twice)").arg(created);
+        } else if (a.isCreate && reply.ok()) {
+            r.reread = QStringLiteral("%1 exists now: the create was applied; look at it before creating another").arg(created);
+        } else if (reply.error.kind == ErrorKind::NotFound) {
             r.reread = a.isDelete ? QStringLiteral("the object is gone: the delete was applied") : QStringLiteral("the object no longer exists");
         } else if (!reply.ok()) {
             r.reread = QStringLiteral("could not read the object again (%1); check it before retrying").arg(reply.error.message);

@@ -10,6 +10,7 @@
 #include "kube/kubeclient.h"
 #include "kube/resourceref.h"
 
+#include <QJsonObject>
 #include <QObject>
 
 #include <functional>
@@ -29,6 +30,7 @@ struct Action {
     QByteArray body;
     bool isDelete = false;
     bool isReplace = false;       // PUT of the whole object (YAML edit); its metadata.resourceVersion is the precondition
+    bool isCreate = false;        // POST of `body` to the collection; objectName is what a re-read after "unknown" looks for
     QString expectedResourceVersion;  // precondition; empty: none
     // With a subresource: when the server answers NotFound for it (Argo Rollouts before v0.10 kept
     // status in the main resource), this body goes to the main resource instead.
@@ -40,7 +42,11 @@ struct Action {
     // was not ("pause conditions cleared, spec.paused still true"), for the message and the audit line.
     QString partialState;
 
-    QString objectLabel() const;      // "deployments.apps demo/web"
+    // The object the operator acts on when it is not the one the request goes to (a CronJob
+    // triggered by creating a Job): what the confirmation and the audit line name.
+    QString subjectLabel;
+
+    QString objectLabel() const;      // "deployments.apps demo/web" (or subjectLabel)
 
     // Builders for the workload actions; `rv` is the resourceVersion the operator saw.
     static Action scale(const kube::ResourceRef &r, const QString &ns, const QString &name, int from, int to, const QString &rv);
@@ -49,6 +55,11 @@ struct Action {
     static Action replace(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &rv,
                           const QString &change);
     static Action remove(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QString &uid);
+    // A new object (`json`, named `name`) POSTed to the collection: "trigger" builds one from a CronJob.
+    static Action create(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &change);
+    // A merge patch of the main resource with a metadata.resourceVersion precondition (when `rv` is set).
+    static Action mergePatch(const QString &actionName, const kube::ResourceRef &r, const QString &ns, const QString &name, QJsonObject patch,
+                             const QString &rv, const QString &change);
 };
 
 struct Permission {
