@@ -155,6 +155,18 @@ ActionFacade::ActionFacade(kube::KubeClient *client, AuditLog *audit, QString co
 {
 }
 
+ActionFacade::~ActionFacade()
+{
+    // Checks still in flight get an answer: their requests' answers would come to a deleted facade.
+    const Permission closed{false, QStringLiteral("The connection was closed before the permission check ended")};
+    for (const QList<Waiter> &waiters : std::as_const(m_pendingPermissions))
+        for (const Waiter &w : waiters)
+            if (w.receiver) {
+                auto done = w.done;
+                QMetaObject::invokeMethod(w.receiver, [done, closed] { done(closed); }, Qt::QueuedConnection);
+            }
+}
+
 QString ActionFacade::confirmationText(const Action &a) const
 {
     QString verb = a.name.left(1).toUpper() + a.name.mid(1);
@@ -203,20 +215,57 @@ void ActionFacade::checkPermission(const Action &a, QObject *receiver, std::func
     (*next)(0);
 }
 
+QString ActionFacade::permissionKey(const Action &a, const QString &subresource)
+{
+    return QStringList{a.verb, a.resource.group, a.resource.plural, subresource, a.ns}.join(QLatin1Char('|'));
+}
+
+std::optional<Permission> ActionFacade::cachedPermission(const Action &a) const
+{
+    if (m_readOnly)
+        return Permission{false, QStringLiteral("Context %1 is read-only in Pilothouse").arg(m_context)};
+    // As checkPermission asks: the first refusal is the answer.
+    std::optional<Permission> answer;
+    for (const QString &target : permissionTargets(a)) {
+        auto it = m_permissions.constFind(permissionKey(a, target));
+        if (it == m_permissions.constEnd())
+            return std::nullopt;
+        answer = *it;
+        if (!answer->allowed)
+            break;
+    }
+    return answer;
+}
+
 void ActionFacade::checkOne(const Action &a, const QString &subresource, QObject *receiver, std::function<void(const Permission &)> done)
 {
-    QJsonObject attrs{{QStringLiteral("namespace"), a.ns},       {QStringLiteral("verb"), a.verb},
-                      {QStringLiteral("group"), a.resource.group}, {QStringLiteral("resource"), a.resource.plural},
-                      {QStringLiteral("name"), a.objectName}};
+    const QString key = permissionKey(a, subresource);
+    if (auto known = m_permissions.constFind(key); known != m_permissions.constEnd()) {
+        const Permission p = *known;
+        QMetaObject::invokeMethod(receiver, [done, p] { done(p); }, Qt::QueuedConnection);
+        return;
+    }
+    if (auto pending = m_pendingPermissions.find(key); pending != m_pendingPermissions.end()) {
+        pending->append(Waiter{receiver, std::move(done)});
+        return;
+    }
+    m_pendingPermissions.insert(key, {Waiter{receiver, std::move(done)}});
+    ++m_permissionRequests;
+    // No name: the answer is kept for every object of the resource in the namespace, so the
+    // question must be about all of them.
+    QJsonObject attrs{{QStringLiteral("namespace"), a.ns}, {QStringLiteral("verb"), a.verb},
+                      {QStringLiteral("group"), a.resource.group}, {QStringLiteral("resource"), a.resource.plural}};
     if (!subresource.isEmpty())
         attrs.insert(QStringLiteral("subresource"), subresource);
     QJsonObject review{{QStringLiteral("apiVersion"), QStringLiteral("authorization.k8s.io/v1")},
                        {QStringLiteral("kind"), QStringLiteral("SelfSubjectAccessReview")},
                        {QStringLiteral("spec"), QJsonObject{{QStringLiteral("resourceAttributes"), attrs}}}};
     const QString what = a.verb + QLatin1Char(' ') + a.resource.plural + (subresource.isEmpty() ? QString() : QLatin1Char('/') + subresource);
+    const QString where = a.ns.isEmpty() ? QStringLiteral("cluster-wide") : QStringLiteral("in namespace %1").arg(a.ns);
+    // The facade receives the answer (the first caller may be gone by then) and hands it on.
     m_client->request("POST", QStringLiteral("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"),
-                      QJsonDocument(review).toJson(QJsonDocument::Compact), "application/json", receiver,
-                      [done, what, ns = a.ns, user = m_user](const kube::KubeReply &reply) {
+                      QJsonDocument(review).toJson(QJsonDocument::Compact), "application/json", this,
+                      [this, key, what, where](const kube::KubeReply &reply) {
                           Permission p;
                           if (!reply.ok()) {
                               p.reason = QStringLiteral("Could not check permission: %1").arg(reply.error.message);
@@ -225,10 +274,18 @@ void ActionFacade::checkOne(const Action &a, const QString &subresource, QObject
                               p.allowed = status.value(QStringLiteral("allowed")).toBool();
                               QString serverReason = status.value(QStringLiteral("reason")).toString();
                               p.reason = p.allowed ? serverReason
-                                                   : QStringLiteral("%1 may not %2 in namespace %3%4")
-                                                         .arg(user, what, ns, serverReason.isEmpty() ? QString() : QStringLiteral(": ") + serverReason);
+                                                   : QStringLiteral("%1 may not %2 %3%4")
+                                                         .arg(m_user, what, where, serverReason.isEmpty() ? QString() : QStringLiteral(": ") + serverReason);
+                              // Only a reviewer's answer is kept; a failed check is asked again next time.
+                              m_permissions.insert(key, p);
                           }
-                          done(p);
+                          const QList<Waiter> waiters = m_pendingPermissions.take(key);
+                          for (const Waiter &w : waiters) {
+                              if (!w.receiver)
+                                  continue;
+                              auto done = w.done;
+                              QMetaObject::invokeMethod(w.receiver, [done, p] { done(p); }, Qt::QueuedConnection);
+                          }
                       });
 }
 
@@ -269,6 +326,9 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
             return;
         }
         self->audit(a, r);
+        if (r.outcome == Outcome::Forbidden)  // the kept answer was wrong or is stale: ask again next time
+            for (const QString &target : permissionTargets(a))
+                self->m_permissions.remove(permissionKey(a, target));
         if (r.outcome == Outcome::Unknown && receiver && r.partlyApplied.isEmpty())
             self->rereadAfterUnknown(a, r, receiver, done);
         else

@@ -10,10 +10,13 @@
 #include "kube/kubeclient.h"
 #include "kube/resourceref.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 
 #include <functional>
+#include <optional>
 
 namespace pilothouse::backends::actions {
 
@@ -86,6 +89,7 @@ class ActionFacade : public QObject {
 
 public:
     ActionFacade(kube::KubeClient *client, AuditLog *audit, QString contextName, QString userName, QObject *parent = nullptr);
+    ~ActionFacade() override;
 
     void setReadOnly(bool readOnly) { m_readOnly = readOnly; }
     bool isReadOnly() const { return m_readOnly; }
@@ -94,8 +98,16 @@ public:
     QString confirmationText(const Action &a) const;
 
     // Every request the action may send is checked: with a follow-up to the main resource, both
-    // the subresource and the main resource.
+    // the subresource and the main resource. Answers are kept for the facade's life (one connection
+    // of one context) per verb, group, resource, subresource and namespace: the review asks about
+    // any object of that resource, not the named one, so that the answer fits every object it is
+    // reused for. Identical checks in flight share one request. `done` always runs queued.
     void checkPermission(const Action &a, QObject *receiver, std::function<void(const Permission &)> done);
+    // The answer checkPermission would give, when it is already known (read-only mode included),
+    // so a menu can enable an item at once.
+    std::optional<Permission> cachedPermission(const Action &a) const;
+    // SelfSubjectAccessReviews this facade has sent (each shared or cached answer saves one).
+    int permissionRequestsSent() const { return m_permissionRequests; }
     // The subresources checkPermission asks about, in order ("" for the main resource).
     static QStringList permissionTargets(const Action &a);
     // Sends the action (after the operator confirmed it) and audits the outcome.
@@ -110,8 +122,18 @@ private:
     void audit(const Action &a, const ActionResult &r);
     void appendAudit(const QString &action, const QString &object, const QString &change, const QString &result, const QString &detail);
 
+    static QString permissionKey(const Action &a, const QString &subresource);
+
+    struct Waiter {
+        QPointer<QObject> receiver;
+        std::function<void(const Permission &)> done;
+    };
+
     kube::KubeClient *m_client;
     AuditLog *m_audit;
+    QHash<QString, Permission> m_permissions;          // definitive answers, by permissionKey
+    QHash<QString, QList<Waiter>> m_pendingPermissions;  // checks in flight, by permissionKey
+    int m_permissionRequests = 0;
     QString m_context;
     QString m_user;
     bool m_readOnly = false;

@@ -317,6 +317,127 @@ private Q_SLOTS:
         QCOMPARE(stale.outcome, Outcome::Conflict);
         JCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/edited").json()["data"]["a"], "2");
     }
+
+    // Answers are kept per verb, resource, subresource and namespace for the facade's life; checks
+    // of the same thing in flight share one review.
+    void permissionAnswersAreKeptPerVerbResourceAndNamespace()
+    {
+        ActionFacade facade(m_viewer.get(), m_audit.get(), QStringLiteral("sim-viewer"), QStringLiteral("sim-viewer"));
+        const Action web = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"), 2, 3, {});
+        const Action api = Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), 1, 2, {});
+        QVERIFY(!facade.cachedPermission(web));
+        int answers = 0;
+        Permission first, second;
+        facade.checkPermission(web, this, [&](const Permission &p) { first = p; ++answers; });
+        facade.checkPermission(api, this, [&](const Permission &p) { second = p; ++answers; });
+        QCOMPARE(facade.permissionRequestsSent(), 1);
+        QVERIFY(QTest::qWaitFor([&] { return answers == 2; }, 15000));
+        QVERIFY(!first.allowed);
+        QCOMPARE(second.reason, first.reason);
+        QVERIFY2(first.reason.contains(QStringLiteral("may not patch deployments/scale in namespace demo")), qPrintable(first.reason));
+
+        // Known now: a menu can enable (here: disable) the item at once.
+        const std::optional<Permission> cached = facade.cachedPermission(api);
+        QVERIFY(cached);
+        QVERIFY(!cached->allowed);
+        QCOMPARE(cached->reason, first.reason);
+
+        // Asked again: answered without a request. The sim holds its next request back for 4 s,
+        // so an answer within a second cannot have come from the server.
+        QVERIFY(m_sim->control("delay", "ms=4000&count=1"));
+        bool answered = false;
+        facade.checkPermission(web, this, [&](const Permission &p) { answered = true; QVERIFY(!p.allowed); });
+        QVERIFY(!answered);  // still queued, as every answer is
+        QVERIFY(QTest::qWaitFor([&] { return answered; }, 1000));
+        QVERIFY(m_sim->control("delay", "ms=0"));
+        QCOMPARE(facade.permissionRequestsSent(), 1);
+
+        // Another namespace, verb or subresource is another question.
+        QVERIFY(!permission(facade, Action::scale(ResourceRef::deployments(), QStringLiteral("shop"), QStringLiteral("web"), 2, 3, {})).allowed);
+        QCOMPARE(facade.permissionRequestsSent(), 2);
+        QVERIFY(!permission(facade, Action::remove(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"), {}, {})).allowed);
+        QCOMPARE(facade.permissionRequestsSent(), 3);
+        QVERIFY(!permission(facade, Action::restart(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"), {}, QDateTime::currentDateTimeUtc())).allowed);
+        QCOMPARE(facade.permissionRequestsSent(), 4);
+        QVERIFY(facade.cachedPermission(Action::restart(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("api"), {}, QDateTime::currentDateTimeUtc())));
+
+        // The admin's facade is another session: its own answers.
+        ActionFacade admin(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        QVERIFY(!admin.cachedPermission(web));
+        QVERIFY(permission(admin, web).allowed);
+        QVERIFY(admin.cachedPermission(api)->allowed);
+        // Read-only mode answers before the cache.
+        admin.setReadOnly(true);
+        QVERIFY(!admin.cachedPermission(api)->allowed);
+        QVERIFY(admin.cachedPermission(api)->reason.contains(QStringLiteral("read-only")));
+        QVERIFY(!permission(admin, api).allowed);
+        QCOMPARE(admin.permissionRequestsSent(), 1);
+    }
+
+    void facadeDeletedWhilePermissionChecksWait()
+    {
+        auto facade = std::make_unique<ActionFacade>(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        QVERIFY(m_sim->control("delay", "ms=1500&count=1"));
+        Permission p{true, {}};
+        bool answered = false;
+        facade->checkPermission(Action::scale(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web"), 2, 3, {}), this,
+                                [&](const Permission &r) { p = r; answered = true; });
+        facade.reset();
+        QVERIFY(QTest::qWaitFor([&] { return answered; }, 5000));
+        QVERIFY(!p.allowed);
+        QVERIFY2(p.reason.contains(QStringLiteral("closed")), qPrintable(p.reason));
+        QTest::qWait(1600);  // let the held-back review finish before the next test
+    }
+
+    void createPostsToTheCollectionAndIsAudited()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "created"}, {"namespace", "demo"}}}, {"data", {{"a", "1"}}}};
+        const Action a = Action::create(ResourceRef::configMaps(), QStringLiteral("demo"), QStringLiteral("created"), QByteArray::fromStdString(cm.dump()),
+                                        QStringLiteral("create configmap demo/created"));
+        QCOMPARE(facade.confirmationText(a), QStringLiteral("Create configmaps demo/created in context sim-admin: create configmap demo/created"));
+        QVERIFY(permission(facade, a).allowed);
+        ActionFacade viewer(m_viewer.get(), m_audit.get(), QStringLiteral("sim-viewer"), QStringLiteral("sim-viewer"));
+        const Permission refused = permission(viewer, a);
+        QVERIFY(!refused.allowed);
+        QVERIFY2(refused.reason.contains(QStringLiteral("may not create configmaps in namespace demo")), qPrintable(refused.reason));
+
+        const int before = auditLines().size();
+        const ActionResult r = run(facade, a);
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        QCOMPARE(QJsonDocument::fromJson(r.body).object().value(QStringLiteral("metadata")).toObject().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("created"));
+        JCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/created").json()["data"]["a"], "1");
+        const auto lines = auditLines();
+        QCOMPARE(lines.size(), before + 1);
+        QCOMPARE(lines.last().value(QStringLiteral("action")).toString(), QStringLiteral("create"));
+        QCOMPARE(lines.last().value(QStringLiteral("object")).toString(), QStringLiteral("configmaps demo/created"));
+        QCOMPARE(lines.last().value(QStringLiteral("change")).toString(), QStringLiteral("create configmap demo/created"));
+        QCOMPARE(lines.last().value(QStringLiteral("result")).toString(), QStringLiteral("succeeded"));
+
+        // The same create again: refused by the server (AlreadyExists), nothing changes.
+        cm["data"]["a"] = "2";
+        Action again = a;
+        again.body = QByteArray::fromStdString(cm.dump());
+        const ActionResult twice = run(facade, again);
+        QVERIFY(twice.outcome != Outcome::Succeeded);
+        QVERIFY2(twice.error.message.contains(QStringLiteral("already exists")), qPrintable(twice.error.message));
+        JCOMPARE(m_sim->get("/api/v1/namespaces/demo/configmaps/created").json()["data"]["a"], "1");
+    }
+
+    void lostAnswerToACreateIsReadAgainByName()
+    {
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        Json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "created-slowly"}, {"namespace", "demo"}}}};
+        QVERIFY(m_sim->control("delay", "ms=2500&count=1"));
+        const ActionResult r = run(facade, Action::create(ResourceRef::configMaps(), QStringLiteral("demo"), QStringLiteral("created-slowly"),
+                                                          QByteArray::fromStdString(cm.dump()), QStringLiteral("create configmap demo/created-slowly")),
+                                   800);
+        QCOMPARE(r.outcome, Outcome::Unknown);
+        QVERIFY2(r.reread.contains(QStringLiteral("configmaps demo/created-slowly")), qPrintable(r.reread));
+        QVERIFY2(r.reread.startsWith(QStringLiteral("not created yet")) || r.reread.contains(QStringLiteral("exists now")), qPrintable(r.reread));
+        QTest::qWait(2000);  // the held-back create lands before the next test
+    }
 };
 
 QTEST_GUILESS_MAIN(TestActionFacade)
