@@ -1,8 +1,11 @@
 // The action facade against pilothouse-sim: permission per context, the confirmation text, the
 // resourceVersion precondition, read-only mode, "unknown" after a lost answer, and the audit log.
 #include "actions/actionfacade.h"
+#include "actions/actionprovider.h"
 #include "http/httpengine.h"
 #include "kube/credentials.h"
+#include "kube/discovery.h"
+#include "kube/kinds/kindregistry.h"
 #include "kube/kubeconfig.h"
 #include "simprocess.h"
 
@@ -437,6 +440,127 @@ private Q_SLOTS:
         QVERIFY2(r.reread.contains(QStringLiteral("configmaps demo/created-slowly")), qPrintable(r.reread));
         QVERIFY2(r.reread.startsWith(QStringLiteral("not created yet")) || r.reread.contains(QStringLiteral("exists now")), qPrintable(r.reread));
         QTest::qWait(2000);  // the held-back create lands before the next test
+    }
+
+    KindRegistry discoveredKinds()
+    {
+        std::optional<DiscoveryResult> found;
+        discover(m_admin.get(), this, [&](const Result<DiscoveryResult> &r) {
+            if (r.ok())
+                found = r.value();
+        });
+        if (!QTest::qWaitFor([&] { return found.has_value(); }, 15000))
+            qFatal("no discovery");
+        KindRegistry kinds = KindRegistry::builtin();
+        kinds.applyDiscovery(*found);
+        return kinds;
+    }
+
+    static QJsonObject toQt(const Json &j) { return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object(); }
+
+    static std::optional<ActionOffer> offerWithId(const QList<ActionOffer> &offers, const QString &id)
+    {
+        for (const ActionOffer &o : offers)
+            if (o.id == id)
+                return o;
+        return std::nullopt;
+    }
+
+    // The offers of a kind the sim serves, sent through the facade: kubectl's Job from a CronJob,
+    // then suspend with its precondition.
+    void cronJobOffersThroughTheFacade()
+    {
+        const KindRegistry kinds = discoveredKinds();
+        const KindInfo *cronJobs = kinds.find(QStringLiteral("batch"), QStringLiteral("cronjobs"));
+        QVERIFY(cronJobs && cronJobs->served);
+        QVERIFY(cronJobs->has(KindCapability::Trigger) && cronJobs->has(KindCapability::Suspend));
+        Json cj = {{"apiVersion", "batch/v1"},
+                   {"kind", "CronJob"},
+                   {"metadata", {{"name", "facade-report"}, {"namespace", "demo"}}},
+                   {"spec",
+                    {{"schedule", "0 3 * * *"},
+                     {"suspend", false},
+                     {"jobTemplate",
+                      {{"metadata", {{"labels", {{"app", "facade-report"}}}}},
+                       {"spec", {{"template", {{"spec", {{"restartPolicy", "Never"},
+                                                         {"containers", Json::array({{{"name", "report"}, {"image", "busybox:1.36"}}})}}}}}}}}}}}};
+        HttpReply created = m_sim->request("POST", "/apis/batch/v1/namespaces/demo/cronjobs", cj.dump());
+        QCOMPARE(created.status, 201);
+        const QJsonObject object = toQt(created.json());
+        const QString uid = object.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("uid")).toString();
+
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        QList<ActionOffer> offers = ActionProviders::standard().offersFor(*cronJobs, object);
+        const auto trigger = offerWithId(offers, QStringLiteral("trigger"));
+        QVERIFY(trigger && trigger->action);
+        QVERIFY(permission(facade, *trigger->permissionProbe()).allowed);
+        ActionResult r = run(facade, *trigger->action);
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        const std::string jobPath = "/apis/batch/v1/namespaces/demo/jobs/" + trigger->action->objectName.toStdString();
+        const Json job = m_sim->get(jobPath).json();
+        JCOMPARE(job["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"], "manual");
+        JCOMPARE(job["metadata"]["labels"]["app"], "facade-report");
+        JCOMPARE(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+        JCOMPARE(job["metadata"]["ownerReferences"][0]["uid"], uid.toStdString());
+        JCOMPARE(job["metadata"]["ownerReferences"][0]["controller"], true);
+        QJsonObject line = auditLines().last();
+        QCOMPARE(line.value(QStringLiteral("action")).toString(), QStringLiteral("trigger"));
+        QCOMPARE(line.value(QStringLiteral("object")).toString(), QStringLiteral("cronjobs.batch demo/facade-report"));
+        QCOMPARE(line.value(QStringLiteral("result")).toString(), QStringLiteral("succeeded"));
+
+        // Someone changed the CronJob since the menu was built: the precondition refuses.
+        const std::string cjPath = "/apis/batch/v1/namespaces/demo/cronjobs/facade-report";
+        const auto staleSuspend = offerWithId(offers, QStringLiteral("suspend"));
+        QVERIFY(staleSuspend && staleSuspend->applies());
+        QCOMPARE(m_sim->request("PATCH", cjPath, R"({"metadata":{"labels":{"touched":"yes"}}})", "application/merge-patch+json").status, 200);
+        r = run(facade, *staleSuspend->action);
+        QCOMPARE(r.outcome, Outcome::Conflict);
+        JCOMPARE(m_sim->get(cjPath).json()["spec"]["suspend"], false);
+        // The menu opened again on the object as it is now (the controller may write its status in
+        // between: then the operator looks again, as here).
+        auto runFresh = [&](const char *id) {
+            ActionResult last;
+            for (int attempt = 0; attempt < 5; ++attempt) {
+                const auto o = offerWithId(ActionProviders::standard().offersFor(*cronJobs, toQt(m_sim->get(cjPath).json())), QLatin1String(id));
+                if (!o || !o->applies())
+                    return last;
+                last = run(facade, *o->action);
+                if (last.outcome != Outcome::Conflict)
+                    break;
+            }
+            return last;
+        };
+        r = runFresh("suspend");
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        JCOMPARE(m_sim->get(cjPath).json()["spec"]["suspend"], true);
+        QCOMPARE(offerWithId(ActionProviders::standard().offersFor(*cronJobs, toQt(m_sim->get(cjPath).json())), QStringLiteral("suspend"))->notApplicable,
+                 QStringLiteral("Already suspended"));
+        r = runFresh("resume");
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        JCOMPARE(m_sim->get(cjPath).json()["spec"]["suspend"], false);
+    }
+
+    void cordonAndUncordonANode()
+    {
+        const Json nodes = m_sim->get("/api/v1/nodes").json();
+        if (nodes["items"].empty())
+            QSKIP("this world has no nodes");
+        const KindRegistry kinds = discoveredKinds();
+        const KindInfo *nodeKind = kinds.find(QString(), QStringLiteral("nodes"));
+        QVERIFY(nodeKind && nodeKind->has(KindCapability::Cordon));
+        const std::string name = nodes["items"][0]["metadata"]["name"];
+        const std::string path = "/api/v1/nodes/" + name;
+        ActionFacade facade(m_admin.get(), m_audit.get(), QStringLiteral("sim-admin"), QStringLiteral("sim-admin"));
+        const auto cordon = offerWithId(ActionProviders::standard().offersFor(*nodeKind, toQt(m_sim->get(path).json())), QStringLiteral("cordon"));
+        QVERIFY(cordon && cordon->applies());
+        ActionResult r = run(facade, *cordon->action);
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        JCOMPARE(m_sim->get(path).json()["spec"]["unschedulable"], true);
+        const auto uncordon = offerWithId(ActionProviders::standard().offersFor(*nodeKind, toQt(m_sim->get(path).json())), QStringLiteral("uncordon"));
+        QVERIFY(uncordon && uncordon->applies());
+        r = run(facade, *uncordon->action);
+        QVERIFY2(r.outcome == Outcome::Succeeded, qPrintable(r.error.message));
+        QVERIFY(!m_sim->get(path).json()["spec"].contains("unschedulable"));
     }
 };
 
