@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <regex>
 
 namespace pilothouse::sim {
@@ -417,6 +418,18 @@ void Cluster::validate(const ResourceType &t, const Json &obj, const Json *old) 
                                    "Invalid value: \"" + schedule + "\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
         else if (!CronSchedule::parse(schedule, error))
             causes.push_back(cause("FieldValueInvalid", "spec.schedule", "Invalid value: \"" + schedule + "\": " + error));
+        // time.LoadLocation's answer, from the same zone database (the controller itself reads
+        // schedules in UTC: see WorkloadController::syncCronJob).
+        if (const Json *tz = findPath(obj, "spec.timeZone"); tz && tz->is_string()) {
+            const std::string zone = tz->get<std::string>();
+            std::error_code ec;
+            const bool known = zone == "UTC" || zone == "Local" ||
+                               (zone.find("..") == std::string::npos && !zone.empty() && zone[0] != '/' &&
+                                (!std::filesystem::is_directory("/usr/share/zoneinfo", ec) ||
+                                 std::filesystem::is_regular_file("/usr/share/zoneinfo/" + zone, ec)));
+            if (!known)
+                causes.push_back(cause("FieldValueInvalid", "spec.timeZone", "Invalid value: \"" + zone + "\": unknown time zone " + zone));
+        }
         const std::string policy = stringAt(obj, "spec.concurrencyPolicy", "Allow");
         if (policy != "Allow" && policy != "Forbid" && policy != "Replace")
             causes.push_back(cause("FieldValueNotSupported", "spec.concurrencyPolicy",

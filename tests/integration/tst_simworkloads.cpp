@@ -479,6 +479,12 @@ private Q_SLOTS:
         std::string body;
         QVERIFY(!create(kBatch + "/cronjobs", cj, &body));
         QVERIFY2(body.find("spec.schedule: Invalid value: \\\"61 * * * *\\\": end of range (61) above maximum (59)") != std::string::npos, body.c_str());
+        cj["spec"]["schedule"] = "@daily";
+        cj["spec"]["timeZone"] = "Mars/Olympus_Mons";
+        QVERIFY(!create(kBatch + "/cronjobs", cj, &body));
+        QVERIFY2(body.find("spec.timeZone: Invalid value: \\\"Mars/Olympus_Mons\\\": unknown time zone Mars/Olympus_Mons") != std::string::npos, body.c_str());
+        cj["spec"]["timeZone"] = "Etc/UTC";
+        QVERIFY2(create(kBatch + "/cronjobs", cj, &body), body.c_str());
     }
 
     void tablesHaveTheServersColumns()
