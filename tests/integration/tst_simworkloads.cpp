@@ -344,11 +344,26 @@ private Q_SLOTS:
         for (const auto &p : agents)
             QVERIFY(p["metadata"]["annotations"].contains("kubectl.kubernetes.io/restartedAt"));
 
-        // kubectl uncordon: unschedulable removed; the emptiest node takes the next pod.
+        // A pod that may only run on node-2 waits, and the scheduler says why.
+        Json pinned = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "pinned"}, {"labels", {{"app", "pinned"}}}}},
+                       {"spec", {{"nodeSelector", {{"kubernetes.io/hostname", "node-2"}}}, {"containers", {{{"name", "c"}, {"image", "busybox:1.36"}}}}}}};
+        QVERIFY(create(kPods, pinned));
+        Json pod;
+        QVERIFY2(eventually([&] {
+                     pod = get(kPods + "/pinned");
+                     for (const auto &c : pod["status"].value("conditions", Json::array()))
+                         if (c.value("type", "") == "PodScheduled" && c.value("reason", "") == "Unschedulable")
+                             return c.value("message", "").find("1 node(s) were unschedulable") != std::string::npos;
+                     return false;
+                 }, 10000),
+                 pod.dump().c_str());
+        QVERIFY(!pod["spec"].contains("nodeName"));
+
+        // kubectl uncordon: unschedulable removed (a strategic merge patch to null); the pod goes there.
         QVERIFY(patch("/api/v1/nodes/node-2", {{"spec", {{"unschedulable", nullptr}}}}, kStrategic));
         QVERIFY(eventually([&] { return !get("/api/v1/nodes/node-2")["spec"].contains("taints"); }, 5000));
-        QVERIFY(patch(kApps + "/deployments/spread/scale", {{"spec", {{"replicas", 7}}}}));
-        QVERIFY(eventually([&] { return nodesOf(podsOf("spread")).count("node-2") == 1; }, 15000));
+        QVERIFY2(eventually([&] { return ready(pod = get(kPods + "/pinned")); }, 10000), pod.dump().c_str());
+        JCOMPARE(pod["spec"]["nodeName"], "node-2");
     }
 
     void jobRunsItsPodsToCompletion()
@@ -431,11 +446,12 @@ private Q_SLOTS:
         QVERIFY2(create(kBatch + "/cronjobs", cronJob("tick", false), &body), body.c_str());
         JCOMPARE(Json::parse(body)["spec"]["concurrencyPolicy"], "Allow");
         JCOMPARE(Json::parse(body)["spec"]["failedJobsHistoryLimit"], 1);
-        // Both were last scheduled an hour ago: the most recent */5 time since then is due now.
+        // Both were last scheduled an hour ago: the most recent */5 time since then is due now
+        // (or the next one, should a multiple of five minutes pass meanwhile).
+        const long long dueMinutes = std::chrono::duration_cast<std::chrono::minutes>(std::chrono::system_clock::now().time_since_epoch()).count() / 5 * 5;
         const std::string anHourAgo = isoAgo(std::chrono::hours(1));
         for (const char *name : {"paused", "tick"})
             QVERIFY(patch(kBatch + "/cronjobs/" + name + "/status", {{"status", {{"lastScheduleTime", anHourAgo}}}}));
-        const long long dueMinutes = std::chrono::duration_cast<std::chrono::minutes>(std::chrono::system_clock::now().time_since_epoch()).count() / 5 * 5;
         Json job;
         QVERIFY2(eventually([&] {
                      for (const auto &j : items(kBatch + "/jobs"))
