@@ -53,9 +53,14 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
     const QCommandLineOption demoOption(
         QStringLiteral("demo"),
         QStringLiteral("Run against the bundled pilothouse-sim world."));
+    const QCommandLineOption pageOption(
+        QStringLiteral("page"),
+        QStringLiteral("Page to show once connected: resources, rollouts, argocd, gitops (default: the last one)."),
+        QStringLiteral("ID"));
     parser.addOption(kubeconfigOption);
     parser.addOption(contextOption);
     parser.addOption(demoOption);
+    parser.addOption(pageOption);
 
     CommandLineOptions options;
     if (!parser.parse(arguments)) {
@@ -77,6 +82,11 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         return options;
     }
 
+    if (parser.isSet(pageOption) && parser.value(pageOption).isEmpty()) {
+        options.errorText = QStringLiteral("--page needs a page id.");
+        return options;
+    }
+
     // --help-all is registered by addHelpOption(); Qt's own options are QApplication's
     // business, so both print the same text.
     options.showHelp = parser.isSet(helpOption) || parser.isSet(QStringLiteral("help-all"));
@@ -85,6 +95,7 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         options.helpText = helpTextFor(parser, arguments);
     options.demo = parser.isSet(demoOption);
     options.context = parser.value(contextOption);
+    options.page = parser.value(pageOption);
     options.kubeconfigFlag = parser.value(kubeconfigOption);
     options.kubeconfigPath = resolveKubeconfigPath(parser.value(kubeconfigOption),
                                                    qEnvironmentVariable("KUBECONFIG"),

@@ -11,6 +11,7 @@ struct CommandLineOptions
     QString kubeconfigPath;    // resolved and absolute; see resolveKubeconfigPath()
     QString kubeconfigFlag;    // --kubeconfig as given (empty: $KUBECONFIG or ~/.kube/config decide)
     QString context;           // empty: the kubeconfig's current-context
+    QString page;              // --page: the page shown once connected (checked against the registry by main)
     bool demo = false;
     bool showHelp = false;
     bool showVersion = false;

@@ -5,10 +5,17 @@
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
+#include "registerpages.h"
 #include "shell/mainwindow.h"
+#include "shell/preferencesdialog.h"
+#include "shell/shellsettings.h"
+#include "shell/welcomepage.h"
+#include "style/theme.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
+#include <QFileDialog>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QStandardPaths>
@@ -104,46 +111,40 @@ int main(int argc, char *argv[])
         }
     }
 
+    // What the operator chose last time (theme, read-only contexts, endpoints, pages); never a secret.
+    pilothouse::widgets::shell::ShellSettings settings;
+    pilothouse::widgets::Theme::apply(pilothouse::widgets::Theme::modeFromName(settings.theme()));
+    QObject::connect(&settings, &pilothouse::widgets::shell::ShellSettings::themeChanged, [](const QString &theme) {
+        pilothouse::widgets::Theme::apply(pilothouse::widgets::Theme::modeFromName(theme));
+    });
+
+    pilothouse::widgets::shell::PageRegistry pages;
+    pilothouse::app::registerPages(pages);
+    if (!options.page.isEmpty() && !pages.find(options.page)) {
+        QStringList ids;
+        for (const auto &type : pages.types())
+            if (type.singleton)
+                ids << type.id;
+        printTo(stderr, QStringLiteral("pilothouse: there is no page '%1' (pages: %2)\n").arg(options.page, ids.join(QStringLiteral(", "))));
+        return 2;
+    }
+
     // One HTTP engine for every backend; the session does its I/O on its own thread.
     pilothouse::backends::http::HttpEngine engine;
     const QString configDir = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation);
     auto approvals = std::make_shared<pilothouse::backends::kube::ExecApprovalStore>(configDir + QStringLiteral("/exec-approvals.json"));
     pilothouse::backends::kube::KubeSession session(&engine, approvals);
+    if (!settings.auditLogPath().isEmpty())
+        session.setAuditLog(std::make_shared<pilothouse::backends::actions::AuditLog>(settings.auditLogPath()));
 
-    pilothouse::widgets::MainWindow window(options.kubeconfigPath, options.context);
+    pilothouse::widgets::MainWindow window(&pages, &settings, options.kubeconfigPath, options.context);
+    window.setStartPage(options.page);
+    window.setDemoAvailable(!options.demo);
     window.attachSession(&session);
-    {
-        QSettings settings;
-        window.setReadOnlyContexts(settings.value(QStringLiteral("readOnlyContexts")).toStringList());
-    }
-    QObject::connect(&window, &pilothouse::widgets::MainWindow::readOnlyContextsChanged, [](const QStringList &contexts) {
-        QSettings().setValue(QStringLiteral("readOnlyContexts"), contexts);
-    });
-    // The deployment repository and the Argo CD server the operator used last (never a password
-    // or token: those live in memory or the keychain).
-    {
-        QSettings settings;
-        window.setGitOpsSettings(pilothouse::backends::gitops::GitOpsSettings::load(settings));
-        pilothouse::widgets::ArgoCdViewPreset argocd;
-        argocd.url = settings.value(QStringLiteral("argocd/url")).toString();
-        argocd.username = settings.value(QStringLiteral("argocd/username"), argocd.username).toString();
-        window.setArgoCdPreset(argocd);
-    }
     // The demo's servers live only as long as the demo: they are not remembered.
-    if (!options.demo) {
-        QObject::connect(&window, &pilothouse::widgets::MainWindow::gitOpsSettingsChanged, [](const pilothouse::backends::gitops::GitOpsSettings &s) {
-            QSettings settings;
-            s.save(settings);
-        });
-        QObject::connect(&window, &pilothouse::widgets::MainWindow::argoCdLoggedIn, [](const QString &url, const QString &user) {
-            QSettings settings;
-            settings.setValue(QStringLiteral("argocd/url"), url);
-            settings.setValue(QStringLiteral("argocd/username"), user);
-        });
-    }
-    window.show();
+    settings.setRemembersServers(!options.demo);
 
-    auto loadAndShow = [&window](const QStringList &files, const QString &context) {
+    auto loadAndShow = [&window, &settings](const QStringList &files, const QString &context) {
         auto config = pilothouse::backends::kube::Kubeconfig::load(files);
         if (!config.ok()) {
             window.showLoadError(config.error().message);
@@ -155,43 +156,66 @@ int main(int argc, char *argv[])
         }
         window.showKubeconfig(config.value(), context);
     };
+    QObject::connect(&window, &pilothouse::widgets::MainWindow::kubeconfigChosen, &window, [&](const QString &path) {
+        settings.addRecentKubeconfig(path);
+        loadAndShow({path}, QString());
+    });
+    QObject::connect(window.welcomePage(), &pilothouse::widgets::shell::WelcomePage::openFileRequested, &window, [&] {
+        const QString path = QFileDialog::getOpenFileName(&window, QObject::tr("Open a kubeconfig"), QDir::homePath() + QStringLiteral("/.kube"));
+        if (!path.isEmpty())
+            Q_EMIT window.kubeconfigChosen(path);
+    });
+    QObject::connect(&window, &pilothouse::widgets::MainWindow::preferencesRequested, &window, [&] {
+        QStringList contexts;
+        for (int i = 0; i < window.contextPicker()->count(); ++i)
+            contexts << window.contextPicker()->itemText(i);
+        pilothouse::widgets::shell::PreferencesDialog dialog(&settings, contexts, window.contextPicker()->currentText(), &window);
+        dialog.exec();
+    });
 
     pilothouse::app::DemoLauncher demo;
     QTemporaryDir demoCache;
+    QObject::connect(&demo, &pilothouse::app::DemoLauncher::ready, &window, [&](const QString &kubeconfig) {
+        printTo(stderr, QStringLiteral("pilothouse: demo cluster ready; kubectl --kubeconfig %1 get pods -A\n").arg(kubeconfig));
+        loadAndShow({kubeconfig}, options.context);
+    });
+    QObject::connect(&demo, &pilothouse::app::DemoLauncher::failed, &window, [&](const QString &message) { window.showLoadError(message); });
+    // The demo's Argo CD signs in by itself; its manifests repository opens in the GitOps page
+    // (a cache clone in a folder that goes with the demo). Neither is written to the settings.
+    QObject::connect(&demo, &pilothouse::app::DemoLauncher::argoCdReady, &window, [&](const pilothouse::app::DemoArgoCd &argo) {
+        pilothouse::widgets::ArgoCdViewPreset preset;
+        preset.url = argo.url;
+        preset.username = argo.username;
+        preset.password = argo.password;
+        preset.caFile = argo.caFile;
+        preset.logInNow = true;
+        settings.setArgoCdPreset(preset, false);
+        if (!argo.gitRepoUrl.isEmpty() && demoCache.isValid()) {
+            pilothouse::backends::gitops::GitOpsSettings gitops = settings.gitOps();
+            gitops.url = argo.gitRepoUrl;
+            gitops.branch = QStringLiteral("main");
+            gitops.localPath = demoCache.filePath(QStringLiteral("deploy"));
+            if (gitops.authorName.isEmpty())
+                gitops.authorName = QStringLiteral("Pilothouse Demo");
+            if (gitops.authorEmail.isEmpty())
+                gitops.authorEmail = QStringLiteral("demo@pilothouse.invalid");
+            settings.setGitOps(gitops, false);
+        }
+    });
+    QObject::connect(&window, &pilothouse::widgets::MainWindow::demoRequested, &window, [&] {
+        settings.setRemembersServers(false);
+        window.setDemoAvailable(false);
+        demo.start();
+    });
+    window.show();
+
     if (options.demo) {
-        QObject::connect(&demo, &pilothouse::app::DemoLauncher::ready, &window, [&](const QString &kubeconfig) {
-            printTo(stderr, QStringLiteral("pilothouse: demo cluster ready; kubectl --kubeconfig %1 get pods -A\n").arg(kubeconfig));
-            loadAndShow({kubeconfig}, options.context);
-        });
-        QObject::connect(&demo, &pilothouse::app::DemoLauncher::failed, &window, [&](const QString &message) {
-            window.showLoadError(message);
-        });
-        // The demo's Argo CD signs in by itself; its manifests repository opens in the GitOps tab
-        // (a cache clone in a folder that goes with the demo).
-        QObject::connect(&demo, &pilothouse::app::DemoLauncher::argoCdReady, &window, [&](const pilothouse::app::DemoArgoCd &argo) {
-            pilothouse::widgets::ArgoCdViewPreset preset;
-            preset.url = argo.url;
-            preset.username = argo.username;
-            preset.password = argo.password;
-            preset.caFile = argo.caFile;
-            preset.logInNow = true;
-            window.setArgoCdPreset(preset);
-            if (!argo.gitRepoUrl.isEmpty() && demoCache.isValid()) {
-                QSettings settings;  // the operator's author, if set
-                pilothouse::backends::gitops::GitOpsSettings gitops = pilothouse::backends::gitops::GitOpsSettings::load(settings);
-                gitops.url = argo.gitRepoUrl;
-                gitops.branch = QStringLiteral("main");
-                gitops.localPath = demoCache.filePath(QStringLiteral("deploy"));
-                if (gitops.authorName.isEmpty())
-                    gitops.authorName = QStringLiteral("Pilothouse Demo");
-                if (gitops.authorEmail.isEmpty())
-                    gitops.authorEmail = QStringLiteral("demo@pilothouse.invalid");
-                window.setGitOpsSettings(gitops);
-            }
-        });
         demo.start();
     } else {
-        auto config = pilothouse::backends::kube::Kubeconfig::loadDefault(options.kubeconfigFlag, qgetenv("KUBECONFIG"), QDir::homePath());
+        const QStringList files = settings.kubeconfigFiles();
+        auto config = files.isEmpty() || !options.kubeconfigFlag.isEmpty()
+                          ? pilothouse::backends::kube::Kubeconfig::loadDefault(options.kubeconfigFlag, qgetenv("KUBECONFIG"), QDir::homePath())
+                          : pilothouse::backends::kube::Kubeconfig::load(files);
         if (!config.ok())
             window.showLoadError(config.error().message);
         else if (config.value().contextNames().isEmpty())

@@ -9,7 +9,11 @@
 #include "kube/kubeconfig.h"
 #include "kube/kubeobject.h"
 #include "kube/kubesession.h"
+#include "registerpages.h"
+#include "resources/resourcespage.h"
 #include "shell/mainwindow.h"
+#include "shell/kindcatalog.h"
+#include "shell/shellsettings.h"
 #include "objecttablemodel.h"
 #include "simprocess.h"
 
@@ -714,7 +718,11 @@ LiveFigures runLive(int podCount, double rate, int loadSeconds, int idleSeconds,
     auto approvals = std::make_shared<ExecApprovalStore>(dir.filePath(QStringLiteral("approvals.json")));
     KubeSession session(&engine, approvals);
     session.setAuditLog(std::make_shared<actions::AuditLog>(dir.filePath(QStringLiteral("audit.jsonl"))));
-    widgets::MainWindow window(sim.kubeconfigPath());
+    QTemporaryDir settingsDir;
+    widgets::shell::ShellSettings settings(settingsDir.filePath(QStringLiteral("settings.ini")));
+    widgets::shell::PageRegistry pages;
+    app::registerPages(pages);
+    widgets::MainWindow window(&pages, &settings, sim.kubeconfigPath());
 
     // One probe slot before the window's model applies a batch, one after (same thread: direct calls, in connection order).
     BatchProbe probe;
@@ -725,17 +733,18 @@ LiveFigures runLive(int podCount, double rate, int loadSeconds, int idleSeconds,
             ++probe.batches;
     });
     window.attachSession(&session);
-    QObject::connect(&session, &KubeSession::podsChanged, &probeContext, [&](const ChangeBatch &b) { probe.note(probe.applied, b, false); });
 
     window.show();
     if (!QTest::qWaitForWindowExposed(&window)) {
         L.error = QStringLiteral("the window was not exposed");
         return L;
     }
-    PodTableModel *model = window.podModel();
-    QTableView *view = window.podView();
     const qint64 t0 = nowNs();
     window.showKubeconfig(config.value(), {});
+    // The resource page (and its model's connection) exists from here: the second probe goes after it.
+    QObject::connect(&session, &KubeSession::podsChanged, &probeContext, [&](const ChangeBatch &b) { probe.note(probe.applied, b, false); });
+    PodTableModel *model = window.resourcesPage()->podModel();
+    QTableView *view = window.resourcesPage()->podView();
     if (!spinUntil([&] { return model->rowCount() >= podCount && session.state() == KubeSession::ConnectionState::Live; }, 120000)) {
         L.error = QStringLiteral("no synced, live pod table within 120 s (%1 rows)").arg(model->rowCount());
         return L;
@@ -769,11 +778,11 @@ LiveFigures runLive(int podCount, double rate, int loadSeconds, int idleSeconds,
 
     // The same with a filter typed (every age refresh then re-filters all rows).
     L.idleFilter = QStringLiteral("bench-07");
-    window.filterEdit()->setText(L.idleFilter);
-    L.idleFilterRows = window.podProxy()->rowCount();
+    window.resourcesPage()->filterEdit()->setText(L.idleFilter);
+    L.idleFilterRows = window.resourcesPage()->podProxy()->rowCount();
     spin(1000);
     L.idleFiltered = measureIdle(idleSeconds * 500, simProcess, probe, paints);
-    window.filterEdit()->clear();
+    window.resourcesPage()->filterEdit()->clear();
     spin(1000);
 
     PatchDriver driver(sim, pods);
@@ -815,7 +824,7 @@ LiveFigures runLive(int podCount, double rate, int loadSeconds, int idleSeconds,
         const int shown = view->viewport()->height() / std::max(1, rowH);  // whole rows only
         std::vector<int> visible;
         std::vector<char> measuredPod(pods.size(), 0);
-        auto *proxy = window.podProxy();
+        auto *proxy = window.resourcesPage()->podProxy();
         for (int r = 0; r < shown && r < proxy->rowCount(); ++r) {
             const int pod = index.value(proxy->index(r, 0).data(ObjectTableModel::KeyRole).toString(), -1);
             if (pod >= 0) {
@@ -1032,8 +1041,14 @@ SortFilterFigures runSortFilter(int rows, int runs, const Kubeconfig &config, co
         }
         f.resetBare = medianOf(bare);
     }
-    widgets::MainWindow window(kubeconfigPath);
-    window.showKubeconfig(config, {});
+    // The resource page alone, with no session: the table is fed synthetic pods.
+    Q_UNUSED(config)
+    Q_UNUSED(kubeconfigPath)
+    widgets::shell::KindCatalog kinds;
+    widgets::shell::PageContext context;
+    context.kinds = &kinds;
+    widgets::ResourcesPage window(context);
+    window.resize(1280, 800);
     window.show();
     if (!QTest::qWaitForWindowExposed(&window))
         out(QStringLiteral("bench_table: the window of the synthetic table was not exposed; paint times will be missing"));

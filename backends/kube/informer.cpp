@@ -99,7 +99,7 @@ void Informer::listPage(const QString &continueToken)
     if (!continueToken.isEmpty())
         q.addQueryItem(QStringLiteral("continue"), QString::fromLatin1(QUrl::toPercentEncoding(continueToken)));
     if (m_tableMode)
-        q.addQueryItem(QStringLiteral("includeObject"), QStringLiteral("Metadata"));
+        q.addQueryItem(QStringLiteral("includeObject"), QStringLiteral("Object"));
     const quint64 gen = m_generation;
     m_client->request("GET", m_resource.collectionPath(m_ns) + QLatin1Char('?') + q.toString(QUrl::FullyEncoded), {}, {}, this,
                       [this, gen](const KubeReply &reply) {
@@ -198,7 +198,7 @@ void Informer::startWatch()
     // A random 5-10 minute server-side timeout spreads re-watches, as client-go does.
     q.addQueryItem(QStringLiteral("timeoutSeconds"), QString::number(std::uniform_int_distribution<int>(300, 600)(m_rng)));
     if (m_tableMode)
-        q.addQueryItem(QStringLiteral("includeObject"), QStringLiteral("Metadata"));
+        q.addQueryItem(QStringLiteral("includeObject"), QStringLiteral("Object"));
     const quint64 gen = ++m_generation;
     m_gone = false;
     m_watchEvents = 0;

@@ -187,6 +187,18 @@ bool readIdentity(KubeObject &o, dom::object meta)
     return !o.name.isEmpty();
 }
 
+// Keeps the object's JSON (without managedFields) LZ4-compressed, for YAML and object menus.
+void keepJson(KubeObject &o, dom::object obj)
+{
+    std::string compact = compactJson(obj);
+    const int bound = LZ4_compressBound(static_cast<int>(compact.size()));
+    QByteArray buffer(bound, Qt::Uninitialized);
+    const int written = LZ4_compress_default(compact.data(), buffer.data(), static_cast<int>(compact.size()), bound);
+    // Exactly the compressed size: a worst-case buffer would hold three times the bytes.
+    o.compressedJson = QByteArray(buffer.constData(), written > 0 ? written : 0);
+    o.jsonSize = written > 0 ? static_cast<int>(compact.size()) : 0;
+}
+
 KubeObjectPtr buildObject(dom::object obj, SummaryKind kind)
 {
     auto o = std::make_shared<KubeObject>();
@@ -201,13 +213,7 @@ KubeObjectPtr buildObject(dom::object obj, SummaryKind kind)
     case SummaryKind::None:
     case SummaryKind::Table: break;
     }
-    std::string compact = compactJson(obj);
-    const int bound = LZ4_compressBound(static_cast<int>(compact.size()));
-    QByteArray buffer(bound, Qt::Uninitialized);
-    const int written = LZ4_compress_default(compact.data(), buffer.data(), static_cast<int>(compact.size()), bound);
-    // Exactly the compressed size: a worst-case buffer would hold three times the bytes.
-    o->compressedJson = QByteArray(buffer.constData(), written > 0 ? written : 0);
-    o->jsonSize = written > 0 ? static_cast<int>(compact.size()) : 0;
+    keepJson(*o, obj);
     return o;
 }
 
@@ -221,7 +227,8 @@ QString cellText(dom::element cell)
     return QString::fromStdString(simdjson::minify(cell));
 }
 
-// One row of a Table: cells, plus identity from the row's PartialObjectMetadata.
+// One row of a Table: cells, identity, and the row's object (the informer asks for the whole
+// object, so that menus can read what each kind's actions need without a request).
 KubeObjectPtr buildTableRow(dom::object row)
 {
     dom::object object, meta;
@@ -236,6 +243,8 @@ KubeObjectPtr buildTableRow(dom::object row)
         for (dom::element c : cells)
             t.cells << cellText(c);
     o->summary = std::move(t);
+    // A server that sent only PartialObjectMetadata gives just that.
+    keepJson(*o, object);
     return o;
 }
 

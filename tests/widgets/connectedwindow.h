@@ -8,7 +8,10 @@
 #include "kube/credentials.h"
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
+#include "registerpages.h"
 #include "shell/mainwindow.h"
+#include "resources/resourcespage.h"
+#include "shell/shellsettings.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -17,13 +20,32 @@
 
 namespace pilothouse::testsupport {
 
+// The shell's registry and settings as the application makes them, the settings in a temporary
+// INI file (a test never reads or writes the user's).
+struct ShellParts {
+    QTemporaryDir settingsDir;
+    widgets::shell::PageRegistry pages;
+    std::unique_ptr<widgets::shell::ShellSettings> settings;
+    ShellParts()
+    {
+        app::registerPages(pages);
+        settings = std::make_unique<widgets::shell::ShellSettings>(settingsDir.filePath(QStringLiteral("settings.ini")));
+    }
+    std::unique_ptr<widgets::MainWindow> makeWindow(const QString &kubeconfigPath, const QString &context = {})
+    {
+        return std::make_unique<widgets::MainWindow>(&pages, settings.get(), kubeconfigPath, context);
+    }
+};
+
 struct ConnectedWindow {
     QTemporaryDir dir;
+    ShellParts shell;
     std::unique_ptr<backends::http::HttpEngine> engine;
     std::unique_ptr<backends::kube::KubeSession> session;
     std::unique_ptr<widgets::MainWindow> window;
 
     QString auditPath() const { return dir.filePath(QStringLiteral("audit.jsonl")); }
+    widgets::ResourcesPage *resources() const { return window->resourcesPage(); }
 
     // Shows the window and connects it; false with `error` set when the kubeconfig cannot be read.
     bool open(const QString &kubeconfigPath, QString *error)
@@ -32,7 +54,7 @@ struct ConnectedWindow {
         auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(dir.filePath(QStringLiteral("approvals.json")));
         session = std::make_unique<backends::kube::KubeSession>(engine.get(), approvals);
         session->setAuditLog(std::make_shared<backends::actions::AuditLog>(auditPath()));
-        window = std::make_unique<widgets::MainWindow>(kubeconfigPath);
+        window = shell.makeWindow(kubeconfigPath);
         window->attachSession(session.get());
         window->show();
         if (!QTest::qWaitForWindowExposed(window.get())) {

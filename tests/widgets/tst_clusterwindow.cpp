@@ -8,7 +8,10 @@
 #include "kube/kubesession.h"
 #include "resources/logview.h"
 #include "delivery/gitopsview.h"
+#include "shell/actionrunner.h"
 #include "shell/mainwindow.h"
+#include "shell/namespacepicker.h"
+#include "shell/navigator.h"
 #include "resources/scalingview.h"
 #include "objecttablemodel.h"
 #include "connectedwindow.h"
@@ -19,7 +22,8 @@
 #include <QMenu>
 #include <QElapsedTimer>
 #include <QLineEdit>
-#include <QListWidget>
+#include <QListView>
+#include <QStandardItemModel>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -41,6 +45,7 @@ class TestClusterWindow : public QObject {
     std::unique_ptr<SimProcess> m_sim;
     ConnectedWindow m_console;
     widgets::MainWindow *m_window = nullptr;
+    widgets::ResourcesPage *m_page = nullptr;
     backends::kube::KubeSession *m_session = nullptr;
 
 private Q_SLOTS:
@@ -53,6 +58,8 @@ private Q_SLOTS:
         QVERIFY2(m_console.open(m_sim->kubeconfigPath(), &error), qPrintable(error));
         m_window = m_console.window.get();
         m_session = m_console.session.get();
+        m_page = m_window->resourcesPage();
+        QVERIFY(m_page);
     }
 
     void cleanupTestCase()
@@ -63,7 +70,7 @@ private Q_SLOTS:
 
     void listsTheScenariosPodsAndShowsLive()
     {
-        auto *model = m_window->podModel();
+        auto *model = m_page->podModel();
         QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 3, 10000);
         QStringList names;
         for (int r = 0; r < model->rowCount(); ++r)
@@ -72,14 +79,14 @@ private Q_SLOTS:
         QCOMPARE(names.filter(QStringLiteral("api-")).size(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus()->state(), widgets::ConnectionStatusLabel::State::Live, 10000);
         QCOMPARE(m_window->contextPicker()->currentText(), QStringLiteral("sim-admin"));
-        QTRY_VERIFY_WITH_TIMEOUT(!m_window->namespaceList()->findItems(QStringLiteral("demo"), Qt::MatchExactly).isEmpty(), 5000);
-        QVERIFY(m_window->podView()->isVisible());
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowCount() == 2, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->namespacePicker()->model()->findItems(QStringLiteral("demo"), Qt::MatchExactly).isEmpty(), 5000);
+        QVERIFY(m_page->podView()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->deploymentModel()->rowCount() == 2, 5000);
     }
 
     void showsANewPodWithinASecond()
     {
-        auto *model = m_window->podModel();
+        auto *model = m_page->podModel();
         Json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "fresh"}}},
                     {"spec", {{"containers", {{{"name", "c"}, {"image", "registry.pilothouse.local/demo/tool:1"}}}}}}};
         QElapsedTimer timer;
@@ -98,8 +105,8 @@ private Q_SLOTS:
         HttpReply created = m_sim->request("POST", "/api/v1/namespaces/default/pods",
                                            R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"elsewhere"},"spec":{"containers":[{"name":"c","image":"busybox"}]}})");
         QCOMPARE(created.status, 201);
-        auto *model = m_window->podModel();
-        auto *proxy = m_window->podProxy();
+        auto *model = m_page->podModel();
+        auto *proxy = m_page->podProxy();
         QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("default/elsewhere")) >= 0, 5000);
         auto namespacesShown = [proxy] {
             QSet<QString> out;
@@ -118,10 +125,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("default/elsewhere")) >= 0, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(namespacesShown(), (QSet<QString>{QStringLiteral("demo"), QStringLiteral("default")}), 5000);
         // The ticks in the list follow, and "All namespaces" is off.
-        QCOMPARE(m_window->namespaceList()->item(0)->checkState(), Qt::Unchecked);
-        QCOMPARE(m_window->namespaceList()->findItems(QStringLiteral("default"), Qt::MatchExactly).value(0)->checkState(), Qt::Checked);
+        QStandardItemModel *ticks = m_window->namespacePicker()->model();
+        QCOMPARE(ticks->item(0)->checkState(), Qt::Unchecked);
+        QCOMPARE(ticks->findItems(QStringLiteral("default"), Qt::MatchExactly).value(0)->checkState(), Qt::Checked);
         // Ticking "All namespaces" clears the selection.
-        m_window->namespaceList()->item(0)->setCheckState(Qt::Checked);
+        ticks->item(0)->setCheckState(Qt::Checked);
         QVERIFY(m_window->selectedNamespaces().isEmpty());
         QCOMPARE(proxy->rowCount(), model->rowCount());
         QCOMPARE(m_sim->request("DELETE", "/api/v1/namespaces/default/pods/elsewhere").status, 200);
@@ -129,24 +137,24 @@ private Q_SLOTS:
 
     void filterAsYouType()
     {
-        QTest::keyClicks(m_window->filterEdit(), QStringLiteral("API-"));
-        QTRY_COMPARE(m_window->podProxy()->rowCount(), 1);
-        QVERIFY(m_window->podProxy()->data(m_window->podProxy()->index(0, 0)).toString().startsWith(QStringLiteral("api-")));
-        m_window->filterEdit()->clear();
-        QTRY_COMPARE(m_window->podProxy()->rowCount(), m_window->podModel()->rowCount());
+        QTest::keyClicks(m_page->filterEdit(), QStringLiteral("API-"));
+        QTRY_COMPARE(m_page->podProxy()->rowCount(), 1);
+        QVERIFY(m_page->podProxy()->data(m_page->podProxy()->index(0, 0)).toString().startsWith(QStringLiteral("api-")));
+        m_page->filterEdit()->clear();
+        QTRY_COMPARE(m_page->podProxy()->rowCount(), m_page->podModel()->rowCount());
     }
 
     void deletedPodLeavesTheTable()
     {
-        auto *model = m_window->podModel();
+        auto *model = m_page->podModel();
         QCOMPARE(m_sim->request("DELETE", "/api/v1/namespaces/demo/pods/fresh", R"({"gracePeriodSeconds":0})").status, 200);
         QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("demo/fresh")) < 0, 3000);
     }
 
     void browsesAnyKindInTableForm()
     {
-        QVERIFY(m_window->jumpToKind(QStringLiteral("svc")));
-        auto *model = m_window->kindModel();
+        QVERIFY(m_page->jumpToKind(QStringLiteral("svc")));
+        auto *model = m_page->kindModel();
         QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() >= 2, 10000);  // demo/web and default/kubernetes
         const QStringList cols = model->columnNames();
         QCOMPARE(cols.mid(0, 4), (QStringList{QStringLiteral("Name"), QStringLiteral("Namespace"), QStringLiteral("Type"), QStringLiteral("Cluster-IP")}));
@@ -160,32 +168,42 @@ private Q_SLOTS:
         QCOMPARE(m_sim->request("POST", "/api/v1/namespaces/demo/services", svc.dump()).status, 201);
         QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("demo/extra")) >= 0, 3000);
         // Custom resources come from discovery.
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->jumpToKind(QStringLiteral("rollouts")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->jumpToKind(QStringLiteral("rollouts")), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(model->columnNames().contains(QStringLiteral("Up-to-date")), 5000);
-        QVERIFY(!m_window->jumpToKind(QStringLiteral("no-such-kind")));
-        QVERIFY(m_window->jumpToKind(QStringLiteral("po")));
-        QCOMPARE(m_window->podView()->isVisible(), true);
+        QVERIFY(!m_page->jumpToKind(QStringLiteral("no-such-kind")));
+        QVERIFY(m_page->jumpToKind(QStringLiteral("po")));
+        QCOMPARE(m_page->podView()->isVisible(), true);
     }
 
+    // The menu of a deployment, once every permission answer is in (it shows at once, with
+    // "checking…" on the changes until then).
     QMenu *actionMenuFor(const QString &key)
     {
-        auto *model = m_window->deploymentModel();
+        if (!m_page->jumpToKind(QStringLiteral("deploy")))
+            return nullptr;
+        auto *model = m_page->deploymentModel();
         const int row = model->rowOf(key);
         if (row < 0)
             return nullptr;
-        QMenu *menu = nullptr;
-        m_window->buildActionMenu(model->objectAt(row), true, [&](QMenu *m) { menu = m; });
-        if (!QTest::qWaitFor([&] { return menu != nullptr; }, 10000))
+        const QModelIndex index = m_page->currentProxy()->mapFromSource(model->index(row, 0));
+        QMenu *menu = m_page->menuForRow(index.row());
+        if (!menu)
             return nullptr;
-        return menu;
+        const bool answered = QTest::qWaitFor([menu] {
+            for (QAction *a : menu->actions())
+                if (a->text().contains(QStringLiteral("checking")))
+                    return false;
+            return true;
+        }, 10000);
+        return answered ? menu : nullptr;
     }
 
     void scaleFromTheWindowWithConfirmationAndAudit()
     {
         QString confirmation;
-        m_window->setConfirmHandler([&](const QString &text) { confirmation = text; return true; });
-        m_window->setReplicasHandler([](int) { return 3; });
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
+        m_window->actionRunner()->setConfirmHandler([&](const QString &text) { confirmation = text; return true; });
+        m_window->actionRunner()->setNumberHandler([](const QString &, int) { return 3; });
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
         QMenu *menu = actionMenuFor(QStringLiteral("demo/web"));
         QVERIFY(menu);
         QAction *scale = menu->findChild<QAction *>(QStringLiteral("scale"));
@@ -194,7 +212,7 @@ private Q_SLOTS:
         QCOMPARE(confirmation, QStringLiteral("Scale deployments.apps demo/web in context sim-admin: replicas 2 → 3"));
         QTRY_VERIFY_WITH_TIMEOUT(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["spec"]["replicas"] == 3, 5000);
         // The table follows the sim.
-        auto *model = m_window->deploymentModel();
+        auto *model = m_page->deploymentModel();
         QTRY_COMPARE_WITH_TIMEOUT(model->data(model->index(model->rowOf(QStringLiteral("demo/web")), models::DeploymentTableModel::ReadyColumn)).toString(),
                                   QStringLiteral("3/3"), 10000);
         QFile audit(m_console.auditPath());
@@ -204,20 +222,22 @@ private Q_SLOTS:
                      lines.contains("deployments.apps demo/web"), lines.constData());
         delete menu;
         // Declining the confirmation sends nothing.
-        m_window->setConfirmHandler([](const QString &) { return false; });
-        m_window->setReplicasHandler([](int) { return 1; });
+        m_window->actionRunner()->setConfirmHandler([](const QString &) { return false; });
+        m_window->actionRunner()->setNumberHandler([](const QString &, int) { return 1; });
         QTRY_COMPARE_WITH_TIMEOUT(model->objectAt(model->rowOf(QStringLiteral("demo/web")))->deployment()->desired, 3, 5000);
         menu = actionMenuFor(QStringLiteral("demo/web"));
+        QSignalSpy finished(m_window->actionRunner(), &widgets::shell::ActionRunner::finished);
         menu->findChild<QAction *>(QStringLiteral("scale"))->trigger();
-        QTest::qWait(300);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        QVERIFY2(finished.at(0).at(0).toString().contains(QStringLiteral("cancelled")), qPrintable(finished.at(0).at(0).toString()));
         JCOMPARE(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["spec"]["replicas"], 3);
         delete menu;
     }
 
     void selectedObjectShowsItsYamlWithSecretsMasked()
     {
-        QVERIFY(m_window->jumpToKind(QStringLiteral("deploy")));
-        auto *view = m_window->findChild<QTableView *>(QStringLiteral("deploymentView"));
+        QVERIFY(m_page->jumpToKind(QStringLiteral("deploy")));
+        auto *view = m_page->findChild<QTableView *>(QStringLiteral("deploymentView"));
         QVERIFY(view);
         auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
         int row = -1;
@@ -226,63 +246,63 @@ private Q_SLOTS:
                 row = r;
         QVERIFY(row >= 0);
         view->setCurrentIndex(proxy->index(row, 0));
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->yamlView()->toPlainText().contains(QStringLiteral("kind: Deployment")), 5000);
-        QVERIFY(m_window->yamlView()->toPlainText().contains(QStringLiteral("name: api")));
-        QVERIFY(!m_window->yamlView()->toPlainText().contains(QStringLiteral("managedFields")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->yamlView()->toPlainText().contains(QStringLiteral("kind: Deployment")), 5000);
+        QVERIFY(m_page->yamlView()->toPlainText().contains(QStringLiteral("name: api")));
+        QVERIFY(!m_page->yamlView()->toPlainText().contains(QStringLiteral("managedFields")));
 
-        QVERIFY(m_window->jumpToKind(QStringLiteral("secrets")));
-        auto *kinds = m_window->kindModel();
+        QVERIFY(m_page->jumpToKind(QStringLiteral("secrets")));
+        auto *kinds = m_page->kindModel();
         QTRY_VERIFY_WITH_TIMEOUT(kinds->rowOf(QStringLiteral("demo/api-token")) >= 0, 5000);
-        auto *kindProxy = qobject_cast<QSortFilterProxyModel *>(m_window->kindView()->model());
+        auto *kindProxy = qobject_cast<QSortFilterProxyModel *>(m_page->kindView()->model());
         const QModelIndex src = kinds->index(kinds->rowOf(QStringLiteral("demo/api-token")), 0);
-        m_window->kindView()->setCurrentIndex(kindProxy->mapFromSource(src));
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->yamlView()->toPlainText().contains(QStringLiteral("kind: Secret")), 5000);
-        const QString yaml = m_window->yamlView()->toPlainText();
+        m_page->kindView()->setCurrentIndex(kindProxy->mapFromSource(src));
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->yamlView()->toPlainText().contains(QStringLiteral("kind: Secret")), 5000);
+        const QString yaml = m_page->yamlView()->toPlainText();
         QVERIFY2(yaml.contains(QStringLiteral("********")), qPrintable(yaml));
         QVERIFY2(!yaml.contains(QStringLiteral("bm90LWEtcmVhbC10b2tlbg")), qPrintable(yaml));  // base64 of the value
-        QVERIFY(m_window->jumpToKind(QStringLiteral("po")));
+        QVERIFY(m_page->jumpToKind(QStringLiteral("po")));
     }
 
     void logsAndScalingViewOpenAsTabsFromTheMenu()
     {
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
         QMenu *menu = actionMenuFor(QStringLiteral("demo/web"));
         QVERIFY(menu);
         QAction *logs = menu->findChild<QAction *>(QStringLiteral("logs"));
-        QAction *scaling = menu->findChild<QAction *>(QStringLiteral("scalingView"));
+        QAction *scaling = menu->findChild<QAction *>(QStringLiteral("scaling"));
         QVERIFY(logs && scaling);
-        const int tabsBefore = m_window->workTabs()->count();
+        const int tabsBefore = m_window->pageTabs()->count();
         logs->trigger();
-        QCOMPARE(m_window->workTabs()->count(), tabsBefore + 1);
-        auto *logView = qobject_cast<widgets::LogView *>(m_window->workTabs()->currentWidget());
+        QCOMPARE(m_window->pageTabs()->count(), tabsBefore + 1);
+        auto *logView = qobject_cast<widgets::LogView *>(m_window->pageTabs()->currentWidget());
         QVERIFY(logView);
         QCOMPARE(logView->mode(), widgets::LogView::Mode::Workload);
         // Lines of web's pods arrive, prefixed with the pod name.
         QTRY_VERIFY_WITH_TIMEOUT(logView->model()->rowCount() > 0, 10000);
         QVERIFY(logView->model()->index(0, 0).data().toString().startsWith(QStringLiteral("web-")));
         scaling->trigger();
-        auto *scalingView = qobject_cast<widgets::ScalingView *>(m_window->workTabs()->currentWidget());
+        auto *scalingView = qobject_cast<widgets::ScalingView *>(m_window->pageTabs()->currentWidget());
         QVERIFY(scalingView);
         QCOMPARE(scalingView->deploymentName(), QStringLiteral("web"));
         QTRY_VERIFY_WITH_TIMEOUT(scalingView->tileCount() >= 2, 10000);
         // The same view again raises the open tab instead of a second one.
         logs->trigger();
-        QCOMPARE(m_window->workTabs()->count(), tabsBefore + 2);
-        QCOMPARE(m_window->workTabs()->currentWidget(), logView);
+        QCOMPARE(m_window->pageTabs()->count(), tabsBefore + 2);
+        QCOMPARE(m_window->pageTabs()->currentWidget(), logView);
         // Closing the tabs deletes the views (and their streams).
         QPointer<widgets::LogView> gone(logView);
-        while (m_window->workTabs()->count() > 1)
-            Q_EMIT m_window->workTabs()->tabCloseRequested(1);
+        m_window->navigator()->close(scalingView);
+        m_window->navigator()->close(logView);
         QTRY_VERIFY(gone.isNull());
         delete menu;
     }
 
     void readOnlyContextSendsNothing()
     {
-        QSignalSpy changed(m_window, &widgets::MainWindow::readOnlyContextsChanged);
+        QSignalSpy changed(m_console.shell.settings.get(), &widgets::shell::ShellSettings::readOnlyContextsChanged);
         m_window->readOnlyAction()->setChecked(true);
         QCOMPARE(changed.count(), 1);
-        QCOMPARE(m_window->readOnlyContexts(), QStringList{QStringLiteral("sim-admin")});
+        QCOMPARE(m_console.shell.settings->readOnlyContexts(), QStringList{QStringLiteral("sim-admin")});
         QVERIFY(m_session->isReadOnly());
         QMenu *menu = actionMenuFor(QStringLiteral("demo/web"));
         QVERIFY(menu);
@@ -293,7 +313,7 @@ private Q_SLOTS:
         }
         delete menu;
         m_window->readOnlyAction()->setChecked(false);
-        QVERIFY(m_window->readOnlyContexts().isEmpty());
+        QVERIFY(m_console.shell.settings->readOnlyContexts().isEmpty());
         QVERIFY(!m_session->isReadOnly());
         menu = actionMenuFor(QStringLiteral("demo/web"));
         QVERIFY(menu->findChild<QAction *>(QStringLiteral("scale"))->isEnabled());
@@ -304,20 +324,19 @@ private Q_SLOTS:
     {
         widgets::ArgoCdViewPreset preset;
         preset.url = QStringLiteral("https://argocd.example.test");
-        m_window->setArgoCdPreset(preset);
+        m_console.shell.settings->setArgoCdPreset(preset, false);
         backends::gitops::GitOpsSettings gitops;
         gitops.branch = QStringLiteral("release");
-        m_window->setGitOpsSettings(gitops);
-        const int before = m_window->workTabs()->count();
+        m_console.shell.settings->setGitOps(gitops, false);
+        const int before = m_window->pageTabs()->count();
 
-        auto *argocdAction = m_window->findChild<QAction *>(QStringLiteral("argocdAction"));
-        QVERIFY(argocdAction && argocdAction->isEnabled());
-        argocdAction->trigger();
-        auto *argocd = qobject_cast<widgets::ArgoCdView *>(m_window->workTabs()->currentWidget());
+        auto argocdAction = [this] { m_window->openPage(QStringLiteral("argocd")); };
+        argocdAction();
+        auto *argocd = qobject_cast<widgets::ArgoCdView *>(m_window->pageTabs()->currentWidget());
         QVERIFY(argocd);
         QCOMPARE(argocd->findChild<QLineEdit *>(QStringLiteral("argocdUrl"))->text(), preset.url);
-        argocdAction->trigger();  // raised, not opened twice
-        QCOMPARE(m_window->workTabs()->count(), before + 1);
+        argocdAction();  // raised, not opened twice
+        QCOMPARE(m_window->pageTabs()->count(), before + 1);
 
         // The window's read-only toggle holds Argo CD's actions too, with the reason.
         auto *sync = argocd->findChild<QPushButton *>(QStringLiteral("argocdSync"));
@@ -328,14 +347,13 @@ private Q_SLOTS:
         m_window->readOnlyAction()->setChecked(false);
         QVERIFY2(!sync->toolTip().contains(QStringLiteral("read-only")), qPrintable(sync->toolTip()));
 
-        auto *gitopsAction = m_window->findChild<QAction *>(QStringLiteral("gitopsAction"));
-        QVERIFY(gitopsAction);
-        gitopsAction->trigger();
-        QVERIFY(qobject_cast<widgets::GitOpsView *>(m_window->workTabs()->currentWidget()));
-        QCOMPARE(m_window->workTabs()->count(), before + 2);
-        gitopsAction->trigger();
-        QCOMPARE(m_window->workTabs()->count(), before + 2);
-        m_window->workTabs()->setCurrentIndex(0);
+        auto gitopsAction = [this] { m_window->openPage(QStringLiteral("gitops")); };
+        gitopsAction();
+        QVERIFY(qobject_cast<widgets::GitOpsView *>(m_window->pageTabs()->currentWidget()));
+        QCOMPARE(m_window->pageTabs()->count(), before + 2);
+        gitopsAction();
+        QCOMPARE(m_window->pageTabs()->count(), before + 2);
+        m_window->openPage(QStringLiteral("resources"));
     }
 
     void viewerContextWorksReadOnly()
@@ -347,10 +365,10 @@ private Q_SLOTS:
         Q_EMIT m_window->contextPicker()->activated(idx);
         QTRY_COMPARE_WITH_TIMEOUT(m_session->contextName(), QStringLiteral("sim-viewer"), 5000);
         // Same pods as the sim has (the scale test left web at 3 replicas).
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->podModel()->rowCount() >= 4, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->podModel()->rowCount() >= 4, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionStatus()->state(), widgets::ConnectionStatusLabel::State::Live, 10000);
         // The viewer may not change anything: the actions are disabled and say why.
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_page->deploymentModel()->rowOf(QStringLiteral("demo/web")) >= 0, 5000);
         QMenu *menu = actionMenuFor(QStringLiteral("demo/web"));
         QVERIFY(menu);
         for (const char *name : {"scale", "restart", "delete"}) {

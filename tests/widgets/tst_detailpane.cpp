@@ -36,7 +36,7 @@ class TestDetailPane : public QObject {
     widgets::MainWindow *m_window = nullptr;
     backends::kube::KubeSession *m_session = nullptr;
 
-    widgets::DetailPane *pane() const { return m_window->detailPane(); }
+    widgets::DetailPane *pane() const { return m_window->resourcesPage()->detailPane(); }
 
     QByteArray auditText() const
     {

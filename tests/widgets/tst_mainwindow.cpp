@@ -1,8 +1,11 @@
-// Tests the main window's welcome panel and the connection indicator in its status bar.
+// Tests the main window's welcome page and the connection indicator in its status bar.
+#include "connectedwindow.h"
 #include "shell/connectionstatuslabel.h"
 #include "shell/mainwindow.h"
+#include "shell/welcomepage.h"
 
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -22,6 +25,8 @@ private slots:
     void pathIsShownLiterally();
     void notesWhetherTheFileExists();
     void showsContextOverride();
+    void welcomeOffersNextSteps();
+    void loadErrorIsShownOnTheWelcomePage();
     void statusLabelIsPermanentInStatusBar();
     void statusLabelStateTransitions_data();
     void statusLabelStateTransitions();
@@ -39,7 +44,9 @@ QLabel *label(const QWidget &root, const char *objectName)
 
 void TestMainWindow::titleAndMinimumSize()
 {
-    MainWindow window(QStringLiteral("/tmp/none"));
+    pilothouse::testsupport::ShellParts windowParts;
+    auto windowPtr = windowParts.makeWindow(QStringLiteral("/tmp/none"));
+    MainWindow &window = *windowPtr;
     QCOMPARE(window.windowTitle(), QStringLiteral("Pilothouse"));
     QVERIFY(window.minimumWidth() >= 1100);
     QVERIFY(window.minimumHeight() >= 700);
@@ -51,7 +58,9 @@ void TestMainWindow::titleAndMinimumSize()
 void TestMainWindow::welcomePanelShowsKubeconfigPath()
 {
     const QString path = QStringLiteral("/home/operator/.kube/prod-eu-west.yaml");
-    MainWindow window(path);
+    pilothouse::testsupport::ShellParts windowParts;
+    auto windowPtr = windowParts.makeWindow(path);
+    MainWindow &window = *windowPtr;
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -59,14 +68,15 @@ void TestMainWindow::welcomePanelShowsKubeconfigPath()
     QVERIFY(pathLabel);
     QCOMPARE(pathLabel->text(), path);
     QVERIFY(pathLabel->isVisible());
-    QCOMPARE(window.kubeconfigPath(), path);
 }
 
 void TestMainWindow::pathIsShownLiterally()
 {
     // Would render as markup, and lose "<b>", if the label guessed rich text.
     const QString path = QStringLiteral("/tmp/<b>odd</b> & dir/config");
-    MainWindow window(path);
+    pilothouse::testsupport::ShellParts windowParts;
+    auto windowPtr = windowParts.makeWindow(path);
+    MainWindow &window = *windowPtr;
     QLabel *pathLabel = label(window, "kubeconfigPathLabel");
     QVERIFY(pathLabel);
     QCOMPARE(pathLabel->text(), path);
@@ -78,7 +88,9 @@ void TestMainWindow::notesWhetherTheFileExists()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString missing = dir.filePath(QStringLiteral("missing"));
-    MainWindow missingWindow(missing);
+    pilothouse::testsupport::ShellParts missingWindowParts;
+    auto missingWindowPtr = missingWindowParts.makeWindow(missing);
+    MainWindow &missingWindow = *missingWindowPtr;
     QVERIFY(label(missingWindow, "kubeconfigPathNote")->text().contains(QStringLiteral("does not exist")));
 
     const QString present = dir.filePath(QStringLiteral("config"));
@@ -86,22 +98,79 @@ void TestMainWindow::notesWhetherTheFileExists()
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write("apiVersion: v1\nkind: Config\n");
     file.close();
-    MainWindow presentWindow(present);
+    pilothouse::testsupport::ShellParts presentWindowParts;
+    auto presentWindowPtr = presentWindowParts.makeWindow(present);
+    MainWindow &presentWindow = *presentWindowPtr;
     QVERIFY(!label(presentWindow, "kubeconfigPathNote")->text().contains(QStringLiteral("does not exist")));
 }
 
 void TestMainWindow::showsContextOverride()
 {
-    MainWindow withContext(QStringLiteral("/tmp/k"), QStringLiteral("sim-viewer"));
+    pilothouse::testsupport::ShellParts withContextParts;
+    auto withContextPtr = withContextParts.makeWindow(QStringLiteral("/tmp/k"), QStringLiteral("sim-viewer"));
+    MainWindow &withContext = *withContextPtr;
     QCOMPARE(label(withContext, "contextLabel")->text(), QStringLiteral("sim-viewer"));
 
-    MainWindow withoutContext(QStringLiteral("/tmp/k"));
+    pilothouse::testsupport::ShellParts withoutContextParts;
+    auto withoutContextPtr = withoutContextParts.makeWindow(QStringLiteral("/tmp/k"));
+    MainWindow &withoutContext = *withoutContextPtr;
     QVERIFY(label(withoutContext, "contextLabel")->text().contains(QStringLiteral("current-context")));
+}
+
+void TestMainWindow::welcomeOffersNextSteps()
+{
+    pilothouse::testsupport::ShellParts parts;
+    parts.settings->addRecentKubeconfig(QStringLiteral("/home/op/.kube/staging"));
+    parts.settings->addRecentKubeconfig(QStringLiteral("/home/op/.kube/prod"));
+    auto window = parts.makeWindow(QStringLiteral("/tmp/none"));
+    window->setDemoAvailable(true);
+    window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+
+    auto *open = window->findChild<QPushButton *>(QStringLiteral("openKubeconfigButton"));
+    QVERIFY(open && open->isVisible());
+    QSignalSpy openSpy(window->welcomePage(), &pilothouse::widgets::shell::WelcomePage::openFileRequested);
+    open->click();
+    QCOMPARE(openSpy.count(), 1);
+
+    // Recent files, newest first; a click asks the application to load that one.
+    const auto recent = window->findChildren<QPushButton *>(QStringLiteral("recentKubeconfig"));
+    QCOMPARE(recent.size(), 2);
+    QCOMPARE(recent.at(0)->text(), QStringLiteral("/home/op/.kube/prod"));
+    QSignalSpy chosen(window.get(), &MainWindow::kubeconfigChosen);
+    recent.at(1)->click();
+    QCOMPARE(chosen.count(), 1);
+    QCOMPARE(chosen.at(0).at(0).toString(), QStringLiteral("/home/op/.kube/staging"));
+
+    auto *demo = window->findChild<QPushButton *>(QStringLiteral("startDemoButton"));
+    QVERIFY(demo && demo->isVisible());
+    QSignalSpy demoSpy(window.get(), &MainWindow::demoRequested);
+    demo->click();
+    QCOMPARE(demoSpy.count(), 1);
+    // Running the demo already: the button is not offered.
+    window->setDemoAvailable(false);
+    QVERIFY(!demo->isVisible());
+}
+
+void TestMainWindow::loadErrorIsShownOnTheWelcomePage()
+{
+    pilothouse::testsupport::ShellParts parts;
+    auto window = parts.makeWindow(QStringLiteral("/tmp/none"));
+    window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    QLabel *error = label(*window, "kubeconfigError");
+    QVERIFY(error && !error->isVisible());
+    window->showLoadError(QStringLiteral("kubeconfig /tmp/none line 3: mapping values are not allowed"));
+    QVERIFY(error->isVisible());
+    QCOMPARE(error->text(), QStringLiteral("kubeconfig /tmp/none line 3: mapping values are not allowed"));
+    QCOMPARE(window->connectionStatus()->state(), State::Error);
 }
 
 void TestMainWindow::statusLabelIsPermanentInStatusBar()
 {
-    MainWindow window(QStringLiteral("/tmp/k"));
+    pilothouse::testsupport::ShellParts windowParts;
+    auto windowPtr = windowParts.makeWindow(QStringLiteral("/tmp/k"));
+    MainWindow &window = *windowPtr;
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
 
@@ -142,7 +211,9 @@ void TestMainWindow::statusLabelStateTransitions()
     QFETCH(QString, detail);
     QFETCH(QString, expectedText);
 
-    MainWindow window(QStringLiteral("/tmp/k"));
+    pilothouse::testsupport::ShellParts windowParts;
+    auto windowPtr = windowParts.makeWindow(QStringLiteral("/tmp/k"));
+    MainWindow &window = *windowPtr;
     ConnectionStatusLabel *status = window.connectionStatus();
     QLabel *shownText = status->findChild<QLabel *>(QStringLiteral("connectionStatusText"));
     QVERIFY(shownText);

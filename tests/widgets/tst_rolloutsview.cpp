@@ -3,6 +3,7 @@
 // rollback (undo) likewise, a change by another client between read and promote detected as a
 // conflict and asked again; a Deployment's history, undo and the same conflict handling.
 #include "connectedwindow.h"
+#include "shell/navigationrail.h"
 #include "resources/podtileswidget.h"
 #include "rollouts/rolloutwatch.h"
 #include "delivery/rolloutsview.h"
@@ -113,18 +114,16 @@ private Q_SLOTS:
         QCOMPARE(m_sim->request("POST", "/apis/apps/v1/namespaces/history/deployments", web.dump()).status, 201);
 
         QVERIFY2(m_win.open(m_sim->kubeconfigPath(), &error), qPrintable(error));
-        m_win.window->setConfirmHandler([this](const QString &text) {
+        QVERIFY(eventually([&] { return m_win.session->state() == backends::kube::KubeSession::ConnectionState::Live; }, 20000));
+        // The rail's Rollouts entry opens the page.
+        Q_EMIT m_win.window->rail()->pageActivated(QStringLiteral("rollouts"));
+        m_view = m_win.window->findChild<widgets::RolloutsView *>(QStringLiteral("rolloutsView"));
+        QVERIFY(m_view);
+        QCOMPARE(m_win.window->pageTabs()->currentWidget(), m_view);
+        m_view->setConfirmHandler([this](const QString &text) {
             m_confirmations << text;
             return m_onConfirm ? m_onConfirm(text) : true;
         });
-        QVERIFY(eventually([&] { return m_win.session->state() == backends::kube::KubeSession::ConnectionState::Live; }, 20000));
-        // The toolbar's Rollouts entry opens the view as a work tab.
-        auto *open = m_win.window->findChild<QAction *>(QStringLiteral("rolloutsAction"));
-        QVERIFY(open);
-        open->trigger();
-        m_view = m_win.window->findChild<widgets::RolloutsView *>(QStringLiteral("rolloutsView"));
-        QVERIFY(m_view);
-        QCOMPARE(m_win.window->workTabs()->currentWidget(), m_view);
         QVERIFY2(eventually([&] { return m_view->watch()->isSynced(); }, 20000), qPrintable(m_view->watch()->problem()));
     }
 

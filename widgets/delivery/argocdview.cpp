@@ -67,7 +67,7 @@ QString firstLine(const QString &text)
 
 ArgoCdView::ArgoCdView(backends::http::HttpEngine *engine, backends::actions::AuditLog *audit, const ArgoCdViewPreset &preset,
                        QWidget *parent)
-    : QWidget(parent),
+    : shell::Page(parent),
       m_engine(engine),
       m_audit(audit),
       m_client(new ArgoCdClient(engine, this)),

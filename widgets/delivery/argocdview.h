@@ -3,6 +3,7 @@
 // confirmed and audited Sync…, Rollback… and Terminate actions.
 #pragma once
 
+#include "shell/page.h"
 #include "actions/auditlog.h"
 #include "argocd/argocdactions.h"
 #include "argocd/argocdclient.h"
@@ -38,7 +39,7 @@ struct ArgoCdViewPreset {
     bool logInNow = false;      // log in at once when url, username and password are given
 };
 
-class ArgoCdView : public QWidget {
+class ArgoCdView : public shell::Page {
     Q_OBJECT
 
 public:
@@ -65,6 +66,11 @@ public:
 
     // Read-only mode (the main window's toggle): every action disabled with `reason`; empty: allowed.
     void setReadOnlyReason(const QString &reason);
+
+protected:
+    void onReadOnlyChanged(const QString &reason) override { setReadOnlyReason(reason); }
+
+public:
 
     // Replaces the modal confirmation (tests): gets the dialog, with its options (objectNames
     // argocdConfirmPrune, argocdConfirmDryRun, argocdConfirmRevision) and text

@@ -29,7 +29,7 @@ constexpr int TimeRole = Qt::UserRole + 1;
 }  // namespace
 
 GitOpsView::GitOpsView(const GitOpsSettings &settings, actions::AuditLog *audit, QWidget *parent)
-    : QWidget(parent), m_client(new GitOpsClient(settings, {}, this))
+    : shell::Page(parent), m_client(new GitOpsClient(settings, {}, this))
 {
     setObjectName(QStringLiteral("gitOpsView"));
     m_client->setAuditLog(audit);

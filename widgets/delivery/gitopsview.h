@@ -4,6 +4,7 @@
 // someone pushed in between, the change is re-applied on their commit and confirmed again.
 #pragma once
 
+#include "shell/page.h"
 #include "actions/auditlog.h"
 #include "gitops/gitopsclient.h"
 #include "delivery/imagebumpdialog.h"
@@ -22,7 +23,7 @@ class QTreeWidget;
 
 namespace pilothouse::widgets {
 
-class GitOpsView : public QWidget {
+class GitOpsView : public shell::Page {
     Q_OBJECT
 
 public:

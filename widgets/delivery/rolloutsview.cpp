@@ -70,7 +70,7 @@ QString revisionText(const RevisionInfo &r, const QDateTime &now)
 }  // namespace
 
 RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent)
-    : QWidget(parent), m_session(session), m_context(session ? session->contextName() : QString())
+    : shell::Page(parent), m_session(session), m_context(session ? session->contextName() : QString())
 {
     setObjectName(QStringLiteral("rolloutsView"));
     m_watch = new RolloutWatch(this);
@@ -955,5 +955,20 @@ QString RolloutsView::headerText() const { return m_header->text(); }
 QString RolloutsView::activeText() const { return m_blueLabel->text(); }
 QString RolloutsView::previewText() const { return m_greenLabel->text(); }
 QString RolloutsView::statusText() const { return m_status->text(); }
+
+void RolloutsView::reopen(const QVariantMap &args)
+{
+    const QString kind = args.value(QStringLiteral("kind"), QStringLiteral("Rollout")).toString();
+    const QString ns = args.value(QStringLiteral("namespace")).toString();
+    const QString name = args.value(QStringLiteral("name")).toString();
+    if (name.isEmpty() || select(kind, ns, name))
+        return;
+    // The list fills once the watch has listed: select then.
+    auto selectWhenListed = std::make_shared<QMetaObject::Connection>();
+    *selectWhenListed = connect(watch(), &backends::rollouts::RolloutWatch::changed, this, [this, kind, ns, name, selectWhenListed] {
+        if (select(kind, ns, name))
+            QObject::disconnect(*selectWhenListed);
+    });
+}
 
 }  // namespace pilothouse::widgets

@@ -7,6 +7,7 @@
 // facade; a conflict re-reads the object, shows what changed and asks again.
 #pragma once
 
+#include "shell/page.h"
 #include "kube/kubesession.h"
 #include "rollouts/rolloutactions.h"
 #include "rollouts/rolloutinfo.h"
@@ -36,7 +37,7 @@ namespace pilothouse::widgets {
 
 class PodTilesWidget;
 
-class RolloutsView : public QWidget {
+class RolloutsView : public shell::Page {
     Q_OBJECT
 
 public:
@@ -48,6 +49,13 @@ public:
 
     // Non-empty: the context sends no change, and every action is disabled with this reason.
     void setReadOnlyReason(const QString &reason);
+
+protected:
+    void onReadOnlyChanged(const QString &reason) override { setReadOnlyReason(reason); }
+
+public:
+    // args: kind ("Rollout" or "Deployment"), namespace, name — selected once listed.
+    void reopen(const QVariantMap &args) override;
 
     // kind "Rollout" or "Deployment"; false when it is not (yet) in the list.
     bool select(const QString &kind, const QString &ns, const QString &name);

@@ -176,6 +176,8 @@ void DetailPane::showObject(const ResourceRef &resource, const QString &ns, cons
     m_ns = ns;
     m_name = name;
     m_revealed = false;
+    m_editWhenLoaded = false;
+    m_liveJson.clear();  // until this object's answer: nothing to edit
     m_title->setText(QStringLiteral("%1  %2").arg(resource.kind, ns.isEmpty() ? name : ns + QLatin1Char('/') + name));
     m_yaml->setPlainText(tr("Loading %1…").arg(name));
     m_overview->clear();
@@ -214,6 +216,8 @@ void DetailPane::load(bool keepEdit)
         self->loadEvents(QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("metadata")).toObject().value(QStringLiteral("uid")).toString());
         self->loadRelated(reply.body);
         self->updateButtons();
+        if (std::exchange(self->m_editWhenLoaded, false))
+            self->startEdit();
     });
     // Whether the operator may edit: asked once per object, shown on the Edit button.
     m_editButton->setProperty("allowed", QVariant());
@@ -487,6 +491,15 @@ void DetailPane::startEdit()
     setEditing(true);
     m_tabs->setCurrentIndex(3);
     m_yaml->setFocus();
+}
+
+void DetailPane::startEditWhenLoaded()
+{
+    if (!m_liveJson.isEmpty() && !m_editing) {
+        startEdit();
+        return;
+    }
+    m_editWhenLoaded = true;
 }
 
 void DetailPane::cancelEdit()

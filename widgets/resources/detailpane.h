@@ -50,6 +50,8 @@ public:
     QString statusMessage() const { return m_status; }
 
     void startEdit();
+    // Starts editing as soon as the object shown has been read (the "Edit YAML" menu item).
+    void startEditWhenLoaded();
     void reviewAndApply();
     void cancelEdit();
     void revealSecret();
@@ -78,6 +80,7 @@ private:
     QString m_ns;
     QString m_name;
     quint64 m_generation = 0;   // answers for an object no longer shown are dropped
+    bool m_editWhenLoaded = false;
     QByteArray m_liveJson;
     QString m_baseResourceVersion;  // the version an edit started from
     QByteArray m_baseJson;          // the object as it was then, to tell others' changes from the edit

@@ -63,7 +63,7 @@ QToolButton *toolButton(const QString &text, const QString &objectName, const QS
 }  // namespace
 
 LogView::LogView(Mode mode, KubeClient *client, const QString &ns, const QString &target, QWidget *parent)
-    : QWidget(parent), m_mode(mode), m_client(client), m_ns(ns), m_target(target)
+    : shell::Page(parent), m_mode(mode), m_client(client), m_ns(ns), m_target(target)
 {
     setObjectName(QStringLiteral("logView"));
     m_tailLines = mode == Mode::Pod ? 1000 : 200;

@@ -3,6 +3,7 @@
 // state (streaming / reconnecting in N s / ended: reason) in a status line.
 #pragma once
 
+#include "shell/page.h"
 #include "kube/logstream.h"
 #include "kube/workloadlogs.h"
 #include "logfilterproxymodel.h"
@@ -28,7 +29,7 @@ namespace pilothouse::widgets {
 
 class LogLineDelegate;
 
-class LogView : public QWidget {
+class LogView : public shell::Page {
     Q_OBJECT
 
 public:

@@ -131,7 +131,7 @@ private:
 };
 
 ScalingView::ScalingView(backends::kube::KubeSession *session, const QString &ns, const QString &deployment, QWidget *parent)
-    : QWidget(parent), m_session(session), m_ns(ns), m_deployment(deployment), m_context(session ? session->contextName() : QString())
+    : shell::Page(parent), m_session(session), m_ns(ns), m_deployment(deployment), m_context(session ? session->contextName() : QString())
 {
     setObjectName(QStringLiteral("scalingView"));
     setWindowTitle(tr("Scaling · %1/%2").arg(ns, deployment));

@@ -2,6 +2,7 @@
 // against the HPA target with scaling events marked, the pods as tiles, and a header line.
 #pragma once
 
+#include "shell/page.h"
 #include "kube/kubesession.h"
 #include "kube/scalingseries.h"
 #include "kube/scalingwatch.h"
@@ -28,7 +29,7 @@ namespace pilothouse::widgets {
 class PodTilesWidget;
 class EventMarkerItem;
 
-class ScalingView : public QWidget {
+class ScalingView : public shell::Page {
     Q_OBJECT
 
 public:

@@ -1,0 +1,183 @@
+// The pages of each domain: ids, titles, icons, groups, shortcuts and factories.
+#include "registerpages.h"
+
+#include "delivery/argocdview.h"
+#include "delivery/gitopsview.h"
+#include "delivery/rolloutsview.h"
+#include "argocd/argocdclient.h"
+#include "kube/kubesession.h"
+#include "resources/logview.h"
+#include "resources/resourcespage.h"
+#include "resources/scalingview.h"
+#include "shell/shellsettings.h"
+
+#include <QCoreApplication>
+
+namespace pilothouse::app {
+
+using widgets::shell::Page;
+using widgets::shell::PageContext;
+using widgets::shell::PageType;
+
+namespace {
+
+QString tr(const char *text) { return QCoreApplication::translate("Pages", text); }
+
+bool connected(const PageContext &c, QString *error)
+{
+    if (c.session && c.session->client())
+        return true;
+    *error = tr("Not connected to a cluster yet");
+    return false;
+}
+
+QString objectKey(const QVariantMap &args)
+{
+    const QString name = args.value(QStringLiteral("name")).toString();
+    if (name.isEmpty())
+        return {};
+    const QString ns = args.value(QStringLiteral("namespace")).toString();
+    return ns.isEmpty() ? name : ns + QLatin1Char('/') + name;
+}
+
+void registerCluster(widgets::shell::PageRegistry &registry)
+{
+    PageType resources;
+    resources.id = QStringLiteral("resources");
+    resources.title = tr("Resources");
+    resources.icon = QStringLiteral("page-resources");
+    resources.group = QStringLiteral("Cluster");
+    resources.description = tr("Every kind of the cluster, live: pods, workloads, services, config, storage, custom resources");
+    resources.shortcut = QKeySequence(Qt::CTRL | Qt::Key_1);
+    resources.create = [](const PageContext &c, const QVariantMap &, QString *) -> Page * { return new widgets::ResourcesPage(c); };
+    registry.add(resources);
+
+    PageType logs;
+    logs.id = QStringLiteral("logs");
+    logs.title = tr("Logs");
+    logs.icon = QStringLiteral("page-logs");
+    logs.group = QStringLiteral("Cluster");
+    logs.description = tr("A pod's logs, or every pod of a workload merged, live");
+    logs.singleton = false;
+    logs.key = [](const QVariantMap &args) {
+        const QString key = objectKey(args);
+        if (key.isEmpty())
+            return QString();
+        return (args.value(QStringLiteral("workload")).toBool() ? QStringLiteral("workload:") : QStringLiteral("pod:")) + key;
+    };
+    logs.create = [](const PageContext &c, const QVariantMap &args, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        const auto object = args.value(QStringLiteral("object")).value<backends::kube::KubeObjectPtr>();
+        if (!object) {
+            *error = tr("Logs open from a pod or a workload: choose one first");
+            return nullptr;
+        }
+        const bool workload = args.value(QStringLiteral("workload")).toBool();
+        widgets::LogView *view = workload ? widgets::LogView::forWorkloadObject(c.session, object)
+                                          : widgets::LogView::forPodObject(c.session, object);
+        if (!view) {
+            *error = tr("Logs of %1 cannot be shown: it selects no pods").arg(object->key());
+            return nullptr;
+        }
+        return view;
+    };
+    registry.add(logs);
+
+    PageType scaling;
+    scaling.id = QStringLiteral("scaling");
+    scaling.title = tr("Scaling");
+    scaling.icon = QStringLiteral("page-scaling");
+    scaling.group = QStringLiteral("Cluster");
+    scaling.description = tr("A workload's replicas, CPU and HPA decisions over time, with its pods");
+    scaling.singleton = false;
+    scaling.key = objectKey;
+    scaling.create = [](const PageContext &c, const QVariantMap &args, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        auto *view = new widgets::ScalingView(c.session, args.value(QStringLiteral("namespace")).toString(),
+                                              args.value(QStringLiteral("name")).toString());
+        view->setWindowTitle(tr("Scaling: %1").arg(args.value(QStringLiteral("name")).toString()));
+        QObject::connect(view, &widgets::ScalingView::problemChanged, view, [view](const QString &message) {
+            if (!message.isEmpty())
+                Q_EMIT view->statusMessage(message);
+        });
+        return view;
+    };
+    registry.add(scaling);
+}
+
+void registerDelivery(widgets::shell::PageRegistry &registry)
+{
+    PageType rollouts;
+    rollouts.id = QStringLiteral("rollouts");
+    rollouts.title = tr("Rollouts");
+    rollouts.icon = QStringLiteral("page-rollouts");
+    rollouts.group = QStringLiteral("Delivery");
+    rollouts.description = tr("Argo Rollouts and Deployments: blue-green and canary state, promote, rollback");
+    rollouts.shortcut = QKeySequence(Qt::CTRL | Qt::Key_2);
+    rollouts.create = [](const PageContext &c, const QVariantMap &, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        auto *view = new widgets::RolloutsView(c.session);
+        QObject::connect(view, &widgets::RolloutsView::problemChanged, view, [view](const QString &message) {
+            if (!message.isEmpty())
+                Q_EMIT view->statusMessage(message);
+        });
+        QObject::connect(view, &widgets::RolloutsView::actionFinished, view, &Page::actionOutcome);
+        return view;
+    };
+    registry.add(rollouts);
+
+    PageType argocd;
+    argocd.id = QStringLiteral("argocd");
+    argocd.title = tr("Argo CD");
+    argocd.icon = QStringLiteral("page-argocd");
+    argocd.group = QStringLiteral("Delivery");
+    argocd.description = tr("Argo CD applications: sync status, health, history, sync, rollback");
+    argocd.shortcut = QKeySequence(Qt::CTRL | Qt::Key_3);
+    argocd.create = [](const PageContext &c, const QVariantMap &, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        const QString context = c.session->contextName();
+        auto *view = new widgets::ArgoCdView(c.session->engine(), c.session->auditLog(), c.settings->argoCdPreset(context));
+        QObject::connect(view, &widgets::ArgoCdView::actionFinished, view,
+                         [view](const QString &, bool ok, const QString &message) { Q_EMIT view->actionOutcome(message, ok); });
+        widgets::shell::ShellSettings *settings = c.settings;
+        QObject::connect(view->client(), &backends::argocd::ArgoCdClient::loggedIn, view, [view, settings, context](const QString &user) {
+            settings->rememberArgoCdLogin(context, view->client()->serverUrl(), user);
+        });
+        return view;
+    };
+    registry.add(argocd);
+
+    PageType gitops;
+    gitops.id = QStringLiteral("gitops");
+    gitops.title = tr("GitOps");
+    gitops.icon = QStringLiteral("page-gitops");
+    gitops.group = QStringLiteral("Delivery");
+    gitops.description = tr("The deployment repository: recent commits, bump an image tag, revert a commit");
+    gitops.shortcut = QKeySequence(Qt::CTRL | Qt::Key_4);
+    gitops.create = [](const PageContext &c, const QVariantMap &, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        auto *view = new widgets::GitOpsView(c.settings->gitOps(), c.session->auditLog());
+        widgets::shell::ShellSettings *settings = c.settings;
+        QObject::connect(view, &widgets::GitOpsView::settingsChanged, view,
+                         [settings](const backends::gitops::GitOpsSettings &s) { settings->setGitOps(s, true); });
+        QObject::connect(view, &widgets::GitOpsView::actionFinished, view,
+                         [view](const QString &, bool ok, const QString &message) { Q_EMIT view->actionOutcome(message, ok); });
+        return view;
+    };
+    registry.add(gitops);
+}
+
+}  // namespace
+
+void registerPages(widgets::shell::PageRegistry &registry)
+{
+    registerCluster(registry);
+    registerDelivery(registry);
+}
+
+}  // namespace pilothouse::app

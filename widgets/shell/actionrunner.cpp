@@ -1,0 +1,150 @@
+// Permission, confirmation, request and outcome of one change, for every page.
+#include "shell/actionrunner.h"
+
+#include "kube/kubesession.h"
+
+#include <QInputDialog>
+#include <QMessageBox>
+
+namespace pilothouse::widgets::shell {
+
+using backends::actions::Action;
+using backends::actions::ActionFacade;
+using backends::actions::ActionResult;
+using backends::actions::Outcome;
+
+ActionRunner::ActionRunner(QWidget *dialogParent, QObject *parent) : QObject(parent), m_dialogParent(dialogParent) {}
+
+bool ActionRunner::confirm(const QString &text)
+{
+    if (m_confirm)
+        return m_confirm(text);
+    QMessageBox box(QMessageBox::Question, tr("Confirm"), text, QMessageBox::Yes | QMessageBox::Cancel, m_dialogParent);
+    box.setObjectName(QStringLiteral("confirmActionDialog"));
+    box.setTextFormat(Qt::PlainText);  // object names and server text are shown as typed
+    box.setDefaultButton(QMessageBox::Cancel);
+    return box.exec() == QMessageBox::Yes;
+}
+
+void ActionRunner::report(const QString &message, bool ok, const ActionResult &result, const Done &done)
+{
+    m_lastMessage = message;
+    Q_EMIT finished(message, ok);
+    if (done)
+        done(result, message);
+}
+
+void ActionRunner::runOffer(const backends::actions::ActionOffer &offer, Done done)
+{
+    if (!offer.notApplicable.isEmpty()) {
+        ActionResult none;
+        none.outcome = Outcome::Refused;
+        report(tr("%1: %2").arg(offer.title, offer.notApplicable), false, none, done);
+        return;
+    }
+    QString label = offer.title;
+    label.remove(QChar(0x2026));  // "Scale…" → "Scale"
+    if (offer.action) {
+        run(label, *offer.action, std::move(done));
+        return;
+    }
+    if (!offer.actionForNumber)
+        return;
+    std::optional<int> to;
+    if (m_askNumber) {
+        to = m_askNumber(offer.numberLabel, offer.numberNow);
+    } else {
+        bool ok = false;
+        const int value = QInputDialog::getInt(m_dialogParent, label, offer.numberLabel, offer.numberNow, 0, 10000, 1, &ok);
+        if (ok)
+            to = value;
+    }
+    if (!to || *to == offer.numberNow) {
+        ActionResult none;
+        none.outcome = Outcome::Refused;
+        report(tr("%1 cancelled; nothing was sent").arg(label), false, none, done);
+        return;
+    }
+    run(label, offer.actionForNumber(*to), std::move(done));
+}
+
+void ActionRunner::run(const QString &label, const Action &action, Done done)
+{
+    ActionResult none;
+    none.outcome = Outcome::Refused;
+    QPointer<ActionFacade> facade = m_session ? m_session->actions() : nullptr;
+    if (!facade) {
+        report(tr("%1: not connected; nothing was sent").arg(label), false, none, done);
+        return;
+    }
+    QPointer<ActionRunner> self(this);
+    QPointer<backends::kube::KubeSession> session = m_session;
+    // The facade the operator confirmed against, or null when it is gone or was replaced.
+    auto sameFacade = [session, facade]() -> ActionFacade * {
+        if (!facade || !session || session->actions() != facade.data())
+            return nullptr;
+        return facade.data();
+    };
+    ++m_running;
+    auto finish = [self, done](const QString &message, bool ok, const ActionResult &r) {
+        if (!self)
+            return;
+        --self->m_running;
+        self->report(message, ok, r, done);
+    };
+    facade->checkPermission(action, this, [self, sameFacade, action, label, finish, none](const backends::actions::Permission &p) {
+        if (!self)
+            return;
+        if (!sameFacade()) {
+            finish(tr("%1: the connection changed during the permission check; nothing was sent").arg(label), false, none);
+            return;
+        }
+        if (!p.allowed) {
+            finish(tr("%1 not allowed: %2").arg(label, p.reason), false, none);
+            return;
+        }
+        const QString text = sameFacade()->confirmationText(action);
+        const bool confirmed = self->confirm(text);
+        if (!self)
+            return;
+        if (!confirmed) {
+            finish(tr("%1 cancelled; nothing was sent").arg(label), false, none);
+            return;
+        }
+        // The dialog was modal: the session may have reconnected (and deleted the facade) meanwhile.
+        ActionFacade *now = sameFacade();
+        if (!now) {
+            finish(tr("%1: the connection changed while you were confirming; nothing was sent").arg(label), false, none);
+            return;
+        }
+        now->execute(action, self, [label, action, finish](const ActionResult &r) {
+            finish(outcomeMessage(label, action, r), r.outcome == Outcome::Succeeded, r);
+        });
+    });
+}
+
+QString ActionRunner::outcomeMessage(const QString &label, const Action &action, const ActionResult &r)
+{
+    const QString object = action.objectLabel();
+    if (r.outcome == Outcome::Succeeded)
+        return tr("%1 %2: done (%3)").arg(label, object, action.change);
+    if (!r.partlyApplied.isEmpty())
+        return tr("%1 %2 partly applied: %3; the rest %4: %5")
+            .arg(label, object, r.partlyApplied, backends::actions::outcomeName(r.outcome), r.error.message);
+    switch (r.outcome) {
+    case Outcome::Conflict:
+        return tr("%1 %2: the object changed since you looked at it; nothing was changed. Look again and retry.").arg(label, object);
+    case Outcome::Unknown:
+        return tr("%1 %2: the answer was lost after sending, so it may or may not have been applied — %3")
+            .arg(label, object, r.reread.isEmpty() ? tr("look at the object before retrying") : r.reread);
+    case Outcome::Forbidden:
+        return tr("%1 %2 refused by the cluster: %3").arg(label, object, r.error.message);
+    case Outcome::Refused:
+        return tr("%1 %2 not sent: %3").arg(label, object, r.error.message);
+    default:
+        break;
+    }
+    return tr("%1 %2 failed: %3").arg(label, object, r.error.message);
+}
+
+}  // namespace pilothouse::widgets::shell

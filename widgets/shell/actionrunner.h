@@ -1,0 +1,64 @@
+// The one way a page runs a change on a cluster: permission check, the operator's confirmation
+// naming the exact change, the request through the action facade, and an outcome message that
+// says "done", "refused", "changed since you looked", "partly applied" or "unknown" with what the
+// re-read found. The facade is held weakly across the check and the modal confirmation: a
+// reconnect meanwhile sends nothing and says so.
+#pragma once
+
+#include "actions/actionfacade.h"
+#include "actions/actionprovider.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <optional>
+
+namespace pilothouse::backends::kube {
+class KubeSession;
+}
+
+namespace pilothouse::widgets::shell {
+
+class ActionRunner : public QObject {
+    Q_OBJECT
+
+public:
+    explicit ActionRunner(QWidget *dialogParent, QObject *parent = nullptr);
+
+    void setSession(backends::kube::KubeSession *session) { m_session = session; }
+
+    // Dialog hooks (tests replace them). The confirmation sees the text the operator reads; the
+    // number prompt the label and the current value (nullopt: cancelled).
+    void setConfirmHandler(std::function<bool(const QString &text)> confirm) { m_confirm = std::move(confirm); }
+    void setNumberHandler(std::function<std::optional<int>(const QString &label, int current)> ask) { m_askNumber = std::move(ask); }
+
+    using Done = std::function<void(const backends::actions::ActionResult &result, const QString &message)>;
+
+    // permission → confirm → send → outcome. `label` names the action in messages ("Scale").
+    void run(const QString &label, const backends::actions::Action &action, Done done = {});
+    // An offer of an action provider: asks for the number first when it needs one.
+    void runOffer(const backends::actions::ActionOffer &offer, Done done = {});
+
+    // The message for an outcome (also used by pages that run actions their own way).
+    static QString outcomeMessage(const QString &label, const backends::actions::Action &action,
+                                  const backends::actions::ActionResult &result);
+    QString lastMessage() const { return m_lastMessage; }
+    bool isBusy() const { return m_running > 0; }
+
+Q_SIGNALS:
+    void finished(const QString &message, bool ok);
+
+private:
+    bool confirm(const QString &text);
+    void report(const QString &message, bool ok, const backends::actions::ActionResult &result, const Done &done);
+
+    QPointer<QWidget> m_dialogParent;
+    backends::kube::KubeSession *m_session = nullptr;
+    std::function<bool(const QString &)> m_confirm;
+    std::function<std::optional<int>(const QString &, int)> m_askNumber;
+    QString m_lastMessage;
+    int m_running = 0;
+};
+
+}  // namespace pilothouse::widgets::shell
