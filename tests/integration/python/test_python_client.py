@@ -206,6 +206,51 @@ class PythonClientTest(unittest.TestCase):
         self.assertEqual(len(replica_sets), 1)
         self.assertEqual(replica_sets[0].metadata.owner_references[0].name, "web")
 
+    def test_batch_v1_cronjob_job_and_apps_v1_statefulset(self):
+        """The typed models of the workload kinds read what the sim's controllers write."""
+        batch = client.BatchV1Api(self.api_client)
+        labels = {"app": "py-sts"}
+        template = client.V1PodTemplateSpec(
+            metadata=client.V1ObjectMeta(labels=labels),
+            spec=client.V1PodSpec(containers=[client.V1Container(name="main", image="busybox:1.36")]))
+        self.apps.create_namespaced_stateful_set(NAMESPACE, client.V1StatefulSet(
+            metadata=client.V1ObjectMeta(name="py-sts"),
+            spec=client.V1StatefulSetSpec(replicas=2, service_name="py-sts", template=template,
+                                          selector=client.V1LabelSelector(match_labels=labels))))
+        ready = wait_until(lambda: (self.apps.read_namespaced_stateful_set_status("py-sts", NAMESPACE).status.ready_replicas or 0) == 2)
+        self.assertTrue(ready)
+        sts = self.apps.read_namespaced_stateful_set("py-sts", NAMESPACE)
+        self.assertEqual(sts.spec.update_strategy.rolling_update.partition, 0)
+        self.assertEqual(sts.status.current_revision, sts.status.update_revision)
+        scale = self.apps.read_namespaced_stateful_set_scale("py-sts", NAMESPACE)
+        self.assertEqual(scale.spec.replicas, 2)
+        revisions = self.apps.list_namespaced_controller_revision(NAMESPACE, label_selector="app=py-sts").items
+        self.assertEqual([r.revision for r in revisions], [1])
+
+        job_template = client.V1PodTemplateSpec(
+            metadata=client.V1ObjectMeta(annotations={"pilothouse.dev/run-seconds": "0.2"}),
+            spec=client.V1PodSpec(restart_policy="Never", containers=[client.V1Container(name="main", image="busybox:1.36")]))
+        batch.create_namespaced_cron_job(NAMESPACE, client.V1CronJob(
+            metadata=client.V1ObjectMeta(name="py-cron"),
+            spec=client.V1CronJobSpec(schedule="@hourly", job_template=client.V1JobTemplateSpec(
+                spec=client.V1JobSpec(template=job_template)))))
+        cron = batch.read_namespaced_cron_job("py-cron", NAMESPACE)
+        self.assertEqual((cron.spec.concurrency_policy, cron.spec.suspend, cron.spec.successful_jobs_history_limit), ("Allow", False, 3))
+        # What `kubectl create job --from=cronjob/py-cron` sends: the template, owned by the CronJob.
+        batch.create_namespaced_job(NAMESPACE, client.V1Job(
+            metadata=client.V1ObjectMeta(name="py-manual", annotations={"cronjob.kubernetes.io/instantiate": "manual"},
+                                         owner_references=[client.V1OwnerReference(api_version="batch/v1", kind="CronJob", name="py-cron",
+                                                                                   uid=cron.metadata.uid, controller=True)]),
+            spec=cron.spec.job_template.spec))
+        done = wait_until(lambda: (batch.read_namespaced_job_status("py-manual", NAMESPACE).status.succeeded or 0) == 1)
+        self.assertTrue(done)
+        job = batch.read_namespaced_job("py-manual", NAMESPACE)
+        self.assertEqual([c.type for c in job.status.conditions if c.status == "True"], ["Complete"])
+        self.assertIsNotNone(job.status.completion_time)
+        self.assertEqual(job.spec.selector.match_labels, {"batch.kubernetes.io/controller-uid": job.metadata.uid})
+        pods = self.v1.list_namespaced_pod(NAMESPACE, label_selector="job-name=py-manual").items
+        self.assertEqual([p.status.phase for p in pods], ["Succeeded"])
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
