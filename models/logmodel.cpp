@@ -4,19 +4,8 @@
 #include <QDateTime>
 
 #include <algorithm>
-#include <array>
 
 namespace pilothouse::models {
-
-namespace {
-
-// Distinct on both light and dark backgrounds; assigned in order of first appearance, so the
-// first pods of a workload never share a colour.
-constexpr std::array<QRgb, 10> kPodPalette = {
-    0x1f77b4, 0xd95f02, 0x2ca02c, 0xc2185b, 0x7b52ab, 0x00838f, 0x8c6d1f, 0xe7298a, 0x5c6bc0, 0x66a61e,
-};
-
-}  // namespace
 
 LogModel::LogModel(QObject *parent) : QAbstractListModel(parent)
 {
@@ -36,7 +25,7 @@ QHash<int, QByteArray> LogModel::roleNames() const
     roles[TextRole] = "text";
     roles[PrefixRole] = "prefix";
     roles[TimestampTextRole] = "timestampText";
-    roles[PodColorRole] = "podColor";
+    roles[PodColorIndexRole] = "podColorIndex";
     roles[MatchRole] = "match";
     return roles;
 }
@@ -56,10 +45,11 @@ QString LogModel::prefixOf(const LogLine &line) const
     return line.container.isEmpty() ? line.pod : line.pod + QLatin1Char('/') + line.container;
 }
 
-QColor LogModel::podColor(const QString &pod) const
+// Indexes in order of first appearance, so the first pods of a workload never share a colour; a
+// pod not seen yet gets a stable index from its name.
+int LogModel::podColorIndex(const QString &pod) const
 {
-    const int i = m_podColor.value(pod, -1);
-    return QColor::fromRgb(kPodPalette[static_cast<size_t>(i < 0 ? qHash(pod) % kPodPalette.size() : i % kPodPalette.size())]);
+    return m_podColor.value(pod, static_cast<int>(qHash(pod) & 0x7fffffff));
 }
 
 int LogModel::colorIndexFor(const QString &pod)
@@ -103,7 +93,7 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
     case TextRole: return l.text;
     case PrefixRole: return prefixOf(l);
     case TimestampTextRole: return m_showTimestamps ? formatTimestamp(l.msecs) : QString();
-    case PodColorRole: return podColor(l.pod);
+    case PodColorIndexRole: return podColorIndex(l.pod);
     case MatchRole: return matches(index.row());
     default: return {};
     }

@@ -6,7 +6,6 @@
 #include "kube/logline.h"
 
 #include <QAbstractListModel>
-#include <QColor>
 #include <QHash>
 #include <QTimer>
 
@@ -29,7 +28,8 @@ public:
         TextRole,                      // the line as the container wrote it
         PrefixRole,                    // "pod/container" when merged, else ""
         TimestampTextRole,             // "2024-09-02T08:00:00.123Z", or "" when hidden or absent
-        PodColorRole,                  // QColor per pod, stable while the model lives
+        PodColorIndexRole,             // int per pod in order of first appearance, stable while the model lives;
+                                       // the view picks the colour (Theme::seriesColor), so it fits the theme
         MatchRole,                     // bool: the line matches the search text
     };
 
@@ -65,7 +65,7 @@ public:
     int longestLineChars() const { return m_longest; }
     QString displayText(int row) const;
     QString prefixOf(const LogLine &line) const;
-    QColor podColor(const QString &pod) const;
+    int podColorIndex(const QString &pod) const;
     static QString formatTimestamp(qint64 msecs);
 
     // Search: case-insensitive substring of the text (and, when merged, of the pod name).

@@ -2,9 +2,8 @@
 #include "objecttablemodel.h"
 
 #include "humanduration.h"
+#include "statustone.h"
 
-#include <QBrush>
-#include <QColor>
 #include <QDateTime>
 
 #include <algorithm>
@@ -23,6 +22,7 @@ QHash<int, QByteArray> ObjectTableModel::roleNames() const
     QHash<int, QByteArray> roles = QAbstractTableModel::roleNames();
     roles[KeyRole] = "key";
     roles[SortRole] = "sort";
+    roles[StatusToneRole] = "statusTone";
     return roles;
 }
 
@@ -250,15 +250,11 @@ QVariant PodTableModel::data(const QModelIndex &index, int role) const
         case AgeColumn: return -obj->createdAt;  // ascending sort = youngest first, as kubectl's AGE reads
         default: return data(index, Qt::DisplayRole);
         }
-    } else if (role == Qt::ForegroundRole && index.column() == StatusColumn) {
-        if (p.status == QLatin1String("Running") && p.readyContainers == p.totalContainers)
-            return QBrush(QColor(0x1b, 0x7f, 0x3b));
-        if (p.status == QLatin1String("Running") || p.status == QLatin1String("Pending") || p.status == QLatin1String("ContainerCreating") ||
-            p.status == QLatin1String("Terminating") || p.status.startsWith(QLatin1String("Init:")))
-            return QBrush(QColor(0xb2, 0x6b, 0x00));
-        if (p.status == QLatin1String("Succeeded") || p.status == QLatin1String("Completed"))
-            return QBrush(QColor(0x55, 0x55, 0x55));
-        return QBrush(QColor(0xc6, 0x28, 0x28));
+    } else if (role == StatusToneRole && index.column() == StatusColumn) {
+        // A Running pod whose containers are not all ready is not there yet; the rest is the word's.
+        if (p.status == QLatin1String("Running") && p.readyContainers < p.totalContainers)
+            return int(StatusTone::Progress);
+        return int(statusTone(p.status));
     } else if (role == Qt::TextAlignmentRole && (index.column() == RestartsColumn || index.column() == ReadyColumn)) {
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     }
@@ -391,8 +387,8 @@ QVariant DeploymentTableModel::data(const QModelIndex &index, int role) const
         case AgeColumn: return -obj->createdAt;
         default: return data(index, Qt::DisplayRole);
         }
-    } else if (role == Qt::ForegroundRole && index.column() == ReadyColumn) {
-        return d.ready >= d.desired ? QBrush(QColor(0x1b, 0x7f, 0x3b)) : QBrush(QColor(0xb2, 0x6b, 0x00));
+    } else if (role == StatusToneRole && index.column() == ReadyColumn) {
+        return int(d.ready >= d.desired ? StatusTone::Good : StatusTone::Progress);
     } else if (role == Qt::TextAlignmentRole && index.column() >= ReadyColumn && index.column() <= AvailableColumn) {
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     }

@@ -80,7 +80,8 @@ private:
     qint64 m_now = 0;
 };
 
-// Pods: NAME, NAMESPACE, STATUS, READY, RESTARTS, AGE, NODE.
+// Pods: NAME, NAMESPACE, STATUS, READY, RESTARTS, AGE, NODE. The STATUS cell answers
+// StatusToneRole (statustone.h): a Running pod with containers not ready yet is Progress.
 class PodTableModel : public ObjectTableModel {
     Q_OBJECT
 
@@ -94,7 +95,8 @@ public:
     SortKey sortKey(int row, int column) const override;
 };
 
-// Deployments: NAME, NAMESPACE, READY, UP-TO-DATE, AVAILABLE, AGE.
+// Deployments: NAME, NAMESPACE, READY, UP-TO-DATE, AVAILABLE, AGE. READY answers StatusToneRole
+// (Good when all replicas are ready, else Progress).
 class DeploymentTableModel : public ObjectTableModel {
     Q_OBJECT
 

@@ -217,7 +217,8 @@ private Q_SLOTS:
         QCOMPARE(model.data(model.index(1), LogModel::ContainerRole).toString(), QStringLiteral("web"));
         QCOMPARE(model.data(model.index(1), LogModel::TextRole).toString(), QStringLiteral("GET /healthz 200"));
         // Two pods, two colours.
-        QVERIFY(model.data(model.index(0), LogModel::PodColorRole).value<QColor>() != model.data(model.index(1), LogModel::PodColorRole).value<QColor>());
+        QCOMPARE(model.data(model.index(0), LogModel::PodColorIndexRole).toInt(), 0);
+        QCOMPARE(model.data(model.index(1), LogModel::PodColorIndexRole).toInt(), 1);
         // Timestamps in front, in UTC with milliseconds.
         model.setShowTimestamps(true);
         QCOMPARE(model.data(model.index(1)).toString(), QStringLiteral("2024-09-02T08:00:00.001Z web-7d4b9-fghij/web | GET /healthz 200"));

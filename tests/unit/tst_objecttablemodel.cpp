@@ -1,6 +1,7 @@
 // Unit tests of the incremental resource table models, under QAbstractItemModelTester.
 #include "objectfilterproxymodel.h"
 #include "objecttablemodel.h"
+#include "statustone.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -57,6 +58,30 @@ private Q_SLOTS:
         QCOMPARE(model.data(model.index(row, PodTableModel::RestartsColumn)).toInt(), 4);
         QCOMPARE(model.data(model.index(row, PodTableModel::AgeColumn)).toString(), QStringLiteral("2m5s"));
         QCOMPARE(model.headerData(PodTableModel::NodeColumn, Qt::Horizontal).toString(), QStringLiteral("Node"));
+    }
+
+    void statusTones()
+    {
+        // The model says what a status means; the colour is the view's (widgets/style).
+        using pilothouse::models::StatusTone;
+        using pilothouse::models::StatusToneRole;
+        PodTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        auto notReady = std::make_shared<KubeObject>(*pod("a", "starting"));
+        PodSummary summary = *notReady->pod();
+        summary.readyContainers = 0;
+        notReady->summary = summary;
+        model.resetObjects({pod("a", "ok"), pod("a", "crash", "CrashLoopBackOff"), notReady, pod("a", "gone", "Terminating")});
+        auto tone = [&model](const char *name) {
+            return StatusTone(model.data(model.index(model.rowOf(QStringLiteral("a/") + QLatin1String(name)), PodTableModel::StatusColumn), StatusToneRole).toInt());
+        };
+        QCOMPARE(tone("ok"), StatusTone::Good);
+        QCOMPARE(tone("crash"), StatusTone::Bad);
+        QCOMPARE(tone("starting"), StatusTone::Progress);  // Running, but not all containers ready
+        QCOMPARE(tone("gone"), StatusTone::Neutral);
+        // Only the status cell has a tone; no colour comes from the model.
+        QVERIFY(!model.data(model.index(0, PodTableModel::NameColumn), StatusToneRole).isValid());
+        QVERIFY(!model.data(model.index(0, PodTableModel::StatusColumn), Qt::ForegroundRole).isValid());
     }
 
     void changesAreIncremental()

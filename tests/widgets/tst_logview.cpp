@@ -124,7 +124,7 @@ private Q_SLOTS:
         for (int r = 0; r < model->rowCount(); ++r)
             QVERIFY(model->data(model->index(r)).toString().startsWith(model->lineAt(r).pod + QStringLiteral("/web | ")));
         // Per-pod colours for the prefixes.
-        QVERIFY(model->podColor(pods[0]) != model->podColor(pods[1]));
+        QVERIFY(model->podColorIndex(pods[0]) != model->podColorIndex(pods[1]));
         QTRY_VERIFY2_WITH_TIMEOUT(view->statusLabel()->text().startsWith(QStringLiteral("streaming 2 pods · ")), qPrintable(view->statusLabel()->text()), 5000);
         QVERIFY(view->statusLabel()->text().contains(QLatin1String(" lines")));
         // The parts a workload view has no use for.

@@ -1,6 +1,8 @@
 // Renders a unified diff with line backgrounds and asks to apply it.
 #include "common/diffdialog.h"
 
+#include "style/theme.h"
+
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QLabel>
@@ -14,6 +16,12 @@ namespace pilothouse::widgets {
 
 void renderDiff(QPlainTextEdit *view, const QString &unifiedDiff)
 {
+    // The colours are baked into the document, so a theme switch renders the same diff again.
+    view->setProperty("unifiedDiff", unifiedDiff);
+    if (!view->property("diffFollowsTheme").toBool()) {
+        view->setProperty("diffFollowsTheme", true);
+        QObject::connect(Theme::instance(), &Theme::changed, view, [view] { renderDiff(view, view->property("unifiedDiff").toString()); });
+    }
     view->clear();
     QTextCursor cursor(view->document());
     const QStringList lines = unifiedDiff.split(QLatin1Char('\n'));
@@ -26,14 +34,14 @@ void renderDiff(QPlainTextEdit *view, const QString &unifiedDiff)
         if (line.startsWith(QLatin1String("+++")) || line.startsWith(QLatin1String("---"))) {
             chars.setFontWeight(QFont::Bold);
         } else if (line.startsWith(QLatin1String("@@"))) {
-            block.setBackground(QColor(0xe8, 0xf0, 0xfe));
-            chars.setForeground(QColor(0x1a, 0x49, 0x8f));
+            block.setBackground(Theme::color(Theme::Role::DiffHunkBackground));
+            chars.setForeground(Theme::color(Theme::Role::DiffHunkText));
         } else if (line.startsWith(QLatin1Char('+'))) {
-            block.setBackground(QColor(0xe6, 0xff, 0xec));
-            chars.setForeground(QColor(0x11, 0x63, 0x29));
+            block.setBackground(Theme::color(Theme::Role::DiffAddedBackground));
+            chars.setForeground(Theme::color(Theme::Role::DiffAddedText));
         } else if (line.startsWith(QLatin1Char('-'))) {
-            block.setBackground(QColor(0xff, 0xeb, 0xe9));
-            chars.setForeground(QColor(0x82, 0x07, 0x1e));
+            block.setBackground(Theme::color(Theme::Role::DiffRemovedBackground));
+            chars.setForeground(Theme::color(Theme::Role::DiffRemovedText));
         }
         if (!first)
             cursor.insertBlock(block, chars);

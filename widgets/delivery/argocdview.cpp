@@ -1,6 +1,8 @@
 // The Argo CD view: login form, live applications table, history, resource tree and actions.
 #include "delivery/argocdview.h"
 
+#include "style/statuspalette.h"
+
 #include <QCheckBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -45,17 +47,14 @@ QString operationText(const ApplicationInfo &a)
     return QStringLiteral("%1: %2").arg(a.operation.phase, a.operation.message);
 }
 
-QColor healthColor(const QString &health)
+// The operation cell shows "phase: message"; its tone is the phase's (Running is still syncing).
+models::StatusTone operationTone(const ApplicationInfo &a)
 {
-    if (health == QLatin1String("Healthy"))
-        return QColor(0x2e, 0x7d, 0x32);
-    if (health == QLatin1String("Degraded") || health == QLatin1String("Missing"))
-        return QColor(0xc6, 0x28, 0x28);
-    if (health == QLatin1String("Progressing"))
-        return QColor(0x15, 0x65, 0xc0);
-    if (health == QLatin1String("Suspended"))
-        return QColor(0x6a, 0x1b, 0x9a);
-    return QColor(0x61, 0x61, 0x61);
+    if (a.operation.phase.isEmpty())
+        return a.operationRequested ? models::StatusTone::Progress : models::StatusTone::Unknown;
+    if (a.operation.phase == QLatin1String("Running"))
+        return models::StatusTone::Progress;
+    return models::statusTone(a.operation.phase);
 }
 
 QString firstLine(const QString &text)
@@ -173,6 +172,8 @@ void ArgoCdView::buildUi()
     header->resizeSection(OperationColumn, 320);
     header->setStretchLastSection(true);
     m_apps->setSortingEnabled(false);
+    for (int c : {SyncColumn, HealthColumn, OperationColumn})
+        m_apps->setItemDelegateForColumn(c, new StatusDelegate(m_apps));
 
     auto *details = new QWidget(split);
     auto *detailsLayout = new QVBoxLayout(details);
@@ -193,6 +194,7 @@ void ArgoCdView::buildUi()
     m_resources->setObjectName(QStringLiteral("argocdResources"));
     m_resources->setColumnCount(TreeColumnCount);
     m_resources->setHeaderLabels({tr("Resource"), tr("Health"), tr("Images")});
+    m_resources->setItemDelegateForColumn(TreeHealthColumn, new StatusDelegate(m_resources));
     m_tabs->addTab(m_history, tr("History"));
     m_tabs->addTab(m_resources, tr("Resources"));
     detailsLayout->addWidget(m_tabs, 1);
@@ -385,7 +387,7 @@ void ArgoCdView::upsertRow(const ApplicationInfo &app)
         if (item->text() != values[c])
             item->setText(values[c]);
     }
-    m_apps->item(row, HealthColumn)->setForeground(healthColor(app.health));
+    m_apps->item(row, OperationColumn)->setData(models::StatusToneRole, int(operationTone(app)));
     m_apps->item(row, HealthColumn)->setToolTip(app.healthMessage);
     m_apps->item(row, OperationColumn)->setToolTip(operationText(app));
     m_apps->item(row, RevisionColumn)->setToolTip(app.currentRevision());
@@ -580,7 +582,6 @@ void ArgoCdView::loadTree()
                 label += QStringLiteral("  (%1)").arg(row.node.ns);
             item->setText(TreeNameColumn, label);
             item->setText(TreeHealthColumn, row.node.health);
-            item->setForeground(TreeHealthColumn, healthColor(row.node.health));
             item->setToolTip(TreeHealthColumn, row.node.healthMessage);
             item->setText(TreeImagesColumn, row.node.images.join(QStringLiteral(", ")));
             while (parents.size() < row.depth + 1)

@@ -3,6 +3,8 @@
 
 #include "resources/podtileswidget.h"
 #include "rollouts/rolloutwatch.h"
+#include "style/statuspalette.h"
+#include "style/theme.h"
 
 #include <QAction>
 #include <QGroupBox>
@@ -38,15 +40,11 @@ QString shortImages(const QStringList &images)
     return out.join(QStringLiteral(", "));
 }
 
-QColor statusColor(const QString &status)
+// An analysis run, metric or measurement that is Running is still measuring, not "running fine".
+void setAnalysisTone(QTreeWidgetItem *item, const QString &phase)
 {
-    if (status == QLatin1String("Healthy"))
-        return QColor(0x2e, 0x7d, 0x32);
-    if (status == QLatin1String("Paused"))
-        return QColor(0x8a, 0x6d, 0x00);
-    if (status == QLatin1String("Degraded") || status == QLatin1String("Aborted"))
-        return QColor(0xc6, 0x28, 0x28);
-    return QColor(0x15, 0x65, 0xc0);
+    const models::StatusTone tone = phase == QLatin1String("Running") ? models::StatusTone::Progress : models::statusTone(phase);
+    item->setData(1, models::StatusToneRole, int(tone));
 }
 
 QString scaleDownText(const RevisionInfo &r, const QDateTime &now)
@@ -81,7 +79,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_problem->setObjectName(QStringLiteral("rolloutsProblem"));
     m_problem->setWordWrap(true);
     m_problem->setTextFormat(Qt::PlainText);
-    m_problem->setStyleSheet(QStringLiteral("color: #b71c1c"));
+    Theme::setTextRole(m_problem, Theme::Role::Danger);
     m_problem->hide();
     outer->addWidget(m_problem);
 
@@ -97,6 +95,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
                              tr("Images"), tr("Message")});
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_list->header()->setStretchLastSection(true);
+    m_list->setItemDelegateForColumn(StatusColumn, new StatusDelegate(m_list));
     connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RolloutsView::onSelectionChanged);
 
     auto *scroll = new QScrollArea(splitter);
@@ -163,12 +162,16 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
 
     // Blue and green side by side.
     auto *sides = new QHBoxLayout;
-    auto makePane = [&](const QString &name, QGroupBox *&box, QLabel *&label, PodTilesWidget *&tiles, const QString &color) {
+    // Active in the progress colour, preview in the good one, as the Argo Rollouts dashboard draws blue and green.
+    auto makePane = [&](const QString &name, QGroupBox *&box, QLabel *&label, PodTilesWidget *&tiles, Theme::Role role) {
         box = new QGroupBox(detail);
         box->setObjectName(name + QStringLiteral("Pane"));
-        box->setStyleSheet(QStringLiteral("QGroupBox { border: 2px solid %1; border-radius: 6px; margin-top: 1.4em; padding: 6px; }"
-                                          "QGroupBox::title { subcontrol-origin: margin; left: 8px; color: %1; font-weight: bold; }")
-                               .arg(color));
+        QGroupBox *b = box;
+        Theme::follow(box, [b, role] {
+            b->setStyleSheet(QStringLiteral("QGroupBox { border: 2px solid %1; border-radius: 6px; margin-top: 1.4em; padding: 6px; }"
+                                            "QGroupBox::title { subcontrol-origin: margin; left: 8px; color: %1; font-weight: bold; }")
+                                 .arg(Theme::css(role)));
+        });
         auto *l = new QVBoxLayout(box);
         label = new QLabel(box);
         label->setObjectName(name + QStringLiteral("Label"));
@@ -180,8 +183,8 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
         l->addWidget(tiles, 1);
         sides->addWidget(box, 1);
     };
-    makePane(QStringLiteral("active"), m_bluePane, m_blueLabel, m_blueTiles, QStringLiteral("#1565c0"));
-    makePane(QStringLiteral("preview"), m_greenPane, m_greenLabel, m_greenTiles, QStringLiteral("#2e7d32"));
+    makePane(QStringLiteral("active"), m_bluePane, m_blueLabel, m_blueTiles, Theme::Role::Info);
+    makePane(QStringLiteral("preview"), m_greenPane, m_greenLabel, m_greenTiles, Theme::Role::Success);
     dl->addLayout(sides);
 
     // Canary steps and weights.
@@ -207,6 +210,12 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_analysis->setHeaderLabels({tr("Run / metric / measurement"), tr("Phase"), tr("Value or condition")});
     m_analysis->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_analysis->setMinimumHeight(110);
+    m_analysis->setItemDelegateForColumn(1, new StatusDelegate(m_analysis));
+    // The canary steps carry colours of their own: drawn again after a theme switch.
+    connect(Theme::instance(), &Theme::changed, this, [this] {
+        m_stepsSig.clear();
+        refreshDetail();
+    });
     al->addWidget(m_analysis);
     dl->addWidget(m_analysisBox);
 
@@ -410,7 +419,6 @@ void RolloutsView::refreshList()
         setText(item, KindColumn, QStringLiteral("Rollout"));
         setText(item, StrategyColumn, info.strategyName);
         setText(item, StatusColumn, status);
-        item->setForeground(StatusColumn, statusColor(status));
         setText(item, StepColumn, info.step);
         setText(item, WeightColumn, info.strategy == Strategy::Canary ? QStringLiteral("%1 / %2 %").arg(info.setWeight).arg(info.actualWeight) : QString());
         setText(item, ReadyColumn, QStringLiteral("%1/%2").arg(info.ready).arg(info.desired));
@@ -426,7 +434,6 @@ void RolloutsView::refreshList()
         setText(item, KindColumn, QStringLiteral("Deployment"));
         setText(item, StrategyColumn, QStringLiteral("RollingUpdate"));
         setText(item, StatusColumn, h.status);
-        item->setForeground(StatusColumn, statusColor(h.status));
         setText(item, StepColumn, QString());
         setText(item, WeightColumn, QString());
         setText(item, ReadyColumn, QStringLiteral("%1/%2").arg(h.ready).arg(h.desired));
@@ -568,10 +575,10 @@ void RolloutsView::showRollout(const RolloutInfo &info)
                 QFont f = item->font();
                 f.setBold(true);
                 item->setFont(f);
-                item->setBackground(QColor(0xff, 0xf3, 0xc4));
+                item->setBackground(StatusPalette::soft(models::StatusTone::Paused));
                 item->setSelected(true);
             } else if (info.currentStepIndex >= 0 && i < info.currentStepIndex) {
-                item->setForeground(QColor(0x2e, 0x7d, 0x32));
+                item->setForeground(StatusPalette::color(models::StatusTone::Good));
             }
         }
         m_stepsSig = sig;
@@ -596,9 +603,7 @@ void RolloutsView::showRollout(const RolloutInfo &info)
     m_analysis->clear();
     for (const AnalysisRunInfo &run : info.analysisRuns) {
         auto *ri = new QTreeWidgetItem(m_analysis, {QStringLiteral("%1 (revision %2)").arg(run.name).arg(run.revision), run.phase, run.message});
-        ri->setForeground(1, statusColor(run.phase == QLatin1String("Successful") ? QStringLiteral("Healthy")
-                                         : run.phase == QLatin1String("Running")  ? QStringLiteral("Progressing")
-                                                                                  : QStringLiteral("Degraded")));
+        setAnalysisTone(ri, run.phase);
         for (const MetricResult &m : run.metrics) {
             const QString cond = m.successCondition.isEmpty() ? QString() : tr("success when %1").arg(m.successCondition);
             auto *mi = new QTreeWidgetItem(ri, {QStringLiteral("%1%2").arg(m.name, m.provider.isEmpty() ? QString() : QStringLiteral(" (") + m.provider + QLatin1Char(')')),
@@ -610,9 +615,11 @@ void RolloutsView::showRollout(const RolloutInfo &info)
                                                     .arg(m.inconclusive)
                                                     .arg(m.error)
                                                     .arg(m.count > 0 ? tr(" of %1").arg(m.count) : QString())});
+            setAnalysisTone(mi, m.phase);
             for (const Measurement &ms : m.measurements)
-                new QTreeWidgetItem(mi, {ms.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")), ms.phase,
-                                         ms.message.isEmpty() ? ms.value : ms.value + QStringLiteral(" · ") + ms.message});
+                setAnalysisTone(new QTreeWidgetItem(mi, {ms.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")), ms.phase,
+                                                         ms.message.isEmpty() ? ms.value : ms.value + QStringLiteral(" · ") + ms.message}),
+                                ms.phase);
         }
     }
     m_analysis->expandAll();
@@ -765,7 +772,10 @@ void RolloutsView::finish(const QString &message, bool ok)
     m_list->setEnabled(true);
     m_watch->setFocusNamespace(m_ns);
     m_status->setText(message);
-    m_status->setStyleSheet(ok ? QString() : QStringLiteral("color: #b71c1c"));
+    if (ok)
+        Theme::clearTextRole(m_status);
+    else
+        Theme::setTextRole(m_status, Theme::Role::Danger);
     refreshDetail();
     Q_EMIT actionFinished(message, ok);
 }

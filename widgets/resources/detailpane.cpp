@@ -7,6 +7,8 @@
 #include "kube/textdiff.h"
 #include "kube/yamledit.h"
 #include "kube/yamlview.h"
+#include "style/statuspalette.h"
+#include "style/theme.h"
 
 #include <QDateTime>
 #include <QFontDatabase>
@@ -66,6 +68,7 @@ ResourceRef replicaSetsRef() { return {QStringLiteral("apps"), QStringLiteral("v
 DetailPane::DetailPane(QWidget *parent) : QWidget(parent)
 {
     setObjectName(QStringLiteral("detailPane"));
+    connect(Theme::instance(), &Theme::changed, this, &DetailPane::onThemeChanged);
     m_title = new QLabel(tr("Select a row to see its details."), this);
     m_title->setObjectName(QStringLiteral("detailTitle"));
     m_title->setTextFormat(Qt::PlainText);
@@ -118,7 +121,7 @@ DetailPane::DetailPane(QWidget *parent) : QWidget(parent)
     m_editError->setTextFormat(Qt::PlainText);
     m_editError->setWordWrap(true);
     m_editError->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_editError->setStyleSheet(QStringLiteral("QLabel { color: #8c1d18; background: #fdecea; border: 1px solid #f1b7b1; border-radius: 3px; padding: 6px; }"));
+    m_editError->setProperty("inlineError", true);  // the theme's style sheet draws it as an error box
     m_editError->setVisible(false);
     m_editButton = new QPushButton(tr("Edit"), yamlPage);
     m_editButton->setObjectName(QStringLiteral("editButton"));
@@ -248,8 +251,9 @@ void DetailPane::fillOverview(const QByteArray &json)
         m_overview->setPlainText(d.error);
         return;
     }
-    QString html = QStringLiteral("<style>td { padding: 2px 10px 2px 0; vertical-align: top; } th { text-align: left; padding: 2px 10px 2px 0; color: #555; }"
-                                  " .k { color: #555; white-space: nowrap; } .chip { background: #eef1f5; } h4 { margin: 10px 0 4px 0; }</style>");
+    QString html = QStringLiteral("<style>td { padding: 2px 10px 2px 0; vertical-align: top; } th { text-align: left; padding: 2px 10px 2px 0; color: %1; }"
+                                  " .k { color: %1; white-space: nowrap; } .chip { background: %2; } h4 { margin: 10px 0 4px 0; }</style>")
+                       .arg(Theme::css(Theme::Role::TextSecondary), Theme::css(Theme::Role::SurfaceAlt));
     html += QStringLiteral("<table>");
     auto row = [&html](const QString &k, const QString &v) {
         html += QStringLiteral("<tr><td class='k'>%1</td><td>%2</td></tr>").arg(esc(k), esc(v));
@@ -271,7 +275,9 @@ void DetailPane::fillOverview(const QByteArray &json)
         html += QStringLiteral("<h4>%1</h4><table><tr><th>%2</th><th>%3</th><th>%4</th><th>%5</th><th>%6</th></tr>")
                     .arg(tr("Conditions"), tr("Type"), tr("Status"), tr("Reason"), tr("Since"), tr("Message"));
         for (const auto &c : d.conditions) {
-            const QString colour = c.status == QLatin1String("True") ? QStringLiteral("#1e7b34") : c.status == QLatin1String("False") ? QStringLiteral("#b3261e") : QStringLiteral("#8a6d00");
+            const QString colour = Theme::css(c.status == QLatin1String("True")    ? Theme::Role::Success
+                                              : c.status == QLatin1String("False") ? Theme::Role::Danger
+                                                                                   : Theme::Role::Warning);
             html += QStringLiteral("<tr><td>%1</td><td style='color:%2'>%3</td><td>%4</td><td>%5</td><td>%6</td></tr>")
                         .arg(esc(c.type), colour, esc(c.status), esc(c.reason), esc(ageOf(c.lastTransition)), esc(c.message));
         }
@@ -331,7 +337,7 @@ void DetailPane::loadEvents(const QString &uid)
             item->setToolTip(4, e.cols.value(4));
             if (e.warning)
                 for (int c = 0; c < 5; ++c)
-                    item->setForeground(c, QColor(0xb3, 0x26, 0x1e));
+                    item->setForeground(c, StatusPalette::color(StatusTone::Warning));
         }
         self->m_tabs->setTabText(1, events.isEmpty() ? tr("Events") : tr("Events (%1)").arg(events.size()));
     });
@@ -459,12 +465,32 @@ void DetailPane::setEditing(bool on)
     m_editing = on;
     m_yaml->setReadOnly(!on);
     m_yaml->setExtraSelections({});
-    QPalette pal = m_yaml->palette();
-    pal.setColor(QPalette::Base, on ? QColor(0xff, 0xfd, 0xf0) : palette().color(QPalette::Base));
-    m_yaml->setPalette(pal);
+    applyEditingBackground();
     if (!on)
         m_editError->setVisible(false);
     updateButtons();
+}
+
+void DetailPane::applyEditingBackground()
+{
+    // The editor's own palette holds only the editing background; otherwise it follows the application.
+    QPalette pal;
+    if (m_editing)
+        pal.setColor(QPalette::Base, Theme::color(Theme::Role::EditingBackground));
+    m_yaml->setPalette(pal);
+}
+
+void DetailPane::onThemeChanged()
+{
+    applyEditingBackground();
+    if (!m_liveJson.isEmpty())
+        fillOverview(m_liveJson);
+    for (int i = 0; i < m_events->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *item = m_events->topLevelItem(i);
+        if (item->text(0) == QLatin1String("Warning"))
+            for (int c = 0; c < m_events->columnCount(); ++c)
+                item->setForeground(c, StatusPalette::color(StatusTone::Warning));
+    }
 }
 
 void DetailPane::updateButtons()
@@ -532,7 +558,7 @@ void DetailPane::showEditError(const QString &headline, const ApiError &error)
             if (line.startsWith(key + QLatin1Char(':')) || line.startsWith(QStringLiteral("- ") + key + QLatin1Char(':'))) {
                 QTextEdit::ExtraSelection sel;
                 sel.cursor = QTextCursor(b);
-                sel.format.setBackground(QColor(0xfd, 0xd8, 0xd4));
+                sel.format.setBackground(Theme::color(Theme::Role::ErrorBackground));
                 sel.format.setProperty(QTextFormat::FullWidthSelection, true);
                 marks.append(sel);
             }

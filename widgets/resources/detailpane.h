@@ -74,6 +74,9 @@ private:
     void showEditError(const QString &headline, const backends::ApiError &error);
     void report(const QString &message);
     void updateButtons();
+    void applyEditingBackground();
+    // Overview, events and the editor carry theme colours of their own: drawn again.
+    void onThemeChanged();
 
     backends::kube::KubeSession *m_session = nullptr;
     backends::kube::ResourceRef m_resource;

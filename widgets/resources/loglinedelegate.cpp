@@ -1,6 +1,8 @@
 // Log line painting: segments drawn left to right with one font, matches as marked runs.
 #include "resources/loglinedelegate.h"
 
+#include "style/theme.h"
+
 #include <QPainter>
 
 #include <algorithm>
@@ -8,14 +10,6 @@
 namespace pilothouse::widgets {
 
 using models::LogModel;
-
-namespace {
-
-const QColor kMatchRow(255, 243, 176);   // a line that matches: pale yellow
-const QColor kMatchRun(255, 196, 0);     // the matching characters: amber
-const QColor kMatchRunText(0, 0, 0);
-
-}  // namespace
 
 LogLineDelegate::LogLineDelegate(LogModel *model, QObject *parent) : QStyledItemDelegate(parent), m_model(model) {}
 
@@ -38,16 +32,19 @@ void LogLineDelegate::paint(QPainter *p, const QStyleOptionViewItem &option, con
     const QPalette &pal = option.palette;
     const bool selected = option.state & QStyle::State_Selected;
     const bool match = index.data(LogModel::MatchRole).toBool();
+    // Theme colours are read per paint, so a theme switch needs nothing but a repaint.
+    const QColor matchRun = Theme::color(Theme::Role::MatchRun);
+    const QColor matchRunText = Theme::color(Theme::Role::MatchRunText);
     if (selected)
         p->fillRect(option.rect, pal.color(QPalette::Highlight));
     else if (match)
-        p->fillRect(option.rect, kMatchRow);
+        p->fillRect(option.rect, Theme::color(Theme::Role::MatchBackground));
 
     p->setFont(option.font);
     const QFontMetrics fm(option.font);
     const int top = option.rect.top() + (option.rect.height() - fm.height()) / 2;
     const int baseline = top + fm.ascent();
-    const QColor text = selected ? pal.color(QPalette::HighlightedText) : (match ? QColor(Qt::black) : pal.color(QPalette::Text));
+    const QColor text = selected ? pal.color(QPalette::HighlightedText) : pal.color(QPalette::Text);
     QColor dim = text;
     dim.setAlphaF(0.55f);
     int x = option.rect.left() + kMargin;
@@ -77,8 +74,8 @@ void LogLineDelegate::paint(QPainter *p, const QStyleOptionViewItem &option, con
             plain(s.mid(from, at - from), c);
             const QString run = s.mid(at, search.size());
             const int w = fm.horizontalAdvance(run);
-            p->fillRect(QRect(x, option.rect.top() + 1, w, option.rect.height() - 2), kMatchRun);
-            plain(run, kMatchRunText);
+            p->fillRect(QRect(x, option.rect.top() + 1, w, option.rect.height() - 2), matchRun);
+            plain(run, matchRunText);
             from = at + search.size();
         }
     };
@@ -90,7 +87,7 @@ void LogLineDelegate::paint(QPainter *p, const QStyleOptionViewItem &option, con
     }
     const QString prefix = index.data(LogModel::PrefixRole).toString();
     if (!prefix.isEmpty()) {
-        QColor podColor = index.data(LogModel::PodColorRole).value<QColor>();
+        QColor podColor = Theme::seriesColor(index.data(LogModel::PodColorIndexRole).toInt());
         if (selected)
             podColor = text;
         QFont bold = option.font;

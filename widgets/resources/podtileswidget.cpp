@@ -1,6 +1,9 @@
 // Paints the pod tiles in a flow that wraps to the widget's width (height for width).
 #include "resources/podtileswidget.h"
 
+#include "style/statuspalette.h"
+#include "style/theme.h"
+
 #include <QDateTime>
 #include <QEvent>
 #include <QHelpEvent>
@@ -58,41 +61,42 @@ PodTilesWidget::PodTilesWidget(QWidget *parent) : QWidget(parent)
     setSizePolicy(policy);
 }
 
-QColor PodTilesWidget::fillColor(PodTilePhase phase)
+namespace {
+
+// The tiles speak the status palette: ready is good, up-but-not-ready is good on its way,
+// pending is progress, terminating neutral, failed bad.
+StatusTone toneOf(PodTilePhase phase)
 {
     switch (phase) {
-    case PodTilePhase::Pending: return QColor(0xF6, 0xC3, 0x44);      // amber
-    case PodTilePhase::Running: return QColor(0xD5, 0xEE, 0xD0);      // light green: up, not serving yet
-    case PodTilePhase::Ready: return QColor(0x2E, 0x9E, 0x4F);        // green
-    case PodTilePhase::Terminating: return QColor(0xC9, 0xCC, 0xD1);  // grey
-    case PodTilePhase::Failed: return QColor(0xD9, 0x3F, 0x3F);       // red
+    case PodTilePhase::Pending: return StatusTone::Progress;
+    case PodTilePhase::Running:
+    case PodTilePhase::Ready: return StatusTone::Good;
+    case PodTilePhase::Terminating: return StatusTone::Neutral;
+    case PodTilePhase::Failed: return StatusTone::Bad;
     }
-    return Qt::gray;
+    return StatusTone::Unknown;
+}
+
+// Ready and failed are solid: the two states an operator looks for first.
+bool solid(PodTilePhase phase) { return phase == PodTilePhase::Ready || phase == PodTilePhase::Failed; }
+
+}  // namespace
+
+QColor PodTilesWidget::fillColor(PodTilePhase phase)
+{
+    return solid(phase) ? StatusPalette::fill(toneOf(phase)) : StatusPalette::soft(toneOf(phase));
 }
 
 QColor PodTilesWidget::borderColor(PodTilePhase phase)
 {
-    switch (phase) {
-    case PodTilePhase::Pending: return QColor(0xB8, 0x86, 0x0B);
-    case PodTilePhase::Running: return QColor(0x6D, 0xB0, 0x66);
-    case PodTilePhase::Ready: return QColor(0x1E, 0x6E, 0x36);
-    case PodTilePhase::Terminating: return QColor(0x8A, 0x8F, 0x98);
-    case PodTilePhase::Failed: return QColor(0x99, 0x22, 0x22);
-    }
-    return Qt::darkGray;
+    return solid(phase) ? StatusPalette::fill(toneOf(phase)) : StatusPalette::color(toneOf(phase));
 }
 
 QColor PodTilesWidget::textColor(PodTilePhase phase)
 {
-    switch (phase) {
-    case PodTilePhase::Ready:
-    case PodTilePhase::Failed:
-        return Qt::white;
-    case PodTilePhase::Terminating:
-        return QColor(0x3C, 0x40, 0x46);
-    default:
-        return QColor(0x20, 0x24, 0x28);
-    }
+    if (solid(phase))
+        return StatusPalette::onFill(toneOf(phase));
+    return Theme::color(phase == PodTilePhase::Terminating ? Theme::Role::TextSecondary : Theme::Role::TextPrimary);
 }
 
 QString PodTilesWidget::shortName(const QString &pod, const QString &deployment)
@@ -201,7 +205,7 @@ void PodTilesWidget::paintEvent(QPaintEvent *)
         const PodTile &pod = m_pods[i];
         const QRectF r = QRectF(tileRect(i)).adjusted(0.5, 0.5, -0.5, -0.5);
         const bool fresh = m_firstSeen.value(pod.uid) > 0 && now - m_firstSeen.value(pod.uid) < kFreshMsecs;
-        QPen border(fresh ? QColor(0x1F, 0x6F, 0xD1) : borderColor(pod.phase), fresh ? 2.5 : 1.0);
+        QPen border(fresh ? Theme::color(Theme::Role::Accent) : borderColor(pod.phase), fresh ? 2.5 : 1.0);
         if (pod.phase == PodTilePhase::Terminating)
             border.setStyle(Qt::DashLine);
         p.setPen(border);

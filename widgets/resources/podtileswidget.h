@@ -27,7 +27,7 @@ public:
     QRect tileRect(int index) const;
     static QString shortName(const QString &pod, const QString &deployment);
 
-    // Fixed colours that read the same in light and dark palettes.
+    // From the status palette of the current theme (a theme switch repaints).
     static QColor fillColor(backends::kube::PodTilePhase phase);
     static QColor borderColor(backends::kube::PodTilePhase phase);
     static QColor textColor(backends::kube::PodTilePhase phase);

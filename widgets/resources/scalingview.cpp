@@ -3,6 +3,8 @@
 #include "resources/scalingview.h"
 
 #include "resources/podtileswidget.h"
+#include "style/statuspalette.h"
+#include "style/theme.h"
 
 #include <QChart>
 #include <QChartView>
@@ -34,12 +36,14 @@ using backends::kube::ScalingSample;
 
 namespace {
 
-const QColor kDesired(0x1F, 0x77, 0xB4);
-const QColor kCurrent(0x8E, 0x44, 0xAD);
-const QColor kReady(0x2E, 0x9E, 0x4F);
-const QColor kCpu(0xE6, 0x7E, 0x22);
-const QColor kTarget(0xC0, 0x39, 0x2B);
-const QColor kEvent(0x45, 0x5A, 0x64);
+// Series colours from the theme, read when drawn or restyled: desired blue, current purple, ready
+// in the status palette's good, CPU orange, the CPU target in danger, events in secondary text.
+QColor desiredColour() { return Theme::seriesColor(0); }
+QColor currentColour() { return Theme::seriesColor(4); }
+QColor readyColour() { return StatusPalette::color(StatusTone::Good); }
+QColor cpuColour() { return Theme::seriesColor(1); }
+QColor targetColour() { return Theme::color(Theme::Role::Danger); }
+QColor eventColour() { return Theme::color(Theme::Role::TextSecondary); }
 constexpr int kMarkerMergePx = 14;  // events closer than this on screen share one marker
 
 // "New size: 3; reason: ..." -> "HPA → 3"; "Scaled up replica set web-x to 3 from 1" -> "RS ↑ 3".
@@ -100,10 +104,11 @@ public:
     void paint(QPainter *p, const QStyleOptionGraphicsItem *, QWidget *) override
     {
         p->setRenderHint(QPainter::Antialiasing);
-        QPen pen(kEvent, 1.2, Qt::DashLine);
+        const QColor event = eventColour();
+        QPen pen(event, 1.2, Qt::DashLine);
         p->setPen(pen);
         p->drawLine(QPointF(0, m_top), QPointF(0, m_bottom));
-        p->setBrush(kEvent);
+        p->setBrush(event);
         p->setPen(Qt::NoPen);
         p->drawPolygon(QPolygonF{QPointF(-4.5, m_top), QPointF(4.5, m_top), QPointF(0, m_top + 6)});
         // The label runs up along the line, on a light backing so series lines do not cross it.
@@ -115,10 +120,10 @@ public:
         p->translate(3, m_top + 10 + w);
         p->rotate(-90);
         const QRectF box(-2, 0, w + 4, fm.height() + 1);
-        p->setBrush(QColor(255, 255, 255, 215));
+        p->setBrush(Theme::color(Theme::Role::ChartOverlay));
         p->drawRoundedRect(box, 2, 2);
         p->setFont(m_font);
-        p->setPen(kEvent);
+        p->setPen(event);
         p->drawText(box, Qt::AlignCenter, m_label);
         p->restore();
     }
@@ -159,7 +164,7 @@ ScalingView::ScalingView(backends::kube::KubeSession *session, const QString &ns
     m_problem->setObjectName(QStringLiteral("scalingStatus"));
     m_problem->setTextFormat(Qt::PlainText);
     m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: #a94400;"));
+    Theme::setTextRole(m_problem, Theme::Role::Warning);
     m_problem->hide();
 
     buildChart();
@@ -203,10 +208,48 @@ ScalingView::ScalingView(backends::kube::KubeSession *session, const QString &ns
     });
     m_axisTick.start();
 
+    Theme::follow(this, [this] { applyTheme(); });
+
     refreshHeader();
     refreshPods();
     refreshAxes();
     attachClient();
+}
+
+void ScalingView::applyTheme()
+{
+    // QtCharts keeps its own colours: the chart, its axes and series take the theme's here.
+    const QColor text = Theme::color(Theme::Role::TextPrimary);
+    const QColor secondary = Theme::color(Theme::Role::TextSecondary);
+    const QColor grid = Theme::color(Theme::Role::Border);
+    m_chart->setBackgroundBrush(Theme::color(Theme::Role::Surface));
+    m_chart->setBackgroundPen(Qt::NoPen);
+    m_chart->setPlotAreaBackgroundVisible(false);
+    m_chart->legend()->setLabelColor(text);
+    for (QAbstractAxis *a : {static_cast<QAbstractAxis *>(m_axisX), static_cast<QAbstractAxis *>(m_axisReplicas), static_cast<QAbstractAxis *>(m_axisCpu)}) {
+        a->setLabelsColor(secondary);
+        a->setTitleBrush(text);
+        a->setLinePenColor(grid);
+        a->setGridLineColor(grid);
+    }
+    m_axisCpu->setLabelsColor(cpuColour());
+    m_axisCpu->setTitleBrush(cpuColour());
+    QColor band = desiredColour();
+    band.setAlpha(90);
+    const QColor colours[] = {band, currentColour(), readyColour(), cpuColour(), targetColour()};
+    for (size_t i = 0; i < m_tracks.size() && i < std::size(colours); ++i) {
+        QPen pen = m_tracks[i].series->pen();
+        pen.setColor(colours[i]);
+        m_tracks[i].series->setPen(pen);
+    }
+    QPen eventPen = m_eventLegend->pen();
+    eventPen.setColor(eventColour());
+    m_eventLegend->setPen(eventPen);
+    for (const auto &[label, phase] : m_swatches)
+        label->setPixmap(swatch(PodTilesWidget::fillColor(phase), PodTilesWidget::borderColor(phase), devicePixelRatioF()));
+    for (EventMarkerItem *m : m_markerItems)
+        m->update();
+    refreshHeader();
 }
 
 ScalingView::~ScalingView()
@@ -253,8 +296,6 @@ void ScalingView::buildChart()
         title.setBold(true);
         a->setTitleFont(title);
     }
-    m_axisCpu->setLabelsColor(kCpu.darker(125));
-    m_axisCpu->setTitleBrush(kCpu.darker(125));
     m_chart->addAxis(m_axisX, Qt::AlignBottom);
     m_chart->addAxis(m_axisReplicas, Qt::AlignLeft);
     m_chart->addAxis(m_axisCpu, Qt::AlignRight);
@@ -274,22 +315,21 @@ void ScalingView::buildChart()
         s->attachAxis(y);
         m_tracks.push_back(Track{s, std::move(value), {}, {}, 0});
     };
-    QColor band = kDesired;
-    band.setAlpha(90);
-    add(tr("Desired"), QStringLiteral("desired"), QPen(band, 7), m_axisReplicas, [](const ScalingSample &s) { return double(s.desired); });
-    add(tr("Current"), QStringLiteral("current"), QPen(kCurrent, 3), m_axisReplicas, [](const ScalingSample &s) { return double(s.current); });
-    add(tr("Ready"), QStringLiteral("ready"), QPen(kReady, 1.5), m_axisReplicas, [](const ScalingSample &s) { return double(s.ready); });
-    add(tr("CPU %"), QStringLiteral("cpu"), QPen(kCpu, 2), m_axisCpu, [](const ScalingSample &s) {
+    // Colours are set by applyTheme(); the widths and dashes say which line is which.
+    add(tr("Desired"), QStringLiteral("desired"), QPen(QBrush(), 7), m_axisReplicas, [](const ScalingSample &s) { return double(s.desired); });
+    add(tr("Current"), QStringLiteral("current"), QPen(QBrush(), 3), m_axisReplicas, [](const ScalingSample &s) { return double(s.current); });
+    add(tr("Ready"), QStringLiteral("ready"), QPen(QBrush(), 1.5), m_axisReplicas, [](const ScalingSample &s) { return double(s.ready); });
+    add(tr("CPU %"), QStringLiteral("cpu"), QPen(QBrush(), 2), m_axisCpu, [](const ScalingSample &s) {
         return s.cpuPercent ? std::optional<double>(*s.cpuPercent) : std::nullopt;
     });
-    add(tr("CPU target"), QStringLiteral("cpuTarget"), QPen(kTarget, 1.5, Qt::DashLine), m_axisCpu, [](const ScalingSample &s) {
+    add(tr("CPU target"), QStringLiteral("cpuTarget"), QPen(QBrush(), 1.5, Qt::DashLine), m_axisCpu, [](const ScalingSample &s) {
         return s.targetPercent ? std::optional<double>(*s.targetPercent) : std::nullopt;
     });
     // No points: it only puts the markers' line style into the legend.
     m_eventLegend = new QLineSeries(m_chart);
     m_eventLegend->setName(tr("Scaling event"));
     m_eventLegend->setObjectName(QStringLiteral("scalingEvents"));
-    m_eventLegend->setPen(QPen(kEvent, 1.2, Qt::DashLine));
+    m_eventLegend->setPen(QPen(QBrush(), 1.2, Qt::DashLine));
     m_chart->addSeries(m_eventLegend);
     m_eventLegend->attachAxis(m_axisX);
     m_eventLegend->attachAxis(m_axisReplicas);
@@ -338,7 +378,7 @@ QWidget *ScalingView::buildPodPane()
         const int row = k % 3;
         const int col = (k / 3) * 4;
         auto *sw = new QLabel(legend);
-        sw->setPixmap(swatch(PodTilesWidget::fillColor(phase), PodTilesWidget::borderColor(phase), devicePixelRatioF()));
+        m_swatches.append({sw, phase});
         auto *name = new QLabel(backends::kube::podTilePhaseName(phase), legend);
         auto *count = new QLabel(legend);
         count->setObjectName(QStringLiteral("podLegendCount%1").arg(i));
@@ -610,7 +650,7 @@ void ScalingView::refreshHeader()
     const auto &h = m_watch->hpa();
     QString text = QStringLiteral("<span style=\"font-size:%1pt\"><b>%2</b></span>&nbsp; <span style=\"color:%3\">namespace</span> %4")
                        .arg(QString::number(font().pointSizeF() * 1.3, 'f', 1), m_deployment.toHtmlEscaped(),
-                            palette().color(QPalette::PlaceholderText).name(), m_ns.toHtmlEscaped());
+                            Theme::css(Theme::Role::TextSecondary), m_ns.toHtmlEscaped());
     if (d.found)
         text += tr(" &nbsp;·&nbsp; %1 desired, %2 current, %3 ready").arg(d.desired).arg(d.current).arg(d.ready);
     text += QStringLiteral(" &nbsp;·&nbsp; ");

@@ -75,6 +75,8 @@ private:
     };
 
     void buildChart();
+    // Chart, series, legend swatches and header in the current theme's colours (and after a switch).
+    void applyTheme();
     QWidget *buildPodPane();
     void attachClient();
     void onSample(const backends::kube::ScalingSample &sample, bool replacedLast);
@@ -107,6 +109,7 @@ private:
     QLineSeries *m_eventLegend = nullptr;
     QList<EventMarkerItem *> m_markerItems;
     PodTilesWidget *m_tiles = nullptr;
+    QList<QPair<QLabel *, backends::kube::PodTilePhase>> m_swatches;  // the pod legend's colour samples
     QLabel *m_podTitle = nullptr;
     QList<QLabel *> m_legendCounts;
 };

@@ -276,8 +276,8 @@ QString buildStyleSheet(const Colours &c)
                "QListView#navigationRail::item:selected, QTreeView#navigationRail::item:selected { background: %5; color: %6; border-left: 3px solid %7; }\n")
                .arg(role(R::RailBackground), role(R::Border), role(R::TextSecondary), role(R::Hover), role(R::RailSelected), role(R::TextPrimary),
                     role(R::Accent));
-    // Inline error boxes (DetailPane's edit error and the like).
-    qss += QStringLiteral("QLabel#inlineError { color: %1; background: %2; border: 1px solid %3; border-radius: 4px; padding: 6px; }\n")
+    // Inline error boxes: a label with the property inlineError=true (DetailPane's edit error).
+    qss += QStringLiteral("QLabel[inlineError=\"true\"] { color: %1; background: %2; border: 1px solid %3; border-radius: 4px; padding: 6px; }\n")
                .arg(role(R::Danger), role(R::ErrorBackground), role(R::ErrorBorder));
     return qss;
 }
