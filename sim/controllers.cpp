@@ -525,8 +525,30 @@ void Controllers::syncPod(const std::string &ns, const std::string &name)
         if (m_podDue.count(key))
             return;
         // The containers of a Job's pod exit after their run time: Succeeded, or Failed when the
-        // pod says pilothouse.dev/exit-code is not 0.
+        // pod says pilothouse.dev/exit-code is not 0 ...
         const long long exitCode = std::atoll(annotationOf(p, kExitCodeAnnotation).c_str());
+        if (exitCode != 0 && stringAt(p, "spec.restartPolicy") == "OnFailure") {
+            // ... unless the kubelet restarts them in place, which the Job controller counts
+            // against its backoffLimit.
+            m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+                const std::string now = rfc3339Now();
+                for (auto &cs : o["status"]["containerStatuses"]) {
+                    cs["lastState"] = {{"terminated", {{"exitCode", exitCode}, {"reason", "Error"}, {"startedAt", stringAt(cs, "state.running.startedAt", now)},
+                                                       {"finishedAt", now}, {"containerID", cs.value("containerID", "")}}}};
+                    cs["state"] = {{"running", {{"startedAt", now}}}};
+                    cs["restartCount"] = intAt(cs, "restartCount", 0) + 1;
+                }
+                return true;
+            });
+            for (const auto &c : p["spec"]["containers"]) {
+                Json involved = p;
+                involved["fieldPath"] = "spec.containers{" + c.value("name", "") + "}";
+                m_cluster.recordEvent(involved, "Warning", "BackOff", "Back-off restarting failed container " + c.value("name", "") + " in pod " +
+                                                                         name + "_" + ns + "(" + pod->uid + ")", "kubelet", node);
+            }
+            m_podDue[key] = now + scaledSeconds(runSeconds(p));
+            return;
+        }
         m_cluster.store().modify(podType, ns, name, [&](Json &o) {
             const std::string finished = rfc3339Now();
             const char *reason = exitCode == 0 ? "PodCompleted" : "PodFailed";

@@ -604,9 +604,14 @@ void WorkloadController::syncJob(const ObjPtr &job)
     std::vector<Event> events;
 
     std::vector<ObjPtr> active;
-    long long succeeded = 0, failed = 0, readyPods = 0;
+    long long succeeded = 0, failed = 0, readyPods = 0, restarts = 0;
     for (const auto &p : ownedBy(m_cluster.store(), *job, podType)) {
         const std::string phase = phaseOf(p->obj);
+        // With restartPolicy OnFailure the kubelet restarts failed containers in place; those
+        // restarts count against backoffLimit like failed pods.
+        if (const Json *statuses = findPath(p->obj, "status.containerStatuses"); statuses && statuses->is_array())
+            for (const auto &cs : *statuses)
+                restarts += intAt(cs, "restartCount", 0);
         if (phase == "Succeeded")
             ++succeeded;
         else if (phase == "Failed")
@@ -662,7 +667,7 @@ void WorkloadController::syncJob(const ObjPtr &job)
             deleteActive();
             setJobCondition(status, "Failed", "True", "DeadlineExceeded", "Job was active longer than specified deadline");
             events.push_back({"Warning", "DeadlineExceeded", "Job was active longer than specified deadline"});
-        } else if (failed > backoffLimit) {
+        } else if (failed + restarts > backoffLimit) {
             deleteActive();
             setJobCondition(status, "Failed", "True", "BackoffLimitExceeded", "Job has reached the specified backoff limit");
             events.push_back({"Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit"});

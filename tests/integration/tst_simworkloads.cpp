@@ -413,6 +413,22 @@ private Q_SLOTS:
         QVERIFY2(eventually([&] { return hasCondition(j = get(kBatch + "/jobs/flaky"), "Failed"); }, 20000), j.dump().c_str());
         QCOMPARE(num(j, "status", "failed"), 2LL);
         JCOMPARE(j["status"]["conditions"][0]["reason"], "BackoffLimitExceeded");
+
+        // With OnFailure the kubelet restarts the container in place; the restarts count.
+        tmpl["spec"]["restartPolicy"] = "OnFailure";
+        tmpl["metadata"]["labels"]["app"] = "crashy";
+        job = {{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", {{"name", "crashy"}}}, {"spec", {{"backoffLimit", 2}, {"template", tmpl}}}};
+        QVERIFY(create(kBatch + "/jobs", job));
+        long long restarts = 0;
+        QVERIFY(eventually([&] {
+            for (const auto &p : podsOf("crashy"))
+                for (const auto &cs : p["status"].value("containerStatuses", Json::array()))
+                    restarts = std::max(restarts, cs.value("restartCount", 0LL));
+            return restarts >= 2;
+        }, 20000));
+        QVERIFY2(eventually([&] { return hasCondition(j = get(kBatch + "/jobs/crashy"), "Failed"); }, 20000), j.dump().c_str());
+        QVERIFY(!j["status"].contains("failed"));  // no pod failed; its container did, three times
+        QVERIFY(eventually([&] { return podsOf("crashy").empty(); }, 10000));
     }
 
     void suspendedJobCreatesNoPods()
