@@ -26,13 +26,13 @@ namespace {
 const QStringList kNames = {
     // Pages.
     "page-resources", "page-rollouts", "page-argocd", "page-gitops", "page-logs", "page-scaling", "page-pipelines", "page-metrics",
-    "page-graph", "page-inbox", "page-timeline", "page-audit", "preferences", "palette",
+    "app", "page-graph", "page-inbox", "page-timeline", "page-audit", "preferences", "palette",
     // Kinds.
     "kind-pod", "kind-deployment", "kind-statefulset", "kind-daemonset", "kind-replicaset", "kind-job", "kind-cronjob", "kind-service",
     "kind-endpoints", "kind-ingress", "kind-networkpolicy", "kind-configmap", "kind-secret", "kind-resourcequota", "kind-limitrange",
     "kind-pvc", "kind-pv", "kind-storageclass", "kind-hpa", "kind-serviceaccount", "kind-role", "kind-rolebinding", "kind-clusterrole",
     "kind-clusterrolebinding", "kind-node", "kind-namespace", "kind-event", "kind-rollout", "kind-analysisrun", "kind-application",
-    "kind-custom",
+    "kind-custom", "kind-horizontalpodautoscaler", "kind-persistentvolume", "kind-persistentvolumeclaim", "kind-customresourcedefinition",
     // Statuses.
     "status-ok", "status-healthy", "status-progressing", "status-paused", "status-warning", "status-degraded", "status-failed",
     "status-error", "status-unknown", "status-waiting", "status-suspended", "status-outofsync",
@@ -210,6 +210,9 @@ void TestStyle::unknownNameFallsBack()
     QVERIFY(inkOf(icon.pixmap(QSize(24, 24), 1.0)).pixels > 24);
     QCOMPARE(Icons::resourcePath(QStringLiteral("no-such-icon")), Icons::resourcePath(QStringLiteral("unknown")));
     QVERIFY(Icons::resourcePath(QStringLiteral("kind-pod")) != Icons::resourcePath(QStringLiteral("no-such-icon")));
+    // The kind registry names any kind "kind-<kind>": one it has no glyph for looks like a custom kind.
+    QCOMPARE(Icons::resourcePath(QStringLiteral("kind-widgetfrobnicator")), Icons::resourcePath(QStringLiteral("kind-custom")));
+    QVERIFY(!Icons::get(QStringLiteral("kind-widgetfrobnicator")).pixmap(QSize(16, 16), 1.0).isNull());
 }
 
 void TestStyle::themeSwitchRecolours()

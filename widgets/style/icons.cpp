@@ -30,7 +30,8 @@ const QHash<QString, QString> &glyphs()
     static const QHash<QString, QString> table = [] {
         QHash<QString, QString> t;
         const std::pair<const char *, const char *> rows[] = {
-            // Pages.
+            // The application and its pages.
+            {"app", "ship-wheel"},
             {"page-resources", "boxes"},
             {"page-rollouts", "rocket"},
             {"page-argocd", "refresh-ccw-dot"},
@@ -79,6 +80,17 @@ const QHash<QString, QString> &glyphs()
             {"kind-analysisrun", "flask-conical"},
             {"kind-application", "app-window"},
             {"kind-custom", "puzzle"},
+            // The kind registry's names ("kind-" + the kind in lower case) where they differ.
+            {"kind-horizontalpodautoscaler", "move-vertical"},
+            {"kind-persistentvolume", "hard-drive"},
+            {"kind-persistentvolumeclaim", "hard-drive-download"},
+            {"kind-endpointslice", "cable"},
+            {"kind-ingressclass", "globe"},
+            {"kind-customresourcedefinition", "puzzle"},
+            {"kind-replicationcontroller", "copy"},
+            {"kind-controllerrevision", "history"},
+            {"kind-poddisruptionbudget", "shield"},
+            {"kind-podtemplate", "box"},
             // Statuses (drawn in their tone's colour).
             {"status-ok", "circle-check"},
             {"status-healthy", "circle-check"},
@@ -291,7 +303,12 @@ QStringList Icons::names()
 
 QString Icons::resourcePath(const QString &name)
 {
-    return pathForGlyph(glyphs().value(name, QString::fromLatin1(kFallback)));
+    if (auto it = glyphs().constFind(name); it != glyphs().cend())
+        return pathForGlyph(it.value());
+    // A kind the table does not name (a CRD, a rare built-in) looks like any custom kind.
+    if (name.startsWith(QLatin1String("kind-")))
+        return pathForGlyph(glyphs().value(QStringLiteral("kind-custom")));
+    return pathForGlyph(QString::fromLatin1(kFallback));
 }
 
 }  // namespace pilothouse::widgets
