@@ -1,6 +1,7 @@
 // Permission checks, preconditions, outcomes and audit of mutating actions.
 #include "actions/actionfacade.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
@@ -134,6 +135,37 @@ Action Action::mergePatch(const QString &actionName, const kube::ResourceRef &r,
         patch.insert(QStringLiteral("metadata"), meta);
     }
     a.body = QJsonDocument(patch).toJson(QJsonDocument::Compact);
+    return a;
+}
+
+Action Action::setSpecField(const QString &actionName, const kube::ResourceRef &r, const QString &ns, const QString &name,
+                            const QString &uid, const QString &rv, const QString &field, const QJsonValue &seen, const QJsonValue &to,
+                            const QString &change)
+{
+    Action a;
+    a.name = actionName;
+    a.resource = r;
+    a.ns = ns;
+    a.objectName = name;
+    a.change = change;
+    a.verb = QStringLiteral("patch");
+    a.patchKind = kube::PatchKind::Json;
+    a.expectedResourceVersion = rv;
+    const QString path = QStringLiteral("/spec/") + field;
+    QJsonArray ops;
+    if (!uid.isEmpty())
+        ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), QStringLiteral("/metadata/uid")},
+                               {QStringLiteral("value"), uid}});
+    if (!seen.isUndefined())
+        ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("test")}, {QStringLiteral("path"), path}, {QStringLiteral("value"), seen}});
+    if (to.isNull()) {
+        if (!seen.isUndefined())
+            ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("remove")}, {QStringLiteral("path"), path}});
+    } else {
+        // "add" sets a member whether or not it exists.
+        ops.append(QJsonObject{{QStringLiteral("op"), QStringLiteral("add")}, {QStringLiteral("path"), path}, {QStringLiteral("value"), to}});
+    }
+    a.body = QJsonDocument(ops).toJson(QJsonDocument::Compact);
     return a;
 }
 
@@ -313,6 +345,9 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
             r.outcome = Outcome::Unknown;  // it may have been applied: re-read before offering a retry
         else if (reply.error.kind == ErrorKind::Conflict)
             r.outcome = Outcome::Conflict;
+        else if (reply.error.kind == ErrorKind::Invalid && a.patchKind == kube::PatchKind::Json &&
+                 reply.error.message.contains(QLatin1String("test"), Qt::CaseInsensitive))
+            r.outcome = Outcome::Conflict;  // a JSON-patch precondition (a "test" op) found another value
         else if (reply.error.kind == ErrorKind::Forbidden)
             r.outcome = Outcome::Forbidden;
         else

@@ -12,6 +12,7 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QObject>
 #include <QPointer>
 
@@ -61,6 +62,13 @@ struct Action {
     // A new object (`json`, named `name`) POSTed to the collection: "trigger" builds one from a CronJob.
     static Action create(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &change);
     // A merge patch of the main resource with a metadata.resourceVersion precondition (when `rv` is set).
+    // One field of spec set (or, with `to` null, removed) by a JSON patch whose precondition is
+    // what the operator saw: the object's uid and the field's value (`seen` undefined: it was not
+    // set). Status writes by controllers do not make it fail, as a resourceVersion would; a
+    // changed field does (422, reported as a conflict). `rv` is kept to tell after a lost answer.
+    static Action setSpecField(const QString &actionName, const kube::ResourceRef &r, const QString &ns, const QString &name,
+                               const QString &uid, const QString &rv, const QString &field, const QJsonValue &seen,
+                               const QJsonValue &to, const QString &change);
     static Action mergePatch(const QString &actionName, const kube::ResourceRef &r, const QString &ns, const QString &name, QJsonObject patch,
                              const QString &rv, const QString &change);
 };

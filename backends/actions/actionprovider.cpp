@@ -206,17 +206,16 @@ public:
         if (!kind.has(KindCapability::Suspend))
             return;
         const Subject s = subjectOf(kind, object);
-        const bool suspended = objectAt(object, "spec").value(QStringLiteral("suspend")).toBool();
+        const QJsonValue seen = objectAt(object, "spec").value(QStringLiteral("suspend"));
+        const bool suspended = seen.toBool();
         ActionOffer suspend = offer("suspend", QStringLiteral("Suspend"), "pause", 1);
-        suspend.action = Action::mergePatch(QStringLiteral("suspend"), kind.ref, s.ns, s.name,
-                                            QJsonObject{{QStringLiteral("spec"), QJsonObject{{QStringLiteral("suspend"), true}}}}, s.rv,
-                                            QStringLiteral("spec.suspend = true (no new runs are started; running ones go on)"));
+        suspend.action = Action::setSpecField(QStringLiteral("suspend"), kind.ref, s.ns, s.name, s.uid, s.rv, QStringLiteral("suspend"), seen, true,
+                                              QStringLiteral("spec.suspend = true (no new runs are started; running ones go on)"));
         if (suspended)
             suspend.notApplicable = QStringLiteral("Already suspended");
         ActionOffer resume = offer("resume", QStringLiteral("Resume"), "play", 1);
-        resume.action = Action::mergePatch(QStringLiteral("resume"), kind.ref, s.ns, s.name,
-                                           QJsonObject{{QStringLiteral("spec"), QJsonObject{{QStringLiteral("suspend"), false}}}}, s.rv,
-                                           QStringLiteral("spec.suspend = false (runs start again on schedule)"));
+        resume.action = Action::setSpecField(QStringLiteral("resume"), kind.ref, s.ns, s.name, s.uid, s.rv, QStringLiteral("suspend"), seen, false,
+                                             QStringLiteral("spec.suspend = false (runs start again on schedule)"));
         if (!suspended)
             resume.notApplicable = QStringLiteral("Not suspended");
         out << suspend << resume;
@@ -230,18 +229,17 @@ public:
         if (!kind.has(KindCapability::Cordon))
             return;
         const Subject s = subjectOf(kind, object);
-        const bool cordoned = objectAt(object, "spec").value(QStringLiteral("unschedulable")).toBool();
+        const QJsonValue seen = objectAt(object, "spec").value(QStringLiteral("unschedulable"));
+        const bool cordoned = seen.toBool();
         ActionOffer cordon = offer("cordon", QStringLiteral("Cordon"), "cordon", 1);
-        cordon.action = Action::mergePatch(QStringLiteral("cordon"), kind.ref, s.ns, s.name,
-                                           QJsonObject{{QStringLiteral("spec"), QJsonObject{{QStringLiteral("unschedulable"), true}}}}, s.rv,
-                                           QStringLiteral("spec.unschedulable = true (no new pods are scheduled here; running pods stay)"));
+        cordon.action = Action::setSpecField(QStringLiteral("cordon"), kind.ref, s.ns, s.name, s.uid, s.rv, QStringLiteral("unschedulable"), seen,
+                                             true, QStringLiteral("spec.unschedulable = true (no new pods are scheduled here; running pods stay)"));
         if (cordoned)
             cordon.notApplicable = QStringLiteral("Already cordoned");
         // As kubectl uncordon: the field goes (false is its default and is omitted).
         ActionOffer uncordon = offer("uncordon", QStringLiteral("Uncordon"), "cordon", 1);
-        uncordon.action = Action::mergePatch(QStringLiteral("uncordon"), kind.ref, s.ns, s.name,
-                                             QJsonObject{{QStringLiteral("spec"), QJsonObject{{QStringLiteral("unschedulable"), QJsonValue::Null}}}}, s.rv,
-                                             QStringLiteral("spec.unschedulable removed (pods are scheduled here again)"));
+        uncordon.action = Action::setSpecField(QStringLiteral("uncordon"), kind.ref, s.ns, s.name, s.uid, s.rv, QStringLiteral("unschedulable"),
+                                               seen, QJsonValue::Null, QStringLiteral("spec.unschedulable removed (pods are scheduled here again)"));
         if (!cordoned)
             uncordon.notApplicable = QStringLiteral("Not cordoned");
         out << cordon << uncordon;
