@@ -6,7 +6,9 @@
 #include "kube/kubeconfig.h"
 #include "kube/kubesession.h"
 #include "registerpages.h"
+#include "resources/resourcespage.h"
 #include "shell/mainwindow.h"
+#include "shell/navigator.h"
 #include "shell/preferencesdialog.h"
 #include "shell/shellsettings.h"
 #include "shell/welcomepage.h"
@@ -208,6 +210,16 @@ int main(int argc, char *argv[])
         demo.start();
     });
     window.show();
+    // For bench/bench_startup: when the window is shown (before any I/O has answered) and when
+    // the first pod rows are painted, on stderr.
+    if (qEnvironmentVariableIsSet("PILOTHOUSE_STARTUP_TRACE")) {
+        printTo(stderr, QStringLiteral("pilothouse: window shown\n"));
+        QObject::connect(window.navigator(), &pilothouse::widgets::shell::Navigator::pageOpened, &window, [](pilothouse::widgets::shell::Page *page) {
+            if (auto *resources = qobject_cast<pilothouse::widgets::ResourcesPage *>(page))
+                QObject::connect(resources, &pilothouse::widgets::ResourcesPage::firstRowsPainted, resources,
+                                 [] { printTo(stderr, QStringLiteral("pilothouse: first rows painted\n")); });
+        });
+    }
 
     if (options.demo) {
         demo.start();

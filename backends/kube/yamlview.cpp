@@ -54,6 +54,16 @@ void emitYaml(YAML::Emitter &out, const Ordered &v)
 
 }  // namespace
 
+namespace {
+bool isSecret(const Ordered &doc) { return doc.value("kind", "") == "Secret"; }
+}  // namespace
+
+bool hasMaskedValues(const QByteArray &json)
+{
+    const Ordered doc = Ordered::parse(json.constData(), json.constData() + json.size(), nullptr, false);
+    return doc.is_object() && isSecret(doc);
+}
+
 Result<QString> objectToYaml(const QByteArray &json, const YamlOptions &options)
 {
     Ordered doc = Ordered::parse(json.constData(), json.constData() + json.size(), nullptr, false);
@@ -65,7 +75,7 @@ Result<QString> objectToYaml(const QByteArray &json, const YamlOptions &options)
     }
     if (options.dropManagedFields && doc.contains("metadata") && doc["metadata"].is_object())
         doc["metadata"].erase("managedFields");
-    if (options.maskSecretData && doc.value("kind", "") == "Secret")
+    if (options.maskSecretData && isSecret(doc))
         for (const char *field : {"data", "stringData"})
             if (doc.contains(field) && doc[field].is_object())
                 for (auto &[k, v] : doc[field].items())

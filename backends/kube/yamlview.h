@@ -14,6 +14,10 @@ struct YamlOptions {
     bool maskSecretData = true;  // a Secret's data/stringData values become "********"
 };
 
+// Whether objectToYaml masks values of this object (a Secret's data), so a view can offer to
+// reveal them without knowing which kinds hold secrets.
+bool hasMaskedValues(const QByteArray &json);
+
 // Converts an object's JSON to block-style YAML with the keys in the server's order.
 Result<QString> objectToYaml(const QByteArray &json, const YamlOptions &options = {});
 

@@ -1,11 +1,13 @@
 // Drives the console against pilothouse-sim (default scenario, its manifests served by a real git
 // daemon and synced by the sim's Argo CD) and saves the screenshots in docs/screenshots: the
-// resource browser with its detail pane, a YAML edit's diff, the scaling view in the middle of a
+// welcome page, the shell in light and in dark with the grouped sidebar, the command palette, a
+// StatefulSet's menu, Preferences, the resource browser with its detail pane, a YAML edit's diff, the scaling view in the middle of a
 // scale-up, merged logs, then the release path: a blue-green rollout paused for promotion, the
 // promote confirmation, a canary in the middle of its steps, the Argo CD application with its
 // history, and the deployment repository. Run under a display server, e.g.
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/tests/screenshots/make_screenshots docs/screenshots
-// (--delivery-only skips the first four, which take two minutes of load).
+// (--shell-only makes the shell's screens alone; --delivery-only skips the browser, scaling and
+// logs, which take two minutes of load).
 // Not a test: it asserts nothing; a person looks at what it saves.
 #include "actions/auditlog.h"
 #include "resources/detailpane.h"
@@ -22,13 +24,21 @@
 #include "resources/podtileswidget.h"
 #include "delivery/rolloutsview.h"
 #include "rollouts/rolloutinfo.h"
+#include "resources/resourcespage.h"
+#include "shell/commandpalette.h"
 #include "shell/mainwindow.h"
+#include "shell/navigator.h"
+#include "shell/preferencesdialog.h"
+#include "shell/shellsettings.h"
+#include "style/theme.h"
 #include "objecttablemodel.h"
 #include "resources/scalingview.h"
 #include "connectedwindow.h"
 #include "simprocess.h"
 
 #include <QApplication>
+#include <QMenu>
+#include <QScreen>
 #include <QDir>
 #include <QRegularExpression>
 #include <QListWidget>
@@ -59,6 +69,16 @@ bool save(QWidget *w, const QString &path)
     return ok;
 }
 
+// What is on the screen over the widget's area: popups (menus) included.
+bool saveScreen(QWidget *w, const QString &path)
+{
+    QApplication::processEvents();
+    const QRect r = w->frameGeometry();
+    const bool ok = QGuiApplication::primaryScreen()->grabWindow(0, r.x(), r.y(), r.width(), r.height()).save(path);
+    std::printf("%s %s\n", ok ? "saved" : "FAILED to save", qPrintable(path));
+    return ok;
+}
+
 void wait(int ms) { QTest::qWait(ms); }
 
 template<class F>
@@ -81,15 +101,32 @@ int main(int argc, char **argv)
     QApplication::setStyle(QStringLiteral("Fusion"));
     QString out = QStringLiteral("docs/screenshots");
     bool deliveryOnly = false;
+    bool shellOnly = false;
     for (int i = 1; i < argc; ++i) {
         const QString arg = QString::fromLocal8Bit(argv[i]);
         if (arg == QLatin1String("--delivery-only"))
             deliveryOnly = true;
+        else if (arg == QLatin1String("--shell-only"))
+            shellOnly = true;
         else
             out = arg;
     }
     QDir().mkpath(out);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    widgets::Theme::apply(widgets::ThemeMode::Light);
+
+    // 0. The welcome page, before any cluster: next steps and recent files.
+    {
+        ShellParts parts;
+        parts.settings->addRecentKubeconfig(QStringLiteral("/home/dana/.kube/staging-eu.yaml"));
+        parts.settings->addRecentKubeconfig(QStringLiteral("/home/dana/.kube/config"));
+        auto welcome = parts.makeWindow(QStringLiteral("/home/dana/.kube/config"));
+        welcome->setDemoAvailable(true);
+        welcome->resize(1280, 800);
+        welcome->show();
+        wait(800);
+        save(welcome.get(), out + QStringLiteral("/welcome.png"));
+    }
 
     // The demo's deployment repository (storefront 170 waiting as the last commit) behind a real git daemon.
     const QString scenario = sourceDir() + QStringLiteral("/resources/scenarios/default.yaml");
@@ -120,12 +157,58 @@ int main(int argc, char **argv)
     }
     widgets::MainWindow &window = *console.window;
     window.resize(1500, 920);
-    waitFor([&] { return window.deploymentModel()->rowOf(QStringLiteral("shop/frontend")) >= 0; }, 20000, "the deployments");
+    widgets::ResourcesPage *browser = window.resourcesPage();
+    waitFor([&] { return browser->deploymentModel()->rowOf(QStringLiteral("shop/frontend")) >= 0; }, 20000, "the deployments");
     wait(8000);  // the scenario's pods ready
+
+    // The shell in light and in dark: the rail, the grouped sidebar with counts, the StatefulSets
+    // of the shop, redis selected.
+    window.selectNamespaces({QStringLiteral("shop")});
+    window.openPage(QStringLiteral("rollouts"));
+    window.openPage(QStringLiteral("resources"));
+    browser->jumpToKind(QStringLiteral("sts"));
+    waitFor([&] { return browser->selectObject(QStringLiteral("shop"), QStringLiteral("redis")); }, 20000, "redis");
+    wait(2000);
+    save(&window, out + QStringLiteral("/shell-light.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Dark);
+    wait(800);
+    save(&window, out + QStringLiteral("/shell-dark.png"));
+
+    // A StatefulSet's menu, once the permission answers are in.
+    {
+        const QModelIndex current = browser->currentView()->currentIndex();
+        QMenu *menu = browser->menuForRow(current.row());
+        if (menu) {
+            const QRect cell = browser->currentView()->visualRect(current);
+            menu->popup(browser->currentView()->viewport()->mapToGlobal(cell.center()));
+            wait(1500);
+            saveScreen(&window, out + QStringLiteral("/menu-statefulset.png"));
+            menu->close();
+        }
+    }
+    widgets::Theme::apply(widgets::ThemeMode::Light);
+    wait(500);
+    // The command palette over the browser, looking for frontend.
+    window.openPalette(QStringLiteral("front"));
+    wait(1200);
+    save(&window, out + QStringLiteral("/palette.png"));
+    window.palette()->hide();
+    // Preferences.
+    {
+        widgets::shell::PreferencesDialog dialog(console.shell.settings.get(), {QStringLiteral("sim-admin"), QStringLiteral("sim-viewer")},
+                                                 QStringLiteral("sim-admin"), &window);
+        dialog.show();
+        wait(600);
+        save(&dialog, out + QStringLiteral("/preferences.png"));
+    }
+    window.selectNamespaces({});
+    if (shellOnly)
+        return 0;
+
     if (!deliveryOnly) {
         // 1. The browser: deployments of two namespaces, frontend selected, its overview.
         window.selectNamespaces({QStringLiteral("shop"), QStringLiteral("cafe")});
-        window.jumpToKind(QStringLiteral("deploy"));
+        browser->jumpToKind(QStringLiteral("deploy"));
         auto *view = window.findChild<QTableView *>(QStringLiteral("deploymentView"));
         auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
         for (int r = 0; r < proxy->rowCount(); ++r)
@@ -133,20 +216,20 @@ int main(int argc, char **argv)
                 view->setCurrentIndex(proxy->index(r, 0));
         wait(1500);
         save(&window, out + QStringLiteral("/browser.png"));
-        window.detailPane()->tabs()->setCurrentIndex(2);
+        browser->detailPane()->tabs()->setCurrentIndex(2);
         wait(800);
         save(&window, out + QStringLiteral("/browser-related.png"));
 
         // 2. A YAML edit of frontend and the diff shown before it is sent (declined here).
-        window.detailPane()->tabs()->setCurrentIndex(3);
-        window.detailPane()->startEdit();
-        QString text = window.detailPane()->yamlEdit()->toPlainText();
+        browser->detailPane()->tabs()->setCurrentIndex(3);
+        browser->detailPane()->startEdit();
+        QString text = browser->detailPane()->yamlEdit()->toPlainText();
         text.replace(QRegularExpression(QStringLiteral("image: (\\S+):[^\\s]+")), QStringLiteral("image: \\1:v1.4.0"));
         text.replace(QRegularExpression(QStringLiteral("\n  replicas: \\d+\n")), QStringLiteral("\n  replicas: 2\n"));
-        window.detailPane()->yamlEdit()->setPlainText(text);
+        browser->detailPane()->yamlEdit()->setPlainText(text);
         QString summary, diff;
-        window.detailPane()->setApplyConfirmHandler([&](const QString &s, const QString &d) { summary = s; diff = d; return false; });
-        window.detailPane()->reviewAndApply();
+        browser->detailPane()->setApplyConfirmHandler([&](const QString &s, const QString &d) { summary = s; diff = d; return false; });
+        browser->detailPane()->reviewAndApply();
         waitFor([&] { return !diff.isEmpty(); }, 5000, "the diff");
         {
             widgets::DiffDialog dialog(summary, diff, &window);
@@ -154,10 +237,11 @@ int main(int argc, char **argv)
             wait(500);
             save(&dialog, out + QStringLiteral("/yaml-diff.png"));
     }
-    window.detailPane()->cancelEdit();
+    browser->detailPane()->cancelEdit();
 
     // 3. The scaling view of frontend: quiet first, then a load wave; saved while the HPA scales it up.
-    widgets::ScalingView *scaling = window.openScalingView(QStringLiteral("shop"), QStringLiteral("frontend"));
+    auto *scaling = qobject_cast<widgets::ScalingView *>(
+        window.openPage(QStringLiteral("scaling"), {{QStringLiteral("namespace"), QStringLiteral("shop")}, {QStringLiteral("name"), QStringLiteral("frontend")}}));
     scaling->setTimeWindowSeconds(120);
     wait(45000);
     sim.control("load", "namespace=shop&deployment=frontend&rps=80");
@@ -169,8 +253,10 @@ int main(int argc, char **argv)
     save(&window, out + QStringLiteral("/scaling.png"));
 
     // 4. Merged logs of frontend's pods under that load.
-    const auto frontend = window.deploymentModel()->objectAt(window.deploymentModel()->rowOf(QStringLiteral("shop/frontend")));
-    widgets::LogView *logs = window.openLogs(frontend, true);
+    const auto frontend = browser->deploymentModel()->objectAt(browser->deploymentModel()->rowOf(QStringLiteral("shop/frontend")));
+    auto *logs = qobject_cast<widgets::LogView *>(window.openPage(
+        QStringLiteral("logs"), {{QStringLiteral("namespace"), QStringLiteral("shop")}, {QStringLiteral("name"), QStringLiteral("frontend")},
+                                 {QStringLiteral("workload"), true}, {QStringLiteral("object"), QVariant::fromValue(frontend)}}));
     wait(15000);  // each pod's tail arrives as a block; live lines interleave after it
     if (logs)
         save(&window, out + QStringLiteral("/logs.png"));
@@ -178,7 +264,9 @@ int main(int argc, char **argv)
 
     // 5. The release path. Argo CD has synced storefront 170 from the repository's last commit: the
     // blue-green rollout waits with it as preview for the operator's promote.
-    widgets::RolloutsView *rollouts = window.openRolloutsView(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront"));
+    auto *rollouts = qobject_cast<widgets::RolloutsView *>(window.openPage(
+        QStringLiteral("rollouts"),
+        {{QStringLiteral("kind"), QStringLiteral("Rollout")}, {QStringLiteral("namespace"), QStringLiteral("shop")}, {QStringLiteral("name"), QStringLiteral("storefront")}}));
     waitFor([&] {
         const auto info = rollouts->currentRollout();
         return info.name == QLatin1String("storefront") && info.status == backends::rollouts::RolloutStatus::Paused && info.previewRevision() &&
@@ -239,8 +327,8 @@ int main(int argc, char **argv)
     preset.password = QStringLiteral("pilothouse");
     preset.caFile = sim.caFile();
     preset.logInNow = true;
-    window.setArgoCdPreset(preset);
-    widgets::ArgoCdView *argocd = window.openArgoCdView();
+    console.shell.settings->setArgoCdPreset(preset, false);
+    auto *argocd = qobject_cast<widgets::ArgoCdView *>(window.openPage(QStringLiteral("argocd")));
     waitFor([&] { return argocd->applicationsTable()->rowCount() >= 2; }, 30000, "the Argo CD applications");
     waitFor([&] { return argocd->selectApplication(QStringLiteral("menu")); }, 10000, "menu in Argo CD");
     waitFor([&] { return argocd->historyView()->topLevelItemCount() >= 2; }, 20000, "menu's history");
@@ -248,8 +336,8 @@ int main(int argc, char **argv)
     save(&window, out + QStringLiteral("/argocd.png"));
 
     // 9. The deployment repository: its commits and the selected one's diff.
-    window.setGitOpsSettings(gitops);
-    widgets::GitOpsView *repoView = window.openGitOpsView();
+    console.shell.settings->setGitOps(gitops, false);
+    auto *repoView = qobject_cast<widgets::GitOpsView *>(window.openPage(QStringLiteral("gitops")));
     auto *commits = repoView->findChild<QTreeWidget *>(QStringLiteral("gitopsCommits"));
     waitFor([&] { return commits && commits->topLevelItemCount() >= 2; }, 30000, "the repository's commits");
     if (commits && commits->topLevelItemCount() >= 2)

@@ -3,6 +3,7 @@
 
 #include "resources/podtileswidget.h"
 #include "rollouts/rolloutwatch.h"
+#include "shell/actionrunner.h"
 #include "style/statuspalette.h"
 #include "style/theme.h"
 
@@ -72,6 +73,8 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
 {
     setObjectName(QStringLiteral("rolloutsView"));
     m_watch = new RolloutWatch(this);
+    m_runner = new shell::ActionRunner(this, this);
+    m_runner->setSession(session);
 
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(6, 6, 6, 6);
@@ -409,9 +412,12 @@ void RolloutsView::refreshList()
         if (item->text(column) != text)
             item->setText(column, text);
     };
+    int waiting = 0;  // rollouts that wait for the operator: paused for promotion, degraded, aborted
     for (const QString &key : m_watch->rolloutKeys()) {
         const int slash = key.indexOf(QLatin1Char('/'));
         const RolloutInfo info = m_watch->rollout(key.left(slash), key.mid(slash + 1));
+        if (info.status == RolloutStatus::Paused || info.status == RolloutStatus::Degraded || info.status == RolloutStatus::Aborted)
+            ++waiting;
         QTreeWidgetItem *item = rowFor(QStringLiteral("Rollout:") + key);
         const QString status = rolloutStatusName(info.status);
         setText(item, NameColumn, info.name);
@@ -447,6 +453,10 @@ void RolloutsView::refreshList()
         if (!seen.contains(it.key()))
             delete it.value();
     m_updatingList = false;
+    if (waiting != m_waiting) {
+        m_waiting = waiting;
+        Q_EMIT badgeChanged(waiting);
+    }
 }
 
 RolloutsView::Snapshot RolloutsView::current() const
@@ -782,10 +792,7 @@ void RolloutsView::finish(const QString &message, bool ok)
 
 void RolloutsView::run(const QString &label, Builder build, const Snapshot &snapshot, const QString &preface)
 {
-    // The session deletes its facade (and client) whenever it reconnects, a namespace change
-    // included: it is held weakly across the permission check and the modal confirmation.
-    QPointer<backends::actions::ActionFacade> facade = m_session ? m_session->actions() : nullptr;
-    if (!facade) {
+    if (!m_session || !m_session->actions()) {
         finish(tr("%1: not connected").arg(label), false);
         return;
     }
@@ -802,42 +809,18 @@ void RolloutsView::run(const QString &label, Builder build, const Snapshot &snap
     updateButtons(snapshot);
     QPointer<RolloutsView> self(this);
     const backends::actions::Action action = ra.action;
-    // The facade the operator confirmed against, or null when it is gone or was replaced.
-    auto sameFacade = [self, facade]() -> backends::actions::ActionFacade * {
-        if (!facade || !self->m_session || self->m_session->actions() != facade.data())
-            return nullptr;
-        return facade.data();
-    };
-    facade->checkPermission(action, this, [self, sameFacade, action, label, build, snapshot, preface](const backends::actions::Permission &p) {
-        if (!self)
-            return;
-        if (!sameFacade()) {
-            self->finish(tr("%1: the connection changed during the permission check; nothing was sent").arg(label), false);
-            return;
-        }
-        if (!p.allowed) {
-            self->finish(tr("%1 not allowed: %2").arg(label, p.reason), false);
-            return;
-        }
-        QString text = sameFacade()->confirmationText(action);
-        if (!preface.isEmpty())
-            text = preface + QStringLiteral("\n\n") + text;
-        if (!self->confirm(text)) {
-            if (self)
-                self->finish(tr("%1 cancelled; nothing was sent").arg(label), false);
-            return;
-        }
-        if (!self)
-            return;
-        // The dialog was modal: the session may have reconnected (and deleted the facade) meanwhile.
-        backends::actions::ActionFacade *now = sameFacade();
-        if (!now) {
-            self->finish(tr("%1: the connection changed while you were confirming; nothing was sent").arg(label), false);
-            return;
-        }
-        now->execute(action, self, [self, action, label, build, snapshot](const backends::actions::ActionResult &r) {
+    // The shell's runner does permission, confirmation (this view's, with the preface) and the
+    // request, holding the facade weakly across the modal dialog; this view adds what only it
+    // knows: a conflict is read again and shown, and the operator decides again.
+    shell::ActionRunner::Request request{label, action, preface, [self](const QString &text) { return self && self->confirm(text); }};
+    m_runner->run(request, [self, action, label, build, snapshot](const shell::ActionRunner::RunOutcome &outcome) {
             if (!self)
                 return;
+            const backends::actions::ActionResult &r = outcome.result;
+            if (!outcome.sent) {
+                self->finish(outcome.message, false);
+                return;
+            }
             if (r.outcome == Outcome::Succeeded) {
                 self->finish(tr("%1 %2: done (%3)").arg(label, action.objectLabel(), action.change), true);
                 return;
@@ -884,7 +867,6 @@ void RolloutsView::run(const QString &label, Builder build, const Snapshot &snap
                 self->m_status->setText(changed);
                 self->run(label, build, fresh, changed);
             });
-        });
     });
 }
 

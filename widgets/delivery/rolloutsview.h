@@ -33,6 +33,10 @@ namespace pilothouse::backends::rollouts {
 class RolloutWatch;
 }
 
+namespace pilothouse::widgets::shell {
+class ActionRunner;
+}
+
 namespace pilothouse::widgets {
 
 class PodTilesWidget;
@@ -128,6 +132,7 @@ private:
     QString m_context;
     backends::rollouts::RolloutWatch *m_watch = nullptr;
     std::function<bool(const QString &)> m_confirm;
+    shell::ActionRunner *m_runner = nullptr;
     QString m_kind;
     QString m_ns;
     QString m_name;
@@ -137,6 +142,7 @@ private:
     QTimer m_tick;
     QHash<QString, backends::actions::Permission> m_permissions;  // by permissionKey()
     bool m_updatingList = false;
+    int m_waiting = -1;  // the rail's badge: rollouts waiting for the operator
     QString m_historySig;   // what the history, steps and analysis trees show, to rebuild them only on a change
     QString m_stepsSig;
     QString m_analysisSig;

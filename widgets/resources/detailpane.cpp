@@ -213,6 +213,7 @@ void DetailPane::load(bool keepEdit)
             return;
         }
         self->m_liveJson = reply.body;
+        self->m_masked = backends::kube::hasMaskedValues(reply.body);
         if (!keepEdit)
             self->showYaml(reply.body, self->m_revealed);
         self->fillOverview(reply.body);
@@ -406,7 +407,8 @@ void DetailPane::loadRelated(const QByteArray &json)
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("labelSelector"), selector);
     const QString q = query.toString(QUrl::FullyEncoded);
-    if (d.kind == QLatin1String("Deployment")) {
+    {
+        // The ReplicaSets this object owns (a Deployment's, a Rollout's); the entry goes when it owns none.
         auto *sets = new QTreeWidgetItem(m_related, {tr("ReplicaSets")});
         sets->setExpanded(true);
         client->list(replicaSetsRef(), d.ns, q, this, [self, gen, sets, uid = d.uid, ns = d.ns](const KubeReply &reply) {
@@ -426,13 +428,18 @@ void DetailPane::loadRelated(const QByteArray &json)
                 if (!owned)
                     continue;
                 ++count;
-                const QString revision = meta.value(QStringLiteral("annotations")).toObject().value(QStringLiteral("deployment.kubernetes.io/revision")).toString();
+                const QJsonObject annotations = meta.value(QStringLiteral("annotations")).toObject();
+                const QString revision = annotations.value(QStringLiteral("deployment.kubernetes.io/revision"))
+                                             .toString(annotations.value(QStringLiteral("rollout.argoproj.io/revision")).toString());
                 const QJsonObject st = rs.value(QStringLiteral("status")).toObject();
                 self->addRelatedItem(sets, replicaSetsRef(), ns, meta.value(QStringLiteral("name")).toString(),
                                      tr("revision %1 · %2/%3 ready").arg(revision).arg(st.value(QStringLiteral("readyReplicas")).toInt()).arg(
                                          rs.value(QStringLiteral("spec")).toObject().value(QStringLiteral("replicas")).toInt()));
             }
-            sets->setText(0, tr("ReplicaSets (%1)").arg(count));
+            if (count == 0)
+                delete sets;
+            else
+                sets->setText(0, tr("ReplicaSets (%1)").arg(count));
         });
     }
     auto *pods = new QTreeWidgetItem(m_related, {tr("Pods")});
@@ -501,7 +508,8 @@ void DetailPane::updateButtons()
     m_editButton->setEnabled(loaded && allowed);
     m_applyButton->setVisible(m_editing);
     m_cancelButton->setVisible(m_editing);
-    m_revealButton->setVisible(m_resource.kind == QLatin1String("Secret") && !m_editing);
+    // Masked values are the backend's decision (a Secret's data): the view offers to reveal them.
+    m_revealButton->setVisible(loaded && m_masked && !m_editing);
     m_revealButton->setEnabled(loaded && !m_revealed);
 }
 

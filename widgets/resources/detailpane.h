@@ -84,6 +84,7 @@ private:
     QString m_name;
     quint64 m_generation = 0;   // answers for an object no longer shown are dropped
     bool m_editWhenLoaded = false;
+    bool m_masked = false;  // the object has values shown masked (a Secret's data)
     QByteArray m_liveJson;
     QString m_baseResourceVersion;  // the version an edit started from
     QByteArray m_baseJson;          // the object as it was then, to tell others' changes from the edit

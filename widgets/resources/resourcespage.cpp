@@ -9,6 +9,7 @@
 #include "shell/kindcatalog.h"
 #include "shell/objectactions.h"
 #include "style/icons.h"
+#include "style/statuspalette.h"
 
 #include <QApplication>
 #include <QHBoxLayout>
@@ -74,17 +75,23 @@ ResourcesPage::ResourcesPage(const shell::PageContext &context, QWidget *parent)
     m_podView = createTable(m_podProxy, QStringLiteral("podView"));
     m_deploymentView = createTable(m_deploymentProxy, QStringLiteral("deploymentView"));
     m_kindView = createTable(m_kindProxy, QStringLiteral("kindView"));
+    m_statusDelegate = new StatusDelegate(m_kindView);
     m_podView->setColumnWidth(models::PodTableModel::NameColumn, 380);
     m_podView->setColumnWidth(models::PodTableModel::NamespaceColumn, 120);
     m_podView->setColumnWidth(models::PodTableModel::StatusColumn, 150);
     m_deploymentView->setColumnWidth(models::DeploymentTableModel::NameColumn, 300);
     m_deploymentView->setColumnWidth(models::DeploymentTableModel::NamespaceColumn, 120);
+    // Status words in the status palette's colours and icons (light and dark alike).
+    m_podView->setItemDelegateForColumn(models::PodTableModel::StatusColumn, new StatusDelegate(m_podView));
+    m_deploymentView->setItemDelegateForColumn(models::DeploymentTableModel::ReadyColumn, new StatusDelegate(m_deploymentView));
 
     m_views = new QStackedWidget(this);
     m_views->setObjectName(QStringLiteral("resourceViews"));
     m_views->addWidget(m_podView);
     m_views->addWidget(m_deploymentView);
     m_views->addWidget(m_kindView);
+    m_typedViews.insert(ResourceRef::pods().groupResource(), m_podView);
+    m_typedViews.insert(ResourceRef::deployments().groupResource(), m_deploymentView);
 
     // The sidebar: categories fold; custom resources sit under their API group.
     m_kindTreeModel = new models::KindTreeModel(this);
@@ -186,6 +193,7 @@ ResourcesPage::ResourcesPage(const shell::PageContext &context, QWidget *parent)
     // Tables take typed characters for their keyboard search, so ":" never reaches a shortcut
     // (and shifted keys do not match a QShortcut reliably): caught before the table sees it.
     qApp->installEventFilter(this);
+    m_podView->viewport()->installEventFilter(this);
     connect(m_jump, &QLineEdit::returnPressed, this, [this] {
         if (jumpToKind(m_jump->text()))
             m_jump->clear();
@@ -250,6 +258,10 @@ void ResourcesPage::attachSession()
     connect(session, &KubeSession::kindColumnsChanged, this, [this](const QList<backends::kube::TableColumn> &cols, bool namespaced) {
         m_kindModel->setColumns(cols, namespaced);
         m_kindView->setColumnWidth(0, 300);
+        // The server's STATUS column (pods of a Table, nodes, jobs…) in the status palette.
+        const QStringList names = m_kindModel->columnNames();
+        for (int c = 0; c < names.size(); ++c)
+            m_kindView->setItemDelegateForColumn(c, names.at(c) == QLatin1String("Status") ? m_statusDelegate : nullptr);
     });
     connect(session, &KubeSession::kindSynced, m_kindModel, &models::ObjectTableModel::resetObjects);
     connect(session, &KubeSession::kindChanged, m_kindModel, &models::ObjectTableModel::applyChanges);
@@ -296,12 +308,10 @@ void ResourcesPage::showKind(const ResourceRef &ref)
     m_current = ref;
     const backends::kube::KindInfo *kind = m_context.kinds ? m_context.kinds->find(ref) : nullptr;
     m_title->setText(kind ? kind->title : ref.kind);
-    // Pods and deployments have their own informers and typed tables; every other kind is
-    // watched in the server's Table form, one at a time.
-    if (ref.groupResource() == ResourceRef::pods().groupResource()) {
-        m_views->setCurrentWidget(m_podView);
-    } else if (ref.groupResource() == ResourceRef::deployments().groupResource()) {
-        m_views->setCurrentWidget(m_deploymentView);
+    // Pods and deployments have the session's own informers and typed tables; every other kind
+    // is watched in the server's Table form, one at a time.
+    if (QTableView *typed = m_typedViews.value(ref.groupResource())) {
+        m_views->setCurrentWidget(typed);
     } else {
         m_kindModel->clear();
         m_kindModel->setColumns({}, ref.namespaced);
@@ -373,8 +383,8 @@ void ResourcesPage::updateCounts()
 {
     auto part = [](int shown, int total) { return shown == total ? QString::number(total) : tr("%1 of %2").arg(shown).arg(total); };
     m_counts->setText(tr("%1 shown").arg(part(currentProxy()->rowCount(), currentModel()->rowCount())));
-    m_kindTreeModel->setCount(ResourceRef::pods().groupResource(), m_podProxy->rowCount());
-    m_kindTreeModel->setCount(ResourceRef::deployments().groupResource(), m_deploymentProxy->rowCount());
+    for (auto it = m_typedViews.cbegin(); it != m_typedViews.cend(); ++it)
+        m_kindTreeModel->setCount(it.key(), it.value()->model()->rowCount());
     if (currentModel() == m_kindModel)
         m_kindTreeModel->setCount(m_current.groupResource(), m_kindProxy->rowCount());
 }
@@ -465,6 +475,11 @@ QVariantMap ResourcesPage::selection() const
 
 bool ResourcesPage::eventFilter(QObject *watched, QEvent *event)
 {
+    if (!m_firstRowsPainted && event->type() == QEvent::Paint && watched == m_podView->viewport() && m_podProxy->rowCount() > 0) {
+        m_firstRowsPainted = true;
+        // Queued: said once this paint has been done.
+        QMetaObject::invokeMethod(this, &ResourcesPage::firstRowsPainted, Qt::QueuedConnection);
+    }
     if (event->type() == QEvent::KeyPress && isVisible()) {
         auto *key = static_cast<QKeyEvent *>(event);
         QWidget *target = qobject_cast<QWidget *>(watched);

@@ -9,6 +9,9 @@
 #include "shell/page.h"
 #include "shell/pageregistry.h"
 
+#include <QHash>
+
+class QAbstractItemDelegate;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -67,6 +70,10 @@ public:
     DetailPane *detailPane() const { return m_detail; }
     QPlainTextEdit *yamlView() const;
 
+Q_SIGNALS:
+    // Once per page: the pod table painted its first rows (the start-up benchmark's end point).
+    void firstRowsPainted();
+
 protected:
     void onNamespacesChanged(const QStringList &namespaces) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -94,7 +101,9 @@ private:
     QTableView *m_podView = nullptr;
     QTableView *m_deploymentView = nullptr;
     QTableView *m_kindView = nullptr;
+    QAbstractItemDelegate *m_statusDelegate = nullptr;
     QStackedWidget *m_views = nullptr;
+    QHash<QString, QTableView *> m_typedViews;  // groupResource → the typed table that shows it
     QLineEdit *m_filter = nullptr;
     QLineEdit *m_jump = nullptr;
     QLabel *m_title = nullptr;
@@ -104,6 +113,7 @@ private:
     QString m_pendingNs;
     QString m_pendingName;
     bool m_pendingEdit = false;
+    bool m_firstRowsPainted = false;
 };
 
 }  // namespace pilothouse::widgets

@@ -26,12 +26,12 @@ bool ActionRunner::confirm(const QString &text)
     return box.exec() == QMessageBox::Yes;
 }
 
-void ActionRunner::report(const QString &message, bool ok, const ActionResult &result, const Done &done)
+void ActionRunner::report(const QString &message, bool ok, bool sent, const ActionResult &result, const Done &done)
 {
     m_lastMessage = message;
     Q_EMIT finished(message, ok);
     if (done)
-        done(result, message);
+        done(RunOutcome{result, message, sent});
 }
 
 void ActionRunner::runOffer(const backends::actions::ActionOffer &offer, Done done)
@@ -39,7 +39,7 @@ void ActionRunner::runOffer(const backends::actions::ActionOffer &offer, Done do
     if (!offer.notApplicable.isEmpty()) {
         ActionResult none;
         none.outcome = Outcome::Refused;
-        report(tr("%1: %2").arg(offer.title, offer.notApplicable), false, none, done);
+        report(tr("%1: %2").arg(offer.title, offer.notApplicable), false, false, none, done);
         return;
     }
     QString label = offer.title;
@@ -62,19 +62,21 @@ void ActionRunner::runOffer(const backends::actions::ActionOffer &offer, Done do
     if (!to || *to == offer.numberNow) {
         ActionResult none;
         none.outcome = Outcome::Refused;
-        report(tr("%1 cancelled; nothing was sent").arg(label), false, none, done);
+        report(tr("%1 cancelled; nothing was sent").arg(label), false, false, none, done);
         return;
     }
     run(label, offer.actionForNumber(*to), std::move(done));
 }
 
-void ActionRunner::run(const QString &label, const Action &action, Done done)
+void ActionRunner::run(const Request &request, Done done)
 {
+    const QString label = request.label;
+    const Action action = request.action;
     ActionResult none;
     none.outcome = Outcome::Refused;
     QPointer<ActionFacade> facade = m_session ? m_session->actions() : nullptr;
     if (!facade) {
-        report(tr("%1: not connected; nothing was sent").arg(label), false, none, done);
+        report(tr("%1: not connected; nothing was sent").arg(label), false, false, none, done);
         return;
     }
     QPointer<ActionRunner> self(this);
@@ -86,39 +88,42 @@ void ActionRunner::run(const QString &label, const Action &action, Done done)
         return facade.data();
     };
     ++m_running;
-    auto finish = [self, done](const QString &message, bool ok, const ActionResult &r) {
+    auto finish = [self, done](const QString &message, bool ok, bool sent, const ActionResult &r) {
         if (!self)
             return;
         --self->m_running;
-        self->report(message, ok, r, done);
+        self->report(message, ok, sent, r, done);
     };
-    facade->checkPermission(action, this, [self, sameFacade, action, label, finish, none](const backends::actions::Permission &p) {
+    facade->checkPermission(action, this, [self, sameFacade, request, finish, none](const backends::actions::Permission &p) {
         if (!self)
             return;
+        const QString &label = request.label;
         if (!sameFacade()) {
-            finish(tr("%1: the connection changed during the permission check; nothing was sent").arg(label), false, none);
+            finish(tr("%1: the connection changed during the permission check; nothing was sent").arg(label), false, false, none);
             return;
         }
         if (!p.allowed) {
-            finish(tr("%1 not allowed: %2").arg(label, p.reason), false, none);
+            finish(tr("%1 not allowed: %2").arg(label, p.reason), false, false, none);
             return;
         }
-        const QString text = sameFacade()->confirmationText(action);
-        const bool confirmed = self->confirm(text);
+        QString text = sameFacade()->confirmationText(request.action);
+        if (!request.preface.isEmpty())
+            text = request.preface + QStringLiteral("\n\n") + text;
+        const bool confirmed = request.confirm ? request.confirm(text) : self->confirm(text);
         if (!self)
             return;
         if (!confirmed) {
-            finish(tr("%1 cancelled; nothing was sent").arg(label), false, none);
+            finish(tr("%1 cancelled; nothing was sent").arg(label), false, false, none);
             return;
         }
         // The dialog was modal: the session may have reconnected (and deleted the facade) meanwhile.
         ActionFacade *now = sameFacade();
         if (!now) {
-            finish(tr("%1: the connection changed while you were confirming; nothing was sent").arg(label), false, none);
+            finish(tr("%1: the connection changed while you were confirming; nothing was sent").arg(label), false, false, none);
             return;
         }
-        now->execute(action, self, [label, action, finish](const ActionResult &r) {
-            finish(outcomeMessage(label, action, r), r.outcome == Outcome::Succeeded, r);
+        now->execute(request.action, self, [label, action = request.action, finish](const ActionResult &r) {
+            finish(outcomeMessage(label, action, r), r.outcome == Outcome::Succeeded, true, r);
         });
     });
 }

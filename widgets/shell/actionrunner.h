@@ -33,10 +33,24 @@ public:
     void setConfirmHandler(std::function<bool(const QString &text)> confirm) { m_confirm = std::move(confirm); }
     void setNumberHandler(std::function<std::optional<int>(const QString &label, int current)> ask) { m_askNumber = std::move(ask); }
 
-    using Done = std::function<void(const backends::actions::ActionResult &result, const QString &message)>;
+    // What became of a run: the facade's result when it was sent, and the message shown.
+    struct RunOutcome {
+        backends::actions::ActionResult result;
+        QString message;
+        bool sent = false;  // false: refused, cancelled or the connection changed before sending
+    };
+    using Done = std::function<void(const RunOutcome &outcome)>;
 
-    // permission → confirm → send → outcome. `label` names the action in messages ("Scale").
-    void run(const QString &label, const backends::actions::Action &action, Done done = {});
+    struct Request {
+        QString label;                          // names the action in messages ("Scale")
+        backends::actions::Action action;
+        QString preface;                        // shown above the confirmation ("Someone else changed…")
+        std::function<bool(const QString &)> confirm;  // a page's own confirmation; else the runner's
+    };
+
+    // permission → confirm → send → outcome.
+    void run(const Request &request, Done done = {});
+    void run(const QString &label, const backends::actions::Action &action, Done done = {}) { run(Request{label, action, {}, {}}, std::move(done)); }
     // An offer of an action provider: asks for the number first when it needs one.
     void runOffer(const backends::actions::ActionOffer &offer, Done done = {});
 
@@ -51,7 +65,7 @@ Q_SIGNALS:
 
 private:
     bool confirm(const QString &text);
-    void report(const QString &message, bool ok, const backends::actions::ActionResult &result, const Done &done);
+    void report(const QString &message, bool ok, bool sent, const backends::actions::ActionResult &result, const Done &done);
 
     QPointer<QWidget> m_dialogParent;
     backends::kube::KubeSession *m_session = nullptr;

@@ -1,5 +1,8 @@
-// Draws the connection indicator; colours are fixed so they read the same in light and dark themes.
+// Draws the connection indicator in the status palette's colours (redrawn when the theme changes).
 #include "shell/connectionstatuslabel.h"
+
+#include "style/statuspalette.h"
+#include "style/theme.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -49,7 +52,7 @@ ConnectionStatusLabel::ConnectionStatusLabel(QWidget *parent)
     layout->addWidget(m_dot);
     layout->addWidget(m_text);
 
-    refresh();
+    Theme::follow(this, [this] { refresh(); });
 }
 
 void ConnectionStatusLabel::setState(State state, const QString &detail)
@@ -64,14 +67,16 @@ void ConnectionStatusLabel::setState(State state, const QString &detail)
 
 QColor ConnectionStatusLabel::colorFor(State state)
 {
+    // From the status palette, so the dot reads in light and dark; every state its own tone.
+    using models::StatusTone;
     switch (state) {
-    case State::Disconnected: return QColor(0x8a, 0x8f, 0x98);
-    case State::Connecting: return QColor(0xd9, 0xa4, 0x06);
-    case State::Live: return QColor(0x2e, 0xa0, 0x43);
-    case State::Reconnecting: return QColor(0xe0, 0x7b, 0x00);
-    case State::Error: return QColor(0xd1, 0x24, 0x2f);
+    case State::Disconnected: return StatusPalette::color(StatusTone::Neutral);
+    case State::Connecting: return StatusPalette::color(StatusTone::Progress);
+    case State::Live: return StatusPalette::color(StatusTone::Good);
+    case State::Reconnecting: return StatusPalette::color(StatusTone::Warning);
+    case State::Error: return StatusPalette::color(StatusTone::Bad);
     }
-    return QColor(Qt::gray);
+    return StatusPalette::color(StatusTone::Unknown);
 }
 
 QString ConnectionStatusLabel::textFor(State state, const QString &detail)

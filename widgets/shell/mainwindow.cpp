@@ -14,6 +14,7 @@
 #include "shell/shellsettings.h"
 #include "shell/welcomepage.h"
 #include "style/icons.h"
+#include "style/theme.h"
 
 #include <QCloseEvent>
 #include <QComboBox>
@@ -346,7 +347,10 @@ void MainWindow::showMessage(const QString &text, bool ok)
     m_lastMessage = text;
     m_message->setText(text);
     m_message->setToolTip(text);
-    m_message->setProperty("tone", ok ? QString() : QStringLiteral("bad"));
+    if (ok)
+        Theme::clearTextRole(m_message);
+    else
+        Theme::setTextRole(m_message, Theme::Role::Danger);
 }
 
 void MainWindow::openPalette(const QString &initialText)

@@ -91,9 +91,9 @@ QList<PaletteCommand> paletteCommands(MainWindow *window)
     // Objects the browser holds: pods, deployments and the kind shown.
     if (ResourcesPage *resources = window->resourcesPage()) {
         constexpr int Limit = 5000;
-        if (const auto *pods = kinds.find(QString(), QStringLiteral("pods")))
+        if (const auto *pods = kinds.find(backends::kube::ResourceRef::pods()))
             addObjects(out, window, *pods, resources->podModel(), Limit);
-        if (const auto *deployments = kinds.find(QStringLiteral("apps"), QStringLiteral("deployments")))
+        if (const auto *deployments = kinds.find(backends::kube::ResourceRef::deployments()))
             addObjects(out, window, *deployments, resources->deploymentModel(), Limit);
         const backends::kube::ResourceRef shown = resources->currentKind();
         if (const auto *kind = window->kinds()->find(shown); kind && resources->currentModel() == resources->kindModel())

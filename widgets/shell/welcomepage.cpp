@@ -66,7 +66,7 @@ WelcomePage::WelcomePage(const QString &kubeconfigPath, const QString &context, 
     auto *contextLabel = makeLabel(QStringLiteral("contextLabel"), context.isEmpty() ? tr("the kubeconfig's current-context") : context, panel);
 
     m_error = makeLabel(QStringLiteral("kubeconfigError"), QString(), panel);
-    m_error->setProperty("tone", QStringLiteral("bad"));
+    m_error->setProperty("inlineError", true);
     m_error->setVisible(false);
 
     auto *open = new QPushButton(Icons::get(QStringLiteral("kubeconfig")), tr("Open a kubeconfig…"), panel);
