@@ -360,6 +360,37 @@ void Cluster::applyDefaults(const ResourceType &t, Json &obj, const Json *old) c
                 obj["data"][k] = base64Encode(v.is_string() ? v.get<std::string>() : v.dump());
             obj.erase("stringData");
         }
+    } else if (kind == "PersistentVolumeClaim") {
+        Json &spec = obj["spec"];
+        if (!spec.is_object()) spec = Json::object();
+        // The DefaultStorageClass admission plugin: a claim that names no class (not even "") gets
+        // the default one, the newest when several are marked.
+        if (!old && (!spec.contains("storageClassName") || spec["storageClassName"].is_null())) {
+            std::string chosen, chosenAt;
+            for (const auto &sc : m_store.list(ResourceRegistry::instance().require("storage.k8s.io", "storageclasses")).items) {
+                const Json *ann = findPath(sc->obj, "metadata.annotations");
+                if (!ann || !ann->is_object() || ann->value("storageclass.kubernetes.io/is-default-class", "") != "true")
+                    continue;
+                const std::string at = stringAt(sc->obj, "metadata.creationTimestamp");
+                if (chosen.empty() || at > chosenAt)
+                    chosen = sc->name, chosenAt = at;
+            }
+            if (!chosen.empty())
+                spec["storageClassName"] = chosen;
+        }
+        if (!spec.contains("volumeMode")) spec["volumeMode"] = "Filesystem";
+        if (!old) obj["status"] = {{"phase", "Pending"}};
+    } else if (kind == "PersistentVolume") {
+        Json &spec = obj["spec"];
+        if (!spec.is_object()) spec = Json::object();
+        if (!spec.contains("persistentVolumeReclaimPolicy")) spec["persistentVolumeReclaimPolicy"] = "Retain";
+        if (!spec.contains("volumeMode")) spec["volumeMode"] = "Filesystem";
+        if (!old) obj["status"] = {{"phase", "Pending"}};
+    } else if (kind == "StorageClass") {
+        if (!obj.contains("reclaimPolicy")) obj["reclaimPolicy"] = "Delete";
+        if (!obj.contains("volumeBindingMode")) obj["volumeBindingMode"] = "Immediate";
+    } else if (kind == "PodDisruptionBudget") {
+        if (!old) obj["status"] = {{"disruptionsAllowed", 0}, {"currentHealthy", 0}, {"desiredHealthy", 0}, {"expectedPods", 0}};
     } else if (kind == "HorizontalPodAutoscaler") {
         Json &spec = obj["spec"];
         if (!spec.contains("minReplicas")) spec["minReplicas"] = 1;
@@ -375,7 +406,12 @@ void Cluster::validate(const ResourceType &t, const Json &obj, const Json *old) 
     if (name.empty()) {
         causes.push_back(cause("FieldValueRequired", "metadata.name", "Required value: name or generateName is required"));
     } else {
-        bool ok = (t.kind == "Namespace") ? isDns1123Label(name) : (t.kind == "Service") ? isDns1035Label(name) : isDns1123Subdomain(name);
+        // RBAC names are path segments ("system:masters"), checked as ValidatePathSegmentName does.
+        const bool pathSegment = t.group == "rbac.authorization.k8s.io";
+        bool ok = pathSegment ? (name != "." && name != ".." && name.find_first_of("/%") == std::string::npos)
+                  : (t.kind == "Namespace") ? isDns1123Label(name)
+                  : (t.kind == "Service")   ? isDns1035Label(name)
+                                            : isDns1123Subdomain(name);
         if (!ok)
             causes.push_back(cause("FieldValueInvalid", "metadata.name",
                                    "Invalid value: \"" + name + "\": a lowercase RFC 1123 " +
@@ -456,6 +492,38 @@ void Cluster::validate(const ResourceType &t, const Json &obj, const Json *old) 
                                    "Invalid value: " + std::to_string(maxR) + ": must be greater than or equal to `minReplicas`"));
         if (!findPath(obj, "spec.scaleTargetRef.name"))
             causes.push_back(cause("FieldValueRequired", "spec.scaleTargetRef.name", "Required value"));
+    } else if (kind == "PersistentVolumeClaim" || kind == "PersistentVolume") {
+        const bool claim = kind == "PersistentVolumeClaim";
+        const Json *modes = findPath(obj, "spec.accessModes");
+        if (!modes || !modes->is_array() || modes->empty())
+            causes.push_back(cause("FieldValueRequired", "spec.accessModes", "Required value: at least 1 access mode is required"));
+        const char *sizePath = claim ? "spec.resources.requests.storage" : "spec.capacity.storage";
+        if (stringAt(obj, sizePath).empty() && !(findPath(obj, sizePath) && findPath(obj, sizePath)->is_number()))
+            causes.push_back(cause("FieldValueRequired", claim ? "spec.resources[storage]" : "spec.capacity", "Required value"));
+        // A claim's spec is fixed once made, but for its size (expansion) and the volume it binds to.
+        if (claim && old) {
+            Json before = (*old)["spec"], after = obj["spec"];
+            for (Json *spec : {&before, &after}) {
+                if (spec->contains("resources") && (*spec)["resources"].is_object())
+                    (*spec)["resources"].erase("requests");
+                if (stringAt(*old, "spec.volumeName").empty())
+                    spec->erase("volumeName");
+            }
+            if (before != after)
+                causes.push_back(cause("FieldValueForbidden", "spec",
+                                       "Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims"));
+        }
+    } else if (kind == "StorageClass") {
+        if (stringAt(obj, "provisioner").empty())
+            causes.push_back(cause("FieldValueRequired", "provisioner", "Required value"));
+        if (old && stringAt(obj, "provisioner") != stringAt(*old, "provisioner"))
+            causes.push_back(cause("FieldValueForbidden", "provisioner", "Forbidden: updates to provisioner are forbidden."));
+    } else if (kind == "RoleBinding" || kind == "ClusterRoleBinding") {
+        if (stringAt(obj, "roleRef.name").empty())
+            causes.push_back(cause("FieldValueRequired", "roleRef.name", "Required value"));
+        if (old && findPath(*old, "roleRef") && findPath(obj, "roleRef") && *findPath(*old, "roleRef") != *findPath(obj, "roleRef"))
+            throw ApiException::invalid(t, name, Json::array({cause("FieldValueInvalid", "roleRef",
+                                                                    "Invalid value: " + findPath(obj, "roleRef")->dump() + ": cannot change roleRef")}));
     } else if (kind == "ConfigMap" || kind == "Secret") {
         if (const Json *data = findPath(obj, "data"); data && data->is_object())
             for (const auto &[k, v] : data->items())

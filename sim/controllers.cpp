@@ -155,7 +155,7 @@ std::string podTemplateHash(const Json &podTemplate, long long collisionCount)
     return out;
 }
 
-Controllers::Controllers(Cluster &cluster, ControllerOptions options) : m_cluster(cluster), m_options(options), m_rollouts(cluster), m_workloads(cluster) {}
+Controllers::Controllers(Cluster &cluster, ControllerOptions options) : m_cluster(cluster), m_options(options), m_rollouts(cluster), m_workloads(cluster), m_storage(cluster), m_policy(cluster) {}
 
 Controllers::~Controllers() { stop(); }
 
@@ -227,6 +227,7 @@ void Controllers::collectChanges()
     const int depIdx = type("apps", "deployments").index;
     const int svcIdx = type("", "services").index;
     const int nsIdx = type("", "namespaces").index;
+    const int pvcIdx = type("", "persistentvolumeclaims").index;
     std::vector<WatchEvent> events;
     if (!store.eventsSince(m_cursor, events, 100000)) {
         m_cursor = store.currentRv();
@@ -262,6 +263,14 @@ void Controllers::collectChanges()
             m_dirtyEndpointNamespaces.insert(e.obj->ns);
         } else if (e.type == nsIdx && isTerminating(o)) {
             m_dirtyNamespaces.insert(e.obj->name);
+        } else if (e.type == pvcIdx) {
+            for (auto it = m_waitingForClaims.begin(); it != m_waitingForClaims.end();)
+                if (it->ns == e.obj->ns) {
+                    m_dirtyPods.insert(*it);
+                    it = m_waitingForClaims.erase(it);
+                } else {
+                    ++it;
+                }
         }
     }
 }
@@ -300,6 +309,8 @@ void Controllers::reconcile()
             // A conflict or a vanished object: the next pass sees the new state and tries again.
         }
     };
+    // Volumes first: a claim a controller made in the last pass is bound before its pod is scheduled.
+    guarded([&] { m_storage.reconcile(); });
     auto pods = std::move(m_dirtyPods);
     m_dirtyPods.clear();
     for (const auto &k : pods)
@@ -326,15 +337,53 @@ void Controllers::reconcile()
     guarded([&] { syncHpas(); });
     guarded([&] { m_rollouts.reconcile(); });
     guarded([&] { m_workloads.reconcile(); });
+    guarded([&] { m_policy.reconcile(); });
 }
 
-std::string Controllers::pickNode(const Json &pod)
+std::string Controllers::volumeBlocker(const Json &pod, Json &volumeTerms, std::vector<std::string> &delayedClaims)
+{
+    const Json *volumes = findPath(pod, "spec.volumes");
+    if (!volumes || !volumes->is_array())
+        return {};
+    const std::string ns = stringAt(pod, "metadata.namespace");
+    bool unboundImmediate = false;
+    for (const auto &v : *volumes) {
+        const std::string claimName = stringAt(v, "persistentVolumeClaim.claimName");
+        if (claimName.empty())
+            continue;
+        ObjPtr claim = m_cluster.store().get(type("", "persistentvolumeclaims"), ns, claimName);
+        if (!claim)
+            return "persistentvolumeclaim \"" + claimName + "\" not found";
+        if (isTerminating(claim->obj))
+            return "persistentvolumeclaim \"" + claimName + "\" is being deleted";
+        if (stringAt(claim->obj, "status.phase") == "Bound") {
+            ObjPtr pv = m_cluster.store().get(type("", "persistentvolumes"), "", stringAt(claim->obj, "spec.volumeName"));
+            if (const Json *terms = pv ? findPath(pv->obj, "spec.nodeAffinity.required.nodeSelectorTerms") : nullptr; terms && terms->is_array())
+                volumeTerms.push_back(*terms);
+            continue;
+        }
+        ObjPtr sc = m_cluster.store().get(type("storage.k8s.io", "storageclasses"), "", stringAt(claim->obj, "spec.storageClassName"));
+        if (sc && stringAt(sc->obj, "volumeBindingMode") == "WaitForFirstConsumer")
+            delayedClaims.push_back(claimName);
+        else
+            unboundImmediate = true;
+    }
+    return unboundImmediate ? "pod has unbound immediate PersistentVolumeClaims" : std::string();
+}
+
+std::string Controllers::pickNode(const Json &pod, const Json &volumeTerms)
 {
     std::string best;
     int bestCount = 0;
     for (const auto &n : m_cluster.store().list(type("", "nodes")).items) {
         // A cordoned node takes only pods that tolerate node.kubernetes.io/unschedulable (DaemonSets' do).
         if (!conditionTrue(n->obj, "Ready") || !podFitsNode(pod, n->obj))
+            continue;
+        // Each bound volume's node affinity, as if it were the pod's own.
+        if (!std::all_of(volumeTerms.begin(), volumeTerms.end(), [&](const Json &terms) {
+                Json asPod = {{"spec", {{"affinity", {{"nodeAffinity", {{"requiredDuringSchedulingIgnoredDuringExecution", {{"nodeSelectorTerms", terms}}}}}}}}}};
+                return nodeMatchesPod(asPod, n->obj);
+            }))
             continue;
         int count = m_podsPerNode[n->name];
         if (best.empty() || count < bestCount) {
@@ -398,7 +447,37 @@ void Controllers::syncPod(const std::string &ns, const std::string &name)
     }
 
     if (node.empty()) {
-        std::string chosen = pickNode(p);
+        Json volumeTerms = Json::array();
+        std::vector<std::string> delayedClaims;
+        if (std::string blocker = volumeBlocker(p, volumeTerms, delayedClaims); !blocker.empty()) {
+            const size_t total = m_cluster.store().list(type("", "nodes")).items.size();
+            const std::string message = "0/" + std::to_string(total) + " nodes are available: " + blocker +
+                                        ". preemption: 0/" + std::to_string(total) + " nodes are available: " + std::to_string(total) +
+                                        " Preemption is not helpful for scheduling.";
+            m_cluster.store().modify(podType, ns, name, [&](Json &o) {
+                Json before = o;
+                setCondition(o["status"], "PodScheduled", "False", "Unschedulable", message, false);
+                return o != before;
+            });
+            m_cluster.recordEvent(p, "Warning", "FailedScheduling", message, "default-scheduler");
+            m_waitingForClaims.insert({podType.index, ns, name});
+            return;
+        }
+        std::string chosen = pickNode(p, volumeTerms);
+        if (!chosen.empty() && !delayedClaims.empty()) {
+            // WaitForFirstConsumer: the node is chosen, the claims learn it and get their volumes
+            // there; the pod is bound once they are (the claims' changes bring it back here).
+            for (const auto &claimName : delayedClaims)
+                m_cluster.store().modify(type("", "persistentvolumeclaims"), ns, claimName, [&](Json &o) {
+                    Json &ann = o["metadata"]["annotations"];
+                    if (ann.is_object() && ann.value(kSelectedNodeAnnotation, "") == chosen)
+                        return false;
+                    ann[kSelectedNodeAnnotation] = chosen;
+                    return true;
+                });
+            m_waitingForClaims.insert({podType.index, ns, name});
+            return;
+        }
         if (chosen.empty()) {
             // The scheduler's message: how many nodes there are and why each one was filtered out.
             int total = 0, notReady = 0, cordoned = 0, other = 0;

@@ -1,10 +1,13 @@
 // The control loops of the simulated cluster: scheduler and kubelet (pod lifecycle), ReplicaSet,
 // Deployment (rolling updates), Argo Rollouts (rollouts.h), StatefulSet, DaemonSet, Job and CronJob
-// (workloadcontrollers.h), Endpoints, HorizontalPodAutoscaler, garbage collection and namespace deletion.
+// (workloadcontrollers.h), Endpoints, HorizontalPodAutoscaler, garbage collection and namespace deletion,
+// persistent volumes (storagecontroller.h), quota and disruption budget status (policycontroller.h).
 #pragma once
 
 #include "cluster.h"
+#include "policycontroller.h"
 #include "rollouts.h"
+#include "storagecontroller.h"
 #include "workloadcontrollers.h"
 
 #include <atomic>
@@ -68,7 +71,12 @@ private:
     void collectGarbage();
     void sweepOrphans();
     void syncNamespace(const std::string &name);
-    std::string pickNode(const Json &pod);
+    // Among the nodes that fit the pod (and, when its claims' volumes are tied to nodes, those too),
+    // the one with the fewest pods; empty when none fits.
+    std::string pickNode(const Json &pod, const Json &volumeTerms = Json::array());
+    // The scheduler's VolumeBinding filter: why the pod cannot be placed because of its claims
+    // (empty when it can), and the node selector terms of the volumes it is bound to.
+    std::string volumeBlocker(const Json &pod, Json &volumeTerms, std::vector<std::string> &delayedClaims);
     static bool runsToCompletion(const Json &pod);
     double runSeconds(const Json &pod) const;
 
@@ -76,6 +84,8 @@ private:
     ControllerOptions m_options;
     RolloutController m_rollouts;
     WorkloadController m_workloads;
+    StorageController m_storage;
+    PolicyController m_policy;
     std::atomic<bool> m_running{false};
     std::thread m_thread;
 
@@ -87,6 +97,7 @@ private:
     std::map<std::string, Clock::time_point> m_podDue;  // by uid: when the next lifecycle step is due
     std::map<std::string, int> m_podsPerNode;
     std::set<std::string> m_stopping;  // pods whose containers were told to stop
+    std::set<Key> m_waitingForClaims;  // unscheduled pods to retry when a claim changes
     unsigned m_nextPodIp = 1;
 
     // The HPA controller's memory, per "ns/name", as the real one keeps it in process.

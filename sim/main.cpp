@@ -11,6 +11,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -199,6 +200,40 @@ void createSystemObjects(Cluster &cluster, int port)
     cluster.create(reg.require("", "endpoints"), "default",
                    {{"metadata", {{"name", "kubernetes"}, {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
                     {"subsets", {{{"addresses", {{{"ip", "127.0.0.1"}}}}, {"ports", {{{"name", "https"}, {"port", port}, {"protocol", "TCP"}}}}}}}});
+    // The two identities the built-in authorizer knows (ApiServer::allowed), written down as the RBAC
+    // objects a cluster would have for them. The authorizer does not read these: editing them
+    // changes what `kubectl get clusterroles` shows, not who may do what.
+    const Json bootstrap = {{"labels", {{"kubernetes.io/bootstrapping", "rbac-defaults"}}},
+                            {"annotations", {{"rbac.authorization.kubernetes.io/autoupdate", "true"}}}};
+    Json adminRole = {{"metadata", bootstrap}, {"rules", Json::array({{{"apiGroups", {"*"}}, {"resources", {"*"}}, {"verbs", {"*"}}},
+                                                                     {{"nonResourceURLs", {"*"}}, {"verbs", {"*"}}}})}};
+    adminRole["metadata"]["name"] = "cluster-admin";
+    Json viewRules = Json::array();
+    for (const auto &group : reg.groups()) {
+        Json resources = Json::array();
+        for (const auto &t : reg.all())
+            if (t.group == group && t.plural != "secrets" && std::find(t.verbs.begin(), t.verbs.end(), "get") != t.verbs.end()) {
+                resources.push_back(t.plural);
+                if (t.hasSubresource("log"))
+                    resources.push_back(t.plural + "/log");
+            }
+        if (!resources.empty())
+            viewRules.push_back({{"apiGroups", {group}}, {"resources", resources}, {"verbs", {"get", "list", "watch"}}});
+    }
+    Json viewRole = {{"metadata", bootstrap}, {"rules", viewRules}};
+    viewRole["metadata"]["name"] = "view";
+    const auto &clusterRoles = reg.require("rbac.authorization.k8s.io", "clusterroles");
+    const auto &clusterBindings = reg.require("rbac.authorization.k8s.io", "clusterrolebindings");
+    cluster.create(clusterRoles, "", adminRole);
+    cluster.create(clusterRoles, "", viewRole);
+    auto bind = [&](const char *name, const char *role, const char *group) {
+        Json b = {{"metadata", bootstrap}, {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", role}}},
+                  {"subjects", Json::array({{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Group"}, {"name", group}}})}};
+        b["metadata"]["name"] = name;
+        cluster.create(clusterBindings, "", b);
+    };
+    bind("cluster-admin", "cluster-admin", "system:masters");
+    bind("pilothouse:viewers", "view", "pilothouse:viewers");
 }
 
 void ensureDefaultObjects(Cluster &cluster)

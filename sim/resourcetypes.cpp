@@ -1,4 +1,5 @@
-// The resource table the simulator serves: core, apps, autoscaling, batch, networking, metrics and argoproj.io.
+// The resource table the simulator serves: core, apps, autoscaling, batch, networking, policy, storage, RBAC,
+// metrics and argoproj.io.
 #include "resourcetypes.h"
 
 #include <algorithm>
@@ -39,6 +40,10 @@ ResourceRegistry::ResourceRegistry()
     add({-1, "", "v1", "configmaps", "configmap", "ConfigMap", true, {"cm"}, {}, {}, {}, false, false});
     add({-1, "", "v1", "secrets", "secret", "Secret", true, {}, {}, {}, {}, false, false});
     add({-1, "", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, {"sa"}, {}, {}, {}, false, false});
+    add({-1, "", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, {"pvc"}, {}, {}, {"status"}, false, false});
+    add({-1, "", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false, {"pv"}, {}, {}, {"status"}, false, false});
+    add({-1, "", "v1", "resourcequotas", "resourcequota", "ResourceQuota", true, {"quota"}, {}, {}, {"status"}, false, false});
+    add({-1, "", "v1", "limitranges", "limitrange", "LimitRange", true, {"limits"}, {}, {}, {}, false, false});
     add({-1, "apps", "v1", "deployments", "deployment", "Deployment", true, {"deploy"}, {"all"}, {}, {"status", "scale"}, false, true});
     add({-1, "apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, {"rs"}, {"all"}, {}, {"status", "scale"}, false, true});
     add({-1, "apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, {"sts"}, {"all"}, {}, {"status", "scale"}, false, true});
@@ -48,6 +53,16 @@ ResourceRegistry::ResourceRegistry()
     add({-1, "batch", "v1", "jobs", "job", "Job", true, {}, {"all"}, {}, {"status"}, false, true});
     add({-1, "batch", "v1", "cronjobs", "cronjob", "CronJob", true, {"cj"}, {"all"}, {}, {"status"}, false, true});
     add({-1, "networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", true, {"ing"}, {}, {}, {"status"}, false, true});
+    add({-1, "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, {"netpol"}, {}, {}, {}, false, true});
+    add({-1, "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, {"pdb"}, {}, {}, {"status"}, false, true});
+    add({-1, "storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, {"sc"}, {}, {}, {}, false, false});
+    // RBAC objects are stored and served, but the simulator's authorizer does not read them: it
+    // knows two identities (sim-admin, in system:masters, and sim-viewer, with the built-in
+    // "view" role; see ApiServer::allowed), which the system ClusterRoles and bindings describe.
+    add({-1, "rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, {}, {}, {}, {}, false, false});
+    add({-1, "rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, {}, {}, {}, {}, false, false});
+    add({-1, "rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, {}, {}, {}, {}, false, false});
+    add({-1, "rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, {}, {}, {}, {}, false, false});
     add({-1, "argoproj.io", "v1alpha1", "rollouts", "rollout", "Rollout", true, {"ro"}, {"all"}, {}, {"status", "scale"}, true, true});
     add({-1, "argoproj.io", "v1alpha1", "analysistemplates", "analysistemplate", "AnalysisTemplate", true, {"at"}, {}, {}, {}, true, true});
     add({-1, "argoproj.io", "v1alpha1", "analysisruns", "analysisrun", "AnalysisRun", true, {"ar"}, {}, {}, {}, true, true});

@@ -1,6 +1,9 @@
 // Columns and cells per kind, following the API server's printers (kubectl's usual columns).
 #include "tables.h"
 
+#include "selectors.h"
+
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -63,6 +66,28 @@ const std::map<std::string, std::vector<Col>> &columnsByKind()
                      {"Address", "string", 0}, {"Ports", "string", 0}, {"Age", "string", 0}}},
         {"Rollout", {{"Name", "string", 0, "name"}, {"Desired", "integer", 0}, {"Current", "integer", 0},
                      {"Up-to-date", "integer", 0}, {"Available", "integer", 0}, {"Age", "date", 0}}},
+        // Storage, quota and policy kinds, as printers.go prints them for kubectl 1.30.
+        {"PersistentVolumeClaim", {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Volume", "string", 0},
+                                   {"Capacity", "string", 0}, {"Access Modes", "string", 0}, {"StorageClass", "string", 0},
+                                   {"VolumeAttributesClass", "string", 0}, {"Age", "string", 0}, {"VolumeMode", "string", 1}}},
+        {"PersistentVolume", {{"Name", "string", 0, "name"}, {"Capacity", "string", 0}, {"Access Modes", "string", 0},
+                              {"Reclaim Policy", "string", 0}, {"Status", "string", 0}, {"Claim", "string", 0},
+                              {"StorageClass", "string", 0}, {"VolumeAttributesClass", "string", 0}, {"Reason", "string", 0},
+                              {"Age", "string", 0}, {"VolumeMode", "string", 1}}},
+        {"StorageClass", {{"Name", "string", 0, "name"}, {"Provisioner", "string", 0}, {"ReclaimPolicy", "string", 0},
+                          {"VolumeBindingMode", "string", 0}, {"AllowVolumeExpansion", "string", 0}, {"Age", "string", 0}}},
+        {"ResourceQuota", {{"Name", "string", 0, "name"}, {"Age", "string", 0}, {"Request", "string", 0}, {"Limit", "string", 0}}},
+        {"NetworkPolicy", {{"Name", "string", 0, "name"}, {"Pod-Selector", "string", 0}, {"Age", "string", 0}}},
+        {"PodDisruptionBudget", {{"Name", "string", 0, "name"}, {"Min Available", "string", 0}, {"Max Unavailable", "string", 0},
+                                 {"Allowed Disruptions", "integer", 0}, {"Age", "string", 0}}},
+        {"RoleBinding", {{"Name", "string", 0, "name"}, {"Role", "string", 0}, {"Age", "string", 0}, {"Users", "string", 1},
+                         {"Groups", "string", 1}, {"ServiceAccounts", "string", 1}}},
+        {"ClusterRoleBinding", {{"Name", "string", 0, "name"}, {"Role", "string", 0}, {"Age", "string", 0}, {"Users", "string", 1},
+                                {"Groups", "string", 1}, {"ServiceAccounts", "string", 1}}},
+        // Kinds without a printer get the API server's default table convertor: name and creation time.
+        {"Role", {{"Name", "string", 0, "name"}, {"Created At", "date", 0}}},
+        {"ClusterRole", {{"Name", "string", 0, "name"}, {"Created At", "date", 0}}},
+        {"LimitRange", {{"Name", "string", 0, "name"}, {"Created At", "date", 0}}},
         // The argoproj.io CRDs' additionalPrinterColumns.
         {"AnalysisRun", {{"Name", "string", 0, "name"}, {"Status", "string", 0}, {"Age", "date", 0}}},
         {"AnalysisTemplate", {{"Name", "string", 0, "name"}, {"Age", "date", 0}}},
@@ -396,6 +421,64 @@ Json jobCells(const Json &obj)
     return {stringAt(obj, "metadata.name"), status, done, duration, ageOf(obj), cs, imgs, selectorString(obj)};
 }
 
+// helper.GetAccessModesAsString: the short forms, each once, in a fixed order.
+std::string accessModes(const Json *modes)
+{
+    std::vector<std::string> out;
+    auto has = [&](const char *m) {
+        return modes && modes->is_array() && std::any_of(modes->begin(), modes->end(), [&](const Json &v) { return v == m; });
+    };
+    for (const auto &[mode, shortName] : std::vector<std::pair<const char *, const char *>>{
+             {"ReadWriteOnce", "RWO"}, {"ReadOnlyMany", "ROX"}, {"ReadWriteMany", "RWX"}, {"ReadWriteOncePod", "RWOP"}})
+        if (has(mode))
+            out.push_back(shortName);
+    return joinStrings(out);
+}
+
+std::string intOrString(const Json *v)
+{
+    if (!v || v->is_null())
+        return "N/A";
+    return v->is_string() ? v->get<std::string>() : v->dump();
+}
+
+// rbac.SubjectsStrings: users, groups and namespace/name of service accounts, each joined by ", ".
+std::vector<std::string> subjectCells(const Json &binding)
+{
+    std::vector<std::string> users, groups, sas;
+    if (const Json *subjects = findPath(binding, "subjects"); subjects && subjects->is_array())
+        for (const auto &s : *subjects) {
+            const std::string kind = s.value("kind", "");
+            if (kind == "User")
+                users.push_back(s.value("name", ""));
+            else if (kind == "Group")
+                groups.push_back(s.value("name", ""));
+            else if (kind == "ServiceAccount")
+                sas.push_back(s.value("namespace", "") + "/" + s.value("name", ""));
+        }
+    return {joinStrings(users, ", "), joinStrings(groups, ", "), joinStrings(sas, ", ")};
+}
+
+// printResourceQuota: "resource: used/hard" per resource of status.hard, sorted, limits.* in the
+// second column.
+std::pair<std::string, std::string> quotaCells(const Json &quota)
+{
+    std::vector<std::string> requests, limits;
+    const Json *hard = findPath(quota, "status.hard");
+    const Json *used = findPath(quota, "status.used");
+    if (hard && hard->is_object())
+        for (const auto &[resource, h] : hard->items()) {
+            std::string u = "0";
+            if (used && used->is_object() && used->contains(resource) && (*used)[resource].is_string())
+                u = (*used)[resource].get<std::string>();
+            std::string cell = resource + ": " + u + "/" + (h.is_string() ? h.get<std::string>() : h.dump());
+            (resource.rfind("limits.", 0) == 0 ? limits : requests).push_back(cell);
+        }
+    return {joinStrings(requests, ", "), joinStrings(limits, ", ")};
+}
+
+std::string createdAt(const Json &obj) { return stringAt(obj, "metadata.creationTimestamp"); }
+
 size_t mapSize(const Json &obj, const char *path)
 {
     const Json *m = findPath(obj, path);
@@ -495,6 +578,60 @@ Json cellsFor(const ResourceType &t, const Json &obj)
         return {name, orNone(stringAt(obj, "spec.ingressClassName")), hosts.empty() ? "*" : joinStrings(hosts), "",
                 tls ? "80, 443" : "80", ageOf(obj)};
     }
+    if (t.kind == "PersistentVolumeClaim") {
+        std::string phase = stringAt(obj, "status.phase");
+        if (findPath(obj, "metadata.deletionTimestamp"))
+            phase = "Terminating";
+        std::string capacity, modes;
+        if (!stringAt(obj, "spec.volumeName").empty()) {
+            capacity = stringAt(obj, "status.capacity.storage");
+            modes = accessModes(findPath(obj, "status.accessModes"));
+        }
+        return {name, phase, stringAt(obj, "spec.volumeName"), capacity, modes, stringAt(obj, "spec.storageClassName"),
+                stringAt(obj, "spec.volumeAttributesClassName", "<unset>"), ageOf(obj), stringAt(obj, "spec.volumeMode", "<unset>")};
+    }
+    if (t.kind == "PersistentVolume") {
+        std::string claim;
+        if (findPath(obj, "spec.claimRef"))
+            claim = stringAt(obj, "spec.claimRef.namespace") + "/" + stringAt(obj, "spec.claimRef.name");
+        std::string phase = stringAt(obj, "status.phase");
+        if (findPath(obj, "metadata.deletionTimestamp"))
+            phase = "Terminating";
+        return {name, stringAt(obj, "spec.capacity.storage"), accessModes(findPath(obj, "spec.accessModes")),
+                stringAt(obj, "spec.persistentVolumeReclaimPolicy"), phase, claim, stringAt(obj, "spec.storageClassName"),
+                stringAt(obj, "spec.volumeAttributesClassName", "<unset>"), stringAt(obj, "status.reason"), ageOf(obj),
+                stringAt(obj, "spec.volumeMode", "<unset>")};
+    }
+    if (t.kind == "StorageClass") {
+        std::string shown = name;
+        if (const Json *ann = findPath(obj, "metadata.annotations"); ann && ann->is_object())
+            for (const char *key : {"storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"})
+                if (ann->value(key, "") == "true") {
+                    shown += " (default)";
+                    break;
+                }
+        const Json *expansion = findPath(obj, "allowVolumeExpansion");
+        return {shown, stringAt(obj, "provisioner"), stringAt(obj, "reclaimPolicy", "Delete"), stringAt(obj, "volumeBindingMode", "Immediate"),
+                expansion && expansion->is_boolean() && expansion->get<bool>(), ageOf(obj)};
+    }
+    if (t.kind == "ResourceQuota") {
+        auto [requests, limits] = quotaCells(obj);
+        return {name, ageOf(obj), requests, limits};
+    }
+    if (t.kind == "NetworkPolicy") {
+        const Json *sel = findPath(obj, "spec.podSelector");
+        std::string s = sel ? LabelSelector::fromObject(*sel).toString() : std::string();
+        return {name, s.empty() ? "<none>" : s, ageOf(obj)};
+    }
+    if (t.kind == "PodDisruptionBudget")
+        return {name, intOrString(findPath(obj, "spec.minAvailable")), intOrString(findPath(obj, "spec.maxUnavailable")),
+                intAt(obj, "status.disruptionsAllowed"), ageOf(obj)};
+    if (t.kind == "RoleBinding" || t.kind == "ClusterRoleBinding") {
+        auto subjects = subjectCells(obj);
+        return {name, stringAt(obj, "roleRef.kind") + "/" + stringAt(obj, "roleRef.name"), ageOf(obj), subjects[0], subjects[1], subjects[2]};
+    }
+    if (t.kind == "Role" || t.kind == "ClusterRole" || t.kind == "LimitRange")
+        return {name, createdAt(obj)};
     if (t.kind == "AnalysisRun")
         return {name, stringAt(obj, "status.phase"), ageOf(obj)};
     if (t.kind == "AnalysisTemplate")

@@ -342,9 +342,52 @@ void WorkloadController::syncStatefulSet(const ObjPtr &sts)
             byOrdinal[ord] = p;
     auto revisionOf = [](const ObjPtr &p) { return labelOf(p->obj, "controller-revision-hash"); };
     auto healthy = [](const ObjPtr &p) { return phaseOf(p->obj) == "Running" && podReady(p->obj); };
+    const Json claimTemplates = s["spec"].value("volumeClaimTemplates", Json::array());
+    const bool claimsGoWithSet = stringAt(s, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "Retain") == "Delete";
+    const bool claimsGoOnScaleDown = stringAt(s, "spec.persistentVolumeClaimRetentionPolicy.whenScaled", "Retain") == "Delete";
+    // Each volumeClaimTemplate gives ordinal N the claim <template>-<set>-<N>, made before its pod
+    // and kept when the pod goes (unless the retention policy says Delete).
+    auto ensureClaims = [&](const std::string &podName) {
+        const auto &pvcType = rtype("", "persistentvolumeclaims");
+        for (const auto &tmpl : claimTemplates) {
+            const std::string claimName = stringAt(tmpl, "metadata.name") + "-" + podName;
+            if (m_cluster.store().get(pvcType, ns, claimName))
+                continue;
+            Json labels = findPath(tmpl, "metadata.labels") ? *findPath(tmpl, "metadata.labels") : Json::object();
+            if (const Json *ml = findPath(s, "spec.selector.matchLabels"); ml && ml->is_object())
+                labels.update(*ml);
+            Json claim = {{"apiVersion", "v1"}, {"kind", "PersistentVolumeClaim"},
+                          {"metadata", {{"name", claimName}, {"namespace", ns}, {"labels", labels}}},
+                          {"spec", tmpl.value("spec", Json::object())}};
+            if (const Json *ann = findPath(tmpl, "metadata.annotations"); ann && ann->is_object())
+                claim["metadata"]["annotations"] = *ann;
+            if (claimsGoWithSet)
+                claim["metadata"]["ownerReferences"] = Json::array({ownerRef(stsType, *sts)});
+            try {
+                m_cluster.create(pvcType, ns, claim, {"", "kube-controller-manager", false});
+            } catch (const ApiException &e) {
+                if (e.reason() != "AlreadyExists")
+                    throw;
+                continue;
+            }
+            m_cluster.recordEvent(s, "Normal", "SuccessfulCreate",
+                                  "create Claim " + claimName + " Pod " + podName + " in StatefulSet " + name + " success", "statefulset-controller");
+        }
+    };
     auto createPod = [&](long long ord) {
         const std::string podName = name + "-" + std::to_string(ord);
+        ensureClaims(podName);
         Json pod = podFromTemplate(podTemplate);
+        if (!claimTemplates.empty()) {
+            Json volumes = Json::array();
+            for (const auto &v : pod["spec"].value("volumes", Json::array()))
+                if (std::none_of(claimTemplates.begin(), claimTemplates.end(), [&](const Json &t) { return stringAt(t, "metadata.name") == v.value("name", ""); }))
+                    volumes.push_back(v);
+            for (const auto &t : claimTemplates)
+                volumes.push_back({{"name", stringAt(t, "metadata.name")},
+                                   {"persistentVolumeClaim", {{"claimName", stringAt(t, "metadata.name") + "-" + podName}}}});
+            pod["spec"]["volumes"] = volumes;
+        }
         Json &meta = pod["metadata"];
         meta["name"] = podName;
         meta["namespace"] = ns;
@@ -399,6 +442,13 @@ void WorkloadController::syncStatefulSet(const ObjPtr &sts)
                 continue;
             }
             deletePod(it->second);
+            if (claimsGoOnScaleDown)
+                for (const auto &t : claimTemplates)
+                    try {
+                        m_cluster.remove(rtype("", "persistentvolumeclaims"), ns, stringAt(t, "metadata.name") + "-" + it->second->name);
+                    } catch (const ApiException &) {
+                        // already gone
+                    }
             if (monotonic)
                 break;
         }
