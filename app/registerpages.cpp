@@ -49,6 +49,7 @@ void registerCluster(widgets::shell::PageRegistry &registry)
     resources.group = QStringLiteral("Cluster");
     resources.description = tr("Every kind of the cluster, live: pods, workloads, services, config, storage, custom resources");
     resources.shortcut = QKeySequence(Qt::CTRL | Qt::Key_1);
+    resources.permanent = true;
     resources.create = [](const PageContext &c, const QVariantMap &, QString *) -> Page * { return new widgets::ResourcesPage(c); };
     registry.add(resources);
 

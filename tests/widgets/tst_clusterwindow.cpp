@@ -208,7 +208,10 @@ private Q_SLOTS:
         QVERIFY(menu);
         QAction *scale = menu->findChild<QAction *>(QStringLiteral("scale"));
         QVERIFY(scale && scale->isEnabled());
+        QSignalSpy done(m_window->actionRunner(), &widgets::shell::ActionRunner::finished);
         scale->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 10000);
+        QVERIFY2(done.at(0).at(1).toBool(), qPrintable(done.at(0).at(0).toString()));
         QCOMPARE(confirmation, QStringLiteral("Scale deployments.apps demo/web in context sim-admin: replicas 2 → 3"));
         QTRY_VERIFY_WITH_TIMEOUT(m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["spec"]["replicas"] == 3, 5000);
         // The table follows the sim.

@@ -139,7 +139,7 @@ QWidget *MainWindow::createHeader()
     bar->setIconSize(QSize(18, 18));
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     auto *contextIcon = new QLabel(bar);
-    contextIcon->setPixmap(Icons::get(QStringLiteral("context")).pixmap(18, 18));
+    Theme::follow(contextIcon, [contextIcon] { contextIcon->setPixmap(Icons::get(QStringLiteral("context")).pixmap(18, 18)); });
     contextIcon->setContentsMargins(8, 0, 4, 0);
     bar->addWidget(contextIcon);
     m_contextPicker = new QComboBox(bar);

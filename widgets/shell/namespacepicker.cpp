@@ -17,6 +17,9 @@ NamespacePicker::NamespacePicker(QWidget *parent) : QToolButton(parent), m_model
     setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     setIcon(Icons::get(QStringLiteral("namespace")));
     setMinimumWidth(170);
+    // The drop-down arrow beside the text, not under it (layout only; colours stay the theme's).
+    setStyleSheet(QStringLiteral("QToolButton#namespaceButton { padding-right: 16px; }"
+                                 "QToolButton#namespaceButton::menu-indicator { subcontrol-origin: padding; subcontrol-position: center right; }"));
     auto *menu = new QMenu(this);
     m_list = new QListView(menu);
     m_list->setObjectName(QStringLiteral("namespaceList"));

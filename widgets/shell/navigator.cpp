@@ -57,6 +57,10 @@ Page *Navigator::open(const QString &id, const QVariantMap &args)
     const QString title = created->windowTitle().isEmpty() ? type->title : created->windowTitle();
     const int index = m_tabs->addTab(created, Icons::get(type->icon), title);
     m_tabs->setTabToolTip(index, type->singleton ? type->description : key);
+    if (type->permanent) {
+        m_tabs->tabBar()->setTabButton(index, QTabBar::RightSide, nullptr);
+        m_tabs->tabBar()->setTabButton(index, QTabBar::LeftSide, nullptr);
+    }
     m_tabs->setCurrentIndex(index);
     Q_EMIT pageOpened(created);
     if (!args.isEmpty())
@@ -94,7 +98,8 @@ Page *Navigator::currentPage() const { return qobject_cast<Page *>(m_tabs->curre
 void Navigator::close(Page *page)
 {
     const int index = m_tabs->indexOf(page);
-    if (index < 0)
+    const PageType *type = m_registry->find(page->pageTypeId());
+    if (index < 0 || (type && type->permanent))
         return;
     const QString key = page->pageKey();
     m_tabs->removeTab(index);

@@ -44,6 +44,8 @@ struct PageType {
     QKeySequence shortcut;  // opens or raises the page
     // One instance (the rail lists it) or one per object (opened from an object: logs, scaling).
     bool singleton = true;
+    // The page stays while the window does (its tab has no close button): the browser.
+    bool permanent = false;
     // Per-object pages: the key that tells two instances apart, from the arguments; empty when
     // the arguments do not name an object (the page cannot open then).
     std::function<QString(const QVariantMap &args)> key;

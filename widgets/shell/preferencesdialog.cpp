@@ -42,7 +42,10 @@ PreferencesDialog::PreferencesDialog(ShellSettings *settings, const QStringList 
 
     // General: theme, kubeconfig files, audit log.
     auto *general = new QWidget(tabs);
-    auto *form = new QFormLayout(general);
+    auto *generalLayout = new QVBoxLayout(general);
+    auto *form = new QFormLayout;
+    generalLayout->addLayout(form);
+    generalLayout->addStretch(1);
     m_theme = new QComboBox(general);
     m_theme->setObjectName(QStringLiteral("themeBox"));
     for (ThemeMode mode : {ThemeMode::System, ThemeMode::Light, ThemeMode::Dark})
@@ -96,7 +99,10 @@ PreferencesDialog::PreferencesDialog(ShellSettings *settings, const QStringList 
 
     // Endpoints per context.
     auto *endpoints = new QWidget(tabs);
-    auto *endpointForm = new QFormLayout(endpoints);
+    auto *endpointsLayout = new QVBoxLayout(endpoints);
+    auto *endpointForm = new QFormLayout;
+    endpointsLayout->addLayout(endpointForm);
+    endpointsLayout->addStretch(1);
     m_endpointContext = new QComboBox(endpoints);
     m_endpointContext->setObjectName(QStringLiteral("endpointContext"));
     QStringList withEndpoints = all;
