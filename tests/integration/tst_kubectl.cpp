@@ -1385,6 +1385,91 @@ private Q_SLOTS:
         QCOMPARE(nodes, (QStringList{"node-a", "node-b", "node-c"}));
     }
 
+    // --- storage, network policy, quota and RBAC kinds, on the default scenario ---
+
+    void getStorageAndPolicyKindsAllNamespaces()
+    {
+        QVERIFY(world());
+        ProcessResult r;
+        QList<QStringList> rows;
+        auto boundClaims = [&] {
+            int bound = 0;
+            for (const char *ord : {"0", "1", "2"})
+                if (rowNamed(rows, QStringLiteral("persistentvolumeclaim/data-redis-") + QLatin1String(ord), 1).value(2) == QLatin1String("Bound"))
+                    ++bound;
+            return bound;
+        };
+        QVERIFY2(eventually([&] {
+                     r = inWorld({QStringLiteral("get"), QStringLiteral("pvc,pv,sc,netpol,quota,limits"), QStringLiteral("-A")});
+                     rows = tableRows(r.out);
+                     return r.exitCode == 0 && boundClaims() == 3 && r.out.contains(QLatin1String("pods: "));
+                 }, 30000),
+                 qPrintable(describe(r)));
+        // Each kind's header, as the API server's printers name the columns.
+        for (const QStringList &header : QList<QStringList>{
+                 {"NAMESPACE", "NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS", "MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"},
+                 {"NAMESPACE", "NAME", "CAPACITY", "ACCESS", "MODES", "RECLAIM", "POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"},
+                 {"NAMESPACE", "NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"},
+                 {"NAMESPACE", "NAME", "POD-SELECTOR", "AGE"},
+                 {"NAMESPACE", "NAME", "AGE", "REQUEST", "LIMIT"},
+                 {"NAMESPACE", "NAME", "CREATED", "AT"}})
+            QVERIFY2(rows.contains(header), qPrintable(header.join(QLatin1Char(' ')) + QStringLiteral(" in:\n") + r.out));
+
+        // redis's claims from its volumeClaimTemplates, each bound to a volume of the default class.
+        const QStringList claim = rowNamed(rows, QStringLiteral("persistentvolumeclaim/data-redis-0"), 1);
+        QCOMPARE(claim.value(0), QStringLiteral("shop"));
+        QVERIFY2(claim.value(3).startsWith(QLatin1String("pvc-")), qPrintable(claim.join(QLatin1Char(' '))));
+        QCOMPARE(claim.mid(4, 4), (QStringList{"1Gi", "RWO", "standard", "<unset>"}));
+        // Cluster-scoped volumes leave the NAMESPACE cell empty: their rows start with the name.
+        const QStringList volume = rowNamed(rows, QStringLiteral("persistentvolume/") + claim.value(3));
+        QCOMPARE(volume.mid(1, 7), (QStringList{"1Gi", "RWO", "Delete", "Bound", "shop/data-redis-0", "standard", "<unset>"}));
+        QCOMPARE(rowNamed(rows, QStringLiteral("storageclass.storage.k8s.io/standard")).mid(1, 5),
+                 (QStringList{"(default)", "sim.pilothouse.dev/hostpath", "Delete", "Immediate", "true"}));
+        QCOMPARE(rowNamed(rows, QStringLiteral("networkpolicy.networking.k8s.io/cartservice-allow-frontend"), 1).mid(0, 3),
+                 (QStringList{"shop", "networkpolicy.networking.k8s.io/cartservice-allow-frontend", "app=cartservice"}));
+        QCOMPARE(rowNamed(rows, QStringLiteral("networkpolicy.networking.k8s.io/redis-cart-allow-cartservice"), 1).value(2), QStringLiteral("app=redis-cart"));
+        QVERIFY2(QRegularExpression(QStringLiteral("\\bcafe +resourcequota/cafe-quota +\\S+ +persistentvolumeclaims: 0/10, pods: \\d+/40, "
+                                                   "requests\\.cpu: \\d+m?/4, requests\\.memory: \\d+[MG]i/8Gi +limits\\.cpu: \\d+m?/8, limits\\.memory: \\d+[MG]i/16Gi"))
+                     .match(r.out)
+                     .hasMatch(),
+                 qPrintable(r.out));
+        const QStringList limits = rowNamed(rows, QStringLiteral("limitrange/cafe-container-defaults"), 1);
+        QCOMPARE(limits.value(0), QStringLiteral("cafe"));
+        QVERIFY2(QDateTime::fromString(limits.value(2), Qt::ISODate).isValid(), qPrintable(limits.join(QLatin1Char(' '))));
+
+        // describe finds the claim's pod and the provisioner's events.
+        ProcessResult describePvc = inWorld({QStringLiteral("describe"), QStringLiteral("pvc"), QStringLiteral("data-redis-1"), QStringLiteral("-n"), QStringLiteral("shop")});
+        KUBECTL_OK(describePvc);
+        QVERIFY2(QRegularExpression(QStringLiteral("Used By: +redis-1")).match(describePvc.out).hasMatch(), qPrintable(describePvc.out));
+        VERIFY_CONTAINS(describePvc.out, QStringLiteral("ProvisioningSucceeded"));
+    }
+
+    void getRbacKinds()
+    {
+        QVERIFY(world());
+        ProcessResult roles = inWorld({QStringLiteral("get"), QStringLiteral("clusterroles")});
+        KUBECTL_OK(roles);
+        QList<QStringList> rows = tableRows(roles.out);
+        QCOMPARE(rows.value(0), (QStringList{"NAME", "CREATED", "AT"}));
+        for (const char *name : {"cluster-admin", "view", "log-shipper"})
+            QVERIFY2(!rowNamed(rows, QLatin1String(name)).isEmpty(), qPrintable(roles.out));
+
+        ProcessResult bindings = inWorld({QStringLiteral("get"), QStringLiteral("clusterrolebindings"), QStringLiteral("-o"), QStringLiteral("wide")});
+        KUBECTL_OK(bindings);
+        rows = tableRows(bindings.out);
+        QCOMPARE(rows.value(0), (QStringList{"NAME", "ROLE", "AGE", "USERS", "GROUPS", "SERVICEACCOUNTS"}));
+        QCOMPARE(rowNamed(rows, QStringLiteral("cluster-admin")).value(1), QStringLiteral("ClusterRole/cluster-admin"));
+        QCOMPARE(rowNamed(rows, QStringLiteral("cluster-admin")).value(3), QStringLiteral("system:masters"));
+        QCOMPARE(rowNamed(rows, QStringLiteral("log-shipper")).value(3), QStringLiteral("kube-system/log-shipper"));
+
+        ProcessResult shop = inWorld({QStringLiteral("get"), QStringLiteral("roles,rolebindings,serviceaccounts"), QStringLiteral("-n"), QStringLiteral("shop")});
+        KUBECTL_OK(shop);
+        rows = tableRows(shop.out);
+        QVERIFY2(!rowNamed(rows, QStringLiteral("role.rbac.authorization.k8s.io/nightly-report")).isEmpty(), qPrintable(shop.out));
+        QCOMPARE(rowNamed(rows, QStringLiteral("rolebinding.rbac.authorization.k8s.io/nightly-report")).value(1), QStringLiteral("Role/nightly-report"));
+        QVERIFY2(!rowNamed(rows, QStringLiteral("serviceaccount/nightly-report")).isEmpty(), qPrintable(shop.out));
+    }
+
     void rolloutRestartStatefulSet()
     {
         QVERIFY(world());
