@@ -9,6 +9,7 @@
 #include "resources/resourcespage.h"
 #include "shell/mainwindow.h"
 #include "shell/navigator.h"
+#include "shell/page.h"
 #include "shell/preferencesdialog.h"
 #include "shell/shellsettings.h"
 #include "shell/welcomepage.h"
@@ -215,6 +216,7 @@ int main(int argc, char *argv[])
     if (qEnvironmentVariableIsSet("PILOTHOUSE_STARTUP_TRACE")) {
         printTo(stderr, QStringLiteral("pilothouse: window shown\n"));
         QObject::connect(window.navigator(), &pilothouse::widgets::shell::Navigator::pageOpened, &window, [](pilothouse::widgets::shell::Page *page) {
+            printTo(stderr, QStringLiteral("pilothouse: page %1 opened\n").arg(page->pageKey()));
             if (auto *resources = qobject_cast<pilothouse::widgets::ResourcesPage *>(page))
                 QObject::connect(resources, &pilothouse::widgets::ResourcesPage::firstRowsPainted, resources,
                                  [] { printTo(stderr, QStringLiteral("pilothouse: first rows painted\n")); });
