@@ -59,6 +59,7 @@ private slots:
     void relativePathsBecomeAbsolute();
     void context();
     void demo();
+    void page();
     void versionAndHelp();
     void unknownOptionIsAnError();
     void missingValueIsAnError();
@@ -142,6 +143,16 @@ void TestCommandLine::demo()
     QVERIFY(options.demo);
 }
 
+void TestCommandLine::page()
+{
+    QVERIFY(parse({}).page.isEmpty());
+    const CommandLineOptions options = parse({"--demo", "--page", "rollouts"});
+    QVERIFY2(options.ok(), qPrintable(options.errorText));
+    QVERIFY(options.demo);
+    QCOMPARE(options.page, QStringLiteral("rollouts"));
+    QCOMPARE(parse({"--page=argocd", "--context", "sim-viewer"}).page, QStringLiteral("argocd"));
+}
+
 void TestCommandLine::versionAndHelp()
 {
     QVERIFY(parse({"--version"}).showVersion);
@@ -154,7 +165,7 @@ void TestCommandLine::versionAndHelp()
     QVERIFY(help.showHelp);
     // Named from argv[0], not from QCoreApplication, which main() has not created yet.
     QVERIFY2(help.helpText.startsWith(QStringLiteral("Usage: pilothouse [options]")), qPrintable(help.helpText));
-    for (const char *option : {"--kubeconfig", "--context", "--demo", "--version"})
+    for (const char *option : {"--kubeconfig", "--context", "--demo", "--page", "--version"})
         QVERIFY2(help.helpText.contains(QLatin1String(option)), option);
 }
 
@@ -176,6 +187,7 @@ void TestCommandLine::emptyValuesAreErrors()
 {
     QVERIFY(!parse({"--kubeconfig="}).ok());
     QVERIFY(!parse({"--context="}).ok());
+    QVERIFY(!parse({"--page="}).ok());
 }
 
 void TestCommandLine::positionalArgumentIsAnError()

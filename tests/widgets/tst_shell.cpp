@@ -414,6 +414,37 @@ private Q_SLOTS:
                                  20000);
         QVERIFY(auditText().contains("\"action\":\"promote\""));
     }
+
+    // Last: a window closed and opened again on the same settings comes back as it was left.
+    void windowRemembersPagesNamespacesAndTheLastPagePerContext()
+    {
+        m_window->openPage(QStringLiteral("gitops"));
+        m_window->openPage(QStringLiteral("argocd"));
+        m_window->selectNamespaces({QStringLiteral("shop")});
+        widgets::shell::Page *rollouts = m_window->openPage(QStringLiteral("rollouts"));
+        QVERIFY(rollouts);
+        m_window->resize(1333, 777);
+        m_window->close();  // saves the geometry and the open pages
+        m_console.window.reset();
+
+        auto again = m_console.shell.makeWindow(m_sim->kubeconfigPath());
+        again->attachSession(m_console.session.get());
+        again->show();
+        QVERIFY(QTest::qWaitForWindowExposed(again.get()));
+        QCOMPARE(again->size(), QSize(1333, 777));
+        auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
+        QVERIFY(config.ok());
+        again->showKubeconfig(config.value(), {});
+        QStringList open;
+        for (widgets::shell::Page *page : again->navigator()->pages())
+            open << page->pageKey();
+        open.sort();
+        QCOMPARE(open, (QStringList{QStringLiteral("argocd"), QStringLiteral("gitops"), QStringLiteral("resources"), QStringLiteral("rollouts")}));
+        QCOMPARE(qobject_cast<widgets::shell::Page *>(again->pageTabs()->currentWidget())->pageKey(), QStringLiteral("rollouts"));
+        QCOMPARE(again->selectedNamespaces(), QStringList{QStringLiteral("shop")});
+        QCOMPARE(m_console.session->namespaceScope(), QStringLiteral("shop"));
+        again.reset();
+    }
 };
 
 QTEST_MAIN(TestShell)
