@@ -28,6 +28,7 @@
 #include <QStatusBar>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -83,6 +84,9 @@ MainWindow::MainWindow(const shell::PageRegistry *pages, shell::ShellSettings *s
     m_message = new QLabel(this);
     m_message->setObjectName(QStringLiteral("statusMessage"));
     m_message->setTextFormat(Qt::PlainText);
+    m_messageTimer = new QTimer(this);
+    m_messageTimer->setSingleShot(true);
+    connect(m_messageTimer, &QTimer::timeout, m_message, &QLabel::clear);
     statusBar()->setObjectName(QStringLiteral("mainStatusBar"));
     statusBar()->addWidget(m_message, 1);
     statusBar()->addPermanentWidget(m_connectionStatus);
@@ -347,6 +351,9 @@ void MainWindow::showMessage(const QString &text, bool ok)
     m_lastMessage = text;
     m_message->setText(text);
     m_message->setToolTip(text);
+    // A message is news: it goes after a while (a failure stays longer), the tooltip and the
+    // audit log keep the record.
+    m_messageTimer->start(ok ? 10000 : 30000);
     if (ok)
         Theme::clearTextRole(m_message);
     else

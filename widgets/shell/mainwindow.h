@@ -14,6 +14,7 @@ class QComboBox;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
+class QTimer;
 
 namespace pilothouse::widgets::shell {
 class ActionRunner;
@@ -114,6 +115,7 @@ private:
     QAction *m_readOnlyAction = nullptr;
     ConnectionStatusLabel *m_connectionStatus = nullptr;
     QLabel *m_message = nullptr;
+    QTimer *m_messageTimer = nullptr;
 };
 
 }  // namespace pilothouse::widgets

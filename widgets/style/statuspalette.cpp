@@ -123,6 +123,8 @@ void StatusDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelI
     option->features |= QStyleOptionViewItem::HasDecoration;
     const int side = option->fontMetrics.height() - 2;
     option->decorationSize = QSize(side, side);
+    // The icon is drawn at the left: the word goes right beside it, even in a numeric column.
+    option->displayAlignment = Qt::AlignLeft | Qt::AlignVCenter;
     const QColor c = StatusPalette::color(tone);
     option->palette.setColor(QPalette::Text, c);
     option->palette.setColor(QPalette::WindowText, c);
