@@ -8,6 +8,24 @@
 
 namespace pilothouse::backends::actions {
 
+namespace {
+
+// What every action names: itself, its object, the change in words and the verb checked.
+Action subject(const QString &actionName, const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &change,
+               const QString &verb)
+{
+    Action a;
+    a.name = actionName;
+    a.resource = r;
+    a.ns = ns;
+    a.objectName = name;
+    a.change = change;
+    a.verb = verb;
+    return a;
+}
+
+}  // namespace
+
 QString Action::objectLabel() const
 {
     if (!subjectLabel.isEmpty())
@@ -17,13 +35,7 @@ QString Action::objectLabel() const
 
 Action Action::scale(const kube::ResourceRef &r, const QString &ns, const QString &name, int from, int to, const QString &rv)
 {
-    Action a;
-    a.name = QStringLiteral("scale");
-    a.resource = r;
-    a.ns = ns;
-    a.objectName = name;
-    a.change = QStringLiteral("replicas %1 → %2").arg(from).arg(to);
-    a.verb = QStringLiteral("patch");
+    Action a = subject(QStringLiteral("scale"), r, ns, name, QStringLiteral("replicas %1 → %2").arg(from).arg(to), QStringLiteral("patch"));
     a.subresource = QStringLiteral("scale");
     a.expectedResourceVersion = rv;
     QJsonObject patch{{QStringLiteral("spec"), QJsonObject{{QStringLiteral("replicas"), to}}}};
@@ -36,14 +48,8 @@ Action Action::scale(const kube::ResourceRef &r, const QString &ns, const QStrin
 
 Action Action::restart(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QDateTime &at)
 {
-    Action a;
-    a.name = QStringLiteral("restart");
-    a.resource = r;
-    a.ns = ns;
-    a.objectName = name;
     const QString stamp = at.toUTC().toString(Qt::ISODate);
-    a.change = QStringLiteral("kubectl.kubernetes.io/restartedAt = %1 (a rolling restart of every pod)").arg(stamp);
-    a.verb = QStringLiteral("patch");
+    Action a = subject(QStringLiteral("restart"), r, ns, name, QStringLiteral("kubectl.kubernetes.io/restartedAt = %1 (a rolling restart of every pod)").arg(stamp), QStringLiteral("patch"));
     a.expectedResourceVersion = rv;
     QJsonObject annotations{{QStringLiteral("kubectl.kubernetes.io/restartedAt"), stamp}};
     QJsonObject patch{{QStringLiteral("spec"),
@@ -57,13 +63,7 @@ Action Action::restart(const kube::ResourceRef &r, const QString &ns, const QStr
 Action Action::replace(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &rv,
                        const QString &change)
 {
-    Action a;
-    a.name = QStringLiteral("edit");
-    a.resource = r;
-    a.ns = ns;
-    a.objectName = name;
-    a.change = change;
-    a.verb = QStringLiteral("update");
+    Action a = subject(QStringLiteral("edit"), r, ns, name, change, QStringLiteral("update"));
     a.isReplace = true;
     a.expectedResourceVersion = rv;
     QJsonObject object = QJsonDocument::fromJson(json).object();
@@ -79,13 +79,7 @@ Action Action::replace(const kube::ResourceRef &r, const QString &ns, const QStr
 
 Action Action::remove(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QString &uid)
 {
-    Action a;
-    a.name = QStringLiteral("delete");
-    a.resource = r;
-    a.ns = ns;
-    a.objectName = name;
-    a.change = QStringLiteral("delete (dependents removed in the background)");
-    a.verb = QStringLiteral("delete");
+    Action a = subject(QStringLiteral("delete"), r, ns, name, QStringLiteral("delete (dependents removed in the background)"), QStringLiteral("delete"));
     a.isDelete = true;
     a.expectedResourceVersion = rv;
     QJsonObject pre;
@@ -103,13 +97,7 @@ Action Action::remove(const kube::ResourceRef &r, const QString &ns, const QStri
 
 Action Action::create(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &change)
 {
-    Action a;
-    a.name = QStringLiteral("create");
-    a.resource = r;
-    a.ns = ns;
-    a.objectName = name;
-    a.change = change;
-    a.verb = QStringLiteral("create");
+    Action a = subject(QStringLiteral("create"), r, ns, name, change, QStringLiteral("create"));
     a.isCreate = true;
     // No precondition: a second create of the same name answers AlreadyExists.
     a.body = json;
@@ -119,13 +107,7 @@ Action Action::create(const kube::ResourceRef &r, const QString &ns, const QStri
 Action Action::mergePatch(const QString &actionName, const kube::ResourceRef &r, const QString &ns, const QString &name, QJsonObject patch,
                           const QString &rv, const QString &change)
 {
-    Action a;
-    a.name = actionName;
-    a.resource = r;
-    a.ns = ns;
-    a.objectName = name;
-    a.change = change;
-    a.verb = QStringLiteral("patch");
+    Action a = subject(actionName, r, ns, name, change, QStringLiteral("patch"));
     a.patchKind = kube::PatchKind::Merge;
     a.expectedResourceVersion = rv;
     // A resourceVersion in a merge patch is a precondition: a changed object answers 409.
@@ -142,13 +124,7 @@ Action Action::setSpecField(const QString &actionName, const kube::ResourceRef &
                             const QString &uid, const QString &rv, const QString &field, const QJsonValue &seen, const QJsonValue &to,
                             const QString &change)
 {
-    Action a;
-    a.name = actionName;
-    a.resource = r;
-    a.ns = ns;
-    a.objectName = name;
-    a.change = change;
-    a.verb = QStringLiteral("patch");
+    Action a = subject(actionName, r, ns, name, change, QStringLiteral("patch"));
     a.patchKind = kube::PatchKind::Json;
     a.expectedResourceVersion = rv;
     const QString path = QStringLiteral("/spec/") + field;

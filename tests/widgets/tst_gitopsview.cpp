@@ -56,6 +56,7 @@ private slots:
     void revertPushed();
     void errorsInMessageLine();
     void bumpDialog();
+    void readOnlyContextPushesNothing();
 
 private:
     std::unique_ptr<GitOpsView> makeView(bool waitForFetch = true);
@@ -401,6 +402,30 @@ void TestGitOpsView::bumpDialog()
     QCOMPARE(request->selector.container, QStringLiteral("storefront"));
     QCOMPARE(request->selector.repository, QStringLiteral("registry.pilothouse.dev/shop/storefront"));
     QCOMPARE(request->tag, QStringLiteral("170"));
+}
+
+// The shell's read-only toggle reaches the page: Argo CD deploys what is pushed here, so bump and
+// revert are held back with the reason, and a bump asked for anyway pushes nothing.
+void TestGitOpsView::readOnlyContextPushesNothing()
+{
+    auto view = makeView();
+    auto *bump = view->findChild<QPushButton *>(QStringLiteral("gitopsBump"));
+    auto *revert = view->findChild<QPushButton *>(QStringLiteral("gitopsRevert"));
+    QVERIFY(bump->isEnabled());
+    const QString reason = QStringLiteral("Context sim-admin is read-only: Pilothouse sends no change (toolbar: Read-only)");
+    view->applyReadOnlyReason(reason);
+    QVERIFY(!bump->isEnabled() && !revert->isEnabled());
+    QCOMPARE(bump->toolTip(), reason);
+    const QString before = remoteHead();
+    QSignalSpy finished(view.get(), &GitOpsView::actionFinished);
+    view->setConfirmHandler([](const QString &, const QString &) { return true; });
+    view->bumpImage({kStorefrontPath, {QStringLiteral("storefront"), {}}, QStringLiteral("170")});
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.first().at(1).toBool(), false);
+    QVERIFY(finished.first().at(2).toString().contains(reason));
+    QCOMPARE(remoteHead(), before);
+    view->applyReadOnlyReason({});
+    QVERIFY(bump->isEnabled());
 }
 
 QTEST_MAIN(TestGitOpsView)

@@ -188,7 +188,7 @@ private Q_SLOTS:
             return true;
         };
         const QString outcome = click(m_view->rollbackButton());
-        QCOMPARE(asked, 2);
+        QVERIFY2(asked == 2, qPrintable(QStringLiteral("asked %1 times; outcome: %2").arg(asked).arg(outcome)));
         QVERIFY2(m_confirmations[1].startsWith(QStringLiteral("Someone else changed deployments.apps history/web since you read it")),
                  qPrintable(m_confirmations[1]));
         QVERIFY2(m_confirmations[1].contains(QStringLiteral("image nginx:1.24 → nginx:1.26")), qPrintable(m_confirmations[1]));

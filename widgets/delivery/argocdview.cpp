@@ -1,6 +1,8 @@
 // The Argo CD view: login form, live applications table, history, resource tree and actions.
 #include "delivery/argocdview.h"
 
+#include "shell/actionrunner.h"
+
 #include "style/statuspalette.h"
 
 #include <QCheckBox>
@@ -74,6 +76,7 @@ ArgoCdView::ArgoCdView(backends::http::HttpEngine *engine, backends::actions::Au
       m_keychain(new ArgoCdKeychain(this))
 {
     setObjectName(QStringLiteral("argocdView"));
+    m_runner = new shell::ActionRunner(this, this);
     buildUi();
     m_treeTimer.setSingleShot(true);
     m_treeTimer.setInterval(1500);
@@ -725,8 +728,7 @@ void ArgoCdView::startSync()
     if (it == m_appsByName.constEnd())
         return;
     ArgoCdAction action = ArgoCdAction::sync(m_client->serverUrl(), m_client->userName(), *it, SyncOptions{});
-    if (confirm(action))
-        run(action);
+    confirmAndRun(action);
 }
 
 void ArgoCdView::startRollback()
@@ -739,8 +741,7 @@ void ArgoCdView::startRollback()
     if (!entry)
         return;
     ArgoCdAction action = ArgoCdAction::rollback(m_client->serverUrl(), m_client->userName(), *it, *entry, false, false);
-    if (confirm(action))
-        run(action);
+    confirmAndRun(action);
 }
 
 void ArgoCdView::startTerminate()
@@ -749,17 +750,29 @@ void ArgoCdView::startTerminate()
     if (it == m_appsByName.constEnd())
         return;
     ArgoCdAction action = ArgoCdAction::terminate(m_client->serverUrl(), m_client->userName(), *it);
-    if (confirm(action))
-        run(action);
+    confirmAndRun(action);
 }
 
-void ArgoCdView::run(const ArgoCdAction &action)
+void ArgoCdView::confirmAndRun(const ArgoCdAction &proposed)
+{
+    // The shell's runner keeps the sequence; the confirmation is this page's dialog (its options
+    // change the action), the request is Argo CD's.
+    auto action = std::make_shared<ArgoCdAction>(proposed);
+    QPointer<ArgoCdView> self(this);
+    m_runner->runChange({action->name(), [self, action] { return self && self->confirm(*action); },
+                         [self, action](std::function<void(bool, const QString &)> reply) {
+                             if (self)
+                                 self->run(*action, std::move(reply));
+                         }});
+}
+
+void ArgoCdView::run(const ArgoCdAction &action, std::function<void(bool ok, const QString &message)> reply)
 {
     m_busy = true;
     updateButtons();
     setMessage(tr("%1…").arg(action.confirmationText()));
     const QString name = action.application;
-    m_actions->execute(action, this, [this, action, name](const Result<void> &r) {
+    m_actions->execute(action, this, [this, action, name, reply](const Result<void> &r) {
         m_busy = false;
         QString what = action.kind == ArgoCdAction::Kind::Sync       ? tr("Sync of %1").arg(name)
                        : action.kind == ArgoCdAction::Kind::Rollback ? tr("Rollback of %1 to history id %2").arg(name).arg(action.historyId)
@@ -772,6 +785,8 @@ void ArgoCdView::run(const ArgoCdAction &action)
         setMessage(message);
         updateButtons();
         Q_EMIT actionFinished(action.name(), r.ok(), message);
+        if (reply)
+            reply(r.ok(), message);
         // The stream brings the new state; a direct read makes it show at once when polling.
         if (r.ok() && m_client->hasSession())
             m_client->getApplication(name, this, [this](const Result<ApplicationInfo> &app) {

@@ -27,6 +27,10 @@ class QTableWidget;
 class QTabWidget;
 class QTreeWidget;
 
+namespace pilothouse::widgets::shell {
+class ActionRunner;
+}
+
 namespace pilothouse::widgets {
 
 // What the login form starts with (the demo launcher and the tests fill it in).
@@ -101,12 +105,14 @@ private:
     void startRollback();
     void startTerminate();
     bool confirm(backends::argocd::ArgoCdAction &action);
-    void run(const backends::argocd::ArgoCdAction &action);
+    void confirmAndRun(const backends::argocd::ArgoCdAction &proposed);
+    void run(const backends::argocd::ArgoCdAction &action, std::function<void(bool ok, const QString &message)> reply = {});
 
     backends::http::HttpEngine *m_engine;
     backends::actions::AuditLog *m_audit;
     backends::argocd::ArgoCdClient *m_client;
     backends::argocd::ArgoCdActions *m_actions;
+    shell::ActionRunner *m_runner = nullptr;  // the sequence every page's changes follow
     backends::argocd::ArgoCdKeychain *m_keychain;
 
     QLineEdit *m_url = nullptr;

@@ -2,10 +2,13 @@
 // confirmations and the message line. The GUI thread never waits on git.
 #include "delivery/gitopsview.h"
 
+#include "shell/actionrunner.h"
+
 #include "common/diffdialog.h"
 #include "humanduration.h"
 
 #include <QDateTime>
+#include <QPointer>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -29,7 +32,7 @@ constexpr int TimeRole = Qt::UserRole + 1;
 }  // namespace
 
 GitOpsView::GitOpsView(const GitOpsSettings &settings, actions::AuditLog *audit, QWidget *parent)
-    : shell::Page(parent), m_client(new GitOpsClient(settings, {}, this))
+    : shell::Page(parent), m_client(new GitOpsClient(settings, {}, this)), m_runner(new shell::ActionRunner(this, this))
 {
     setObjectName(QStringLiteral("gitOpsView"));
     m_client->setAuditLog(audit);
@@ -315,6 +318,12 @@ void GitOpsView::updateButtons()
                          : sha.isEmpty() ? tr("Select a commit to revert")
                          : root ? tr("The first commit cannot be reverted")
                                 : tr("Commits the reverse of the selected commit and pushes it (the GitOps rollback)"));
+    // Argo CD deploys what is pushed here: the context's read-only toggle holds pushes back too.
+    if (!readOnlyReason().isEmpty())
+        for (QPushButton *change : {m_bump, m_revert}) {
+            change->setEnabled(false);
+            change->setToolTip(readOnlyReason());
+        }
 }
 
 void GitOpsView::startBump()
@@ -334,6 +343,10 @@ void GitOpsView::startBump()
 void GitOpsView::bumpImage(const BumpRequest &request)
 {
     m_action = QStringLiteral("bump");
+    if (!readOnlyReason().isEmpty()) {
+        finish(false, tr("Not pushed: %1").arg(readOnlyReason()));
+        return;
+    }
     updateButtons();
     m_message->setText(tr("Preparing the change to %1…").arg(request.path));
     m_client->prepareBump(request.path, request.selector, request.tag);
@@ -349,6 +362,10 @@ void GitOpsView::startRevert()
 void GitOpsView::revertCommit(const QString &sha)
 {
     m_action = QStringLiteral("revert");
+    if (!readOnlyReason().isEmpty()) {
+        finish(false, tr("Not pushed: %1").arg(readOnlyReason()));
+        return;
+    }
     updateButtons();
     m_message->setText(tr("Preparing the revert of %1…").arg(sha.left(7)));
     m_client->prepareRevert(sha);
@@ -374,20 +391,32 @@ void GitOpsView::confirmAndPush(const PendingChange &change)
     summary += tr("Push to %1 (%2): %3\nCommit \"%4\" as %5 <%6>, on %7.")
                    .arg(redactUrl(s.url), s.branch, change.summary, change.message.section(QLatin1Char('\n'), 0, 0), s.authorName, s.authorEmail,
                         change.base.left(7));
-    bool confirmed = false;
-    if (m_confirm) {
-        confirmed = m_confirm(summary, change.diff);
-    } else {
-        DiffDialog dialog(summary, change.diff, this);
+    // The first push was answered "the branch moved": that run ends here, a new one is confirmed.
+    if (m_pushReply)
+        std::exchange(m_pushReply, {})(false, tr("The branch moved; the change was prepared again"));
+    // The shell's runner keeps the sequence; the confirmation is this page's diff dialog, the
+    // request a git push.
+    QPointer<GitOpsView> self(this);
+    auto confirmChange = [self, summary, change] {
+        if (!self)
+            return false;
+        if (self->m_confirm)
+            return self->m_confirm(summary, change.diff);
+        DiffDialog dialog(summary, change.diff, self);
         dialog.setWindowTitle(change.rebased ? tr("The branch moved: push the new change?") : tr("Commit and push this change?"));
-        confirmed = dialog.exec() == QDialog::Accepted;
-    }
-    if (!confirmed) {
-        finish(false, tr("Not pushed: cancelled"));
-        return;
-    }
-    m_message->setText(tr("Pushing to %1…").arg(s.branch));
-    m_client->push(change);
+        return dialog.exec() == QDialog::Accepted;
+    };
+    auto push = [self, change, branch = s.branch](std::function<void(bool, const QString &)> reply) {
+        if (!self)
+            return;
+        self->m_pushReply = std::move(reply);  // answered by finish()
+        self->m_message->setText(tr("Pushing to %1…").arg(branch));
+        self->m_client->push(change);
+    };
+    m_runner->runChange({tr("Push of %1").arg(change.summary), confirmChange, push}, [self](const shell::ActionRunner::RunOutcome &outcome) {
+        if (self && !outcome.sent)
+            self->finish(false, tr("Not pushed: cancelled"));
+    });
 }
 
 void GitOpsView::onPushFinished(const Result<PushOutcome> &outcome)
@@ -415,6 +444,8 @@ void GitOpsView::finish(bool ok, const QString &message)
     m_message->setText(message);
     updateButtons();
     emit actionFinished(action, ok, message);
+    if (m_pushReply)
+        std::exchange(m_pushReply, {})(ok, message);
 }
 
 }  // namespace pilothouse::widgets

@@ -21,6 +21,10 @@ class QPlainTextEdit;
 class QPushButton;
 class QTreeWidget;
 
+namespace pilothouse::widgets::shell {
+class ActionRunner;
+}
+
 namespace pilothouse::widgets {
 
 class GitOpsView : public shell::Page {
@@ -57,6 +61,9 @@ public:
     void setConfirmHandler(std::function<bool(const QString &summary, const QString &diff)> handler) { m_confirm = std::move(handler); }
     void setBumpRequestHandler(std::function<std::optional<BumpRequest>(const QStringList &manifests)> handler) { m_bumpRequest = std::move(handler); }
 
+protected:
+    void onReadOnlyChanged(const QString &) override { updateButtons(); }
+
 signals:
     // The operator fetched with edited settings (the main window stores them).
     void settingsChanged(const pilothouse::backends::gitops::GitOpsSettings &settings);
@@ -84,6 +91,8 @@ private:
     QLineEdit *m_localPath = nullptr;
     QLineEdit *m_authorName = nullptr;
     QLineEdit *m_authorEmail = nullptr;
+    shell::ActionRunner *m_runner = nullptr;  // the sequence every page's changes follow
+    std::function<void(bool, const QString &)> m_pushReply;  // the runner's push in flight
     QPushButton *m_fetch = nullptr;
     QLabel *m_status = nullptr;
     QTreeWidget *m_commits = nullptr;

@@ -128,6 +128,27 @@ void ActionRunner::run(const Request &request, Done done)
     });
 }
 
+void ActionRunner::runChange(const Change &change, Done done)
+{
+    ActionResult none;
+    none.outcome = Outcome::Refused;
+    if (change.confirm && !change.confirm()) {
+        report(tr("%1 cancelled; nothing was sent").arg(change.label), false, false, none, done);
+        return;
+    }
+    ++m_running;
+    QPointer<ActionRunner> self(this);
+    change.send([self, done](bool ok, const QString &message) {
+        if (!self)
+            return;
+        --self->m_running;
+        ActionResult r;
+        r.outcome = ok ? Outcome::Succeeded : Outcome::Failed;
+        r.error.message = ok ? QString() : message;
+        self->report(message, ok, true, r, done);
+    });
+}
+
 QString ActionRunner::outcomeMessage(const QString &label, const Action &action, const ActionResult &r)
 {
     const QString object = action.objectLabel();

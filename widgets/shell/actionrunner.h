@@ -51,6 +51,17 @@ public:
     // permission → confirm → send → outcome.
     void run(const Request &request, Done done = {});
     void run(const QString &label, const backends::actions::Action &action, Done done = {}) { run(Request{label, action, {}, {}}, std::move(done)); }
+    // A change sent to another system than the Kubernetes API (Argo CD, a git push): the page
+    // confirms (its own dialog, with its options) and sends; the runner keeps the order, the busy
+    // count and the outcome signal the same as for every other change.
+    struct Change {
+        QString label;                                     // "Sync of storefront"
+        std::function<bool()> confirm;                     // false: cancelled, nothing sent
+        // Sends and reports back once: whether it was applied and the message to show.
+        std::function<void(std::function<void(bool ok, const QString &message)> reply)> send;
+    };
+    void runChange(const Change &change, Done done = {});
+
     // An offer of an action provider: asks for the number first when it needs one.
     void runOffer(const backends::actions::ActionOffer &offer, Done done = {});
 
