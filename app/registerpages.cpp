@@ -99,10 +99,8 @@ void registerCluster(widgets::shell::PageRegistry &registry)
         auto *view = new widgets::ScalingView(c.session, args.value(QStringLiteral("namespace")).toString(),
                                               args.value(QStringLiteral("name")).toString());
         view->setWindowTitle(tr("Scaling: %1").arg(args.value(QStringLiteral("name")).toString()));
-        QObject::connect(view, &widgets::ScalingView::problemChanged, view, [view](const QString &message) {
-            if (!message.isEmpty())
-                Q_EMIT view->statusMessage(message);
-        });
+        // Empty when the problem is over: the shell takes the message back.
+        QObject::connect(view, &widgets::ScalingView::problemChanged, view, &Page::statusMessage);
         return view;
     };
     registry.add(scaling);
@@ -121,10 +119,7 @@ void registerDelivery(widgets::shell::PageRegistry &registry)
         if (!connected(c, error))
             return nullptr;
         auto *view = new widgets::RolloutsView(c.session);
-        QObject::connect(view, &widgets::RolloutsView::problemChanged, view, [view](const QString &message) {
-            if (!message.isEmpty())
-                Q_EMIT view->statusMessage(message);
-        });
+        QObject::connect(view, &widgets::RolloutsView::problemChanged, view, &Page::statusMessage);
         QObject::connect(view, &widgets::RolloutsView::actionFinished, view, &Page::actionOutcome);
         return view;
     };

@@ -6,7 +6,7 @@
 // promote confirmation, a canary in the middle of its steps, the Argo CD application with its
 // history, and the deployment repository. Run under a display server, e.g.
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/tests/screenshots/make_screenshots docs/screenshots
-// (--shell-only makes the shell's screens alone; --delivery-only skips the browser, scaling and
+// (--shell-only makes the shell's screens alone, --size=1280x800 another window size; --delivery-only skips the browser, scaling and
 // logs, which take two minutes of load).
 // Not a test: it asserts nothing; a person looks at what it saves.
 #include "actions/auditlog.h"
@@ -102,12 +102,15 @@ int main(int argc, char **argv)
     QString out = QStringLiteral("docs/screenshots");
     bool deliveryOnly = false;
     bool shellOnly = false;
+    QSize windowSize(1500, 920);
     for (int i = 1; i < argc; ++i) {
         const QString arg = QString::fromLocal8Bit(argv[i]);
         if (arg == QLatin1String("--delivery-only"))
             deliveryOnly = true;
         else if (arg == QLatin1String("--shell-only"))
             shellOnly = true;
+        else if (arg.startsWith(QLatin1String("--size=")))  // e.g. --size=1280x800, to look for clipped text
+            windowSize = QSize(arg.mid(7).section(QLatin1Char('x'), 0, 0).toInt(), arg.mid(7).section(QLatin1Char('x'), 1, 1).toInt());
         else
             out = arg;
     }
@@ -122,7 +125,7 @@ int main(int argc, char **argv)
         parts.settings->addRecentKubeconfig(QStringLiteral("/home/dana/.kube/config"));
         auto welcome = parts.makeWindow(QStringLiteral("/home/dana/.kube/config"));
         welcome->setDemoAvailable(true);
-        welcome->resize(1280, 800);
+        welcome->resize(windowSize.boundedTo(QSize(1280, 800)));
         welcome->show();
         wait(800);
         save(welcome.get(), out + QStringLiteral("/welcome.png"));
@@ -156,7 +159,7 @@ int main(int argc, char **argv)
         return 1;
     }
     widgets::MainWindow &window = *console.window;
-    window.resize(1500, 920);
+    window.resize(windowSize);
     widgets::ResourcesPage *browser = window.resourcesPage();
     waitFor([&] { return browser->deploymentModel()->rowOf(QStringLiteral("shop/frontend")) >= 0; }, 20000, "the deployments");
     wait(8000);  // the scenario's pods ready

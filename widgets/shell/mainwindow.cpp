@@ -98,7 +98,16 @@ MainWindow::MainWindow(const shell::PageRegistry *pages, shell::ShellSettings *s
         if (page && m_session && m_restored)
             m_settings->setLastPage(m_session->contextName(), page->pageKey());
     });
-    connect(m_navigator, &shell::Navigator::statusMessage, this, [this](const QString &text) { showMessage(text); });
+    connect(m_navigator, &shell::Navigator::statusMessage, this, [this](const QString &text, shell::Page *from) {
+        // A page whose problem is over takes back its own message, not someone else's.
+        if (text.isEmpty()) {
+            if (from && m_messageFrom == from)
+                m_message->clear();
+            return;
+        }
+        showMessage(text);
+        m_messageFrom = from;
+    });
     connect(m_navigator, &shell::Navigator::actionOutcome, this, [this](const QString &text, bool ok) { showMessage(text, ok); });
     connect(m_navigator, &shell::Navigator::openFailed, this, [this](const QString &, const QString &text) { showMessage(text, false); });
     connect(m_navigator, &shell::Navigator::badgeChanged, m_rail, &shell::NavigationRail::setBadge);
@@ -348,6 +357,7 @@ void MainWindow::applyReadOnly()
 
 void MainWindow::showMessage(const QString &text, bool ok)
 {
+    m_messageFrom = nullptr;
     m_lastMessage = text;
     m_message->setText(text);
     m_message->setToolTip(text);

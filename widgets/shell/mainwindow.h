@@ -9,6 +9,7 @@
 #include "shell/pageregistry.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QComboBox;
 class QLabel;
@@ -116,6 +117,7 @@ private:
     ConnectionStatusLabel *m_connectionStatus = nullptr;
     QLabel *m_message = nullptr;
     QTimer *m_messageTimer = nullptr;
+    QPointer<shell::Page> m_messageFrom;  // the page whose message is shown, if any
 };
 
 }  // namespace pilothouse::widgets

@@ -46,7 +46,7 @@ Page *Navigator::open(const QString &id, const QVariantMap &args)
     created->setPageIdentity(id, key);
     created->applyReadOnlyReason(m_readOnlyReason);
     created->applyNamespaces(m_namespaces);
-    connect(created, &Page::statusMessage, this, &Navigator::statusMessage);
+    connect(created, &Page::statusMessage, this, [this, created](const QString &text) { Q_EMIT statusMessage(text, created); });
     connect(created, &Page::actionOutcome, this, &Navigator::actionOutcome);
     connect(created, &Page::badgeChanged, this, [this, id](int count) { Q_EMIT badgeChanged(id, count); });
     connect(created, &Page::titleChanged, this, [this, created](const QString &title) {

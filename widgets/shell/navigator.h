@@ -47,7 +47,8 @@ Q_SIGNALS:
     void pageClosed(const QString &key);
     void openFailed(const QString &id, const QString &message);
     // Relayed from the pages, for the status bar and the rail's badges.
-    void statusMessage(const QString &text);
+    // A page's message; empty when what it reported is over (its problem cleared).
+    void statusMessage(const QString &text, pilothouse::widgets::shell::Page *from);
     void actionOutcome(const QString &message, bool ok);
     void badgeChanged(const QString &typeId, int count);
 
