@@ -20,6 +20,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QStandardPaths>
 
@@ -204,6 +205,19 @@ int main(int argc, char *argv[])
                 gitops.authorEmail = QStringLiteral("demo@pilothouse.invalid");
             settings.setGitOps(gitops, false);
         }
+        // Pages restored from the last run before the demo's servers were known are built again
+        // with them (and the page the operator was on stays in front).
+        pilothouse::widgets::shell::Navigator *navigator = window.navigator();
+        pilothouse::widgets::shell::Page *current = navigator->currentPage();
+        const QString currentKey = current ? current->pageKey() : QString();
+        for (const QString &id : {QStringLiteral("argocd"), QStringLiteral("gitops")})
+            if (pilothouse::widgets::shell::Page *stale = navigator->pageOfType(id)) {
+                navigator->close(stale);
+                window.openPage(id);
+            }
+        if (!currentKey.isEmpty())
+            if (pilothouse::widgets::shell::Page *again = navigator->page(currentKey))
+                window.pageTabs()->setCurrentWidget(again);
     });
     QObject::connect(&window, &pilothouse::widgets::MainWindow::demoRequested, &window, [&] {
         settings.setRemembersServers(false);
