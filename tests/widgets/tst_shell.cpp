@@ -403,9 +403,15 @@ private Q_SLOTS:
         QCOMPARE(palette->model()->index(0, 0).data().toString(), QStringLiteral("Promote storefront"));
         QSignalSpy finished(m_window->actionRunner(), &widgets::shell::ActionRunner::finished);
         QTest::keyClick(palette->input(), Qt::Key_Return);
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
-        QVERIFY2(finished.at(0).at(1).toBool(), qPrintable(finished.at(0).at(0).toString()));
-        QCOMPARE(m_confirmations.size(), before + 1);
+        // The rollout controller writes its status all the time: when that made the object the
+        // operator saw stale, the promote was refused (409), read again and asked again, once.
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() && finished.last().at(1).toBool(), 15000);
+        QVERIFY(finished.size() <= 2);
+        if (finished.size() == 2) {
+            QVERIFY2(finished.first().at(0).toString().contains(QStringLiteral("changed since you looked")), qPrintable(finished.first().at(0).toString()));
+            QVERIFY(m_confirmations.last().contains(QStringLiteral("changed since you looked at it (resourceVersion")));
+        }
+        QCOMPARE(m_confirmations.size(), before + finished.size());
         QVERIFY2(m_confirmations.last().contains(QStringLiteral("rollouts.argoproj.io shop/storefront")), qPrintable(m_confirmations.last()));
         // The active Service switches to the new revision.
         QTRY_VERIFY_WITH_TIMEOUT(m_sim->get(path).json()["status"].value("pauseConditions", Json::array()).empty(), 20000);

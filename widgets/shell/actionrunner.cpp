@@ -34,7 +34,7 @@ void ActionRunner::report(const QString &message, bool ok, bool sent, const Acti
         done(RunOutcome{result, message, sent});
 }
 
-void ActionRunner::runOffer(const backends::actions::ActionOffer &offer, Done done)
+void ActionRunner::runOffer(const backends::actions::ActionOffer &offer, Done done, const QString &preface)
 {
     if (!offer.notApplicable.isEmpty()) {
         ActionResult none;
@@ -45,7 +45,7 @@ void ActionRunner::runOffer(const backends::actions::ActionOffer &offer, Done do
     QString label = offer.title;
     label.remove(QChar(0x2026));  // "Scale…" → "Scale"
     if (offer.action) {
-        run(label, *offer.action, std::move(done));
+        run(Request{label, *offer.action, preface, {}}, std::move(done));
         return;
     }
     if (!offer.actionForNumber)

@@ -63,7 +63,8 @@ public:
     void runChange(const Change &change, Done done = {});
 
     // An offer of an action provider: asks for the number first when it needs one.
-    void runOffer(const backends::actions::ActionOffer &offer, Done done = {});
+    // `preface` is shown above the confirmation (why it is asked again).
+    void runOffer(const backends::actions::ActionOffer &offer, Done done = {}, const QString &preface = {});
 
     // The message for an outcome (also used by pages that run actions their own way).
     static QString outcomeMessage(const QString &label, const backends::actions::Action &action,

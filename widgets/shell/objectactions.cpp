@@ -24,7 +24,8 @@ QList<ActionOffer> objectOffers(const backends::kube::KindInfo &kind, const back
     return backends::actions::ActionProviders::standard().offersFor(kind, json);
 }
 
-void triggerOffer(const PageContext &context, const ActionOffer &offer, const backends::kube::KubeObjectPtr &object)
+void triggerOffer(const PageContext &context, const backends::kube::KindInfo &kind, const ActionOffer &offer,
+                  const backends::kube::KubeObjectPtr &object, const QString &preface)
 {
     if (offer.link) {
         if (!context.navigator)
@@ -35,8 +36,27 @@ void triggerOffer(const PageContext &context, const ActionOffer &offer, const ba
         context.navigator->open(offer.link->pageId, args);
         return;
     }
-    if (context.actions)
-        context.actions->runOffer(offer);
+    if (!context.actions)
+        return;
+    // Asked again once at most; a number (scale) is not asked for twice.
+    const bool mayAskAgain = preface.isEmpty() && offer.action.has_value() && object;
+    context.actions->runOffer(offer, [context, kind, offer, object, mayAskAgain](const ActionRunner::RunOutcome &outcome) {
+        if (!mayAskAgain || !outcome.sent || outcome.result.outcome != backends::actions::Outcome::Conflict || !context.session)
+            return;
+        context.session->fetchObject(kind.ref, object->ns, object->name, context.actions, [context, kind, offer, object](const backends::kube::KubeReply &reply) {
+            if (!reply.ok())
+                return;
+            const QJsonObject fresh = QJsonDocument::fromJson(reply.body).object();
+            const QString rv = fresh.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("resourceVersion")).toString();
+            for (const ActionOffer &again : backends::actions::ActionProviders::standard().offersFor(kind, fresh))
+                if (again.id == offer.id) {
+                    triggerOffer(context, kind, again, object,
+                                 QObject::tr("%1 changed since you looked at it (resourceVersion %2 → %3); nothing was sent. Asked again on the object as it is now.")
+                                     .arg(object->key(), object->resourceVersion, rv));
+                    return;
+                }
+        });
+    }, preface);
 }
 
 QMenu *objectMenu(const PageContext &context, const backends::kube::KindInfo &kind, const backends::kube::KubeObjectPtr &object,
@@ -56,7 +76,7 @@ QMenu *objectMenu(const PageContext &context, const backends::kube::KindInfo &ki
         QAction *item = menu->addAction(Icons::get(offer.icon), offer.title);
         item->setObjectName(offer.id);
         item->setProperty("offerTitle", offer.title);
-        QObject::connect(item, &QAction::triggered, menu, [context, offer, object] { triggerOffer(context, offer, object); });
+        QObject::connect(item, &QAction::triggered, menu, [context, kind, offer, object] { triggerOffer(context, kind, offer, object); });
         if (!offer.notApplicable.isEmpty()) {
             item->setEnabled(false);
             item->setToolTip(offer.notApplicable);

@@ -114,7 +114,7 @@ QList<PaletteCommand> paletteCommands(MainWindow *window)
                 c.category = QStringLiteral("Actions");
                 c.icon = offer.icon;
                 c.disabledReason = offer.notApplicable;
-                c.run = [context, offer, object] { triggerOffer(context, offer, object); };
+                c.run = [context, kindInfo = *kind, offer, object] { triggerOffer(context, kindInfo, offer, object); };
                 out.append(std::move(c));
             }
         }
