@@ -329,6 +329,31 @@ private Q_SLOTS:
         QVERIFY(auditText().contains("cronjobs.batch shop/nightly-report"));
     }
 
+    // The object changed between the menu and the click (here: a label by another client, as a
+    // controller's status write would): the 409 is not the end; the object is read again and the
+    // operator asked again with what changed, and the second answer is sent.
+    void aChangedObjectIsReadAgainAndAskedAgain()
+    {
+        QMenu *menu = menuOf(QStringLiteral("ds"), QStringLiteral("shop/log-shipper"));
+        QVERIFY(menu);
+        QAction *restart = menu->findChild<QAction *>(QStringLiteral("restart"));
+        QVERIFY(restart && restart->isEnabled());
+        QCOMPARE(m_sim->request("PATCH", "/apis/apps/v1/namespaces/shop/daemonsets/log-shipper", R"({"metadata":{"labels":{"touched":"yes"}}})",
+                                "application/merge-patch+json")
+                     .status,
+                 200);
+        const int before = m_confirmations.size();
+        QSignalSpy finished(m_window->actionRunner(), &widgets::shell::ActionRunner::finished);
+        restart->trigger();
+        delete menu;
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 15000);
+        QVERIFY2(finished.at(0).at(0).toString().contains(QStringLiteral("changed since you looked")), qPrintable(finished.at(0).at(0).toString()));
+        QVERIFY2(finished.at(1).at(1).toBool(), qPrintable(finished.at(1).at(0).toString()));
+        QCOMPARE(m_confirmations.size(), before + 2);
+        QVERIFY2(m_confirmations.last().startsWith(QStringLiteral("shop/log-shipper changed since you looked at it (resourceVersion ")),
+                 qPrintable(m_confirmations.last()));
+    }
+
     void cordonANode()
     {
         const QString outcome = runFromMenu(QStringLiteral("nodes"), QStringLiteral("node-2"), QStringLiteral("cordon"));
