@@ -5,7 +5,7 @@
 #include "delivery/gitopsview.h"
 #include "delivery/rolloutsview.h"
 #include "argocd/argocdclient.h"
-#include "kube/kubesession.h"
+#include "kube/session/kubesession.h"
 #include "resources/logview.h"
 #include "resources/resourcespage.h"
 #include "resources/scalingview.h"

@@ -3,11 +3,11 @@
 // It prints figures; it asserts nothing (docs/benchmarks.md records a run and the aims).
 #include "benchmachine.h"
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/informer.h"
-#include "kube/kubeclient.h"
-#include "kube/kubeconfig.h"
-#include "kube/kubeobject.h"
+#include "kube/auth/credentials.h"
+#include "kube/cache/informer.h"
+#include "kube/api/kubeclient.h"
+#include "kube/auth/kubeconfig.h"
+#include "kube/cache/kubeobject.h"
 #include "objecttablemodel.h"
 #include "simprocess.h"
 

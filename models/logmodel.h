@@ -3,7 +3,7 @@
 // "pod/container | " prefix for merged logs, and case-insensitive search.
 #pragma once
 
-#include "kube/logline.h"
+#include "workloads/logs/logline.h"
 
 #include <QAbstractListModel>
 #include <QHash>
@@ -13,8 +13,8 @@
 
 namespace pilothouse::models {
 
-using backends::kube::LogLine;
-using backends::kube::LogLines;
+using backends::workloads::LogLine;
+using backends::workloads::LogLines;
 
 class LogModel : public QAbstractListModel {
     Q_OBJECT

@@ -2,7 +2,7 @@
 // (insert/remove row ranges, per-row dataChanged) and reset only on a relist or context switch.
 #pragma once
 
-#include "kube/informer.h"
+#include "kube/cache/informer.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

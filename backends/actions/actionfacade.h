@@ -7,8 +7,8 @@
 
 #include "actions/auditlog.h"
 #include "core/result.h"
-#include "kube/kubeclient.h"
-#include "kube/resourceref.h"
+#include "kube/api/kubeclient.h"
+#include "kube/api/resourceref.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -55,7 +55,7 @@ struct Action {
     // Builders for the workload actions; `rv` is the resourceVersion the operator saw.
     static Action scale(const kube::ResourceRef &r, const QString &ns, const QString &name, int from, int to, const QString &rv);
     static Action restart(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QDateTime &at);
-    // The edited object as a whole; `change` names the changed fields (see kube::describeChanges).
+    // The edited object as a whole; `change` names the changed fields (see workloads::describeChanges).
     static Action replace(const kube::ResourceRef &r, const QString &ns, const QString &name, const QByteArray &json, const QString &rv,
                           const QString &change);
     static Action remove(const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &rv, const QString &uid);

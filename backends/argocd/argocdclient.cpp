@@ -1,5 +1,6 @@
 // Argo CD REST calls over the shared HTTP engine, the session token and the live update loop.
 #include "argocd/argocdclient.h"
+#include "core/errors.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -14,14 +15,6 @@ namespace {
 
 // After this many polls the stream is tried again (3 s polls: about half a minute).
 constexpr int kPollsBeforeStreamRetry = 10;
-
-ApiError configError(const QString &message)
-{
-    ApiError e;
-    e.kind = ErrorKind::Config;
-    e.message = message;
-    return e;
-}
 
 bool isLoopbackHost(const QString &host)
 {

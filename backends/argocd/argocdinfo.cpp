@@ -1,5 +1,6 @@
 // Parsing Argo CD REST answers into values; every failure says which field was wrong.
 #include "argocd/argocdinfo.h"
+#include "core/errors.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,14 +13,6 @@
 namespace pilothouse::backends::argocd {
 
 namespace {
-
-ApiError malformed(const QString &what)
-{
-    ApiError e;
-    e.kind = ErrorKind::Malformed;
-    e.message = what;
-    return e;
-}
 
 QDateTime timeOf(const QJsonValue &v)
 {
@@ -99,9 +92,9 @@ Result<QJsonDocument> document(const QByteArray &json, const QString &what)
     QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
     if (pe.error != QJsonParseError::NoError)
         return Result<QJsonDocument>::failure(
-            malformed(QStringLiteral("%1 is not valid JSON (%2 at offset %3)").arg(what, pe.errorString()).arg(pe.offset)));
+            malformedError(QStringLiteral("%1 is not valid JSON (%2 at offset %3)").arg(what, pe.errorString()).arg(pe.offset)));
     if (!doc.isObject())
-        return Result<QJsonDocument>::failure(malformed(QStringLiteral("%1 is not a JSON object").arg(what)));
+        return Result<QJsonDocument>::failure(malformedError(QStringLiteral("%1 is not a JSON object").arg(what)));
     return doc;
 }
 
@@ -124,7 +117,7 @@ const HistoryEntry *ApplicationInfo::historyEntry(qint64 id) const
 
 Result<ApplicationInfo> applicationFromJson(const QJsonObject &o)
 {
-    auto fail = [](const QString &why) { return Result<ApplicationInfo>::failure(malformed(QStringLiteral("application JSON: ") + why)); };
+    auto fail = [](const QString &why) { return Result<ApplicationInfo>::failure(malformedError(QStringLiteral("application JSON: ") + why)); };
     QString err;
     QJsonObject metadata, spec, status;
     if (!objectField(o, "metadata", &metadata, &err, QStringLiteral("the application")) || !objectField(o, "spec", &spec, &err, QStringLiteral("the application"))
@@ -242,7 +235,7 @@ Result<QList<ApplicationInfo>> parseApplicationList(const QByteArray &json)
     if (items.isUndefined() || items.isNull())
         return out;
     if (!items.isArray())
-        return R::failure(malformed(QStringLiteral("the application list: items is not a list")));
+        return R::failure(malformedError(QStringLiteral("the application list: items is not a list")));
     const QJsonArray arr = items.toArray();
     for (int i = 0; i < arr.size(); ++i) {
         Result<ApplicationInfo> a = applicationFromJson(arr.at(i).toObject());
@@ -268,7 +261,7 @@ Result<RevisionMetadata> parseRevisionMetadata(const QByteArray &json)
     m.message = o.value(QLatin1String("message")).toString();
     m.tags = stringsOf(o.value(QLatin1String("tags")).toArray());
     if (m.author.isEmpty() && m.message.isEmpty() && !m.date.isValid())
-        return Result<RevisionMetadata>::failure(malformed(QStringLiteral("the revision metadata has no author, date or message")));
+        return Result<RevisionMetadata>::failure(malformedError(QStringLiteral("the revision metadata has no author, date or message")));
     return m;
 }
 
@@ -283,7 +276,7 @@ Result<ResourceTree> parseResourceTree(const QByteArray &json)
     if (nodes.isUndefined() || nodes.isNull())
         return tree;
     if (!nodes.isArray())
-        return R::failure(malformed(QStringLiteral("the resource tree: nodes is not a list")));
+        return R::failure(malformedError(QStringLiteral("the resource tree: nodes is not a list")));
     const QJsonArray arr = nodes.toArray();
     for (int i = 0; i < arr.size(); ++i) {
         QJsonObject n = arr.at(i).toObject();
@@ -295,7 +288,7 @@ Result<ResourceTree> parseResourceTree(const QByteArray &json)
         r.name = n.value(QLatin1String("name")).toString();
         r.uid = n.value(QLatin1String("uid")).toString();
         if (r.kind.isEmpty() || r.name.isEmpty())
-            return R::failure(malformed(QStringLiteral("the resource tree: node %1 has no kind or name").arg(i)));
+            return R::failure(malformedError(QStringLiteral("the resource tree: node %1 has no kind or name").arg(i)));
         QJsonObject health = n.value(QLatin1String("health")).toObject();
         r.health = health.value(QLatin1String("status")).toString();
         r.healthMessage = health.value(QLatin1String("message")).toString();
@@ -387,7 +380,7 @@ Result<WatchEvent> parseWatchLine(const QByteArray &rawLine)
     WatchEvent ev;
     ev.type = result.value(QLatin1String("type")).toString();
     if (ev.type.isEmpty())
-        return R::failure(malformed(QStringLiteral("the application stream event has no result.type")));
+        return R::failure(malformedError(QStringLiteral("the application stream event has no result.type")));
     Result<ApplicationInfo> app = applicationFromJson(result.value(QLatin1String("application")).toObject());
     if (!app.ok())
         return R::failure(app.error());

@@ -2,7 +2,7 @@
 // right after the failing call, on the thread that made it (libgit2 keeps it per thread).
 #include "gitops/gitopsrepository.h"
 #include "gitops/gitopserror.h"
-#include "kube/textdiff.h"
+#include "core/textdiff.h"
 
 #include <git2.h>
 
@@ -434,7 +434,7 @@ struct GitOpsRepository::Impl {
         change.base = base.value();
         change.tree = oidString(&treeId);
         change.changes = bump.value().changes;
-        change.diff = kube::unifiedDiff(text.value(), bump.value().text, QStringLiteral("a/") + path, QStringLiteral("b/") + path);
+        change.diff = backends::unifiedDiff(text.value(), bump.value().text, QStringLiteral("a/") + path, QStringLiteral("b/") + path);
         QStringList names;
         QStringList lines;
         for (const ImageChange &ic : change.changes) {

@@ -7,7 +7,7 @@
 #pragma once
 
 #include "actions/actionfacade.h"
-#include "kube/resourceref.h"
+#include "kube/api/resourceref.h"
 #include "rollouts/rolloutinfo.h"
 
 #include <QDateTime>

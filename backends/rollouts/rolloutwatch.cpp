@@ -1,7 +1,7 @@
 // Live Rollouts, Deployments and the focus namespace's ReplicaSets, Pods and AnalysisRuns.
 #include "rollouts/rolloutwatch.h"
 
-#include "kube/kubesession.h"
+#include "kube/session/kubesession.h"
 #include "rollouts/rolloutactions.h"
 
 #include <QJsonDocument>
@@ -11,6 +11,8 @@
 namespace pilothouse::backends::rollouts {
 
 using namespace kube;
+using workloads::PodTile;
+using workloads::parsePodTile;
 
 namespace {
 ResourceRef refFor(int which)

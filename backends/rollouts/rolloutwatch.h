@@ -4,9 +4,9 @@
 // KubeClient (the GUI thread for KubeSession::client()); changes are coalesced into one signal.
 #pragma once
 
-#include "kube/informer.h"
-#include "kube/kubeclient.h"
-#include "kube/scalingseries.h"
+#include "kube/cache/informer.h"
+#include "kube/api/kubeclient.h"
+#include "workloads/scaling/scalingseries.h"
 #include "rollouts/rolloutinfo.h"
 
 #include <QHash>
@@ -41,7 +41,7 @@ public:
     QByteArray rolloutJson(const QString &ns, const QString &name) const;
     RolloutInfo infoFor(const QJsonObject &rollout) const;   // with the focus namespace's objects
     // Pod tiles of one revision (by its ReplicaSet), oldest first.
-    QList<kube::PodTile> podTiles(const RevisionInfo &revision) const;
+    QList<workloads::PodTile> podTiles(const RevisionInfo &revision) const;
 
     // Rollouts and Deployments have listed once, and the focus namespace's objects too.
     bool isSynced() const;

@@ -3,10 +3,10 @@
 #include "actions/actionfacade.h"
 #include "actions/actionprovider.h"
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/discovery.h"
+#include "kube/auth/credentials.h"
+#include "kube/api/discovery.h"
 #include "kube/kinds/kindregistry.h"
-#include "kube/kubeconfig.h"
+#include "kube/auth/kubeconfig.h"
 #include "simprocess.h"
 
 #include <QFile>

@@ -1,7 +1,7 @@
 // Integration tests of the HTTP engine against pilothouse-sim: TLS from memory, auth, streams,
 // cancellation, timeouts, fault injection, concurrency and delivery to the caller's thread.
 #include "http/httpengine.h"
-#include "kube/status.h"
+#include "kube/api/status.h"
 #include "simprocess.h"
 
 #include <curl/curl.h>

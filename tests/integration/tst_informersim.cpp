@@ -2,11 +2,11 @@
 // server produces (restart, 410, dropped watches, refused connections), with no object lost,
 // stale or doubled; and the errors an operator sees for a refused write and a wrong CA.
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/informer.h"
-#include "kube/kubeclient.h"
-#include "kube/kubeconfig.h"
-#include "kube/kubesession.h"
+#include "kube/auth/credentials.h"
+#include "kube/cache/informer.h"
+#include "kube/api/kubeclient.h"
+#include "kube/auth/kubeconfig.h"
+#include "kube/session/kubesession.h"
 #include "objecttablemodel.h"
 #include "simprocess.h"
 

@@ -1,10 +1,10 @@
 // The REST client against pilothouse-sim: discovery (CRDs included), every verb and patch type,
 // subresources, and Status answers turned into typed errors.
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/discovery.h"
-#include "kube/kubeclient.h"
-#include "kube/kubeconfig.h"
+#include "kube/auth/credentials.h"
+#include "kube/api/discovery.h"
+#include "kube/api/kubeclient.h"
+#include "kube/auth/kubeconfig.h"
 #include "simprocess.h"
 
 #include <QTemporaryDir>

@@ -3,12 +3,12 @@
 // and go, and the end reasons an operator reads (pod deleted, waiting container, 401, no previous
 // instance, the client gone).
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/kubeclient.h"
-#include "kube/kubeconfig.h"
-#include "kube/logline.h"
-#include "kube/logstream.h"
-#include "kube/workloadlogs.h"
+#include "kube/auth/credentials.h"
+#include "kube/api/kubeclient.h"
+#include "kube/auth/kubeconfig.h"
+#include "workloads/logs/logline.h"
+#include "workloads/logs/logstream.h"
+#include "workloads/logs/workloadlogs.h"
 #include "logmodel.h"
 #include "simprocess.h"
 
@@ -23,6 +23,7 @@
 
 using namespace pilothouse::backends;
 using namespace pilothouse::backends::kube;
+using namespace pilothouse::backends::workloads;
 using namespace pilothouse::testsupport;
 
 namespace {

@@ -1,7 +1,7 @@
 // Loads a multi-document YAML fixture from tests/data/rollouts into objects grouped by kind.
 #pragma once
 
-#include "kube/yamledit.h"
+#include "workloads/inspect/yamledit.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -31,7 +31,7 @@ inline RolloutFixture loadRolloutFixture(const QString &name)
     for (const QString &doc : docs) {
         if (!doc.contains(QLatin1String("kind:")))  // empty or comment only
             continue;
-        auto json = pilothouse::backends::kube::yamlToJson(doc);
+        auto json = pilothouse::backends::workloads::yamlToJson(doc);
         if (!json) {
             f.error = name + QStringLiteral(": ") + json.error().message;
             return f;

@@ -1,6 +1,6 @@
 // Tests the credential provider (token, token file, basic, certificate, exec plugins) and the
 // exec approval gate, running the plugin scripts in tests/data/exec/.
-#include "kube/credentials.h"
+#include "kube/auth/credentials.h"
 
 #include <QDir>
 #include <QElapsedTimer>

@@ -1,9 +1,9 @@
 // Informer semantics against a scripted API server: paging, watch resume from the last
 // resourceVersion (opaque strings), bookmarks, malformed lines, 410 relists, backoff without relist.
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/informer.h"
-#include "kube/kubeclient.h"
+#include "kube/auth/credentials.h"
+#include "kube/cache/informer.h"
+#include "kube/api/kubeclient.h"
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>

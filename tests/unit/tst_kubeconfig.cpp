@@ -1,5 +1,5 @@
 // Tests kubeconfig loading, merging and resolving against kubectl's rules, on fixture files.
-#include "kube/kubeconfig.h"
+#include "kube/auth/kubeconfig.h"
 
 #include <QDir>
 #include <QFile>

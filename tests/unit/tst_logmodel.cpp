@@ -1,7 +1,7 @@
 // Unit tests of the log ring buffer model (bound, batching, search, merged prefixes), under
 // QAbstractItemModelTester, and of the log line decoder (RFC3339Nano, resume without repeats).
-#include "kube/logline.h"
-#include "kube/logstream.h"
+#include "workloads/logs/logline.h"
+#include "workloads/logs/logstream.h"
 #include "logfilterproxymodel.h"
 #include "logmodel.h"
 
@@ -11,6 +11,7 @@
 
 using namespace pilothouse::backends;
 using namespace pilothouse::backends::kube;
+using namespace pilothouse::backends::workloads;
 using pilothouse::models::LogFilterProxyModel;
 using pilothouse::models::LogModel;
 

@@ -1,9 +1,10 @@
 // Unit tests of the detail pane's overview: per-kind facts, conditions, owners, selectors.
-#include "kube/objectdetails.h"
+#include "workloads/inspect/objectdetails.h"
 
 #include <QTest>
 
 using namespace pilothouse::backends::kube;
+using namespace pilothouse::backends::workloads;
 
 namespace {
 QString fact(const ObjectDetails &d, const QString &name)

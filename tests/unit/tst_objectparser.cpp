@@ -1,5 +1,5 @@
 // Unit tests of the informer's parser: compact objects, kubectl's pod STATUS rules, watch events.
-#include "kube/kubeobject.h"
+#include "kube/cache/kubeobject.h"
 
 #include <QFile>
 #include <QTest>

@@ -1,11 +1,11 @@
 // Unit tests of the scaling view's data: HPA v2 / Deployment / Pod / Event readers, the sample
 // history (run extension, burst merging, memory bound) and event de-duplication.
-#include "kube/scalingseries.h"
+#include "workloads/scaling/scalingseries.h"
 
 #include <QDateTime>
 #include <QTest>
 
-using namespace pilothouse::backends::kube;
+using namespace pilothouse::backends::workloads;
 
 namespace {
 

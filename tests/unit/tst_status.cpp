@@ -1,5 +1,5 @@
 // Tests that Kubernetes Status responses, and bodies that are not Status, map to the right ApiError.
-#include "kube/status.h"
+#include "kube/api/status.h"
 
 #include <QTest>
 

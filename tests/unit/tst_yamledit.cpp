@@ -1,15 +1,16 @@
 // Unit tests of the YAML editor's backend: YAML -> JSON types, parse errors with positions,
 // masked Secret values, changed fields (with Secret values kept out), and the line diff.
-#include "kube/textdiff.h"
-#include "kube/yamledit.h"
-#include "kube/yamlview.h"
+#include "core/textdiff.h"
+#include "workloads/inspect/yamledit.h"
+#include "workloads/inspect/yamlview.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
 
-using namespace pilothouse::backends::kube;
+using namespace pilothouse::backends;
+using namespace pilothouse::backends::workloads;
 using pilothouse::backends::ErrorKind;
 
 class TestYamlEdit : public QObject {

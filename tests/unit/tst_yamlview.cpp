@@ -1,9 +1,10 @@
 // Unit tests of the detail pane's YAML: managedFields dropped, Secret values masked, quoting.
-#include "kube/yamlview.h"
+#include "workloads/inspect/yamlview.h"
 
 #include <QTest>
 
-using namespace pilothouse::backends::kube;
+using namespace pilothouse::backends;
+using namespace pilothouse::backends::workloads;
 
 class TestYamlView : public QObject {
     Q_OBJECT

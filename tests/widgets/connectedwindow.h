@@ -5,9 +5,9 @@
 
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/kubeconfig.h"
-#include "kube/kubesession.h"
+#include "kube/auth/credentials.h"
+#include "kube/auth/kubeconfig.h"
+#include "kube/session/kubesession.h"
 #include "registerpages.h"
 #include "shell/mainwindow.h"
 #include "resources/resourcespage.h"

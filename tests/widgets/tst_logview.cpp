@@ -4,9 +4,9 @@
 // replaces its client.
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/kubeconfig.h"
-#include "kube/kubesession.h"
+#include "kube/auth/credentials.h"
+#include "kube/auth/kubeconfig.h"
+#include "kube/session/kubesession.h"
 #include "logfilterproxymodel.h"
 #include "logmodel.h"
 #include "resources/logview.h"

@@ -2,9 +2,9 @@
 // web from 1 to 3 replicas under load (series, tiles, event markers) and back down without it.
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
-#include "kube/credentials.h"
-#include "kube/kubeconfig.h"
-#include "kube/kubesession.h"
+#include "kube/auth/credentials.h"
+#include "kube/auth/kubeconfig.h"
+#include "kube/session/kubesession.h"
 #include "resources/podtileswidget.h"
 #include "resources/scalingview.h"
 #include "simprocess.h"
@@ -22,7 +22,7 @@
 
 using namespace pilothouse;
 using namespace pilothouse::testsupport;
-using backends::kube::PodTilePhase;
+using backends::workloads::PodTilePhase;
 
 namespace {
 
@@ -244,7 +244,7 @@ private Q_SLOTS:
         // A namespace switch in the window restarts the session's client: the view re-attaches
         // and keeps its history.
         const size_t before = m_view->series().samples().size();
-        QSignalSpy synced(m_view->watch(), &backends::kube::ScalingWatch::syncedChanged);
+        QSignalSpy synced(m_view->watch(), &backends::workloads::ScalingWatch::syncedChanged);
         m_session->setNamespace(QStringLiteral("demo"));
         // Out (the old client is gone), then in again on the new one.
         QTRY_VERIFY_WITH_TIMEOUT(synced.size() >= 2 && !synced.first().at(0).toBool() && synced.last().at(0).toBool(), 10000);

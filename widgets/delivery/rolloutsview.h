@@ -8,7 +8,7 @@
 #pragma once
 
 #include "shell/page.h"
-#include "kube/kubesession.h"
+#include "kube/session/kubesession.h"
 #include "rollouts/rolloutactions.h"
 #include "rollouts/rolloutinfo.h"
 

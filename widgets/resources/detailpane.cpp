@@ -3,10 +3,10 @@
 
 #include "common/diffdialog.h"
 #include "humanduration.h"
-#include "kube/objectdetails.h"
-#include "kube/textdiff.h"
-#include "kube/yamledit.h"
-#include "kube/yamlview.h"
+#include "workloads/inspect/objectdetails.h"
+#include "core/textdiff.h"
+#include "workloads/inspect/yamledit.h"
+#include "workloads/inspect/yamlview.h"
 #include "style/statuspalette.h"
 #include "style/theme.h"
 
@@ -213,7 +213,7 @@ void DetailPane::load(bool keepEdit)
             return;
         }
         self->m_liveJson = reply.body;
-        self->m_masked = backends::kube::hasMaskedValues(reply.body);
+        self->m_masked = backends::workloads::hasMaskedValues(reply.body);
         if (!keepEdit)
             self->showYaml(reply.body, self->m_revealed);
         self->fillOverview(reply.body);
@@ -239,15 +239,15 @@ void DetailPane::load(bool keepEdit)
 
 void DetailPane::showYaml(const QByteArray &json, bool revealed)
 {
-    backends::kube::YamlOptions options;
+    backends::workloads::YamlOptions options;
     options.maskSecretData = !revealed;
-    auto yaml = backends::kube::objectToYaml(json, options);
+    auto yaml = backends::workloads::objectToYaml(json, options);
     m_yaml->setPlainText(yaml.ok() ? yaml.value() : yaml.error().message);
 }
 
 void DetailPane::fillOverview(const QByteArray &json)
 {
-    const auto d = backends::kube::objectDetails(json);
+    const auto d = backends::workloads::objectDetails(json);
     if (!d.error.isEmpty()) {
         m_overview->setPlainText(d.error);
         return;
@@ -358,7 +358,7 @@ void DetailPane::loadRelated(const QByteArray &json)
     m_related->clear();
     if (!m_session || !m_session->client())
         return;
-    const auto d = backends::kube::objectDetails(json);
+    const auto d = backends::workloads::objectDetails(json);
     const quint64 gen = m_generation;
     QPointer<DetailPane> self(this);
     auto *client = m_session->client();
@@ -367,15 +367,15 @@ void DetailPane::loadRelated(const QByteArray &json)
     if (!d.owners.isEmpty()) {
         auto *owners = new QTreeWidgetItem(m_related, {tr("Owned by")});
         owners->setExpanded(true);
-        auto follow = std::make_shared<std::function<void(QTreeWidgetItem *, QList<backends::kube::OwnerReference>, int)>>();
+        auto follow = std::make_shared<std::function<void(QTreeWidgetItem *, QList<backends::workloads::OwnerReference>, int)>>();
         // The function refers to itself only weakly (no cycle); pending reads keep it alive.
         *follow = [self, gen, client, weakFollow = std::weak_ptr(follow), ns = d.ns](QTreeWidgetItem *parent,
-                                                                                   const QList<backends::kube::OwnerReference> &refs, int depth) {
+                                                                                   const QList<backends::workloads::OwnerReference> &refs, int depth) {
             auto follow = weakFollow.lock();
             if (!follow)
                 return;
             for (const auto &o : refs) {
-                const ResourceRef ref = backends::kube::resourceForKind(o.apiVersion, o.kind);
+                const ResourceRef ref = backends::workloads::resourceForKind(o.apiVersion, o.kind);
                 if (ref.plural.isEmpty()) {
                     new QTreeWidgetItem(parent, {o.kind + QLatin1Char('/') + o.name, tr("kind not known to Pilothouse")});
                     continue;
@@ -392,7 +392,7 @@ void DetailPane::loadRelated(const QByteArray &json)
                         item->setText(1, reply.error.message);
                         return;
                     }
-                    const auto owner = backends::kube::objectDetails(reply.body);
+                    const auto owner = backends::workloads::objectDetails(reply.body);
                     item->setText(1, owner.facts.isEmpty() ? QString() : owner.facts.first().second);
                     (*follow)(item, owner.owners, depth + 1);
                 });
@@ -403,7 +403,7 @@ void DetailPane::loadRelated(const QByteArray &json)
 
     if (d.podSelector.isEmpty() || d.ns.isEmpty())
         return;
-    const QString selector = backends::kube::selectorString(d.podSelector);
+    const QString selector = backends::workloads::selectorString(d.podSelector);
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("labelSelector"), selector);
     const QString q = query.toString(QUrl::FullyEncoded);
@@ -581,7 +581,7 @@ void DetailPane::reviewAndApply()
 {
     if (!m_editing || !m_session || !m_session->actions())
         return;
-    auto edited = backends::kube::yamlToJson(m_yaml->toPlainText());
+    auto edited = backends::workloads::yamlToJson(m_yaml->toPlainText());
     if (!edited.ok()) {
         showEditError(tr("The YAML cannot be read; nothing was sent"), edited.error());
         return;
@@ -599,31 +599,31 @@ void DetailPane::reviewAndApply()
             self->showEditError(tr("The live object could not be read; nothing was sent"), reply.error);
             return;
         }
-        auto restored = backends::kube::restoreMaskedSecretValues(editedJson, reply.body);
+        auto restored = backends::workloads::restoreMaskedSecretValues(editedJson, reply.body);
         if (!restored.ok()) {
             self->showEditError(tr("Nothing was sent"), restored.error());
             return;
         }
         const QString liveRv = resourceVersionOf(reply.body);
-        auto liveYaml = backends::kube::objectToYaml(reply.body);
-        auto editedYaml = backends::kube::objectToYaml(backends::kube::withServerFieldsOf(editedJson, reply.body));
-        const QString diff = backends::kube::unifiedDiff(liveYaml.valueOr(QString()), editedYaml.valueOr(QString()),
+        auto liveYaml = backends::workloads::objectToYaml(reply.body);
+        auto editedYaml = backends::workloads::objectToYaml(backends::workloads::withServerFieldsOf(editedJson, reply.body));
+        const QString diff = backends::unifiedDiff(liveYaml.valueOr(QString()), editedYaml.valueOr(QString()),
                                                          tr("live (resourceVersion %1)").arg(liveRv), tr("your edit"));
-        const auto changes = backends::kube::changedFields(reply.body, restored.value());
+        const auto changes = backends::workloads::changedFields(reply.body, restored.value());
         if (changes.isEmpty()) {
             self->report(tr("No changes to apply to %1").arg(self->m_name));
             return;
         }
         self->m_lastDiff = diff;
         const Action action = Action::replace(self->m_resource, self->m_ns, self->m_name, restored.value(), liveRv,
-                                              backends::kube::describeChanges(changes));
+                                              backends::workloads::describeChanges(changes));
         auto *facade = self->m_session->actions();
         QString summary = facade->confirmationText(action);
         // Someone else's change since the edit started would be undone by this one: say which.
-        const auto theirs = backends::kube::changedFields(self->m_baseJson, reply.body);
+        const auto theirs = backends::workloads::changedFields(self->m_baseJson, reply.body);
         if (!theirs.isEmpty())
             summary += QLatin1Char('\n') + tr("Changed by someone else since you started editing, and undone by this edit unless you keep it: %1")
-                                               .arg(backends::kube::describeChanges(theirs, 3));
+                                               .arg(backends::workloads::describeChanges(theirs, 3));
         const bool confirmed = self->m_confirmApply ? self->m_confirmApply(summary, diff) : DiffDialog(summary, diff, self).exec() == QDialog::Accepted;
         if (!confirmed || !self)
             return;

@@ -4,8 +4,8 @@
 // purpose, and a reveal is audited.
 #pragma once
 
-#include "kube/kubesession.h"
-#include "kube/resourceref.h"
+#include "kube/session/kubesession.h"
+#include "kube/api/resourceref.h"
 
 #include <QWidget>
 

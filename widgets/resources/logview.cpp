@@ -2,7 +2,7 @@
 #include "resources/logview.h"
 
 #include "actions/actionfacade.h"
-#include "kube/kubesession.h"
+#include "kube/session/kubesession.h"
 #include "resources/loglinedelegate.h"
 
 #include <QAction>
@@ -28,8 +28,8 @@ namespace pilothouse::widgets {
 
 using backends::kube::KubeClient;
 using backends::kube::KubeSession;
-using backends::kube::LogStream;
-using backends::kube::WorkloadLogs;
+using backends::workloads::LogStream;
+using backends::workloads::WorkloadLogs;
 using models::LogModel;
 
 namespace {

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "shell/page.h"
-#include "kube/logstream.h"
-#include "kube/workloadlogs.h"
+#include "workloads/logs/logstream.h"
+#include "workloads/logs/workloadlogs.h"
 #include "logfilterproxymodel.h"
 #include "logmodel.h"
 
@@ -97,8 +97,8 @@ public:
     QLabel *matchLabel() const { return m_matchLabel; }
     QToolButton *clearButton() const { return m_clearButton; }
     QLabel *statusLabel() const { return m_statusLabel; }
-    backends::kube::LogStream *logStream() const { return m_stream; }
-    backends::kube::WorkloadLogs *workloadLogs() const { return m_workload; }
+    backends::workloads::LogStream *logStream() const { return m_stream; }
+    backends::workloads::WorkloadLogs *workloadLogs() const { return m_workload; }
 
 public Q_SLOTS:
     // Auto-scroll to the end as lines arrive; scrolling up turns it off, back to the end on.
@@ -143,8 +143,8 @@ private:
 
     models::LogModel *m_model = nullptr;
     models::LogFilterProxyModel *m_proxy = nullptr;
-    backends::kube::LogStream *m_stream = nullptr;
-    backends::kube::WorkloadLogs *m_workload = nullptr;
+    backends::workloads::LogStream *m_stream = nullptr;
+    backends::workloads::WorkloadLogs *m_workload = nullptr;
 
     QListView *m_list = nullptr;
     LogLineDelegate *m_delegate = nullptr;

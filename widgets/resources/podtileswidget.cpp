@@ -16,8 +16,8 @@
 
 namespace pilothouse::widgets {
 
-using backends::kube::PodTile;
-using backends::kube::PodTilePhase;
+using backends::workloads::PodTile;
+using backends::workloads::PodTilePhase;
 
 namespace {
 
@@ -239,7 +239,7 @@ bool PodTilesWidget::event(QEvent *event)
             return true;
         }
         const PodTile &pod = m_pods[i];
-        QStringList lines{pod.name, backends::kube::podTilePhaseName(pod.phase) + QStringLiteral(" (") + pod.detail + QLatin1Char(')')};
+        QStringList lines{pod.name, backends::workloads::podTilePhaseName(pod.phase) + QStringLiteral(" (") + pod.detail + QLatin1Char(')')};
         if (!pod.node.isEmpty())
             lines << tr("Node %1").arg(pod.node);
         lines << tr("Age %1, %n restart(s)", nullptr, pod.restarts).arg(age(pod.createdMsecs));

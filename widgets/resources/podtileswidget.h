@@ -1,7 +1,7 @@
 // A deployment's pods as small rounded tiles that appear, turn ready and leave, coloured by phase.
 #pragma once
 
-#include "kube/scalingseries.h"
+#include "workloads/scaling/scalingseries.h"
 
 #include <QColor>
 #include <QHash>
@@ -17,20 +17,20 @@ public:
     explicit PodTilesWidget(QWidget *parent = nullptr);
 
     // `deployment` is the prefix dropped from pod names ("web-6d4cf56db6-x2x4z" shows as "6d4cf56db6-x2x4z").
-    void setPods(const QList<backends::kube::PodTile> &pods, const QString &deployment);
-    const QList<backends::kube::PodTile> &pods() const { return m_pods; }
+    void setPods(const QList<backends::workloads::PodTile> &pods, const QString &deployment);
+    const QList<backends::workloads::PodTile> &pods() const { return m_pods; }
 
     int tileCount() const { return static_cast<int>(m_pods.size()); }
-    int tileCount(backends::kube::PodTilePhase phase) const;
+    int tileCount(backends::workloads::PodTilePhase phase) const;
     // The tile under `pos` (-1: none), for tooltips and tests.
     int tileAt(const QPoint &pos) const;
     QRect tileRect(int index) const;
     static QString shortName(const QString &pod, const QString &deployment);
 
     // From the status palette of the current theme (a theme switch repaints).
-    static QColor fillColor(backends::kube::PodTilePhase phase);
-    static QColor borderColor(backends::kube::PodTilePhase phase);
-    static QColor textColor(backends::kube::PodTilePhase phase);
+    static QColor fillColor(backends::workloads::PodTilePhase phase);
+    static QColor borderColor(backends::workloads::PodTilePhase phase);
+    static QColor textColor(backends::workloads::PodTilePhase phase);
 
     bool hasHeightForWidth() const override { return true; }
     int heightForWidth(int width) const override;
@@ -45,7 +45,7 @@ private:
     QSize tileSize() const;
     int columnsFor(int width) const;
 
-    QList<backends::kube::PodTile> m_pods;
+    QList<backends::workloads::PodTile> m_pods;
     QString m_deployment;
     QHash<QString, qint64> m_firstSeen;  // pod uid -> when its tile appeared (a fresh tile is outlined)
 };

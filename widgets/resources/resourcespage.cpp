@@ -2,7 +2,7 @@
 #include "resources/resourcespage.h"
 
 #include "kindtreemodel.h"
-#include "kube/kubesession.h"
+#include "kube/session/kubesession.h"
 #include "objectfilterproxymodel.h"
 #include "objecttablemodel.h"
 #include "resources/detailpane.h"

@@ -4,8 +4,8 @@
 // filters.
 #pragma once
 
-#include "kube/kubeobject.h"
-#include "kube/resourceref.h"
+#include "kube/cache/kubeobject.h"
+#include "kube/api/resourceref.h"
 #include "shell/page.h"
 #include "shell/pageregistry.h"
 

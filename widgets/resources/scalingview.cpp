@@ -30,9 +30,9 @@
 
 namespace pilothouse::widgets {
 
-using backends::kube::PodTilePhase;
-using backends::kube::ScalingEvent;
-using backends::kube::ScalingSample;
+using backends::workloads::PodTilePhase;
+using backends::workloads::ScalingEvent;
+using backends::workloads::ScalingSample;
 
 namespace {
 
@@ -140,7 +140,7 @@ ScalingView::ScalingView(backends::kube::KubeSession *session, const QString &ns
 {
     setObjectName(QStringLiteral("scalingView"));
     setWindowTitle(tr("Scaling · %1/%2").arg(ns, deployment));
-    m_watch = new backends::kube::ScalingWatch(ns, deployment, this);
+    m_watch = new backends::workloads::ScalingWatch(ns, deployment, this);
 
     m_header = new QLabel(this);
     m_header->setObjectName(QStringLiteral("scalingHeader"));
@@ -191,12 +191,12 @@ ScalingView::ScalingView(backends::kube::KubeSession *session, const QString &ns
     layout->addWidget(m_problem);
     layout->addWidget(splitter, 1);
 
-    connect(m_watch, &backends::kube::ScalingWatch::sampleRecorded, this, &ScalingView::onSample);
-    connect(m_watch, &backends::kube::ScalingWatch::eventsAdded, this, [this] { refreshMarkers(); });
-    connect(m_watch, &backends::kube::ScalingWatch::deploymentChanged, this, [this] { refreshHeader(); });
-    connect(m_watch, &backends::kube::ScalingWatch::hpaChanged, this, [this] { refreshHeader(); });
-    connect(m_watch, &backends::kube::ScalingWatch::podsChanged, this, [this] { refreshPods(); });
-    connect(m_watch, &backends::kube::ScalingWatch::problemChanged, this, &ScalingView::setProblemText);
+    connect(m_watch, &backends::workloads::ScalingWatch::sampleRecorded, this, &ScalingView::onSample);
+    connect(m_watch, &backends::workloads::ScalingWatch::eventsAdded, this, [this] { refreshMarkers(); });
+    connect(m_watch, &backends::workloads::ScalingWatch::deploymentChanged, this, [this] { refreshHeader(); });
+    connect(m_watch, &backends::workloads::ScalingWatch::hpaChanged, this, [this] { refreshHeader(); });
+    connect(m_watch, &backends::workloads::ScalingWatch::podsChanged, this, [this] { refreshPods(); });
+    connect(m_watch, &backends::workloads::ScalingWatch::problemChanged, this, &ScalingView::setProblemText);
     if (m_session)
         connect(m_session, &backends::kube::KubeSession::connectionStateChanged, this, [this] { attachClient(); });
 
@@ -371,15 +371,15 @@ QWidget *ScalingView::buildPodPane()
     grid->setVerticalSpacing(3);
     // Two columns of "swatch  name  count", in the order a pod goes through them.
     const PodTilePhase order[] = {PodTilePhase::Pending, PodTilePhase::Running, PodTilePhase::Ready, PodTilePhase::Terminating, PodTilePhase::Failed};
-    m_legendCounts.resize(backends::kube::PodTilePhaseCount);
-    for (int k = 0; k < backends::kube::PodTilePhaseCount; ++k) {
+    m_legendCounts.resize(backends::workloads::PodTilePhaseCount);
+    for (int k = 0; k < backends::workloads::PodTilePhaseCount; ++k) {
         const PodTilePhase phase = order[k];
         const int i = static_cast<int>(phase);
         const int row = k % 3;
         const int col = (k / 3) * 4;
         auto *sw = new QLabel(legend);
         m_swatches.append({sw, phase});
-        auto *name = new QLabel(backends::kube::podTilePhaseName(phase), legend);
+        auto *name = new QLabel(backends::workloads::podTilePhaseName(phase), legend);
         auto *count = new QLabel(legend);
         count->setObjectName(QStringLiteral("podLegendCount%1").arg(i));
         count->setAlignment(Qt::AlignRight | Qt::AlignVCenter);

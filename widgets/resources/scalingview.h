@@ -3,9 +3,9 @@
 #pragma once
 
 #include "shell/page.h"
-#include "kube/kubesession.h"
-#include "kube/scalingseries.h"
-#include "kube/scalingwatch.h"
+#include "kube/session/kubesession.h"
+#include "workloads/scaling/scalingseries.h"
+#include "workloads/scaling/scalingwatch.h"
 
 #include <QList>
 #include <QPointer>
@@ -48,10 +48,10 @@ public:
     void setTimeWindowSeconds(int seconds);
 
     // For tests and the main window.
-    const backends::kube::ScalingSeries &series() const { return m_watch->series(); }
-    backends::kube::ScalingWatch *watch() const { return m_watch; }
+    const backends::workloads::ScalingSeries &series() const { return m_watch->series(); }
+    backends::workloads::ScalingWatch *watch() const { return m_watch; }
     int tileCount() const;
-    int tileCount(backends::kube::PodTilePhase phase) const;
+    int tileCount(backends::workloads::PodTilePhase phase) const;
     // Scaling events marked inside the shown window (events close together share a marker).
     int eventMarkerCount() const;
     QStringList eventMarkerLabels() const;
@@ -68,7 +68,7 @@ Q_SIGNALS:
 private:
     struct Track {
         QLineSeries *series = nullptr;
-        std::function<std::optional<double>(const backends::kube::ScalingSample &)> value;
+        std::function<std::optional<double>(const backends::workloads::ScalingSample &)> value;
         std::optional<double> lastValue;    // of the last sample fed
         std::optional<double> beforeLast;   // of the sample before it
         int lastPoints = 0;                 // points the last sample added (a step adds two)
@@ -79,8 +79,8 @@ private:
     void applyTheme();
     QWidget *buildPodPane();
     void attachClient();
-    void onSample(const backends::kube::ScalingSample &sample, bool replacedLast);
-    void feed(Track &track, const backends::kube::ScalingSample &sample, bool replacedLast);
+    void onSample(const backends::workloads::ScalingSample &sample, bool replacedLast);
+    void feed(Track &track, const backends::workloads::ScalingSample &sample, bool replacedLast);
     void rebuildSeries();
     void refreshAxes();
     void refreshTimeTicks();
@@ -93,7 +93,7 @@ private:
     QString m_ns;
     QString m_deployment;
     QString m_context;
-    backends::kube::ScalingWatch *m_watch = nullptr;
+    backends::workloads::ScalingWatch *m_watch = nullptr;
     int m_windowSeconds = 300;
     QTimer m_axisTick;
 
@@ -109,7 +109,7 @@ private:
     QLineSeries *m_eventLegend = nullptr;
     QList<EventMarkerItem *> m_markerItems;
     PodTilesWidget *m_tiles = nullptr;
-    QList<QPair<QLabel *, backends::kube::PodTilePhase>> m_swatches;  // the pod legend's colour samples
+    QList<QPair<QLabel *, backends::workloads::PodTilePhase>> m_swatches;  // the pod legend's colour samples
     QLabel *m_podTitle = nullptr;
     QList<QLabel *> m_legendCounts;
 };

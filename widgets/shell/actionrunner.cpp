@@ -1,7 +1,7 @@
 // Permission, confirmation, request and outcome of one change, for every page.
 #include "shell/actionrunner.h"
 
-#include "kube/kubesession.h"
+#include "kube/session/kubesession.h"
 
 #include <QInputDialog>
 #include <QMessageBox>

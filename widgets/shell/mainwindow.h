@@ -4,8 +4,8 @@
 // through the navigator.
 #pragma once
 
-#include "kube/kubeconfig.h"
-#include "kube/kubesession.h"
+#include "kube/auth/kubeconfig.h"
+#include "kube/session/kubesession.h"
 #include "shell/pageregistry.h"
 
 #include <QMainWindow>

@@ -1,7 +1,7 @@
 // One object's offers as a menu and as commands.
 #include "shell/objectactions.h"
 
-#include "kube/kubesession.h"
+#include "kube/session/kubesession.h"
 #include "shell/actionrunner.h"
 #include "shell/navigator.h"
 #include "style/icons.h"

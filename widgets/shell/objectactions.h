@@ -5,7 +5,7 @@
 
 #include "actions/actionprovider.h"
 #include "kube/kinds/kindregistry.h"
-#include "kube/kubeobject.h"
+#include "kube/cache/kubeobject.h"
 #include "shell/pageregistry.h"
 
 class QMenu;

@@ -4,8 +4,8 @@
 // be triggered). Views and action providers ask it instead of comparing kind names.
 #pragma once
 
-#include "kube/discovery.h"
-#include "kube/resourceref.h"
+#include "kube/api/discovery.h"
+#include "kube/api/resourceref.h"
 
 #include <QFlags>
 #include <QHash>
