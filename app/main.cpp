@@ -14,6 +14,7 @@
 #include "shell/shellsettings.h"
 #include "shell/welcomepage.h"
 #include "style/theme.h"
+#include "actions/sessionactions.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -139,7 +140,7 @@ int main(int argc, char *argv[])
     auto approvals = std::make_shared<pilothouse::backends::kube::ExecApprovalStore>(configDir + QStringLiteral("/exec-approvals.json"));
     pilothouse::backends::kube::KubeSession session(&engine, approvals);
     if (!settings.auditLogPath().isEmpty())
-        session.setAuditLog(std::make_shared<pilothouse::backends::actions::AuditLog>(settings.auditLogPath()));
+        pilothouse::backends::actions::SessionActions::of(&session)->setAuditLog(std::make_shared<pilothouse::backends::actions::AuditLog>(settings.auditLogPath()));
 
     pilothouse::widgets::MainWindow window(&pages, &settings, options.kubeconfigPath, options.context);
     window.setStartPage(options.page);

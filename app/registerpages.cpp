@@ -10,6 +10,7 @@
 #include "resources/resourcespage.h"
 #include "resources/scalingview.h"
 #include "shell/shellsettings.h"
+#include "actions/sessionactions.h"
 
 #include <QCoreApplication>
 
@@ -136,7 +137,7 @@ void registerDelivery(widgets::shell::PageRegistry &registry)
         if (!connected(c, error))
             return nullptr;
         const QString context = c.session->contextName();
-        auto *view = new widgets::ArgoCdView(c.session->engine(), c.session->auditLog(), c.settings->argoCdPreset(context));
+        auto *view = new widgets::ArgoCdView(c.session->engine(), backends::actions::auditLogFor(c.session), c.settings->argoCdPreset(context));
         QObject::connect(view, &widgets::ArgoCdView::actionFinished, view,
                          [view](const QString &, bool ok, const QString &message) { Q_EMIT view->actionOutcome(message, ok); });
         widgets::shell::ShellSettings *settings = c.settings;
@@ -157,7 +158,7 @@ void registerDelivery(widgets::shell::PageRegistry &registry)
     gitops.create = [](const PageContext &c, const QVariantMap &, QString *error) -> Page * {
         if (!connected(c, error))
             return nullptr;
-        auto *view = new widgets::GitOpsView(c.settings->gitOps(), c.session->auditLog());
+        auto *view = new widgets::GitOpsView(c.settings->gitOps(), backends::actions::auditLogFor(c.session));
         widgets::shell::ShellSettings *settings = c.settings;
         QObject::connect(view, &widgets::GitOpsView::settingsChanged, view,
                          [settings](const backends::gitops::GitOpsSettings &s) { settings->setGitOps(s, true); });

@@ -16,6 +16,7 @@
 #include "shell/shellsettings.h"
 #include "objecttablemodel.h"
 #include "simprocess.h"
+#include "actions/sessionactions.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -717,7 +718,7 @@ LiveFigures runLive(int podCount, double rate, int loadSeconds, int idleSeconds,
     http::HttpEngine engine;
     auto approvals = std::make_shared<ExecApprovalStore>(dir.filePath(QStringLiteral("approvals.json")));
     KubeSession session(&engine, approvals);
-    session.setAuditLog(std::make_shared<actions::AuditLog>(dir.filePath(QStringLiteral("audit.jsonl"))));
+    backends::actions::SessionActions::of(&session)->setAuditLog(std::make_shared<actions::AuditLog>(dir.filePath(QStringLiteral("audit.jsonl"))));
     QTemporaryDir settingsDir;
     widgets::shell::ShellSettings settings(settingsDir.filePath(QStringLiteral("settings.ini")));
     widgets::shell::PageRegistry pages;

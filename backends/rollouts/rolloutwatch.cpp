@@ -1,9 +1,9 @@
-// Live Rollouts, Deployments and the focus namespace's ReplicaSets, Pods and AnalysisRuns.
+// Live Rollouts and Deployments, derived on the session's worker from shared informers.
 #include "rollouts/rolloutwatch.h"
 
-#include "kube/session/kubesession.h"
 #include "rollouts/rolloutactions.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 
 #include <algorithm>
@@ -15,61 +15,208 @@ using workloads::PodTile;
 using workloads::parsePodTile;
 
 namespace {
-ResourceRef refFor(int which)
-{
-    switch (which) {
-    case 0: return rolloutsResource();
-    case 1: return ResourceRef::deployments();
-    case 2: return replicaSetsResource();
-    case 3: return ResourceRef::pods();
-    default: return analysisRunsResource();
-    }
-}
-QString whatFor(int which)
+
+enum Input { Rollouts, Deployments, ReplicaSets, Pods, AnalysisRuns };
+
+QString whatFor(int input)
 {
     static const char *names[] = {"rollouts", "deployments", "replica sets", "pods", "analysis runs"};
-    return QLatin1String(names[std::clamp(which, 0, 4)]);
+    return QLatin1String(names[std::clamp(input, 0, 4)]);
 }
-QJsonObject parsed(const KubeObjectPtr &o) { return QJsonDocument::fromJson(o->json()).object(); }
+
+// Children by owner, as rolloutinfo's ownedBy matches them: by uid when the reference has one,
+// else by kind and name.
+struct Children {
+    QHash<QString, QList<QJsonObject>> byUid;
+    QHash<QString, QList<QJsonObject>> byKindName;
+    QList<QJsonObject> of(const QString &uid, const QString &kind, const QString &name) const
+    {
+        QList<QJsonObject> out = byUid.value(uid);
+        out += byKindName.value(kind + QLatin1Char('/') + name);
+        return out;
+    }
+};
+
+QString uidOf(const QJsonObject &o) { return o.value(QLatin1String("metadata")).toObject().value(QLatin1String("uid")).toString(); }
+QString nameOf(const QJsonObject &o) { return o.value(QLatin1String("metadata")).toObject().value(QLatin1String("name")).toString(); }
+
 }  // namespace
+
+// --- Deriver (worker thread) ---
+
+const RolloutWatch::Deriver::Parsed &RolloutWatch::Deriver::parsed(int input, const KubeObjectPtr &object)
+{
+    QHash<QString, Parsed> &cache = m_cache[input];
+    const QString key = object->key();
+    auto it = cache.find(key);
+    if (it != cache.end() && it->resourceVersion == object->resourceVersion)
+        return *it;
+    Parsed p;
+    p.resourceVersion = object->resourceVersion;
+    p.object = QJsonDocument::fromJson(object->json()).object();
+    const QJsonArray refs = p.object.value(QLatin1String("metadata")).toObject().value(QLatin1String("ownerReferences")).toArray();
+    if (!refs.isEmpty()) {
+        const QJsonObject ref = refs.first().toObject();
+        p.ownerUid = ref.value(QLatin1String("uid")).toString();
+        p.ownerKindName = ref.value(QLatin1String("kind")).toString() + QLatin1Char('/') + ref.value(QLatin1String("name")).toString();
+    }
+    return *cache.insert(key, std::move(p));
+}
+
+void RolloutWatch::Deriver::prune(int input, const QHash<QString, KubeObjectPtr> &objects)
+{
+    QHash<QString, Parsed> &cache = m_cache[input];
+    if (cache.size() <= objects.size())
+        return;
+    for (auto it = cache.begin(); it != cache.end();)
+        it = objects.contains(it.key()) ? std::next(it) : cache.erase(it);
+}
+
+RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs, const QString &focus)
+{
+    RolloutsSnapshot s;
+    s.focus = focus;
+    s.synced = true;
+    QStringList problems;
+    for (int i = 0; i < inputs.size(); ++i) {
+        const ProjectionInput &in = inputs[i];
+        const bool failed = in.state == Informer::State::Failed;
+        if (i == Rollouts && failed && in.error.kind == ErrorKind::NotFound) {
+            // No Argo Rollouts in this cluster: Deployments still get their history.
+            s.rolloutsAvailable = false;
+            problems << QStringLiteral("Argo Rollouts is not installed in this cluster (no rollouts.argoproj.io); showing Deployments only");
+            continue;
+        }
+        if (i == AnalysisRuns && failed)
+            continue;  // a cluster may hold Rollouts without analysis
+        if (!in.synced)
+            s.synced = false;
+        if (failed || in.state == Informer::State::Backoff)
+            problems << QStringLiteral("Watching %1: %2").arg(whatFor(i), describeError(in.error));
+    }
+    s.problem = problems.join(QStringLiteral("; "));
+
+    // The focus namespace's children, grouped by owner once rather than scanned per object.
+    Children replicaSets, pods, runs;
+    auto group = [this, &inputs](int input, Children &into, QList<QJsonObject> &all) {
+        if (input >= inputs.size())
+            return;
+        const auto &objects = *inputs[input].objects;
+        prune(input, objects);
+        all.reserve(objects.size());
+        for (const KubeObjectPtr &o : objects) {
+            const Parsed &p = parsed(input, o);
+            all << p.object;
+            if (!p.ownerUid.isEmpty())
+                into.byUid[p.ownerUid] << p.object;
+            else if (!p.ownerKindName.isEmpty())
+                into.byKindName[p.ownerKindName] << p.object;
+        }
+    };
+    group(ReplicaSets, replicaSets, s.focusReplicaSets);
+    group(Pods, pods, s.focusPods);
+    group(AnalysisRuns, runs, s.focusAnalysisRuns);
+    auto podsOf = [&pods](const QList<QJsonObject> &sets) {
+        QList<QJsonObject> out;
+        for (const QJsonObject &rs : sets)
+            out += pods.of(uidOf(rs), QStringLiteral("ReplicaSet"), nameOf(rs));
+        return out;
+    };
+
+    if (Pods < inputs.size()) {
+        QHash<QString, std::pair<QString, PodTile>> tiles;
+        for (const KubeObjectPtr &o : *inputs[Pods].objects) {
+            auto cached = m_tiles.constFind(o->key());
+            if (cached != m_tiles.constEnd() && cached->first == o->resourceVersion) {
+                tiles.insert(o->key(), *cached);
+            } else if (auto tile = parsePodTile(o->json())) {
+                tiles.insert(o->key(), {o->resourceVersion, *tile});
+            }
+        }
+        m_tiles.swap(tiles);
+        for (const auto &t : std::as_const(m_tiles))
+            s.focusPodTiles.insert(t.second.name, t.second);
+    } else {
+        m_tiles.clear();
+    }
+
+    const auto &rollouts = *inputs[Rollouts].objects;
+    prune(Rollouts, rollouts);
+    for (const KubeObjectPtr &o : rollouts) {
+        const QJsonObject &r = parsed(Rollouts, o).object;
+        RolloutInfo info;
+        if (o->ns == focus) {
+            const QList<QJsonObject> sets = replicaSets.of(uidOf(r), QStringLiteral("Rollout"), o->name);
+            info = rolloutInfo(r, sets, podsOf(sets), runs.of(uidOf(r), QStringLiteral("Rollout"), o->name));
+        } else {
+            info = rolloutInfo(r, {}, {}, {});
+        }
+        s.rollouts.insert(o->key(), info);
+        s.rolloutObjects.insert(o->key(), o);
+        s.rolloutKeys << o->key();
+    }
+    const auto &deployments = *inputs[Deployments].objects;
+    prune(Deployments, deployments);
+    for (const KubeObjectPtr &o : deployments) {
+        const QJsonObject &d = parsed(Deployments, o).object;
+        DeploymentHistory h;
+        if (o->ns == focus) {
+            const QList<QJsonObject> sets = replicaSets.of(uidOf(d), QStringLiteral("Deployment"), o->name);
+            h = deploymentHistory(d, sets, podsOf(sets));
+        } else {
+            h = deploymentHistory(d, {}, {});
+        }
+        s.deployments.insert(o->key(), h);
+        s.deploymentKeys << o->key();
+    }
+    std::sort(s.rolloutKeys.begin(), s.rolloutKeys.end());
+    std::sort(s.deploymentKeys.begin(), s.deploymentKeys.end());
+    return s;
+}
+
+// --- RolloutWatch (GUI thread) ---
 
 RolloutWatch::RolloutWatch(QObject *parent) : QObject(parent)
 {
-    m_coalesce.setSingleShot(true);
-    m_coalesce.setInterval(100);
-    connect(&m_coalesce, &QTimer::timeout, this, &RolloutWatch::changed);
+    qRegisterMetaType<RolloutsSnapshot>();
 }
 
-RolloutWatch::~RolloutWatch()
+RolloutWatch::~RolloutWatch() = default;
+
+QList<WatchSpec> RolloutWatch::inputs() const
 {
-    for (int i = 0; i < WhichCount; ++i)
-        stopInformer(i);
+    QList<WatchSpec> specs{{rolloutsResource(), {}, {}, false}, {ResourceRef::deployments(), {}, {}, false}};
+    if (!m_focus.isEmpty())
+        specs << WatchSpec{replicaSetsResource(), m_focus, {}, false} << WatchSpec{ResourceRef::pods(), m_focus, {}, false}
+              << WatchSpec{analysisRunsResource(), m_focus, {}, false};
+    return specs;
 }
 
-void RolloutWatch::setClient(KubeClient *client)
+void RolloutWatch::setSession(KubeSession *session)
 {
-    if (client == m_client && (client == nullptr || m_informers[Rollouts]))
+    if (session == m_session && (session == nullptr || m_projection))
         return;
-    disconnect(m_clientGone);
-    for (int i = 0; i < WhichCount; ++i)
-        stopInformer(i);
-    m_client = client;
-    m_rolloutsAvailable = true;
-    if (!client) {
+    delete m_projection.data();
+    m_session = session;
+    m_snapshot = RolloutsSnapshot{};
+    if (!session) {
         setProblem(QStringLiteral("Not connected"));
-        m_coalesce.start();
+        Q_EMIT changed();
         return;
     }
-    // KubeSession deletes its client on every reconnect: the informers must not outlive it.
-    m_clientGone = connect(client, &KubeClient::aboutToBeDestroyed, this, [this] {
-        for (int i = 0; i < WhichCount; ++i)
-            stopInformer(i);
-        m_client = nullptr;
-        setProblem(QStringLiteral("Disconnected"));
-        m_coalesce.start();
+    auto deriver = std::make_shared<Deriver>();
+    m_projection = session->project<RolloutsSnapshot>(
+        inputs(),
+        [deriver](const ProjectionInputs &in) {
+            const QString focus = in.size() > ReplicaSets ? in[ReplicaSets].spec.ns : QString();
+            return deriver->derive(in, focus);
+        },
+        this, [this](const RolloutsSnapshot &s) { onSnapshot(s); });
+    m_projection->setCoalesceInterval(m_coalesceMs);
+    connect(m_projection, &Projection::detached, this, [this] {
+        m_snapshot.synced = false;
+        Q_EMIT changed();
     });
-    for (int i = 0; i < WhichCount; ++i)
-        startInformer(i);
 }
 
 void RolloutWatch::setFocusNamespace(const QString &ns)
@@ -77,86 +224,22 @@ void RolloutWatch::setFocusNamespace(const QString &ns)
     if (ns == m_focus)
         return;
     m_focus = ns;
-    for (int i : {ReplicaSets, Pods, AnalysisRuns}) {
-        stopInformer(i);
-        startInformer(i);
-    }
+    if (m_projection)
+        m_projection->setInputs(inputs());
 }
 
-void RolloutWatch::startInformer(int which)
+void RolloutWatch::setCoalesceInterval(int ms)
 {
-    if (!m_client)
-        return;
-    const bool focused = which >= ReplicaSets;
-    if (focused && m_focus.isEmpty()) {
-        m_synced[which] = true;  // nothing to watch until something is selected
-        return;
-    }
-    auto *inf = new Informer(m_client, refFor(which), focused ? m_focus : QString(), this);
-    m_informers[which] = inf;
-    const quint64 generation = ++m_generation[which];
-    connect(inf, &Informer::synced, this, [this, which, generation](const ObjectList &all) {
-        if (generation != m_generation[which])
-            return;
-        m_objects[which].clear();
-        for (const KubeObjectPtr &o : all)
-            m_objects[which].insert(o->key(), o);
-        m_synced[which] = true;
-        m_coalesce.start();
-    });
-    connect(inf, &Informer::changed, this, [this, which, generation](const ChangeBatch &batch) {
-        if (generation != m_generation[which])
-            return;
-        for (const ObjectChange &c : batch) {
-            if (c.type == ObjectChange::Type::Deleted)
-                m_objects[which].remove(c.object->key());
-            else
-                m_objects[which].insert(c.object->key(), c.object);
-        }
-        m_coalesce.start();
-    });
-    connect(inf, &Informer::stateChanged, this, [this, which, generation](Informer::State s, const ApiError &e) {
-        if (generation == m_generation[which])
-            onState(which, s, e);
-    });
-    inf->start();
+    m_coalesceMs = ms;
+    if (m_projection)
+        m_projection->setCoalesceInterval(ms);
 }
 
-void RolloutWatch::stopInformer(int which)
+void RolloutWatch::onSnapshot(const RolloutsSnapshot &snapshot)
 {
-    ++m_generation[which];
-    m_synced[which] = false;
-    m_objects[which].clear();
-    if (Informer *inf = m_informers[which]) {
-        m_informers[which] = nullptr;
-        inf->stop();
-        inf->deleteLater();
-    }
-}
-
-void RolloutWatch::onState(int which, Informer::State state, const ApiError &error)
-{
-    if (which == Rollouts && state == Informer::State::Failed && error.kind == ErrorKind::NotFound) {
-        // No Argo Rollouts in this cluster: Deployments still get their history.
-        m_rolloutsAvailable = false;
-        m_synced[Rollouts] = true;
-        setProblem(QStringLiteral("Argo Rollouts is not installed in this cluster (no rollouts.argoproj.io); showing Deployments only"));
-        m_coalesce.start();
-        return;
-    }
-    if (which == AnalysisRuns && state == Informer::State::Failed) {
-        m_synced[AnalysisRuns] = true;  // a cluster may hold Rollouts without analysis
-        return;
-    }
-    if (state == Informer::State::Failed || state == Informer::State::Backoff) {
-        setProblem(QStringLiteral("Watching %1: %2").arg(whatFor(which), describeError(error)));
-    } else if (state == Informer::State::Watching) {
-        const bool anyBad = std::any_of(m_informers.begin(), m_informers.end(), [](Informer *inf) {
-            return inf && (inf->state() == Informer::State::Backoff || inf->state() == Informer::State::Failed);
-        });
-        if (!anyBad && m_rolloutsAvailable)
-            setProblem(QString());
-    }
+    m_snapshot = snapshot;
+    setProblem(snapshot.problem);
+    Q_EMIT changed();
 }
 
 void RolloutWatch::setProblem(const QString &message)
@@ -167,83 +250,53 @@ void RolloutWatch::setProblem(const QString &message)
     Q_EMIT problemChanged(message);
 }
 
-bool RolloutWatch::isSynced() const
-{
-    return m_client && std::all_of(m_synced.begin(), m_synced.end(), [](bool s) { return s; });
-}
-
-QStringList RolloutWatch::rolloutKeys() const
-{
-    QStringList keys = m_objects[Rollouts].keys();
-    std::sort(keys.begin(), keys.end());
-    return keys;
-}
-
-QStringList RolloutWatch::deploymentKeys() const
-{
-    QStringList keys = m_objects[Deployments].keys();
-    std::sort(keys.begin(), keys.end());
-    return keys;
-}
-
-QList<QJsonObject> RolloutWatch::objectsIn(int which, const QString &ns) const
-{
-    QList<QJsonObject> out;
-    if (ns != m_focus)
-        return out;
-    for (const KubeObjectPtr &o : m_objects[which])
-        out << parsed(o);
-    return out;
-}
-
 QByteArray RolloutWatch::rolloutJson(const QString &ns, const QString &name) const
 {
-    const KubeObjectPtr o = m_objects[Rollouts].value(ns + QLatin1Char('/') + name);
+    const KubeObjectPtr o = m_snapshot.rolloutObjects.value(ns + QLatin1Char('/') + name);
     return o ? o->json() : QByteArray();
 }
 
 RolloutInfo RolloutWatch::infoFor(const QJsonObject &rollout) const
 {
     const QString ns = rollout.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("namespace")).toString();
-    return rolloutInfo(rollout, objectsIn(ReplicaSets, ns), objectsIn(Pods, ns), objectsIn(AnalysisRuns, ns));
+    if (ns != m_snapshot.focus)
+        return rolloutInfo(rollout, {}, {}, {});
+    return rolloutInfo(rollout, m_snapshot.focusReplicaSets, m_snapshot.focusPods, m_snapshot.focusAnalysisRuns);
 }
 
 RolloutInfo RolloutWatch::rollout(const QString &ns, const QString &name) const
 {
-    const KubeObjectPtr o = m_objects[Rollouts].value(ns + QLatin1Char('/') + name);
-    if (!o) {
-        RolloutInfo missing;
-        missing.ns = ns;
-        missing.name = name;
-        missing.error = QStringLiteral("Rollout %1/%2 not found").arg(ns, name);
-        return missing;
-    }
-    return infoFor(parsed(o));
+    auto it = m_snapshot.rollouts.constFind(ns + QLatin1Char('/') + name);
+    if (it != m_snapshot.rollouts.constEnd())
+        return *it;
+    RolloutInfo missing;
+    missing.ns = ns;
+    missing.name = name;
+    missing.error = QStringLiteral("Rollout %1/%2 not found").arg(ns, name);
+    return missing;
 }
 
 DeploymentHistory RolloutWatch::deployment(const QString &ns, const QString &name) const
 {
-    const KubeObjectPtr o = m_objects[Deployments].value(ns + QLatin1Char('/') + name);
-    if (!o) {
-        DeploymentHistory missing;
-        missing.ns = ns;
-        missing.name = name;
-        missing.error = QStringLiteral("Deployment %1/%2 not found").arg(ns, name);
-        return missing;
-    }
-    return deploymentHistory(parsed(o), objectsIn(ReplicaSets, ns), objectsIn(Pods, ns));
+    auto it = m_snapshot.deployments.constFind(ns + QLatin1Char('/') + name);
+    if (it != m_snapshot.deployments.constEnd())
+        return *it;
+    DeploymentHistory missing;
+    missing.ns = ns;
+    missing.name = name;
+    missing.error = QStringLiteral("Deployment %1/%2 not found").arg(ns, name);
+    return missing;
 }
 
 QList<PodTile> RolloutWatch::podTiles(const RevisionInfo &revision) const
 {
     QList<PodTile> out;
+    if (m_snapshot.focus != m_focus)
+        return out;
     for (const PodInfo &p : revision.pods) {
-        // Pods of the focus namespace only; RevisionInfo pods come from there.
-        const KubeObjectPtr o = m_objects[Pods].value(m_focus + QLatin1Char('/') + p.name);
-        if (!o)
-            continue;
-        if (auto tile = parsePodTile(o->json()))
-            out << *tile;
+        auto it = m_snapshot.focusPodTiles.constFind(p.name);
+        if (it != m_snapshot.focusPodTiles.constEnd())
+            out << *it;
     }
     std::sort(out.begin(), out.end(), [](const PodTile &a, const PodTile &b) {
         return a.createdMsecs != b.createdMsecs ? a.createdMsecs < b.createdMsecs : a.name < b.name;

@@ -6,6 +6,7 @@
 #include "kube/auth/credentials.h"
 #include "kube/api/kubeclient.h"
 #include "kube/auth/kubeconfig.h"
+#include "kube/session/kubesession.h"
 #include "workloads/logs/logline.h"
 #include "workloads/logs/logstream.h"
 #include "workloads/logs/workloadlogs.h"
@@ -49,6 +50,17 @@ class TestLogStream : public QObject {
     std::unique_ptr<SimProcess> m_sim;
     std::unique_ptr<http::HttpEngine> m_engine;
     QTemporaryDir m_dir;
+
+    // A session connected to the sim: a workload's pods come from its shared informers.
+    std::unique_ptr<KubeSession> session(const SimProcess &sim)
+    {
+        auto config = Kubeconfig::load({sim.kubeconfigPath()});
+        if (!config.ok())
+            qFatal("%s", qPrintable(config.error().message));
+        auto s = std::make_unique<KubeSession>(m_engine.get(), std::make_shared<ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json"))));
+        s->connectTo(config.value(), QStringLiteral("sim-admin"));
+        return s;
+    }
 
     // "anonymous": the viewer's context without its token (the API server's system:anonymous).
     std::unique_ptr<KubeClient> client(const SimProcess &sim, const QString &context)
@@ -226,8 +238,8 @@ private Q_SLOTS:
 
     void mergesTheDeploymentsPodsWithPrefixes()
     {
-        auto c = client(*m_sim, QStringLiteral("sim-admin"));
-        WorkloadLogs logs(c.get(), QStringLiteral("demo"), {{QStringLiteral("app"), QStringLiteral("web")}});
+        auto s = session(*m_sim);
+        WorkloadLogs logs(s.get(), QStringLiteral("demo"), {{QStringLiteral("app"), QStringLiteral("web")}});
         logs.setTailLines(5);
         logs.setBackoff(100, 1000);
         pilothouse::models::LogModel model;

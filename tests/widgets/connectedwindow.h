@@ -12,6 +12,7 @@
 #include "shell/mainwindow.h"
 #include "resources/resourcespage.h"
 #include "shell/shellsettings.h"
+#include "actions/sessionactions.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -53,7 +54,7 @@ struct ConnectedWindow {
         engine = std::make_unique<backends::http::HttpEngine>();
         auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(dir.filePath(QStringLiteral("approvals.json")));
         session = std::make_unique<backends::kube::KubeSession>(engine.get(), approvals);
-        session->setAuditLog(std::make_shared<backends::actions::AuditLog>(auditPath()));
+        backends::actions::SessionActions::of(session.get())->setAuditLog(std::make_shared<backends::actions::AuditLog>(auditPath()));
         window = shell.makeWindow(kubeconfigPath);
         window->attachSession(session.get());
         window->show();

@@ -2,6 +2,7 @@
 // objects of a deployment; a YAML edit shown as a diff, applied with its resourceVersion and
 // audited; a 422 shown against the edit with the edit kept; a 409 after review keeps the edit;
 // a Secret reveal asks first and is audited; the viewer may not edit and is told why.
+#include "actions/sessionactions.h"
 #include "actions/auditlog.h"
 #include "resources/detailpane.h"
 #include "http/httpengine.h"
@@ -87,7 +88,7 @@ private Q_SLOTS:
         QVERIFY2(m_console.open(m_sim->kubeconfigPath(), &error), qPrintable(error));
         m_window = m_console.window.get();
         m_session = m_console.session.get();
-        QTRY_VERIFY_WITH_TIMEOUT(m_session->actions() != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(backends::actions::facadeFor(m_session) != nullptr, 5000);
         // Both pods of web running, so its events and related objects exist.
         QVERIFY(eventually([&] { return m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["status"].value("readyReplicas", 0) == 2; }, 15000));
     }
@@ -275,7 +276,7 @@ private Q_SLOTS:
         auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
         m_window->showKubeconfig(config.value(), QStringLiteral("sim-viewer"));
         QTRY_COMPARE_WITH_TIMEOUT(m_session->contextName(), QStringLiteral("sim-viewer"), 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(m_session->actions() != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(backends::actions::facadeFor(m_session) != nullptr, 5000);
         QVERIFY(open(ResourceRef::deployments(), QStringLiteral("demo"), QStringLiteral("web")));
         auto *edit = pane()->findChild<QPushButton *>(QStringLiteral("editButton"));
         QVERIFY(!edit->isEnabled());

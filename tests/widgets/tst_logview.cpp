@@ -2,6 +2,7 @@
 // with prefixes, search (count, next/previous, only matching), the ring buffer bound with a small
 // capacity, Follow that pauses when scrolled up, one pod's view, and a clean stop when the session
 // replaces its client.
+#include "actions/sessionactions.h"
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
 #include "kube/auth/credentials.h"
@@ -73,6 +74,13 @@ class TestLogView : public QObject {
         return v;
     }
 
+    void reconnectSession()
+    {
+        auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
+        QVERIFY(config.ok());
+        m_session->connectTo(config.value(), QStringLiteral("sim-admin"));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -96,7 +104,7 @@ private Q_SLOTS:
         m_engine = std::make_unique<backends::http::HttpEngine>();
         auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json")));
         m_session = std::make_unique<backends::kube::KubeSession>(m_engine.get(), approvals);
-        m_session->setAuditLog(std::make_shared<backends::actions::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
+        backends::actions::SessionActions::of(m_session.get())->setAuditLog(std::make_shared<backends::actions::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
         auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
         QVERIFY(config.ok());
         m_session->connectTo(config.value(), QStringLiteral("sim-admin"));
@@ -265,7 +273,7 @@ private Q_SLOTS:
         auto view = mergedWebView();
         QVERIFY(view);
         QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowCount() > 0, 15000);
-        m_session->setNamespace(QString());  // all namespaces: a new client, the old one deleted
+        reconnectSession();  // a new client, the old one deleted
         QVERIFY2(view->statusLabel()->text().startsWith(QLatin1String("disconnected: the session switched context or namespace")),
                  qPrintable(view->statusLabel()->text()));
         const int rows = view->model()->rowCount();

@@ -2,6 +2,8 @@
 // confirmation (the active service switches, the old revision scales down after its delay),
 // rollback (undo) likewise, a change by another client between read and promote detected as a
 // conflict and asked again; a Deployment's history, undo and the same conflict handling.
+#include "actions/sessionactions.h"
+#include "kube/auth/kubeconfig.h"
 #include "connectedwindow.h"
 #include "shell/navigationrail.h"
 #include "resources/podtileswidget.h"
@@ -529,16 +531,19 @@ private Q_SLOTS:
         QVERIFY(eventually([&] { return restart->isEnabled(); }, 20000));
         const std::string templateBefore = m_sim->get(kWeb).json()["spec"]["template"].dump();
         const QString scope = m_win.session->namespaceScope();
-        const auto *facadeBefore = m_win.session->actions();
+        const backends::kube::KubeClient *clientBefore = m_win.session->client();
         m_onConfirm = [&](const QString &) {
-            m_win.session->setNamespace(scope == QLatin1String("history") ? QStringLiteral("shop") : QStringLiteral("history"));
+            // A reconnect (another context, a re-login) replaces the client the action would use.
+            auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
+            m_win.session->connectTo(config.value(), m_win.session->contextName());
+            m_win.session->setNamespace(scope);
             return true;
         };
         QSignalSpy spy(m_view, &widgets::RolloutsView::actionFinished);
         restart->trigger();
         QVERIFY(spy.wait(20000));
         const QString outcome = spy.last().at(0).toString();
-        QVERIFY(m_win.session->actions() != facadeBefore);
+        QVERIFY(m_win.session->client() != clientBefore || m_win.session->client() == nullptr);
         QCOMPARE(outcome, QStringLiteral("Restart: the connection changed while you were confirming; nothing was sent"));
         QCOMPARE(m_confirmations.size(), 1);
         QCOMPARE(m_sim->get(kWeb).json()["spec"]["template"].dump(), templateBefore);

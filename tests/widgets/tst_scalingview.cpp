@@ -1,5 +1,6 @@
 // Widget test (offscreen): the scaling view against pilothouse-sim with a fast HPA clock follows
 // web from 1 to 3 replicas under load (series, tiles, event markers) and back down without it.
+#include "actions/sessionactions.h"
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
 #include "kube/auth/credentials.h"
@@ -111,7 +112,7 @@ private Q_SLOTS:
         m_engine = std::make_unique<backends::http::HttpEngine>();
         auto approvals = std::make_shared<backends::kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json")));
         m_session = std::make_unique<backends::kube::KubeSession>(m_engine.get(), approvals);
-        m_session->setAuditLog(std::make_shared<backends::actions::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
+        backends::actions::SessionActions::of(m_session.get())->setAuditLog(std::make_shared<backends::actions::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
         auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
         QVERIFY(config.ok());
         m_session->connectTo(config.value(), {});
@@ -241,14 +242,18 @@ private Q_SLOTS:
 
     void survivesAReconnect()
     {
-        // A namespace switch in the window restarts the session's client: the view re-attaches
+        // A reconnect replaces the session's client and its informers: the view re-attaches
         // and keeps its history.
+        QTRY_VERIFY_WITH_TIMEOUT(m_view->watch()->isSynced(), 10000);
         const size_t before = m_view->series().samples().size();
         QSignalSpy synced(m_view->watch(), &backends::workloads::ScalingWatch::syncedChanged);
+        auto config = backends::kube::Kubeconfig::load({m_sim->kubeconfigPath()});
+        QVERIFY(config.ok());
+        m_session->connectTo(config.value(), QStringLiteral("sim-admin"));
         m_session->setNamespace(QStringLiteral("demo"));
-        // Out (the old client is gone), then in again on the new one.
+        // Out (the old connection is gone), then in again on the new one.
         QTRY_VERIFY_WITH_TIMEOUT(synced.size() >= 2 && !synced.first().at(0).toBool() && synced.last().at(0).toBool(), 10000);
-        QVERIFY(m_view->watch()->client());
+        QVERIFY(m_view->watch()->session()->client());
         QVERIFY(m_view->watch()->isSynced());
         QVERIFY(m_view->series().samples().size() >= before);
         QTRY_COMPARE_WITH_TIMEOUT(m_view->tileCount(), 1, 5000);

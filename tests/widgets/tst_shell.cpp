@@ -150,6 +150,8 @@ private Q_SLOTS:
         QVERIFY(logs && logs->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(scale->isEnabled(), 10000);
         QCOMPARE(scale->text(), QStringLiteral("Scale…"));
+        // Every check of this menu answered (they answer in any order under load).
+        QTRY_VERIFY_WITH_TIMEOUT(!anyChecking(menu), 10000);
         delete menu;
         // Answers are kept for the session: the next menu is complete at once.
         menu = menuOf(QStringLiteral("sts"), QStringLiteral("shop/redis"), false);

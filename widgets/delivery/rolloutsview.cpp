@@ -6,6 +6,7 @@
 #include "shell/actionrunner.h"
 #include "style/statuspalette.h"
 #include "style/theme.h"
+#include "actions/sessionactions.h"
 
 #include <QAction>
 #include <QGroupBox>
@@ -281,18 +282,19 @@ RolloutsView::~RolloutsView()
 void RolloutsView::attachClient()
 {
     if (!m_session) {
-        m_watch->setClient(nullptr);
+        m_watch->setSession(nullptr);
         return;
     }
     if (m_session->contextName() != m_context) {
-        m_watch->setClient(nullptr);
+        m_watch->setSession(nullptr);
         m_problem->setText(tr("The session switched to context %1: this view of %2 no longer updates").arg(m_session->contextName(), m_context));
         m_problem->show();
         return;
     }
-    if (m_watch->client() != m_session->client())
+    if (m_client != m_session->client())
         m_permissions.clear();  // a new connection may carry other credentials
-    m_watch->setClient(m_session->client());
+    m_client = m_session->client();
+    m_watch->setSession(m_session);
 }
 
 bool RolloutsView::confirm(const QString &text)
@@ -348,7 +350,7 @@ QString RolloutsView::permissionKey(const backends::actions::Action &a)
 
 void RolloutsView::checkPermissions()
 {
-    auto *facade = m_session ? m_session->actions() : nullptr;
+    auto *facade = m_session ? backends::actions::facadeFor(m_session) : nullptr;
     if (!facade || m_name.isEmpty() || facade->isReadOnly())
         return;  // read-only is its own reason; the cluster's answer is asked for when it is lifted
     QList<backends::actions::Action> probes;
@@ -792,7 +794,7 @@ void RolloutsView::finish(const QString &message, bool ok)
 
 void RolloutsView::run(const QString &label, Builder build, const Snapshot &snapshot, const QString &preface)
 {
-    if (!m_session || !m_session->actions()) {
+    if (!m_session || !backends::actions::facadeFor(m_session)) {
         finish(tr("%1: not connected").arg(label), false);
         return;
     }

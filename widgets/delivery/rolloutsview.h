@@ -131,6 +131,7 @@ private:
     QPointer<backends::kube::KubeSession> m_session;
     QString m_context;
     backends::rollouts::RolloutWatch *m_watch = nullptr;
+    QPointer<backends::kube::KubeClient> m_client;  // the connection the cached permissions belong to
     std::function<bool(const QString &)> m_confirm;
     shell::ActionRunner *m_runner = nullptr;
     QString m_kind;

@@ -9,6 +9,7 @@
 #include "workloads/inspect/yamlview.h"
 #include "style/statuspalette.h"
 #include "style/theme.h"
+#include "actions/sessionactions.h"
 
 #include <QDateTime>
 #include <QFontDatabase>
@@ -225,7 +226,7 @@ void DetailPane::load(bool keepEdit)
     });
     // Whether the operator may edit: asked once per object, shown on the Edit button.
     m_editButton->setProperty("allowed", QVariant());
-    if (auto *facade = m_session->actions()) {
+    if (auto *facade = backends::actions::facadeFor(m_session)) {
         const Action probe = Action::replace(m_resource, m_ns, m_name, "{}", QString(), QString());
         facade->checkPermission(probe, this, [self, gen](const backends::actions::Permission &p) {
             if (!self || gen != self->m_generation)
@@ -579,7 +580,7 @@ void DetailPane::showEditError(const QString &headline, const ApiError &error)
 
 void DetailPane::reviewAndApply()
 {
-    if (!m_editing || !m_session || !m_session->actions())
+    if (!m_editing || !m_session || !backends::actions::facadeFor(m_session))
         return;
     auto edited = backends::workloads::yamlToJson(m_yaml->toPlainText());
     if (!edited.ok()) {
@@ -617,7 +618,7 @@ void DetailPane::reviewAndApply()
         self->m_lastDiff = diff;
         const Action action = Action::replace(self->m_resource, self->m_ns, self->m_name, restored.value(), liveRv,
                                               backends::workloads::describeChanges(changes));
-        auto *facade = self->m_session->actions();
+        auto *facade = backends::actions::facadeFor(self->m_session);
         QString summary = facade->confirmationText(action);
         // Someone else's change since the edit started would be undone by this one: say which.
         const auto theirs = backends::workloads::changedFields(self->m_baseJson, reply.body);
@@ -662,7 +663,7 @@ void DetailPane::reviewAndApply()
 
 void DetailPane::revealSecret()
 {
-    if (m_resource.kind != QLatin1String("Secret") || m_liveJson.isEmpty() || !m_session || !m_session->actions() || m_editing)
+    if (m_resource.kind != QLatin1String("Secret") || m_liveJson.isEmpty() || !m_session || !backends::actions::facadeFor(m_session) || m_editing)
         return;
     const QString label = m_resource.groupResource() + QLatin1Char(' ') + (m_ns.isEmpty() ? m_name : m_ns + QLatin1Char('/') + m_name);
     const bool confirmed = m_confirmReveal ? m_confirmReveal(label)
@@ -672,7 +673,7 @@ void DetailPane::revealSecret()
                                                                    QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Yes;
     if (!confirmed)
         return;
-    m_session->actions()->auditAccess(QStringLiteral("reveal-secret"), label, QStringLiteral("values shown in the detail pane"));
+    backends::actions::facadeFor(m_session)->auditAccess(QStringLiteral("reveal-secret"), label, QStringLiteral("values shown in the detail pane"));
     m_revealed = true;
     showYaml(m_liveJson, true);
     updateButtons();

@@ -96,32 +96,16 @@ LogView::~LogView()
     stopStreams();
 }
 
-LogView *LogView::forPod(KubeClient *client, const QString &ns, const QString &pod, const QStringList &containers, QWidget *parent)
-{
-    auto *v = new LogView(Mode::Pod, client, ns, pod, parent);
-    v->m_containers = containers;
-    v->buildUi();
-    v->setWindowTitle(tr("Logs: %1/%2").arg(ns, pod));
-    v->startStreams();
-    return v;
-}
-
-LogView *LogView::forWorkload(KubeClient *client, const QString &ns, const QString &workload, const Labels &matchLabels, QWidget *parent)
-{
-    auto *v = new LogView(Mode::Workload, client, ns, workload, parent);
-    v->m_selector = matchLabels;
-    v->buildUi();
-    v->setWindowTitle(tr("Logs: %1/%2 (all pods)").arg(ns, workload));
-    v->startStreams();
-    return v;
-}
-
 LogView *LogView::forPod(KubeSession *session, const QString &ns, const QString &pod, const QStringList &containers, QWidget *parent)
 {
     if (!session || !session->client())
         return nullptr;
-    LogView *v = forPod(session->client(), ns, pod, containers, parent);
+    auto *v = new LogView(Mode::Pod, session->client(), ns, pod, parent);
+    v->m_containers = containers;
     v->followSession(session);
+    v->buildUi();
+    v->setWindowTitle(tr("Logs: %1/%2").arg(ns, pod));
+    v->startStreams();
     return v;
 }
 
@@ -129,8 +113,12 @@ LogView *LogView::forWorkload(KubeSession *session, const QString &ns, const QSt
 {
     if (!session || !session->client())
         return nullptr;
-    LogView *v = forWorkload(session->client(), ns, workload, matchLabels, parent);
+    auto *v = new LogView(Mode::Workload, session->client(), ns, workload, parent);
+    v->m_selector = matchLabels;
     v->followSession(session);
+    v->buildUi();
+    v->setWindowTitle(tr("Logs: %1/%2 (all pods)").arg(ns, workload));
+    v->startStreams();
     return v;
 }
 
@@ -150,6 +138,7 @@ LogView *LogView::forWorkloadObject(KubeSession *session, const backends::kube::
 
 void LogView::followSession(KubeSession *session)
 {
+    m_session = session;
     // The session replaces its client on a context or namespace switch and on disconnect; the
     // streams cancel through it while it is still whole.
     if (auto *client = session->client())
@@ -335,7 +324,7 @@ void LogView::startStreams()
         connect(m_stream, &LogStream::stateChanged, this, &LogView::updateStatus);
         m_stream->start();
     } else {
-        m_workload = new WorkloadLogs(m_client.data(), m_ns, m_selector, this);
+        m_workload = new WorkloadLogs(m_session.data(), m_ns, m_selector, this);
         m_workload->setTailLines(m_tailLines);
         m_workload->setBackoff(m_backoffInitialMs, m_backoffMaxMs);
         connect(m_workload, &WorkloadLogs::linesReceived, m_model, &LogModel::appendLines);

@@ -52,13 +52,6 @@ public:
     static LogView *forWorkloadObject(backends::kube::KubeSession *session, const backends::kube::KubeObjectPtr &workload,
                                       QWidget *parent = nullptr);
 
-    // The same over a client whose lifetime the caller manages (tests): the view must be
-    // destroyed or stop()ped before the client.
-    static LogView *forPod(backends::kube::KubeClient *client, const QString &ns, const QString &pod, const QStringList &containers,
-                           QWidget *parent = nullptr);
-    static LogView *forWorkload(backends::kube::KubeClient *client, const QString &ns, const QString &workload, const Labels &matchLabels,
-                                QWidget *parent = nullptr);
-
     ~LogView() override;
 
     Mode mode() const { return m_mode; }
@@ -132,6 +125,7 @@ private:
 
     Mode m_mode;
     QPointer<backends::kube::KubeClient> m_client;
+    QPointer<backends::kube::KubeSession> m_session;  // where a workload's pods are watched
     QString m_ns;
     QString m_target;
     QStringList m_containers;  // Pod mode

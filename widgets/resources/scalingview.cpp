@@ -404,16 +404,16 @@ QWidget *ScalingView::buildPodPane()
 void ScalingView::attachClient()
 {
     if (!m_session) {
-        m_watch->setClient(nullptr);
+        m_watch->setSession(nullptr);
         return;
     }
     if (m_session->contextName() != m_context) {
         // The same names in another cluster are another deployment: keep the recorded history, stop.
-        m_watch->setClient(nullptr);
+        m_watch->setSession(nullptr);
         setProblemText(tr("The session switched to context %1: this view of %2 no longer updates").arg(m_session->contextName(), m_context));
         return;
     }
-    m_watch->setClient(m_session->client());
+    m_watch->setSession(m_session);
 }
 
 void ScalingView::setTimeWindowSeconds(int seconds)

@@ -2,6 +2,7 @@
 #include "shell/actionrunner.h"
 
 #include "kube/session/kubesession.h"
+#include "actions/sessionactions.h"
 
 #include <QInputDialog>
 #include <QMessageBox>
@@ -74,7 +75,7 @@ void ActionRunner::run(const Request &request, Done done)
     const Action action = request.action;
     ActionResult none;
     none.outcome = Outcome::Refused;
-    QPointer<ActionFacade> facade = m_session ? m_session->actions() : nullptr;
+    QPointer<ActionFacade> facade = m_session ? backends::actions::facadeFor(m_session) : nullptr;
     if (!facade) {
         report(tr("%1: not connected; nothing was sent").arg(label), false, false, none, done);
         return;
@@ -83,7 +84,7 @@ void ActionRunner::run(const Request &request, Done done)
     QPointer<backends::kube::KubeSession> session = m_session;
     // The facade the operator confirmed against, or null when it is gone or was replaced.
     auto sameFacade = [session, facade]() -> ActionFacade * {
-        if (!facade || !session || session->actions() != facade.data())
+        if (!facade || !session || backends::actions::facadeFor(session) != facade.data())
             return nullptr;
         return facade.data();
     };

@@ -5,6 +5,7 @@
 #include "shell/actionrunner.h"
 #include "shell/navigator.h"
 #include "style/icons.h"
+#include "actions/sessionactions.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -67,7 +68,7 @@ QMenu *objectMenu(const PageContext &context, const backends::kube::KindInfo &ki
     menu->setAttribute(Qt::WA_DeleteOnClose);
     menu->setToolTipsVisible(true);
     menu->addSection(kind.singular + QLatin1Char(' ') + object->key());
-    auto *facade = context.session ? context.session->actions() : nullptr;
+    auto *facade = context.session ? backends::actions::facadeFor(context.session) : nullptr;
     int section = -1;
     for (const ActionOffer &offer : objectOffers(kind, object)) {
         if (section >= 0 && offer.section != section)

@@ -100,6 +100,8 @@ void Informer::listPage(const QString &continueToken)
         q.addQueryItem(QStringLiteral("continue"), QString::fromLatin1(QUrl::toPercentEncoding(continueToken)));
     if (m_tableMode)
         q.addQueryItem(QStringLiteral("includeObject"), QStringLiteral("Object"));
+    if (!m_labelSelector.isEmpty())
+        q.addQueryItem(QStringLiteral("labelSelector"), QString::fromLatin1(QUrl::toPercentEncoding(m_labelSelector)));
     const quint64 gen = m_generation;
     m_client->request("GET", m_resource.collectionPath(m_ns) + QLatin1Char('?') + q.toString(QUrl::FullyEncoded), {}, {}, this,
                       [this, gen](const KubeReply &reply) {
@@ -163,6 +165,7 @@ void Informer::onListPage(const KubeReply &reply)
         m_columns = m_listingColumns;
         Q_EMIT columnsChanged(m_columns);
     }
+    m_hasSynced = true;
     Q_EMIT synced(snapshot());
     startWatch();
 }
@@ -195,6 +198,8 @@ void Informer::startWatch()
     q.addQueryItem(QStringLiteral("watch"), QStringLiteral("1"));
     q.addQueryItem(QStringLiteral("allowWatchBookmarks"), QStringLiteral("true"));
     q.addQueryItem(QStringLiteral("resourceVersion"), m_lastRv);
+    if (!m_labelSelector.isEmpty())
+        q.addQueryItem(QStringLiteral("labelSelector"), QString::fromLatin1(QUrl::toPercentEncoding(m_labelSelector)));
     // A random 5-10 minute server-side timeout spreads re-watches, as client-go does.
     q.addQueryItem(QStringLiteral("timeoutSeconds"), QString::number(std::uniform_int_distribution<int>(300, 600)(m_rng)));
     if (m_tableMode)

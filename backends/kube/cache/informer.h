@@ -53,6 +53,8 @@ public:
 
     void start();
     void stop();
+    // Emits the changes batched so far at once (a consumer joining takes store() right after).
+    void flush();
 
     State state() const { return m_state; }
     Stats stats() const { return m_stats; }
@@ -60,6 +62,11 @@ public:
     const ResourceRef &resource() const { return m_resource; }
     ObjectList snapshot() const;  // on the informer's thread
     int size() const { return static_cast<int>(m_store.size()); }
+    // The objects as of the last sync and change batch emitted (on the informer's thread), so a
+    // consumer that joins a running informer starts from what earlier ones were given.
+    const QHash<QString, KubeObjectPtr> &store() const { return m_store; }
+    // A list has completed since start(): store() is the server's content, not a partial one.
+    bool hasSynced() const { return m_hasSynced; }
 
     // Tests shorten these.
     void setBackoff(int initialMs, int maxMs) { m_backoffInitialMs = initialMs; m_backoffMaxMs = maxMs; }
@@ -68,6 +75,10 @@ public:
     // Rows of the server's Table form (kubectl's columns) instead of typed objects: works for
     // every kind, custom resources included. Call before start().
     void setTableMode(bool on);
+    // Lists and watches only objects matching a label selector ("app=web,tier!=cache"), as
+    // kubectl's -l; empty watches everything. Call before start().
+    void setLabelSelector(const QString &selector) { m_labelSelector = selector; }
+    QString labelSelector() const { return m_labelSelector; }
     QList<TableColumn> columns() const { return m_columns; }
 
 Q_SIGNALS:
@@ -90,13 +101,14 @@ private:
     static QString continueTokenFromHead(const QByteArray &body);
     void backoffThen(void (Informer::*next)(), const ApiError &error);
     void setState(State s, const ApiError &error = {});
-    void flush();
 
     KubeClient *m_client;
     ResourceRef m_resource;
     QString m_ns;
     ObjectParser m_parser;
     bool m_tableMode = false;
+    QString m_labelSelector;
+    bool m_hasSynced = false;
     QList<TableColumn> m_columns;
     QList<TableColumn> m_listingColumns;
     QHash<QString, KubeObjectPtr> m_store;

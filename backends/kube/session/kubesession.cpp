@@ -6,10 +6,9 @@
 namespace pilothouse::backends::kube {
 
 struct KubeSession::Worker {
-    QObject *root = nullptr;  // parent of client and informers, lives on the worker thread
-    KubeClient *client = nullptr;
-    Informer *informers[3] = {nullptr, nullptr, nullptr};  // namespaces, pods, deployments
-    Informer *kind = nullptr;                              // the kind shown in the generic table
+    QObject *root = nullptr;                    // lives on the worker thread; parent of what runs there
+    KubeClient *client = nullptr;               // the worker's REST client
+    SharedInformerFactory *factory = nullptr;   // every informer of the session
 };
 
 QString describeError(const ApiError &error)
@@ -99,8 +98,11 @@ void KubeSession::setNamespace(const QString &ns)
     if (ns == m_ns)
         return;
     m_ns = ns;
-    if (m_worker)
-        startInformers();
+    if (m_worker) {
+        startBrowserFeeds();
+        if (m_kind.namespaced)
+            startKindInformer();
+    }
 }
 
 void KubeSession::disconnectFromCluster()
@@ -119,29 +121,74 @@ void KubeSession::fetchObject(const ResourceRef &resource, const QString &ns, co
 
 void KubeSession::setReadOnly(bool readOnly)
 {
+    if (readOnly == m_readOnly)
+        return;
     m_readOnly = readOnly;
-    if (m_actions)
-        m_actions->setReadOnly(readOnly);
+    Q_EMIT readOnlyChanged(readOnly);
+}
+
+bool KubeSession::isWorkerRoot(QObject *root) const
+{
+    return m_worker && m_worker->root == root;
+}
+
+InformerFeed *KubeSession::feed(const WatchSpec &spec, QObject *parent)
+{
+    auto *f = new InformerFeed(this, spec, parent);
+    attachSubscription(f);
+    return f;
+}
+
+void KubeSession::attachSubscription(Subscription *subscription)
+{
+    if (!m_subscriptions.contains(subscription))
+        m_subscriptions.append(subscription);
+    if (m_worker)
+        subscription->attach(m_worker->factory, m_worker->root);
+    else
+        subscription->detach();
+}
+
+void KubeSession::forgetSubscription(Subscription *subscription)
+{
+    m_subscriptions.removeAll(subscription);
+    m_subscriptions.removeAll(nullptr);
+}
+
+void KubeSession::countInformers(QObject *receiver, std::function<void(int, QList<WatchSpec>)> done)
+{
+    if (!m_worker) {
+        QMetaObject::invokeMethod(receiver, [done] { done(0, {}); }, Qt::QueuedConnection);
+        return;
+    }
+    SharedInformerFactory *factory = m_worker->factory;
+    QMetaObject::invokeMethod(m_worker->root, [factory, receiver = QPointer<QObject>(receiver), done] {
+        const int count = factory->informerCount();
+        const QList<WatchSpec> specs = factory->active();
+        if (receiver)
+            QMetaObject::invokeMethod(receiver.data(), [done, count, specs] { done(count, specs); }, Qt::QueuedConnection);
+    }, Qt::QueuedConnection);
 }
 
 void KubeSession::stopWorker()
 {
     ++m_epoch;
     m_kinds = KindRegistry::builtin();  // another context serves other kinds
-    delete m_actions;
-    m_actions = nullptr;
-    delete m_actionClient;
-    m_actionClient = nullptr;
+    // Subscriptions let go of the old worker's informers; they attach again to the next one.
+    const auto subscriptions = m_subscriptions;
+    for (const QPointer<Subscription> &s : subscriptions)
+        if (s)
+            s->detach();
+    if (m_actionClient) {
+        Q_EMIT clientChanged(nullptr);
+        delete m_actionClient;
+        m_actionClient = nullptr;
+    }
     if (!m_worker)
         return;
     QObject *root = m_worker->root;
     // Informers and the client live on the worker thread: stop and delete them there.
-    QMetaObject::invokeMethod(root, [root] {
-        for (QObject *child : root->children())
-            if (auto *inf = qobject_cast<Informer *>(child))
-                inf->stop();
-        delete root;
-    }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(root, [root] { delete root; }, Qt::BlockingQueuedConnection);
     m_worker.reset();
 }
 
@@ -151,51 +198,33 @@ void KubeSession::startInformers()
     setState(m_everLive ? ConnectionState::Reconnecting : ConnectionState::Connecting, m_resolved.server);
     for (auto &s : m_informerStates)
         s = Informer::State::Listing;
-    auditLog();
     m_actionClient = new KubeClient(m_engine, m_resolved, m_credentials, this);
-    m_actions = new actions::ActionFacade(m_actionClient, m_audit.get(), m_contextName,
-                                          m_resolved.user.name.isEmpty() ? m_contextName : m_resolved.user.name, this);
-    m_actions->setReadOnly(m_readOnly);
     m_worker = std::make_unique<Worker>();
+    // Made here, then handed to the worker: the GUI thread never waits for it.
     auto *root = new QObject;
-    root->moveToThread(&m_thread);
+    auto *client = new KubeClient(m_engine, m_resolved, m_credentials);
+    auto *factory = new SharedInformerFactory(client);
+    for (QObject *o : {root, static_cast<QObject *>(client), static_cast<QObject *>(factory)})
+        o->moveToThread(&m_thread);
+    QMetaObject::invokeMethod(root, [root, client, factory] {
+        // Children are deleted in this order: the factory's informers before the client they use.
+        factory->setParent(root);
+        client->setParent(root);
+    }, Qt::QueuedConnection);
     m_worker->root = root;
+    m_worker->client = client;
+    m_worker->factory = factory;
+    Q_EMIT clientChanged(m_actionClient);
+
     const quint64 epoch = m_epoch;
-    http::HttpEngine *engine = m_engine;
-    ResolvedContext ctx = m_resolved;
-    auto creds = m_credentials;
-    QString ns = m_ns;
-    Worker *w = m_worker.get();
-    QMetaObject::invokeMethod(root, [=, this] {
-        w->client = new KubeClient(engine, ctx, creds, root);
-        const ResourceRef refs[3] = {ResourceRef::namespaces(), ResourceRef::pods(), ResourceRef::deployments()};
-        for (int i = 0; i < 3; ++i) {
-            auto *inf = new Informer(w->client, refs[i], i == 0 ? QString() : ns, root);
-            w->informers[i] = inf;
-            connect(inf, &Informer::stateChanged, this, [this, i, epoch](Informer::State s, const ApiError &e) {
-                if (epoch == m_epoch)
-                    onInformerState(i, s, e);
-            }, Qt::QueuedConnection);
-            auto forwardSync = [this, i, epoch](const ObjectList &all) {
-                if (epoch != m_epoch)
-                    return;
-                if (i == 0) Q_EMIT namespacesSynced(all);
-                else if (i == 1) Q_EMIT podsSynced(all);
-                else Q_EMIT deploymentsSynced(all);
-            };
-            auto forwardChange = [this, i, epoch](const ChangeBatch &b) {
-                if (epoch != m_epoch)
-                    return;
-                if (i == 0) Q_EMIT namespacesChanged(b);
-                else if (i == 1) Q_EMIT podsChanged(b);
-                else Q_EMIT deploymentsChanged(b);
-            };
-            connect(inf, &Informer::synced, this, forwardSync, Qt::QueuedConnection);
-            connect(inf, &Informer::changed, this, forwardChange, Qt::QueuedConnection);
-            inf->start();
-        }
-        // Which kinds exist (core, groups, CRDs) decides what the sidebar offers.
-        discover(w->client, root, [this, epoch](const Result<DiscoveryResult> &result) {
+    const auto subscriptions = m_subscriptions;
+    for (const QPointer<Subscription> &s : subscriptions)
+        if (s && !isBrowserFeed(s))
+            s->attach(factory, root);
+    startBrowserFeeds();
+    // Which kinds exist (core, groups, CRDs) decides what the sidebar offers.
+    QMetaObject::invokeMethod(root, [this, root, client, epoch] {
+        discover(client, root, [this, epoch](const Result<DiscoveryResult> &result) {
             if (!result.ok())
                 return;
             QList<ResourceRef> refs;
@@ -217,6 +246,41 @@ void KubeSession::startInformers()
         startKindInformer();
 }
 
+bool KubeSession::isBrowserFeed(const Subscription *s) const
+{
+    return s == m_kindFeed || s == m_feeds[0] || s == m_feeds[1] || s == m_feeds[2];
+}
+
+void KubeSession::startBrowserFeeds()
+{
+    const WatchSpec specs[3] = {{ResourceRef::namespaces(), {}, {}, false},
+                                {ResourceRef::pods(), m_ns, {}, false},
+                                {ResourceRef::deployments(), m_ns, {}, false}};
+    for (int i = 0; i < 3; ++i) {
+        if (m_feeds[i] && m_feeds[i]->spec() == specs[i] && m_feeds[i]->isAttached())
+            continue;
+        delete m_feeds[i];
+        m_informerStates[i] = Informer::State::Listing;
+        auto *f = new InformerFeed(this, specs[i], this);
+        m_feeds[i] = f;
+        connect(f, &InformerFeed::stateChanged, this, [this, i](Informer::State s, const ApiError &e) {
+            if (m_worker && s != Informer::State::Idle)
+                onInformerState(i, s, e);
+        });
+        connect(f, &InformerFeed::synced, this, [this, i](const ObjectList &all) {
+            if (i == 0) Q_EMIT namespacesSynced(all);
+            else if (i == 1) Q_EMIT podsSynced(all);
+            else Q_EMIT deploymentsSynced(all);
+        });
+        connect(f, &InformerFeed::changed, this, [this, i](const ChangeBatch &b) {
+            if (i == 0) Q_EMIT namespacesChanged(b);
+            else if (i == 1) Q_EMIT podsChanged(b);
+            else Q_EMIT deploymentsChanged(b);
+        });
+        attachSubscription(f);
+    }
+}
+
 void KubeSession::watchKind(const ResourceRef &resource)
 {
     m_kind = resource;
@@ -226,38 +290,19 @@ void KubeSession::watchKind(const ResourceRef &resource)
 
 void KubeSession::startKindInformer()
 {
-    const quint64 kindEpoch = ++m_kindEpoch;
-    const quint64 epoch = m_epoch;
-    Worker *w = m_worker.get();
-    QObject *root = w->root;
-    const ResourceRef ref = m_kind;
-    const QString ns = ref.namespaced ? m_ns : QString();
-    QMetaObject::invokeMethod(root, [=, this] {
-        if (w->kind) {
-            w->kind->stop();
-            w->kind->deleteLater();
-            w->kind = nullptr;
-        }
-        if (ref.plural.isEmpty() || !w->client)
-            return;
-        auto *inf = new Informer(w->client, ref, ns, root);
-        inf->setTableMode(true);
-        w->kind = inf;
-        auto current = [this, epoch, kindEpoch] { return epoch == m_epoch && kindEpoch == m_kindEpoch; };
-        connect(inf, &Informer::columnsChanged, this, [this, current, namespaced = ref.namespaced](const QList<TableColumn> &cols) {
-            if (current())
-                Q_EMIT kindColumnsChanged(cols, namespaced);
-        }, Qt::QueuedConnection);
-        connect(inf, &Informer::synced, this, [this, current](const ObjectList &all) {
-            if (current())
-                Q_EMIT kindSynced(all);
-        }, Qt::QueuedConnection);
-        connect(inf, &Informer::changed, this, [this, current](const ChangeBatch &b) {
-            if (current())
-                Q_EMIT kindChanged(b);
-        }, Qt::QueuedConnection);
-        inf->start();
-    }, Qt::QueuedConnection);
+    delete m_kindFeed;
+    m_kindFeed = nullptr;
+    if (m_kind.plural.isEmpty())
+        return;
+    const bool namespaced = m_kind.namespaced;
+    auto *f = new InformerFeed(this, WatchSpec{m_kind, namespaced ? m_ns : QString(), {}, true}, this);
+    m_kindFeed = f;
+    connect(f, &InformerFeed::columnsChanged, this, [this, namespaced](const QList<TableColumn> &cols) {
+        Q_EMIT kindColumnsChanged(cols, namespaced);
+    });
+    connect(f, &InformerFeed::synced, this, &KubeSession::kindSynced);
+    connect(f, &InformerFeed::changed, this, &KubeSession::kindChanged);
+    attachSubscription(f);
 }
 
 void KubeSession::onInformerState(int which, Informer::State s, const ApiError &error)
@@ -280,11 +325,5 @@ void KubeSession::onInformerState(int which, Informer::State s, const ApiError &
         setState(m_everLive ? ConnectionState::Reconnecting : ConnectionState::Connecting, m_resolved.server);
 }
 
-actions::AuditLog *KubeSession::auditLog()
-{
-    if (!m_audit)
-        m_audit = std::make_shared<actions::AuditLog>(actions::AuditLog::defaultPath());
-    return m_audit.get();
-}
 
 }  // namespace pilothouse::backends::kube

@@ -1,10 +1,9 @@
-// A live session with one cluster context: owns the worker thread on which the REST client and
-// the informers (namespaces, pods, deployments) run, and reports one connection state.
-// Lives on the GUI thread; everything it emits is a value snapshot.
+// A live session with one cluster context: owns the worker thread on which the REST client, the
+// shared informers and every derivation from them run, and reports one connection state. Views
+// watch through feeds and projections (kube/session/subscriptions.h), which share one informer per
+// resource, namespace and selector. Lives on the GUI thread; everything it emits is a value snapshot.
 #pragma once
 
-#include "actions/actionfacade.h"
-#include "actions/auditlog.h"
 #include "core/result.h"
 #include "http/httpengine.h"
 #include "kube/auth/credentials.h"
@@ -12,6 +11,7 @@
 #include "kube/cache/informer.h"
 #include "kube/auth/kubeconfig.h"
 #include "kube/kinds/kindregistry.h"
+#include "kube/session/subscriptions.h"
 
 #include <QObject>
 #include <QPointer>
@@ -44,14 +44,16 @@ public:
     void watchKind(const ResourceRef &resource);
     ResourceRef watchedKind() const { return m_kind; }
 
-    // Mutating actions for the connected context (null when not connected). They are sent from
-    // the GUI thread with the session's credentials; the answers come back queued.
-    actions::ActionFacade *actions() const { return m_actions; }
-    // Where audit lines go (default: the user's data folder); set before connecting.
-    void setAuditLog(std::shared_ptr<actions::AuditLog> log) { m_audit = std::move(log); }
-    // The audit log every action of this window goes to, Argo CD and GitOps ones included
-    // (created at its default place on first use).
-    actions::AuditLog *auditLog();
+    // One shared informer's content and changes, on the GUI thread; owned by `parent`, attached to
+    // every connection the session makes from now on.
+    InformerFeed *feed(const WatchSpec &spec, QObject *parent);
+    // A value computed on the worker from shared informers after they change, delivered to
+    // `receiver` (on its thread) until the returned projection (a child of `receiver`) is deleted.
+    template <class T>
+    Projection *project(const QList<WatchSpec> &inputs, std::function<T(const ProjectionInputs &)> compute,
+                        QObject *receiver, std::function<void(const T &)> deliver);
+    // The number of informers running now (diagnostics and tests); answered on the GUI thread.
+    void countInformers(QObject *receiver, std::function<void(int count, QList<WatchSpec> specs)> done);
     // The HTTP engine the session's clients share; other backends (Argo CD) use it too.
     http::HttpEngine *engine() const { return m_engine; }
     void setReadOnly(bool readOnly);
@@ -59,10 +61,11 @@ public:
     void fetchObject(const ResourceRef &resource, const QString &ns, const QString &name, QObject *receiver,
                      std::function<void(const KubeReply &)> done);
     bool isReadOnly() const { return m_readOnly; }
-    // The GUI-thread REST client of the connected context (null when not connected), for views
-    // that read or stream on their own (logs, the scaling view). Replaced on every connectTo():
+    // The GUI-thread REST client of the connected context (null when not connected), for actions
+    // and single reads or streams (logs). Replaced on every connectTo() (clientChanged says so):
     // hold it only as long as the view shows this context.
     KubeClient *client() const { return m_actionClient; }
+    QString userName() const { return m_resolved.user.name; }
 
     QString contextName() const { return m_contextName; }
     QString namespaceScope() const { return m_ns; }
@@ -74,6 +77,9 @@ public:
     const KindRegistry &kinds() const { return m_kinds; }
 
 Q_SIGNALS:
+    // The GUI-thread client was replaced (null: disconnected); emitted before the old one is deleted.
+    void clientChanged(pilothouse::backends::kube::KubeClient *client);
+    void readOnlyChanged(bool readOnly);
     void connectionStateChanged(pilothouse::backends::kube::KubeSession::ConnectionState state, const QString &detail);
     void execApprovalRequired(const QString &command, const QString &context);
     void namespacesSynced(const pilothouse::backends::kube::ObjectList &objects);
@@ -90,12 +96,18 @@ Q_SIGNALS:
     void kindChanged(const pilothouse::backends::kube::ChangeBatch &batch);
 
 private:
+    friend class Subscription;
     struct Worker;
     void startInformers();
+    void startBrowserFeeds();
+    bool isBrowserFeed(const Subscription *s) const;
     void startKindInformer();
     void stopWorker();
     void onInformerState(int which, Informer::State s, const ApiError &error);
     void setState(ConnectionState s, const QString &detail);
+    void attachSubscription(Subscription *subscription);
+    void forgetSubscription(Subscription *subscription);
+    bool isWorkerRoot(QObject *root) const;
 
     http::HttpEngine *m_engine;
     std::shared_ptr<ExecApprovalStore> m_approvals;
@@ -107,9 +119,11 @@ private:
     QString m_ns;
     ResourceRef m_kind;
     KindRegistry m_kinds = KindRegistry::builtin();
-    std::shared_ptr<actions::AuditLog> m_audit;
     KubeClient *m_actionClient = nullptr;
-    actions::ActionFacade *m_actions = nullptr;
+    QList<QPointer<Subscription>> m_subscriptions;
+    // The browser's feeds: namespaces, pods and deployments of the namespace scope, the kind shown.
+    InformerFeed *m_feeds[3] = {nullptr, nullptr, nullptr};
+    InformerFeed *m_kindFeed = nullptr;
     bool m_readOnly = false;
     quint64 m_kindEpoch = 0;
     ConnectionState m_state = ConnectionState::Disconnected;
@@ -128,5 +142,19 @@ Q_DECLARE_METATYPE(pilothouse::backends::kube::ResourceRef)
 Q_DECLARE_METATYPE(QList<pilothouse::backends::kube::ResourceRef>)
 
 namespace pilothouse::backends::kube {
+
+template <class T>
+Projection *KubeSession::project(const QList<WatchSpec> &inputs, std::function<T(const ProjectionInputs &)> compute,
+                                 QObject *receiver, std::function<void(const T &)> deliver)
+{
+    auto *p = new Projection(this, inputs, [compute = std::move(compute)](const ProjectionInputs &in) -> std::shared_ptr<const void> {
+        return std::make_shared<const T>(compute(in));
+    }, receiver);
+    QObject::connect(p, &Projection::valueReady, receiver, [deliver = std::move(deliver)](const std::shared_ptr<const void> &value) {
+        deliver(*static_cast<const T *>(value.get()));
+    });
+    attachSubscription(p);
+    return p;
+}
 
 }  // namespace pilothouse::backends::kube

@@ -1,5 +1,5 @@
-// The workload merger: a namespace-scoped pod informer filtered by labels here, one LogStream
-// per started container.
+// The workload merger: the workload's pods from a shared informer (selected by the server, parsed
+// on the session's worker), one LogStream per started container.
 #include "workloads/logs/workloadlogs.h"
 
 #include "kube/api/resourceref.h"
@@ -10,24 +10,20 @@
 
 namespace pilothouse::backends::workloads {
 
-using kube::ChangeBatch;
 using kube::Informer;
 using kube::KubeClient;
 using kube::KubeObjectPtr;
-using kube::ObjectChange;
-using kube::ObjectList;
 using kube::ResourceRef;
 
-WorkloadLogs::WorkloadLogs(KubeClient *client, QString ns, Labels matchLabels, QObject *parent)
-    : QObject(parent), m_client(client), m_ns(std::move(ns)), m_selector(std::move(matchLabels))
+WorkloadLogs::WorkloadLogs(kube::KubeSession *session, QString ns, Labels matchLabels, QObject *parent)
+    : QObject(parent), m_session(session), m_client(session ? session->client() : nullptr), m_ns(std::move(ns)),
+      m_selector(std::move(matchLabels))
 {
     qRegisterMetaType<LogLines>();
-    qRegisterMetaType<ObjectList>();
-    qRegisterMetaType<ChangeBatch>();
-    if (client) {
-        connect(client, &KubeClient::aboutToBeDestroyed, this, [this] {
-            // The informer's callbacks capture the client: it must go with it.
-            dropInformer();
+    if (m_client) {
+        connect(m_client.data(), &KubeClient::aboutToBeDestroyed, this, [this] {
+            // The streams use this client: they end with it (a new connection is a new view).
+            dropProjection();
             m_podWatchState = Informer::State::Failed;
             m_podWatchDetail = QStringLiteral("disconnected: the cluster connection was closed or switched");
             Q_EMIT streamsChanged();
@@ -37,13 +33,11 @@ WorkloadLogs::WorkloadLogs(KubeClient *client, QString ns, Labels matchLabels, Q
 
 WorkloadLogs::~WorkloadLogs()
 {
-    // Streams first (they are children and would go anyway), then the informer while the
-    // client, if it is still there, can cancel its watch.
     for (LogStream *s : std::as_const(m_streams))
         s->disconnect(this);
     qDeleteAll(m_streams);
     m_streams.clear();
-    dropInformer();
+    dropProjection();
 }
 
 bool WorkloadLogs::selectorMatches(const Labels &selector, const Labels &labels)
@@ -88,41 +82,100 @@ void WorkloadLogs::setBackoff(int initialMs, int maxMs)
 {
     m_backoffInitialMs = initialMs;
     m_backoffMaxMs = maxMs;
-    if (m_informer)
-        m_informer->setBackoff(initialMs, maxMs);
     for (LogStream *s : std::as_const(m_streams))
         s->setBackoff(initialMs, maxMs);
 }
 
-void WorkloadLogs::dropInformer()
+void WorkloadLogs::dropProjection()
 {
-    if (!m_informer)
-        return;
-    m_informer->disconnect(this);
-    m_informer.reset();
+    delete m_projection.data();
 }
+
+namespace {
+
+QString selectorQuery(const WorkloadLogs::Labels &labels)
+{
+    QStringList parts;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+        parts << it.key() + QLatin1Char('=') + it.value();
+    return parts.join(QLatin1Char(','));
+}
+
+// On the worker: which containers of a pod have started, in spec order.
+WorkloadLogs::PodState podStateOf(const kube::KubeObject &obj)
+{
+    const QJsonObject pod = QJsonDocument::fromJson(obj.json()).object();
+    WorkloadLogs::PodState state;
+    state.deleting = obj.deleting;
+    QHash<QString, bool> started;
+    const QJsonArray statuses = pod.value(QLatin1String("status")).toObject().value(QLatin1String("containerStatuses")).toArray();
+    for (const QJsonValue &v : statuses) {
+        const QJsonObject cs = v.toObject();
+        const QJsonObject st = cs.value(QLatin1String("state")).toObject();
+        started.insert(cs.value(QLatin1String("name")).toString(),
+                       st.contains(QLatin1String("running")) || st.contains(QLatin1String("terminated")));
+    }
+    // Spec order, so a pod's streams start (and list) in the order its author wrote them.
+    const QJsonArray containers = pod.value(QLatin1String("spec")).toObject().value(QLatin1String("containers")).toArray();
+    for (const QJsonValue &v : containers) {
+        const QString name = v.toObject().value(QLatin1String("name")).toString();
+        if (started.value(name))
+            state.startedContainers.append(name);
+    }
+    return state;
+}
+
+WorkloadLogs::Labels labelsOf(const kube::KubeObject &obj)
+{
+    const QJsonObject l = QJsonDocument::fromJson(obj.json()).object().value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject();
+    WorkloadLogs::Labels labels;
+    for (auto it = l.begin(); it != l.end(); ++it)
+        labels.insert(it.key(), it.value().toString());
+    return labels;
+}
+
+}  // namespace
 
 void WorkloadLogs::start()
 {
     if (m_running)
         return;
     m_running = true;
-    if (!m_client) {
+    if (!m_session || !m_client || m_selector.isEmpty()) {
         m_podWatchState = Informer::State::Failed;
-        m_podWatchDetail = QStringLiteral("disconnected: no cluster connection");
+        m_podWatchDetail = m_selector.isEmpty() ? QStringLiteral("the workload has no label selector: no pods to follow")
+                                                : QStringLiteral("disconnected: no cluster connection");
         Q_EMIT streamsChanged();
         return;
     }
-    m_informer = std::make_unique<Informer>(m_client.data(), ResourceRef::pods(), m_ns);
-    m_informer->setBackoff(m_backoffInitialMs, m_backoffMaxMs);
-    connect(m_informer.get(), &Informer::synced, this, &WorkloadLogs::onSynced);
-    connect(m_informer.get(), &Informer::changed, this, &WorkloadLogs::onChanged);
-    connect(m_informer.get(), &Informer::stateChanged, this, [this](Informer::State s, const ApiError &e) {
-        m_podWatchState = s;
-        m_podWatchDetail = e.isError() ? e.message : QString();
-        Q_EMIT streamsChanged();
-    });
-    m_informer->start();
+    // Parsed once per pod version, on the worker.
+    auto cache = std::make_shared<QHash<QString, std::pair<QString, std::optional<PodState>>>>();
+    const Labels selector = m_selector;
+    m_projection = m_session->project<PodsSnapshot>(
+        {kube::WatchSpec{ResourceRef::pods(), m_ns, selectorQuery(m_selector), false}},
+        [cache, selector](const kube::ProjectionInputs &in) {
+            PodsSnapshot s;
+            s.synced = in.first().synced;
+            s.state = in.first().state;
+            s.error = in.first().error.isError() ? in.first().error.message : QString();
+            QHash<QString, std::pair<QString, std::optional<PodState>>> next;
+            for (const KubeObjectPtr &o : *in.first().objects) {
+                auto it = cache->constFind(o->name);
+                std::optional<PodState> state;
+                if (it != cache->constEnd() && it->first == o->resourceVersion)
+                    state = it->second;
+                // The server selected by labels; checked again for a pod relabelled away meanwhile.
+                else if (selectorMatches(selector, labelsOf(*o)))
+                    state = podStateOf(*o);
+                next.insert(o->name, {o->resourceVersion, state});
+                if (state)
+                    s.pods.insert(o->name, *state);
+            }
+            cache->swap(next);
+            return s;
+        },
+        this, [this](const PodsSnapshot &s) { onPods(s); });
+    m_projection->setCoalesceInterval(50);
 }
 
 void WorkloadLogs::stop()
@@ -130,7 +183,7 @@ void WorkloadLogs::stop()
     if (!m_running)
         return;
     m_running = false;
-    dropInformer();
+    dropProjection();
     const QStringList keys = m_streams.keys();
     for (const QString &key : keys)
         removeStream(key);
@@ -152,71 +205,39 @@ QList<WorkloadLogs::StreamInfo> WorkloadLogs::streams() const
     return out;
 }
 
-void WorkloadLogs::onSynced(const ObjectList &objects)
+void WorkloadLogs::onPods(const PodsSnapshot &snapshot)
 {
-    QSet<QString> seen;
-    for (const KubeObjectPtr &o : objects) {
-        seen.insert(o->name);
-        upsertPod(o);
+    const bool stateChanged = snapshot.state != m_podWatchState || snapshot.error != m_podWatchDetail;
+    m_podWatchState = snapshot.state;
+    m_podWatchDetail = snapshot.error;
+    if (snapshot.synced) {
+        // Pods we knew that are gone (deleted, relabelled, or missed while the watch was down).
+        const QStringList known = m_pods.keys();
+        for (const QString &pod : known)
+            if (!snapshot.pods.contains(pod))
+                podGone(pod);
+        for (auto it = snapshot.pods.cbegin(); it != snapshot.pods.cend(); ++it)
+            if (m_pods.value(it.key()) != *it || !m_pods.contains(it.key()))
+                upsertPod(it.key(), *it);
+        const bool first = !m_synced;
+        m_synced = true;
+        emitPodsIfChanged();
+        if (first) {
+            Q_EMIT streamsChanged();
+            return;
+        }
     }
-    // After a relist, pods we knew that are not in it went away while the watch was down.
-    const QStringList known = m_pods.keys();
-    for (const QString &pod : known)
-        if (!seen.contains(pod))
-            podGone(pod);
-    m_synced = true;
-    emitPodsIfChanged();
-    Q_EMIT streamsChanged();
+    if (stateChanged)
+        Q_EMIT streamsChanged();
 }
 
-void WorkloadLogs::onChanged(const ChangeBatch &batch)
+void WorkloadLogs::upsertPod(const QString &name, const PodState &state)
 {
-    for (const ObjectChange &c : batch) {
-        if (c.type == ObjectChange::Type::Deleted)
-            podGone(c.object->name);
-        else
-            upsertPod(c.object);
-    }
-    emitPodsIfChanged();
-}
-
-void WorkloadLogs::upsertPod(const KubeObjectPtr &obj)
-{
-    // The informer's compact form has no labels: read them from the object's JSON.
-    const QJsonObject pod = QJsonDocument::fromJson(obj->json()).object();
-    const QJsonObject meta = pod.value(QLatin1String("metadata")).toObject();
-    Labels labels;
-    const QJsonObject l = meta.value(QLatin1String("labels")).toObject();
-    for (auto it = l.begin(); it != l.end(); ++it)
-        labels.insert(it.key(), it.value().toString());
-    if (!selectorMatches(m_selector, labels)) {
-        // Also a pod whose labels were edited away from the workload (kubectl label --overwrite).
-        if (m_pods.contains(obj->name))
-            podGone(obj->name);
-        return;
-    }
-    PodState state;
-    state.deleting = obj->deleting;
-    QHash<QString, bool> started;
-    const QJsonArray statuses = pod.value(QLatin1String("status")).toObject().value(QLatin1String("containerStatuses")).toArray();
-    for (const QJsonValue &v : statuses) {
-        const QJsonObject cs = v.toObject();
-        const QJsonObject st = cs.value(QLatin1String("state")).toObject();
-        started.insert(cs.value(QLatin1String("name")).toString(),
-                       st.contains(QLatin1String("running")) || st.contains(QLatin1String("terminated")));
-    }
-    // Spec order, so a pod's streams start (and list) in the order its author wrote them.
-    const QJsonArray containers = pod.value(QLatin1String("spec")).toObject().value(QLatin1String("containers")).toArray();
-    for (const QJsonValue &v : containers) {
-        const QString name = v.toObject().value(QLatin1String("name")).toString();
-        if (started.value(name))
-            state.startedContainers.append(name);
-    }
-    m_pods.insert(obj->name, state);
+    m_pods.insert(name, state);
     // A terminating pod keeps the streams it has (its last words matter) but gets no new ones.
     if (!state.deleting)
         for (const QString &c : std::as_const(state.startedContainers))
-            ensureStream(obj->name, c);
+            ensureStream(name, c);
 }
 
 void WorkloadLogs::podGone(const QString &pod)

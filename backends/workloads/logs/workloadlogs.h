@@ -3,7 +3,7 @@
 // own LogStream as pods come and go, forwarding lines in arrival order (each names its pod).
 #pragma once
 
-#include "kube/cache/informer.h"
+#include "kube/session/kubesession.h"
 #include "kube/api/kubeclient.h"
 #include "workloads/logs/logline.h"
 #include "workloads/logs/logstream.h"
@@ -19,11 +19,9 @@
 
 namespace pilothouse::backends::workloads {
 
-using kube::ChangeBatch;
 using kube::Informer;
 using kube::KubeClient;
 using kube::KubeObjectPtr;
-using kube::ObjectList;
 
 class WorkloadLogs : public QObject {
     Q_OBJECT
@@ -39,13 +37,14 @@ public:
         qint64 retryAtMsecs = 0;
     };
 
-    // `client` is a GUI-thread client (KubeSession::client()).
-    WorkloadLogs(KubeClient *client, QString ns, Labels matchLabels, QObject *parent = nullptr);
+    // The pods come from the session's shared informers (only those the selector matches, filtered
+    // by the server, parsed on the session's worker); the streams use the session's client.
+    WorkloadLogs(kube::KubeSession *session, QString ns, Labels matchLabels, QObject *parent = nullptr);
     ~WorkloadLogs() override;
 
     // Per container, for the first request of each stream (default 200).
     void setTailLines(int lines) { m_tailLines = lines; }
-    // Passed to the pod informer and every stream; tests shorten it.
+    // Passed to every stream; tests shorten it.
     void setBackoff(int initialMs, int maxMs);
 
     void start();
@@ -78,27 +77,37 @@ Q_SIGNALS:
     void streamsChanged();
 
 private:
+public:
     struct PodState {
         QStringList startedContainers;  // running or terminated: the log endpoint can serve them
         bool deleting = false;
+        bool operator==(const PodState &) const = default;
     };
-    void onSynced(const ObjectList &objects);
-    void onChanged(const ChangeBatch &batch);
-    void upsertPod(const KubeObjectPtr &obj);
+    struct PodsSnapshot {
+        bool synced = false;
+        Informer::State state = Informer::State::Idle;
+        QString error;
+        QMap<QString, PodState> pods;  // the matching pods by name
+    };
+
+private:
+    void onPods(const PodsSnapshot &snapshot);
+    void upsertPod(const QString &name, const PodState &state);
     void podGone(const QString &pod);
     void ensureStream(const QString &pod, const QString &container);
     void removeStream(const QString &key);
     void onStreamState(const QString &key);
-    void dropInformer();
+    void dropProjection();
     void emitPodsIfChanged();
 
+    QPointer<kube::KubeSession> m_session;
     QPointer<KubeClient> m_client;
     QString m_ns;
     Labels m_selector;
     int m_tailLines = 200;
     int m_backoffInitialMs = 800;
     int m_backoffMaxMs = 30000;
-    std::unique_ptr<Informer> m_informer;
+    QPointer<kube::Projection> m_projection;
     QMap<QString, PodState> m_pods;            // matching pods by name
     QMap<QString, LogStream *> m_streams;      // "pod/container" -> stream (children of this)
     QStringList m_lastPods;

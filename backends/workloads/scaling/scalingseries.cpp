@@ -104,6 +104,24 @@ QString eventKey(const ScalingEvent &e)
 
 }  // namespace
 
+QString LabelSelector::toQuery() const
+{
+    QStringList parts;
+    for (auto it = matchLabels.cbegin(); it != matchLabels.cend(); ++it)
+        parts << it.key() + QLatin1Char('=') + it.value();
+    for (const Requirement &r : expressions) {
+        if (r.op == QLatin1String("In"))
+            parts << r.key + QStringLiteral(" in (") + r.values.join(QLatin1Char(',')) + QLatin1Char(')');
+        else if (r.op == QLatin1String("NotIn"))
+            parts << r.key + QStringLiteral(" notin (") + r.values.join(QLatin1Char(',')) + QLatin1Char(')');
+        else if (r.op == QLatin1String("Exists"))
+            parts << r.key;
+        else if (r.op == QLatin1String("DoesNotExist"))
+            parts << QLatin1Char('!') + r.key;
+    }
+    return parts.join(QLatin1Char(','));
+}
+
 bool LabelSelector::matches(const QMap<QString, QString> &labels) const
 {
     if (!valid)

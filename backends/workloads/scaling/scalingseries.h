@@ -58,6 +58,9 @@ struct LabelSelector {
     bool valid = false;  // false: the selector is missing (it then matches nothing, as the API server requires one)
 
     bool matches(const QMap<QString, QString> &labels) const;
+    // The same selector in the API's labelSelector query syntax ("app=web,tier in (a,b),!canary"),
+    // so the server filters and only the workload's objects are watched.
+    QString toQuery() const;
     bool operator==(const LabelSelector &) const = default;
 };
 

@@ -1,7 +1,5 @@
-// The scaling view's informers, their client-side filter to one Deployment, and its sampling tick.
+// The scaling view's shared informers, parsed on the worker, and its sampling tick.
 #include "workloads/scaling/scalingwatch.h"
-
-#include "kube/session/kubesession.h"
 
 #include <QDateTime>
 
@@ -9,22 +7,60 @@
 
 namespace pilothouse::backends::workloads {
 
-using kube::ChangeBatch;
 using kube::Informer;
-using kube::KubeClient;
 using kube::KubeObjectPtr;
-using kube::ObjectChange;
-using kube::ObjectList;
-using kube::ResourceRef;
+using kube::ProjectionInputs;
+using kube::WatchSpec;
 using kube::describeError;
 
 namespace {
 
 constexpr int kMaxPendingHpaEvents = 200;
 
+enum Input { Deployments, Hpas, Events, Pods };
+
 qint64 nowMsecs() { return QDateTime::currentMSecsSinceEpoch(); }
 
+QString eventKey(const ScalingEvent &e) { return e.uid + QLatin1Char('#') + QString::number(e.count); }
+
+// Values parsed from objects, each once per resourceVersion (on the worker).
+template <class T>
+class ParseCache {
+public:
+    template <class Parse>
+    const std::optional<T> &get(const KubeObjectPtr &o, Parse parse)
+    {
+        auto it = m_entries.find(o->key());
+        if (it == m_entries.end() || it->first != o->resourceVersion)
+            it = m_entries.insert(o->key(), {o->resourceVersion, parse(o->json())});
+        return it->second;
+    }
+    void prune(const QHash<QString, KubeObjectPtr> &live)
+    {
+        if (m_entries.size() <= live.size())
+            return;
+        for (auto it = m_entries.begin(); it != m_entries.end();)
+            it = live.contains(it.key()) ? std::next(it) : m_entries.erase(it);
+    }
+
+private:
+    QHash<QString, std::pair<QString, std::optional<T>>> m_entries;
+};
+
 }  // namespace
+
+struct ScalingWatch::Derived {
+    bool synced[4] = {false, false, false, false};
+    bool hasPodInput = false;
+    bool eventsReadable = true;
+    QString problem;
+    bool deploymentFound = false;
+    QString deploymentVersion;
+    DeploymentInfo deployment;
+    QList<std::pair<HpaInfo, QString>> hpas;  // every HPA of the namespace with its resourceVersion
+    QList<PodTile> pods;
+    QList<ScalingEvent> events;               // scaling events of the namespace, as the cluster dated them
+};
 
 ScalingWatch::ScalingWatch(QString ns, QString deployment, QObject *parent)
     : QObject(parent), m_ns(std::move(ns)), m_deployment(std::move(deployment))
@@ -41,7 +77,7 @@ ScalingWatch::ScalingWatch(QString ns, QString deployment, QObject *parent)
     connect(&m_tick, &QTimer::timeout, this, &ScalingWatch::recordSample);
 }
 
-ScalingWatch::~ScalingWatch() { stopInformers(); }
+ScalingWatch::~ScalingWatch() = default;
 
 ResourceRef ScalingWatch::horizontalPodAutoscalers()
 {
@@ -54,64 +90,155 @@ ResourceRef ScalingWatch::events()
     return {QString(), QStringLiteral("v1"), QStringLiteral("events"), QStringLiteral("Event"), true};
 }
 
-void ScalingWatch::stopInformers()
+QList<WatchSpec> ScalingWatch::inputs() const
 {
-    ++m_generation;
-    m_tick.stop();
-    for (auto &inf : m_informers) {
-        delete inf;  // stops it: cancels its watch on the client
-        inf = nullptr;
+    QList<WatchSpec> specs{{ResourceRef::deployments(), m_ns, {}, false},
+                           {horizontalPodAutoscalers(), m_ns, {}, false},
+                           {events(), m_ns, {}, false}};
+    // Only the Deployment's pods, once its selector is known: the server filters them.
+    if (m_deploymentInfo.found && m_deploymentInfo.selector.valid) {
+        const QString selector = m_deploymentInfo.selector.toQuery();
+        if (!selector.isEmpty())
+            specs << WatchSpec{ResourceRef::pods(), m_ns, selector, false};
     }
-    m_synced.fill(false);
+    return specs;
 }
 
-void ScalingWatch::setClient(KubeClient *client)
+void ScalingWatch::setSession(kube::KubeSession *session)
 {
-    if (client == m_client && (client == nullptr || m_informers[0]))
+    if (session == m_session && (session == nullptr || m_projection))
         return;
-    disconnect(m_clientGone);
-    stopInformers();
-    m_client = client;
+    delete m_projection.data();
+    m_session = session;
+    m_synced = false;
+    m_deploymentsSynced = false;
     m_eventsReadable = true;
+    m_eventsPrimed = false;
+    m_tick.stop();
     Q_EMIT syncedChanged(false);
-    if (!client) {
+    if (!session) {
         setProblem(QStringLiteral("Not connected"));
         return;
     }
-    // KubeSession deletes its client on every reconnect: the informers must not outlive it.
-    m_clientGone = connect(client, &KubeClient::aboutToBeDestroyed, this, [this] {
-        stopInformers();
-        m_client = nullptr;
-        Q_EMIT syncedChanged(false);
-        setProblem(QStringLiteral("Disconnected"));
+    struct Caches {
+        ParseCache<DeploymentInfo> deployments;
+        ParseCache<HpaInfo> hpas;
+        ParseCache<PodTile> pods;
+        ParseCache<ScalingEvent> events;
+    };
+    auto caches = std::make_shared<Caches>();
+    const QString name = m_deployment;
+    const QString ns = m_ns;
+    m_projection = session->project<Derived>(
+        inputs(),
+        [caches, name, ns](const ProjectionInputs &in) {
+            Derived d;
+            d.hasPodInput = in.size() > Pods;
+            QStringList problems;
+            static const char *what[] = {"deployments", "horizontal pod autoscalers", "events", "pods"};
+            for (int i = 0; i < in.size(); ++i) {
+                d.synced[i] = in[i].synced;
+                if (i == Events && in[i].state == Informer::State::Failed) {
+                    // Without Events the decisions still show as changes of desired replicas.
+                    d.eventsReadable = false;
+                    d.synced[i] = true;
+                    continue;
+                }
+                if (in[i].state == Informer::State::Failed || in[i].state == Informer::State::Backoff)
+                    problems << QStringLiteral("Watching %1 in %2: %3").arg(QLatin1String(what[i]), ns, describeError(in[i].error));
+            }
+            d.problem = problems.join(QStringLiteral("; "));
+            caches->deployments.prune(*in[Deployments].objects);
+            for (const KubeObjectPtr &o : *in[Deployments].objects) {
+                if (o->name != name)
+                    continue;
+                if (const auto &info = caches->deployments.get(o, [](const QByteArray &json) { return std::optional(parseDeployment(json)); })) {
+                    d.deployment = *info;
+                    d.deploymentFound = info->found;
+                    d.deploymentVersion = o->resourceVersion;
+                }
+            }
+            caches->hpas.prune(*in[Hpas].objects);
+            for (const KubeObjectPtr &o : *in[Hpas].objects)
+                if (const auto &h = caches->hpas.get(o, [](const QByteArray &json) { return std::optional(parseHpa(json)); }))
+                    d.hpas << std::pair{*h, o->resourceVersion};
+            std::sort(d.hpas.begin(), d.hpas.end(), [](const auto &a, const auto &b) { return a.first.name < b.first.name; });
+            caches->events.prune(*in[Events].objects);
+            for (const KubeObjectPtr &o : *in[Events].objects)
+                if (const auto &e = caches->events.get(o, [](const QByteArray &json) { return parseScalingEvent(json); }))
+                    if (isScalingReason(e->reason))
+                        d.events << *e;
+            if (d.hasPodInput) {
+                caches->pods.prune(*in[Pods].objects);
+                for (const KubeObjectPtr &o : *in[Pods].objects)
+                    if (const auto &tile = caches->pods.get(o, [](const QByteArray &json) { return parsePodTile(json); }))
+                        d.pods << *tile;
+            }
+            return d;
+        },
+        this, [this](const Derived &d) { onDerived(d); });
+    connect(m_projection, &kube::Projection::detached, this, [this] {
+        // Out until the new connection has listed again; the recorded history stays.
+        m_deploymentsSynced = false;
+        if (m_synced) {
+            m_synced = false;
+            Q_EMIT syncedChanged(false);
+        }
     });
-    const ResourceRef refs[WhichCount] = {ResourceRef::deployments(), horizontalPodAutoscalers(), ResourceRef::pods(), events()};
-    const quint64 generation = m_generation;
-    for (int i = 0; i < WhichCount; ++i) {
-        auto *inf = new Informer(client, refs[i], m_ns, this);
-        m_informers[i] = inf;
-        connect(inf, &Informer::synced, this, [this, i, generation](const ObjectList &all) {
-            if (generation == m_generation)
-                onSynced(i, all);
-        });
-        connect(inf, &Informer::changed, this, [this, i, generation](const ChangeBatch &batch) {
-            if (generation == m_generation)
-                onChanged(i, batch);
-        });
-        connect(inf, &Informer::stateChanged, this, [this, i, generation](Informer::State s, const ApiError &e) {
-            if (generation == m_generation)
-                onState(i, s, e);
-        });
-    }
-    for (auto *inf : m_informers)
-        inf->start();
     m_tick.start();
 }
 
-bool ScalingWatch::isSynced() const
+void ScalingWatch::onDerived(const Derived &d)
 {
-    return m_client && std::all_of(m_synced.begin(), m_synced.end(), [](bool s) { return s; });
+    const bool wasSynced = m_synced;
+    m_eventsReadable = d.eventsReadable;
+    m_watchProblem = d.problem;
+    if (d.synced[Deployments]) {
+        m_deploymentsSynced = true;
+        if (d.deploymentFound != m_deploymentInfo.found || d.deploymentVersion != m_deploymentVersion) {
+            m_deploymentVersion = d.deploymentVersion;
+            applyDeployment(d.deployment, d.deploymentFound);
+        }
+    }
+    if (d.synced[Hpas]) {
+        m_allHpas.clear();
+        m_hpaVersions.clear();
+        for (const auto &[hpa, version] : d.hpas) {
+            m_allHpas.insert(hpa.name, hpa);
+            m_hpaVersions.insert(hpa.name, version);
+        }
+        selectHpa();
+    }
+    if (d.hasPodInput && d.synced[Pods])
+        rematchPods(d.pods);
+    else if (!m_deploymentInfo.found)
+        rematchPods({});
+    if (d.synced[Events]) {
+        // The events listed first happened before the view opened; later ones are live.
+        const bool live = m_eventsPrimed;
+        m_eventsPrimed = true;
+        QList<ScalingEvent> added;
+        for (const ScalingEvent &e : d.events) {
+            const QString key = eventKey(e);
+            if (m_seenEvents.contains(key))
+                continue;
+            m_seenEvents.insert(key);
+            if (auto taken = applyEvent(e, live))
+                added << *taken;
+        }
+        if (!added.isEmpty())
+            Q_EMIT eventsAdded(added);
+    }
+    // Synced once every input listed, the pods of the Deployment included (none to watch when it
+    // does not exist).
+    m_synced = d.synced[Deployments] && d.synced[Hpas] && d.synced[Events]
+               && (d.hasPodInput ? d.synced[Pods] : !m_deploymentInfo.found);
+    updateProblem();
+    if (m_synced != wasSynced)
+        Q_EMIT syncedChanged(m_synced);
 }
+
+bool ScalingWatch::isSynced() const { return m_session && m_synced; }
 
 QList<PodTile> ScalingWatch::pods() const
 {
@@ -122,133 +249,37 @@ QList<PodTile> ScalingWatch::pods() const
     return out;
 }
 
-void ScalingWatch::onSynced(int which, const ObjectList &objects)
+void ScalingWatch::updateProblem()
 {
-    const bool wasSynced = isSynced();
-    m_synced[which] = true;
-    switch (which) {
-    case Deployments: {
-        KubeObjectPtr mine;
-        for (const auto &o : objects)
-            if (o->name == m_deployment)
-                mine = o;
-        applyDeployment(mine, !mine);
-        break;
-    }
-    case Hpas:
-        m_allHpas.clear();
-        m_hpaVersions.clear();
-        for (const auto &o : objects)
-            applyHpa(o, false);
-        selectHpa();
-        break;
-    case Pods:
-        m_allPods.clear();
-        for (const auto &o : objects)
-            applyPod(o, false);
-        rematchPods();
-        break;
-    case Events: {
-        QList<ScalingEvent> added;
-        for (const auto &o : objects)
-            applyEvent(o, false, added);
-        if (!added.isEmpty())
-            Q_EMIT eventsAdded(added);
-        break;
-    }
-    }
-    if (!wasSynced && isSynced())
-        Q_EMIT syncedChanged(true);
+    if (!m_watchProblem.isEmpty())
+        setProblem(m_watchProblem);
+    else if (m_deploymentsSynced && !m_deploymentInfo.found)
+        setProblem(QStringLiteral("Deployment %1/%2 not found").arg(m_ns, m_deployment));
+    else
+        setProblem({});
 }
 
-void ScalingWatch::onChanged(int which, const ChangeBatch &batch)
-{
-    QList<ScalingEvent> added;
-    for (const auto &c : batch) {
-        const bool deleted = c.type == ObjectChange::Type::Deleted;
-        switch (which) {
-        case Deployments:
-            if (c.object->name == m_deployment)
-                applyDeployment(c.object, deleted);
-            break;
-        case Hpas:
-            applyHpa(c.object, deleted);
-            break;
-        case Pods:
-            applyPod(c.object, deleted);
-            break;
-        case Events:
-            if (!deleted)  // an expired Event still happened
-                applyEvent(c.object, true, added);
-            break;
-        }
-    }
-    if (which == Hpas)
-        selectHpa();
-    else if (which == Pods)
-        rematchPods();
-    else if (!added.isEmpty())
-        Q_EMIT eventsAdded(added);
-}
-
-void ScalingWatch::onState(int which, Informer::State state, const ApiError &error)
-{
-    if (which == Events && state == Informer::State::Failed) {
-        // Without Events the decisions still show as changes of desired replicas.
-        m_eventsReadable = false;
-        m_synced[Events] = true;
-        if (isSynced())
-            Q_EMIT syncedChanged(true);
-    }
-    if (state == Informer::State::Failed || state == Informer::State::Backoff) {
-        const QString what = which == Deployments ? QStringLiteral("deployments")
-                             : which == Hpas      ? QStringLiteral("horizontal pod autoscalers")
-                             : which == Pods      ? QStringLiteral("pods")
-                                                  : QStringLiteral("events");
-        setProblem(QStringLiteral("Watching %1 in %2: %3").arg(what, m_ns, describeError(error)));
-    } else if (state == Informer::State::Watching) {
-        const bool anyBad = std::any_of(m_informers.begin(), m_informers.end(), [](Informer *inf) {
-            return inf && (inf->state() == Informer::State::Backoff || inf->state() == Informer::State::Failed);
-        });
-        if (!anyBad)
-            setProblem(m_deploymentInfo.found || !m_synced[Deployments]
-                           ? QString()
-                           : QStringLiteral("Deployment %1/%2 not found").arg(m_ns, m_deployment));
-    }
-}
-
-void ScalingWatch::applyDeployment(const KubeObjectPtr &object, bool deleted)
+void ScalingWatch::applyDeployment(const DeploymentInfo &info, bool present)
 {
     const LabelSelector oldSelector = m_deploymentInfo.selector;
     const bool wasFound = m_deploymentInfo.found;
-    if (deleted || !object) {
+    if (!present) {
         m_deploymentInfo = DeploymentInfo();
         m_deploymentInfo.ns = m_ns;
         m_deploymentInfo.name = m_deployment;
-        setProblem(QStringLiteral("Deployment %1/%2 not found").arg(m_ns, m_deployment));
     } else {
-        m_deploymentInfo = parseDeployment(object->json());
-        if (!wasFound)
-            setProblem({});
+        m_deploymentInfo = info;
     }
     Q_EMIT deploymentChanged(m_deploymentInfo);
-    if (!(oldSelector == m_deploymentInfo.selector) || wasFound != m_deploymentInfo.found)
-        rematchPods();
+    if (!(oldSelector == m_deploymentInfo.selector) || wasFound != m_deploymentInfo.found) {
+        // Another selector: watch the pods it selects.
+        if (m_projection)
+            m_projection->setInputs(inputs());
+        if (!m_deploymentInfo.found)
+            rematchPods({});
+    }
     selectHpa();
     recordSample();
-}
-
-void ScalingWatch::applyHpa(const KubeObjectPtr &object, bool deleted)
-{
-    if (deleted) {
-        m_allHpas.remove(object->name);
-        m_hpaVersions.remove(object->name);
-        return;
-    }
-    if (m_hpaVersions.value(object->name) == object->resourceVersion && m_allHpas.contains(object->name))
-        return;
-    m_allHpas.insert(object->name, parseHpa(object->json()));
-    m_hpaVersions.insert(object->name, object->resourceVersion);
 }
 
 void ScalingWatch::selectHpa()
@@ -283,23 +314,13 @@ void ScalingWatch::selectHpa()
     recordSample();
 }
 
-void ScalingWatch::applyPod(const KubeObjectPtr &object, bool deleted)
-{
-    if (deleted) {
-        m_allPods.remove(object->name);
-        return;
-    }
-    if (auto tile = parsePodTile(object->json()))
-        m_allPods.insert(object->name, *tile);
-}
-
-void ScalingWatch::rematchPods()
+void ScalingWatch::rematchPods(const QList<PodTile> &pods)
 {
     QHash<QString, PodTile> mine;
     if (m_deploymentInfo.found)
-        for (auto it = m_allPods.cbegin(); it != m_allPods.cend(); ++it)
-            if (m_deploymentInfo.selector.matches(it->labels))
-                mine.insert(it.key(), *it);
+        for (const PodTile &p : pods)
+            if (m_deploymentInfo.selector.matches(p.labels))  // the server filtered; a selector change may be in flight
+                mine.insert(p.name, p);
     bool same = mine.size() == m_pods.size();
     for (auto it = mine.cbegin(); same && it != mine.cend(); ++it) {
         auto old = m_pods.constFind(it.key());
@@ -309,34 +330,30 @@ void ScalingWatch::rematchPods()
     if (same)
         return;
     m_pods = std::move(mine);
-    Q_EMIT podsChanged(pods());
+    Q_EMIT podsChanged(this->pods());
 }
 
-void ScalingWatch::applyEvent(const KubeObjectPtr &object, bool live, QList<ScalingEvent> &added)
+std::optional<ScalingEvent> ScalingWatch::applyEvent(ScalingEvent e, bool live)
 {
-    auto e = parseScalingEvent(object->json());
-    if (!e || !isScalingReason(e->reason))
-        return;
     // Live events are placed at the local time they arrived, like the samples: a marker then sits
     // on the step it caused, whatever the cluster's clock skew and its whole-second timestamps.
     const qint64 now = nowMsecs();
-    e->msecs = live ? now : std::min(e->msecs, now);
-    if (e->objectKind == QLatin1String("HorizontalPodAutoscaler")) {
-        m_hpaEvents << *e;
+    e.msecs = live ? now : std::min(e.msecs, now);
+    if (e.objectKind == QLatin1String("HorizontalPodAutoscaler")) {
+        m_hpaEvents << e;
         while (m_hpaEvents.size() > kMaxPendingHpaEvents)
             m_hpaEvents.removeFirst();
-        if (!m_hpa.present || e->objectName != m_hpa.name)
-            return;
-    } else if (e->objectKind != QLatin1String("Deployment") || e->objectName != m_deployment) {
-        return;
+        if (!m_hpa.present || e.objectName != m_hpa.name)
+            return std::nullopt;
+    } else if (e.objectKind != QLatin1String("Deployment") || e.objectName != m_deployment) {
+        return std::nullopt;
     }
-    if (m_series.addEvent(*e))
-        added << *e;
+    return m_series.addEvent(e) ? std::optional(e) : std::nullopt;
 }
 
 void ScalingWatch::recordSample()
 {
-    if (!m_client || !m_synced[Deployments] || !m_deploymentInfo.found)
+    if (!m_session || !m_deploymentsSynced || !m_deploymentInfo.found)
         return;
     ScalingSample s;
     s.msecs = nowMsecs();

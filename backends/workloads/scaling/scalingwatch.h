@@ -1,28 +1,23 @@
-// Feeds the scaling view live: informers for deployments, HPAs (autoscaling/v2), pods and
-// events in one namespace, filtered here to one Deployment, recorded into a ScalingSeries
-// on every change and once a second. Lives on the thread of its KubeClient (the GUI thread
-// for KubeSession::client()); emits value snapshots.
+// Feeds the scaling view live from the session's shared informers: deployments, HPAs
+// (autoscaling/v2) and events of one namespace, and the pods of one Deployment (by its selector,
+// filtered by the server). Objects are parsed on the session's worker, once per version; here the
+// values are recorded into a ScalingSeries on every change and once a second. Lives on the GUI
+// thread; emits value snapshots.
 #pragma once
 
-#include "kube/cache/informer.h"
-#include "kube/api/kubeclient.h"
+#include "kube/session/kubesession.h"
 #include "workloads/scaling/scalingseries.h"
 
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
-#include <array>
 
 namespace pilothouse::backends::workloads {
 
-using kube::ChangeBatch;
-using kube::Informer;
-using kube::KubeClient;
-using kube::KubeObjectPtr;
-using kube::ObjectList;
 using kube::ResourceRef;
 
 class ScalingWatch : public QObject {
@@ -35,10 +30,13 @@ public:
     static ResourceRef horizontalPodAutoscalers();
     static ResourceRef events();
 
-    // Watches through `client` (null: stops). A new client (a reconnect) relists; the recorded
-    // history stays. When the client is destroyed the informers stop with it.
-    void setClient(KubeClient *client);
-    KubeClient *client() const { return m_client; }
+    // Watches through the session's shared informers (null: stops). A reconnect relists; the
+    // recorded history stays.
+    void setSession(kube::KubeSession *session);
+    kube::KubeSession *session() const { return m_session; }
+
+    // What the worker derives from the informers (internal; public for the projection).
+    struct Derived;
 
     QString namespaceName() const { return m_ns; }
     QString deploymentName() const { return m_deployment; }
@@ -68,28 +66,24 @@ Q_SIGNALS:
     void problemChanged(const QString &message);
 
 private:
-    enum Which { Deployments, Hpas, Pods, Events, WhichCount };
-
-    void stopInformers();
-    void onSynced(int which, const ObjectList &objects);
-    void onChanged(int which, const ChangeBatch &batch);
-    void onState(int which, Informer::State state, const ApiError &error);
-    void applyDeployment(const KubeObjectPtr &object, bool deleted);
-    void applyHpa(const KubeObjectPtr &object, bool deleted);
-    void applyPod(const KubeObjectPtr &object, bool deleted);
-    void applyEvent(const KubeObjectPtr &object, bool live, QList<ScalingEvent> &added);
+    void onDerived(const Derived &d);
+    void applyDeployment(const DeploymentInfo &info, bool present);
     void selectHpa();
-    void rematchPods();
+    void rematchPods(const QList<PodTile> &pods);
+    std::optional<ScalingEvent> applyEvent(ScalingEvent e, bool live);
     void recordSample();
     void setProblem(const QString &message);
+    QList<kube::WatchSpec> inputs() const;
+    void updateProblem();
 
     QString m_ns;
     QString m_deployment;
-    QPointer<KubeClient> m_client;
-    QMetaObject::Connection m_clientGone;
-    std::array<Informer *, WhichCount> m_informers{};
-    std::array<bool, WhichCount> m_synced{};
-    quint64 m_generation = 0;
+    QPointer<kube::KubeSession> m_session;
+    QPointer<kube::Projection> m_projection;
+    bool m_synced = false;
+    bool m_deploymentsSynced = false;
+    bool m_eventsPrimed = false;   // the first listed events were taken (later ones are live)
+    QString m_watchProblem;
     QTimer m_tick;
 
     ScalingSeries m_series;
@@ -98,8 +92,9 @@ private:
     QString m_hpaVersion;                     // resourceVersion of the selected HPA
     QHash<QString, HpaInfo> m_allHpas;        // by name: the target of any HPA may change
     QHash<QString, QString> m_hpaVersions;
-    QHash<QString, PodTile> m_allPods;        // every pod of the namespace, by name
+    QString m_deploymentVersion;
     QHash<QString, PodTile> m_pods;           // the deployment's
+    QSet<QString> m_seenEvents;               // Event uid + count, each taken once
     QList<ScalingEvent> m_hpaEvents;          // scaling events of any HPA, until it is known which one is ours
     bool m_eventsReadable = true;
     QString m_problem;

@@ -1,0 +1,47 @@
+// The action facade and audit log of one cluster session. The session knows nothing of actions
+// (dependencies point down); this attaches them to it: a facade for the session's current client,
+// rebuilt when the session reconnects, read-only following the session.
+#pragma once
+
+#include "actions/actionfacade.h"
+#include "actions/auditlog.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+
+namespace pilothouse::backends::kube {
+class KubeSession;
+}
+
+namespace pilothouse::backends::actions {
+
+class SessionActions : public QObject {
+    Q_OBJECT
+
+public:
+    // The one instance attached to `session` (created on first use, a child of the session).
+    static SessionActions *of(kube::KubeSession *session);
+
+    // Mutating actions for the connected context; null when not connected.
+    ActionFacade *facade() const { return m_facade; }
+    // Where audit lines go (default: the user's data folder); set before connecting.
+    void setAuditLog(std::shared_ptr<AuditLog> log);
+    // The audit log every action of this session goes to, Argo CD and GitOps ones included.
+    AuditLog *auditLog();
+
+private:
+    explicit SessionActions(kube::KubeSession *session);
+    void rebuild();
+
+    kube::KubeSession *m_session;
+    std::shared_ptr<AuditLog> m_audit;
+    QPointer<ActionFacade> m_facade;
+};
+
+// Shorthands for the call sites.
+inline ActionFacade *facadeFor(kube::KubeSession *session) { return session ? SessionActions::of(session)->facade() : nullptr; }
+inline AuditLog *auditLogFor(kube::KubeSession *session) { return SessionActions::of(session)->auditLog(); }
+
+}  // namespace pilothouse::backends::actions

@@ -1,0 +1,249 @@
+// Feeds and projections over the session's shared informers.
+#include "kube/session/subscriptions.h"
+
+#include "kube/session/kubesession.h"
+
+#include <QThread>
+
+namespace pilothouse::backends::kube {
+
+namespace {
+
+// A projection's worker half: recomputes the value after its inputs change, coalesced.
+class ProjectionNode : public SubscriptionNode {
+public:
+    ProjectionNode(SharedInformerFactory *factory, QList<WatchSpec> specs, quint64 generation, Projection::Compute compute,
+                   int coalesceMs)
+        : SubscriptionNode(factory, std::move(specs), generation), m_compute(std::move(compute))
+    {
+        m_timer.setSingleShot(true);
+        m_timer.setInterval(coalesceMs);
+        connect(&m_timer, &QTimer::timeout, this, &ProjectionNode::computeNow);
+    }
+
+    void computeNow()
+    {
+        ProjectionInputs inputs;
+        inputs.reserve(m_specs.size());
+        for (int i = 0; i < m_specs.size(); ++i) {
+            Informer *inf = m_informers.value(i);
+            if (!inf)
+                return;
+            ProjectionInput in;
+            in.spec = m_specs[i];
+            in.objects = &inf->store();
+            in.synced = inf->hasSynced();
+            in.state = inf->state();
+            in.error = m_errors.value(i);
+            inputs << in;
+        }
+        Q_EMIT valueReady(m_generation, m_compute(inputs));
+    }
+
+    void schedule()
+    {
+        if (!m_timer.isActive())
+            m_timer.start();
+    }
+
+protected:
+    void onInformerStarted(int) override { schedule(); }
+    void onSynced(int, Informer *) override { schedule(); }
+    void onChanged(int, const ChangeBatch &) override { schedule(); }
+    void onState(int index, Informer::State state, const ApiError &error) override
+    {
+        SubscriptionNode::onState(index, state, error);
+        schedule();
+    }
+
+private:
+    Projection::Compute m_compute;
+    QTimer m_timer{this};
+};
+
+}  // namespace
+
+// --- Subscription (GUI thread) ---
+
+Subscription::Subscription(KubeSession *session, QObject *parent) : QObject(parent), m_session(session) {}
+
+Subscription::~Subscription()
+{
+    detach();
+    if (m_session)
+        m_session->forgetSubscription(this);
+}
+
+void Subscription::attach(SharedInformerFactory *factory, QObject *workerRoot)
+{
+    detach();
+    m_factory = factory;
+    m_workerRoot = workerRoot;
+    SubscriptionNode *node = makeNode(factory, ++m_generation);
+    node->moveToThread(workerRoot->thread());
+    m_node = node;
+    QMetaObject::invokeMethod(workerRoot, [node, workerRoot] {
+        node->setParent(workerRoot);  // deleted with the worker's objects on a context switch
+        node->start();
+    }, Qt::QueuedConnection);
+}
+
+void Subscription::detach()
+{
+    ++m_generation;  // whatever the old node had queued is stale now
+    if (m_node && m_workerRoot && m_session && m_session->isWorkerRoot(m_workerRoot)) {
+        // Released and deleted on the worker, where its informers live.
+        QMetaObject::invokeMethod(m_workerRoot, [node = m_node] {
+            if (node)
+                delete node.data();
+        }, Qt::QueuedConnection);
+    }
+    const bool was = m_node != nullptr;
+    m_node = nullptr;
+    m_workerRoot = nullptr;
+    m_factory = nullptr;
+    if (was)
+        onDetached();
+}
+
+void Subscription::reattach()
+{
+    if (m_session)
+        m_session->attachSubscription(this);
+}
+
+// --- InformerFeed ---
+
+InformerFeed::InformerFeed(KubeSession *session, WatchSpec spec, QObject *parent) : Subscription(session, parent), m_spec(std::move(spec)) {}
+
+SubscriptionNode *InformerFeed::makeNode(SharedInformerFactory *factory, quint64 gen)
+{
+    auto *node = new SubscriptionNode(factory, {m_spec}, gen);
+    connect(node, &SubscriptionNode::synced, this, [this](quint64 g, const ObjectList &all) {
+        if (g != generation())
+            return;
+        m_synced = true;
+        Q_EMIT synced(all);
+    });
+    connect(node, &SubscriptionNode::changed, this, [this](quint64 g, const ChangeBatch &batch) {
+        if (g == generation())
+            Q_EMIT changed(batch);
+    });
+    connect(node, &SubscriptionNode::columnsChanged, this, [this](quint64 g, const QList<TableColumn> &columns) {
+        if (g == generation())
+            Q_EMIT columnsChanged(columns);
+    });
+    connect(node, &SubscriptionNode::stateChanged, this, [this](quint64 g, Informer::State s, const ApiError &e) {
+        if (g != generation())
+            return;
+        m_state = s;
+        m_error = e;
+        Q_EMIT stateChanged(s, e);
+    });
+    return node;
+}
+
+void InformerFeed::onDetached()
+{
+    m_synced = false;
+    m_state = Informer::State::Idle;
+    m_error = {};
+    Q_EMIT stateChanged(m_state, m_error);
+}
+
+// --- Projection ---
+
+Projection::Projection(KubeSession *session, QList<WatchSpec> inputs, Compute compute, QObject *parent)
+    : Subscription(session, parent), m_inputs(std::move(inputs)), m_compute(std::move(compute))
+{
+}
+
+void Projection::setInputs(const QList<WatchSpec> &inputs)
+{
+    if (inputs == m_inputs)
+        return;
+    m_inputs = inputs;
+    reattach();
+}
+
+void Projection::setCoalesceInterval(int ms)
+{
+    m_coalesceMs = ms;
+}
+
+void Projection::recompute()
+{
+    if (!isAttached())
+        return;
+    SubscriptionNode *node = this->node();
+    QMetaObject::invokeMethod(node, [node] { static_cast<ProjectionNode *>(node)->schedule(); }, Qt::QueuedConnection);
+}
+
+SubscriptionNode *Projection::makeNode(SharedInformerFactory *factory, quint64 gen)
+{
+    auto *node = new ProjectionNode(factory, m_inputs, gen, m_compute, m_coalesceMs);
+    connect(node, &SubscriptionNode::valueReady, this, [this](quint64 g, const std::shared_ptr<const void> &value) {
+        if (g == generation())
+            Q_EMIT valueReady(value);
+    });
+    return node;
+}
+
+// --- SubscriptionNode (worker thread) ---
+
+SubscriptionNode::SubscriptionNode(SharedInformerFactory *factory, QList<WatchSpec> specs, quint64 generation)
+    : m_factory(factory), m_specs(std::move(specs)), m_generation(generation)
+{
+}
+
+SubscriptionNode::~SubscriptionNode()
+{
+    for (int i = 0; i < m_informers.size(); ++i) {
+        disconnect(m_informers[i], nullptr, this, nullptr);
+        m_factory->release(m_specs[i]);
+    }
+}
+
+void SubscriptionNode::start()
+{
+    for (int i = 0; i < m_specs.size(); ++i) {
+        Informer *inf = m_factory->acquire(m_specs[i]);
+        // Joining a running informer: what it batched so far goes to those already watching, and
+        // this node starts from its store, as it would from a fresh list.
+        if (inf->hasSynced())
+            inf->flush();
+        m_informers << inf;
+        m_errors << ApiError{};
+        connect(inf, &Informer::synced, this, [this, i, inf](const ObjectList &all) {
+            Q_EMIT synced(m_generation, all);
+            onSynced(i, inf);
+        });
+        connect(inf, &Informer::changed, this, [this, i](const ChangeBatch &batch) {
+            Q_EMIT changed(m_generation, batch);
+            onChanged(i, batch);
+        });
+        connect(inf, &Informer::columnsChanged, this, [this](const QList<TableColumn> &columns) {
+            Q_EMIT columnsChanged(m_generation, columns);
+        });
+        connect(inf, &Informer::stateChanged, this, [this, i](Informer::State s, const ApiError &e) { onState(i, s, e); });
+        Q_EMIT stateChanged(m_generation, inf->state(), {});
+        if (inf->hasSynced()) {
+            if (m_specs[i].table)
+                Q_EMIT columnsChanged(m_generation, inf->columns());
+            Q_EMIT synced(m_generation, inf->snapshot());
+        }
+        onInformerStarted(i);
+    }
+}
+
+void SubscriptionNode::onSynced(int, Informer *) {}
+void SubscriptionNode::onChanged(int, const ChangeBatch &) {}
+
+void SubscriptionNode::onState(int index, Informer::State state, const ApiError &error)
+{
+    if (index < m_errors.size())
+        m_errors[index] = error;
+    Q_EMIT stateChanged(m_generation, state, error);
+}
+
+}  // namespace pilothouse::backends::kube
