@@ -11,8 +11,11 @@
 #include "resources/scalingview.h"
 #include "shell/shellsettings.h"
 #include "actions/sessionactions.h"
+#include "rollouts/rolloutactions.h"
+#include "rollouts/rolloutinfo.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
 
 namespace pilothouse::app {
 
@@ -123,6 +126,36 @@ void registerDelivery(widgets::shell::PageRegistry &registry)
         QObject::connect(view, &widgets::RolloutsView::problemChanged, view, &Page::statusMessage);
         QObject::connect(view, &widgets::RolloutsView::actionFinished, view, &Page::actionOutcome);
         return view;
+    };
+    // Rollouts waiting for the operator (paused for promotion, degraded, aborted), counted on the
+    // session's worker from the shared Rollouts informer (the page's own, when it is open).
+    rollouts.badge = [](const PageContext &c, std::function<void(int)> setBadge) -> QObject * {
+        auto *watcher = new QObject;
+        using namespace pilothouse::backends;
+        auto waiting = std::make_shared<QHash<QString, std::pair<QString, bool>>>();  // key -> (resourceVersion, waits)
+        c.session->project<int>(
+            {kube::WatchSpec{rollouts::rolloutsResource(), {}, {}, false}},
+            [waiting](const kube::ProjectionInputs &in) {
+                QHash<QString, std::pair<QString, bool>> next;
+                int count = 0;
+                for (const kube::KubeObjectPtr &o : *in.first().objects) {
+                    auto it = waiting->constFind(o->key());
+                    bool waits;
+                    if (it != waiting->constEnd() && it->first == o->resourceVersion) {
+                        waits = it->second;
+                    } else {
+                        const auto status = rollouts::rolloutInfo(QJsonDocument::fromJson(o->json()).object(), {}, {}, {}).status;
+                        waits = status == rollouts::RolloutStatus::Paused || status == rollouts::RolloutStatus::Degraded
+                                || status == rollouts::RolloutStatus::Aborted;
+                    }
+                    next.insert(o->key(), {o->resourceVersion, waits});
+                    count += waits ? 1 : 0;
+                }
+                waiting->swap(next);
+                return in.first().synced ? count : 0;
+            },
+            watcher, [setBadge](const int &count) { setBadge(count); });
+        return watcher;
     };
     registry.add(rollouts);
 

@@ -42,6 +42,6 @@ private:
 
 // Shorthands for the call sites.
 inline ActionFacade *facadeFor(kube::KubeSession *session) { return session ? SessionActions::of(session)->facade() : nullptr; }
-inline AuditLog *auditLogFor(kube::KubeSession *session) { return SessionActions::of(session)->auditLog(); }
+inline AuditLog *auditLogFor(kube::KubeSession *session) { return session ? SessionActions::of(session)->auditLog() : nullptr; }
 
 }  // namespace pilothouse::backends::actions

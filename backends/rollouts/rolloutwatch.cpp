@@ -80,7 +80,8 @@ RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs, c
     QStringList problems;
     for (int i = 0; i < inputs.size(); ++i) {
         const ProjectionInput &in = inputs[i];
-        const bool failed = in.state == Informer::State::Failed;
+        const bool failed = in.state == Informer::State::Failed
+                            || (in.state == Informer::State::Backoff && in.error.kind == ErrorKind::NotFound);  // no such CRD
         if (i == Rollouts && failed && in.error.kind == ErrorKind::NotFound) {
             // No Argo Rollouts in this cluster: Deployments still get their history.
             s.rolloutsAvailable = false;

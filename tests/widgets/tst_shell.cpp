@@ -12,6 +12,7 @@
 #include "shell/actionrunner.h"
 #include "shell/commandpalette.h"
 #include "shell/kindcatalog.h"
+#include "shell/navigationrail.h"
 #include "shell/navigator.h"
 #include "shell/page.h"
 #include "simprocess.h"
@@ -406,6 +407,11 @@ private Q_SLOTS:
     {
         const std::string path = "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/storefront";
         QTRY_VERIFY_WITH_TIMEOUT(m_sim->get(path).json()["status"].value("phase", std::string()) == "Healthy", 30000);
+        // The rail counts rollouts waiting for the operator with the Rollouts page closed.
+        if (widgets::shell::Page *open = m_window->navigator()->pageOfType(QStringLiteral("rollouts")))
+            m_window->navigator()->close(open);
+        QVERIFY(!m_window->navigator()->pageOfType(QStringLiteral("rollouts")));
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->rail()->badge(QStringLiteral("rollouts")), 0, 10000);
         // The next release: blue-green waits with 170 as preview.
         QCOMPARE(m_sim->request("PATCH", path,
                                 R"({"spec":{"template":{"spec":{"containers":[{"name":"storefront","image":"registry.pilothouse.dev/shop/storefront:170","ports":[{"name":"http","containerPort":8080}]}]}}}})",
@@ -413,6 +419,7 @@ private Q_SLOTS:
                      .status,
                  200);
         QTRY_VERIFY_WITH_TIMEOUT(!m_sim->get(path).json()["status"].value("pauseConditions", Json::array()).empty(), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->rail()->badge(QStringLiteral("rollouts")), 1, 10000);
         // The browser shows the paused rollout, selected.
         QVERIFY(m_page->jumpToKind(QStringLiteral("rollouts")));
         m_window->openPage(QStringLiteral("resources"));
@@ -442,6 +449,7 @@ private Q_SLOTS:
         QVERIFY2(m_confirmations.last().contains(QStringLiteral("rollouts.argoproj.io shop/storefront")), qPrintable(m_confirmations.last()));
         // The active Service switches to the new revision.
         QTRY_VERIFY_WITH_TIMEOUT(m_sim->get(path).json()["status"].value("pauseConditions", Json::array()).empty(), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->rail()->badge(QStringLiteral("rollouts")), 0, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(m_sim->get(path).json()["status"]["blueGreen"].value("activeSelector", std::string()) ==
                                      m_sim->get(path).json()["status"].value("currentPodHash", std::string()),
                                  20000);

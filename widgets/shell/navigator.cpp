@@ -19,6 +19,24 @@ Navigator::Navigator(const PageRegistry *registry, QTabWidget *tabs, QObject *pa
     });
 }
 
+void Navigator::setContext(const PageContext &context)
+{
+    m_context = context;
+    qDeleteAll(m_badgeWatchers);
+    m_badgeWatchers.clear();
+    if (!context.session)
+        return;
+    for (const PageType &type : m_registry->types()) {
+        if (!type.badge)
+            continue;
+        const QString id = type.id;
+        if (QObject *watcher = type.badge(context, [this, id](int count) { Q_EMIT badgeChanged(id, count); })) {
+            watcher->setParent(this);
+            m_badgeWatchers << watcher;
+        }
+    }
+}
+
 Page *Navigator::open(const QString &id, const QVariantMap &args)
 {
     const PageType *type = m_registry->find(id);

@@ -19,7 +19,8 @@ class Navigator : public QObject {
 public:
     Navigator(const PageRegistry *registry, QTabWidget *tabs, QObject *parent = nullptr);
 
-    void setContext(const PageContext &context) { m_context = context; }
+    // Also starts the badge watchers of the registered pages that have one.
+    void setContext(const PageContext &context);
     const PageContext &context() const { return m_context; }
     const PageRegistry *registry() const { return m_registry; }
 
@@ -56,6 +57,7 @@ private:
     const PageRegistry *m_registry;
     QTabWidget *m_tabs;
     PageContext m_context;
+    QList<QObject *> m_badgeWatchers;
     QString m_readOnlyReason;
     QStringList m_namespaces;
     int m_built = 0;

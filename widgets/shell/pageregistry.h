@@ -51,6 +51,9 @@ struct PageType {
     std::function<QString(const QVariantMap &args)> key;
     // Builds the page; nullptr with *error set when it cannot open (not connected, bad arguments).
     std::function<Page *(const PageContext &context, const QVariantMap &args, QString *error)> create;
+    // Keeps the rail's badge while the page is closed: a watcher (owned by the caller) that calls
+    // `setBadge` with the count of what waits for the operator. Null: only an open page sets it.
+    std::function<QObject *(const PageContext &context, std::function<void(int count)> setBadge)> badge;
 };
 
 class PageRegistry {

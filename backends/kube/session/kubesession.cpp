@@ -157,16 +157,21 @@ void KubeSession::forgetSubscription(Subscription *subscription)
 
 void KubeSession::countInformers(QObject *receiver, std::function<void(int, QList<WatchSpec>)> done)
 {
+    QPointer<QObject> guard(receiver);
+    auto answer = [guard, done](int count, const QList<WatchSpec> &specs) {
+        if (guard)  // checked on the GUI thread, where the receiver lives
+            done(count, specs);
+    };
     if (!m_worker) {
-        QMetaObject::invokeMethod(receiver, [done] { done(0, {}); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [answer] { answer(0, {}); }, Qt::QueuedConnection);
         return;
     }
     SharedInformerFactory *factory = m_worker->factory;
-    QMetaObject::invokeMethod(m_worker->root, [factory, receiver = QPointer<QObject>(receiver), done] {
+    // Answered through the session, which outlives the worker's queue (stopWorker drains it).
+    QMetaObject::invokeMethod(m_worker->root, [this, factory, answer] {
         const int count = factory->informerCount();
         const QList<WatchSpec> specs = factory->active();
-        if (receiver)
-            QMetaObject::invokeMethod(receiver.data(), [done, count, specs] { done(count, specs); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, [answer, count, specs] { answer(count, specs); }, Qt::QueuedConnection);
     }, Qt::QueuedConnection);
 }
 
@@ -174,22 +179,26 @@ void KubeSession::stopWorker()
 {
     ++m_epoch;
     m_kinds = KindRegistry::builtin();  // another context serves other kinds
+    // Taken first: whatever runs below (signal handlers) sees no worker to attach to.
+    std::unique_ptr<Worker> worker = std::move(m_worker);
     // Subscriptions let go of the old worker's informers; they attach again to the next one.
     const auto subscriptions = m_subscriptions;
     for (const QPointer<Subscription> &s : subscriptions)
         if (s)
             s->detach();
-    if (m_actionClient) {
+    if (KubeClient *old = std::exchange(m_actionClient, nullptr)) {
         Q_EMIT clientChanged(nullptr);
-        delete m_actionClient;
-        m_actionClient = nullptr;
+        delete old;
     }
-    if (!m_worker)
+    if (!worker)
         return;
-    QObject *root = m_worker->root;
-    // Informers and the client live on the worker thread: stop and delete them there.
-    QMetaObject::invokeMethod(root, [root] { delete root; }, Qt::BlockingQueuedConnection);
-    m_worker.reset();
+    QObject *root = worker->root;
+    // Informers and the client live on the worker thread: stop and delete them there, the
+    // subscriptions' nodes before the factory whose informers they release.
+    QMetaObject::invokeMethod(root, [root] {
+        qDeleteAll(root->findChildren<SubscriptionNode *>(QString(), Qt::FindDirectChildrenOnly));
+        delete root;
+    }, Qt::BlockingQueuedConnection);
 }
 
 void KubeSession::startInformers()
@@ -321,8 +330,8 @@ void KubeSession::onInformerState(int which, Informer::State s, const ApiError &
         setState(ConnectionState::Live, m_resolved.server);
     else if (anyBackoff && error.isError())
         setState(m_everLive ? ConnectionState::Reconnecting : ConnectionState::Error, describeError(error));
-    else if (s == Informer::State::Listing)
-        setState(m_everLive ? ConnectionState::Reconnecting : ConnectionState::Connecting, m_resolved.server);
+    else if (s == Informer::State::Listing && !m_everLive)
+        setState(ConnectionState::Connecting, m_resolved.server);
 }
 
 

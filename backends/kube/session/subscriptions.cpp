@@ -29,6 +29,10 @@ public:
             Informer *inf = m_informers.value(i);
             if (!inf)
                 return;
+            // A value from inputs still listing would show an empty world for a moment (the
+            // list of rollouts emptied on a focus change): wait for their lists, or their errors.
+            if (!inf->hasSynced() && inf->state() != Informer::State::Backoff && inf->state() != Informer::State::Failed)
+                return;
             ProjectionInput in;
             in.spec = m_specs[i];
             in.objects = &inf->store();
@@ -39,6 +43,8 @@ public:
         }
         Q_EMIT valueReady(m_generation, m_compute(inputs));
     }
+
+    void setInterval(int ms) { m_timer.setInterval(ms); }
 
     void schedule()
     {
@@ -76,15 +82,24 @@ Subscription::~Subscription()
 
 void Subscription::attach(SharedInformerFactory *factory, QObject *workerRoot)
 {
+    // The old node (if any) goes after the new one has taken its informers, so an input that
+    // stays keeps its informer instead of being stopped and listed again.
+    QPointer<SubscriptionNode> old = (m_node && m_session && m_session->isWorkerRoot(m_workerRoot) && m_workerRoot == workerRoot)
+                                         ? m_node
+                                         : QPointer<SubscriptionNode>();
+    if (old)
+        m_node = nullptr;  // detach() must not queue its delete before the new node starts
     detach();
     m_factory = factory;
     m_workerRoot = workerRoot;
     SubscriptionNode *node = makeNode(factory, ++m_generation);
     node->moveToThread(workerRoot->thread());
     m_node = node;
-    QMetaObject::invokeMethod(workerRoot, [node, workerRoot] {
-        node->setParent(workerRoot);  // deleted with the worker's objects on a context switch
+    QMetaObject::invokeMethod(workerRoot, [node, workerRoot, old] {
+        node->setParent(workerRoot);
         node->start();
+        if (old)
+            delete old.data();
     }, Qt::QueuedConnection);
 }
 
@@ -169,6 +184,8 @@ void Projection::setInputs(const QList<WatchSpec> &inputs)
 void Projection::setCoalesceInterval(int ms)
 {
     m_coalesceMs = ms;
+    if (SubscriptionNode *node = this->node())
+        QMetaObject::invokeMethod(node, [node, ms] { static_cast<ProjectionNode *>(node)->setInterval(ms); }, Qt::QueuedConnection);
 }
 
 void Projection::recompute()

@@ -178,8 +178,10 @@ void ScalingWatch::setSession(kube::KubeSession *session)
         },
         this, [this](const Derived &d) { onDerived(d); });
     connect(m_projection, &kube::Projection::detached, this, [this] {
-        // Out until the new connection has listed again; the recorded history stays.
+        // Out until the new connection has listed again; the recorded history stays. Events of
+        // the gap arrive with the relist: dated as the cluster dated them, not as live.
         m_deploymentsSynced = false;
+        m_eventsPrimed = false;
         if (m_synced) {
             m_synced = false;
             Q_EMIT syncedChanged(false);
