@@ -38,6 +38,12 @@ std::string HttpReply::header(const std::string &name) const
     return it == headers.end() ? std::string() : it->second;
 }
 
+QStringList podTimings(int startMs, int readyMs, int stopMs)
+{
+    return {QStringLiteral("--pod-start-ms"), QString::number(startMs), QStringLiteral("--pod-ready-ms"), QString::number(readyMs),
+            QStringLiteral("--pod-stop-ms"), QString::number(stopMs)};
+}
+
 Json HttpReply::json() const
 {
     Json j = Json::parse(body, nullptr, false);

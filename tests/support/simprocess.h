@@ -33,6 +33,10 @@ QString simBinary();
 QString sourceDir();
 QString smallScenario();  // tests/data/scenarios/small.yaml
 
+// --pod-start-ms, --pod-ready-ms and --pod-stop-ms: how fast the simulated kubelet moves pods
+// along (the simulator's own defaults, 800, 700 and 600 ms, are for the demo).
+QStringList podTimings(int startMs = 100, int readyMs = 100, int stopMs = 100);
+
 enum class Identity { Admin, Viewer, Anonymous };
 
 // Polls `condition` (spinning the event loop) until it holds or the deadline passes: the
