@@ -22,6 +22,14 @@ bool setUpContext(SSL_CTX &ctx, const Pki &pki, bool clientCertificates)
     BIO_free(keyBio);
     bool ok = cert && key && SSL_CTX_use_certificate(&ctx, cert) == 1 && SSL_CTX_use_PrivateKey(&ctx, key) == 1;
     X509_free(cert);
+    // Session resumption (a session ID from the cache, or a ticket): OpenSSL refuses to resume a
+    // session on a context that verifies peers and has no session ID context, and ends the
+    // handshake with an internal_error alert (SSL_R_SESSION_ID_CONTEXT_UNINITIALIZED). A client
+    // that resumes, such as nghttpx in front of the simulator, then failed every second
+    // connection. Sessions are only ever resumed on the context that made them (the session
+    // cache and the ticket keys are per context), so one fixed ID is enough.
+    static constexpr unsigned char kSessionIdContext[] = "pilothouse-sim";
+    ok = ok && SSL_CTX_set_session_id_context(&ctx, kSessionIdContext, sizeof kSessionIdContext - 1) == 1;
     EVP_PKEY_free(key);
     if (ok && clientCertificates) {
         BIO *caBio = BIO_new_mem_buf(pki.ca.certPem.data(), static_cast<int>(pki.ca.certPem.size()));
