@@ -25,7 +25,11 @@ void sendJson(httplib::Response &res, int status, const std::string &body, const
 void sendStatus(httplib::Response &res, const ApiException &e)
 {
     sendJson(res, e.code(), e.status().dump());
-    if (e.code() == 429)
+    // As kube-apiserver's ErrorNegotiated: the Status's retryAfterSeconds goes into Retry-After.
+    const Json *retry = findPath(e.details(), "retryAfterSeconds");
+    if (retry && retry->is_number_integer() && retry->get<long long>() > 0)
+        res.set_header("Retry-After", std::to_string(retry->get<long long>()));
+    else if (e.code() == 429)
         res.set_header("Retry-After", "1");
 }
 

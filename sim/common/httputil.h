@@ -23,7 +23,7 @@ std::string param(const httplib::Request &req, const char *key);
 bool flag(const httplib::Request &req, const char *key);
 
 void sendJson(httplib::Response &res, int status, const std::string &body, const char *type = kJson);
-// The Status body of an API error (with Retry-After on 429).
+// The Status body of an API error, with Retry-After from details.retryAfterSeconds (1 s for a 429 without).
 void sendStatus(httplib::Response &res, const ApiException &e);
 
 }  // namespace pilothouse::sim

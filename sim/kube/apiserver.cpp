@@ -119,6 +119,37 @@ Json aggregatedGroups(bool core, const std::string &version)
     return {{"kind", "APIGroupDiscoveryList"}, {"apiVersion", "apidiscovery.k8s.io/" + version}, {"metadata", Json::object()}, {"items", items}};
 }
 
+// The verb of a request as kube-apiserver's RequestInfo names it (list and watch for a collection,
+// get for an object...); outside /api and /apis, the method in lower case.
+std::string requestVerb(const httplib::Request &req, const std::vector<std::string> &parts)
+{
+    std::string method = req.method;
+    std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (parts.empty() || (parts[0] != "api" && parts[0] != "apis"))
+        return method;
+    const bool core = parts[0] == "api";
+    const size_t gvLen = core ? 2 : 3;
+    if (parts.size() <= gvLen)
+        return method;  // discovery
+    std::vector<std::string> rest(parts.begin() + static_cast<long>(gvLen), parts.end());
+    // As handle() routes: /api/v1/namespaces/{name}[/status|/finalize] is the Namespace itself.
+    const bool namespaceObject = core && rest.size() >= 2 && rest[0] == "namespaces" && (rest.size() == 2 || rest[2] == "status" || rest[2] == "finalize");
+    if (!namespaceObject && rest.size() >= 3 && rest[0] == "namespaces")
+        rest.erase(rest.begin(), rest.begin() + 2);
+    const bool collection = rest.size() == 1;
+    if (req.method == "GET")
+        return collection ? (flag(req, "watch") ? "watch" : "list") : "get";
+    if (req.method == "POST")
+        return "create";
+    if (req.method == "PUT")
+        return "update";
+    if (req.method == "PATCH")
+        return "patch";
+    if (req.method == "DELETE")
+        return collection ? "deletecollection" : "delete";
+    return method;
+}
+
 std::string identityOf(X509 *cert, std::vector<std::string> &orgs)
 {
     X509_NAME *subject = X509_get_subject_name(cert);
@@ -196,6 +227,7 @@ void ApiServer::stop()
         return;
     m_stopping = true;
     m_cluster.store().wakeAll();
+    m_faultRules.wake();  // stalled answers end
     m_tls.stop();
 }
 
@@ -266,7 +298,9 @@ bool ApiServer::allowed(const User &u, const std::string &verb, const ResourceTy
 
 void ApiServer::handle(const httplib::Request &req, httplib::Response &res)
 {
-    if (int delay = m_faults.delayMs.load(); delay > 0 && req.path.rfind("/sim/", 0) != 0) {
+    const std::vector<std::string> parts = splitPath(req.path);
+    const bool control = !parts.empty() && parts[0] == "sim";
+    if (int delay = m_faults.delayMs.load(); delay > 0 && !control) {
         int remaining = m_faults.delayCount.load();
         if (remaining != 0) {
             if (remaining > 0)
@@ -274,7 +308,24 @@ void ApiServer::handle(const httplib::Request &req, httplib::Response &res)
             std::this_thread::sleep_for(std::chrono::milliseconds(delay));
         }
     }
-    const std::vector<std::string> parts = splitPath(req.path);
+    if (control) {
+        serveRequest(req, res, parts);
+        return;
+    }
+    // Every request counts, and faults come first, as a proxy or the API server's flow control
+    // in front of the handlers would answer.
+    const std::string verb = requestVerb(req, parts);
+    m_requests.record(req.method, req.path, verb);
+    std::optional<FaultRule> fault = m_faultRules.take(req.path, verb);
+    if (fault && serveFault(*fault, req, res))
+        return;
+    serveRequest(req, res, parts);
+    if (fault && fault->kind == FaultKind::DropBody)
+        dropAfterHeaders(*fault, res);
+}
+
+void ApiServer::serveRequest(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts)
+{
     try {
         if (req.path == "/version") {
             sendJson(res, 200, Json({{"major", "1"}, {"minor", "30"}, {"gitVersion", "v1.30.4-pilothouse-sim"},
@@ -461,8 +512,36 @@ void ApiServer::serveOpenApi(const httplib::Request &, httplib::Response &res, c
 void ApiServer::serveControl(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts)
 {
     // /sim/v1/<action>
+    if (parts.size() == 3 && parts[1] == "v1" && parts[2] == "faults") {
+        if (req.method == "POST") {
+            Json stored = Json::array();
+            for (const auto &r : m_faultRules.add(Json::parse(req.body)))
+                stored.push_back(r.toJson());
+            sendJson(res, 200, Json({{"rules", stored}}).dump());
+        } else if (req.method == "GET") {
+            sendJson(res, 200, m_faultRules.list().dump());
+        } else if (req.method == "DELETE") {
+            m_faultRules.clear();
+            sendJson(res, 200, Json({{"rules", Json::array()}}).dump());
+        } else {
+            throw ApiException(405, "MethodNotAllowed", "/sim/v1/faults takes GET, POST and DELETE");
+        }
+        return;
+    }
+    if (parts.size() == 3 && parts[1] == "v1" && parts[2] == "requests") {
+        if (req.method == "GET") {
+            sendJson(res, 200, m_requests.query(param(req, "path"), param(req, "pathPrefix"), param(req, "verb")).dump());
+        } else if (req.method == "DELETE") {
+            m_requests.clear();
+            sendJson(res, 200, Json({{"total", 0}, {"requests", Json::array()}}).dump());
+        } else {
+            throw ApiException(405, "MethodNotAllowed", "/sim/v1/requests takes GET and DELETE");
+        }
+        return;
+    }
     if (parts.size() != 3 || parts[1] != "v1" || req.method != "POST")
-        throw ApiException(404, "NotFound", "unknown control endpoint; POST /sim/v1/{drop-watches,gone-next-watch,delay,refuse,restart,expire-continue,compact,load,error-rate}");
+        throw ApiException(404, "NotFound", "unknown control endpoint; POST /sim/v1/{drop-watches,gone-next-watch,delay,refuse,restart,"
+                                            "expire-continue,compact,load,error-rate,faults}, GET /sim/v1/{faults,requests}");
     const std::string &action = parts[2];
     auto number = [&](const char *key, long long fallback) {
         std::string v = param(req, key);
@@ -493,6 +572,127 @@ void ApiServer::serveControl(const httplib::Request &req, httplib::Response &res
     }
     answer["resourceVersion"] = m_cluster.store().currentRvString();
     sendJson(res, 200, answer.dump());
+}
+
+namespace {
+
+// What proxies in front of an API server answer when it is away: nginx's error page, or envoy's line.
+void sendGatewayError(httplib::Response &res, int code, bool html)
+{
+    const char *title = code == 502 ? "502 Bad Gateway" : code == 503 ? "503 Service Temporarily Unavailable" : "504 Gateway Time-out";
+    res.status = code;
+    if (html) {
+        res.set_header("Server", "nginx");
+        res.set_content(std::string("<html>\r\n<head><title>") + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
+                            "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                        "text/html");
+    } else {
+        res.set_header("Server", "envoy");
+        res.set_content(code == 502   ? "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
+                        : code == 503 ? "no healthy upstream"
+                                      : "upstream request timeout",
+                        "text/plain");
+    }
+}
+
+}  // namespace
+
+bool ApiServer::serveFault(const FaultRule &fault, const httplib::Request &req, httplib::Response &res)
+{
+    switch (fault.kind) {
+    case FaultKind::DropBody:
+        return false;
+    case FaultKind::TooManyRequests:
+        // What API priority and fairness answers when a request finds its queue full.
+        sendStatus(res, ApiException(429, "TooManyRequests", "Too many requests, please try again later.",
+                                     {{"retryAfterSeconds", fault.retryAfterSeconds}}));
+        return true;
+    case FaultKind::GatewayError:
+        sendGatewayError(res, fault.code, fault.body == "html");
+        return true;
+    case FaultKind::Stall: {
+        // The headers go out, then nothing until the stall ends; the connection is then dropped.
+        const int seconds = fault.stallSeconds;
+        res.status = 200;
+        res.set_header("Cache-Control", "no-cache, private");
+        res.set_chunked_content_provider(flag(req, "watch") ? kJsonStream : "application/json; charset=utf-8",
+                                         [this, seconds](size_t, httplib::DataSink &) {
+                                             m_faultRules.stall(seconds, m_stopping);
+                                             return false;
+                                         });
+        return true;
+    }
+    case FaultKind::WatchError: {
+        Json status;
+        if (fault.code == 504) {
+            // storage.NewTooLargeResourceVersionError, as the watch cache sends it when the client
+            // asks for a resourceVersion it has not seen yet.
+            const std::string current = m_cluster.store().currentRvString();
+            const std::string wanted = param(req, "resourceVersion").empty() ? current : param(req, "resourceVersion");
+            status = ApiException(504, "Timeout", "Timeout: Too large resource version: " + wanted + ", current: " + current,
+                                  {{"causes", {{{"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}}},
+                                   {"retryAfterSeconds", 1}})
+                         .status();
+        } else {
+            status = ApiException(500, "InternalError", "Internal error occurred: the simulator was told to fail this watch",
+                                  {{"causes", {{{"message", "the simulator was told to fail this watch"}}}}})
+                         .status();
+        }
+        const std::string line = "{\"type\":\"ERROR\",\"object\":" + status.dump() + "}\n";
+        res.status = 200;
+        res.set_header("Cache-Control", "no-cache, private");
+        res.set_chunked_content_provider(kJsonStream, [line](size_t, httplib::DataSink &sink) {
+            sink.write(line.data(), line.size());
+            sink.done();
+            return true;
+        });
+        return true;
+    }
+    }
+    return false;
+}
+
+void ApiServer::dropAfterHeaders(const FaultRule &fault, httplib::Response &res)
+{
+    if (res.content_provider_) {
+        // A stream: what its first write sends (or `bytes` of it), then the connection goes
+        // without the last chunk.
+        auto inner = std::move(res.content_provider_);
+        auto sent = std::make_shared<long long>(0);
+        const long long limit = fault.bytes;
+        res.content_provider_ = [inner, sent, limit](size_t offset, size_t length, httplib::DataSink &sink) {
+            if (limit >= 0 && *sent >= limit)
+                return false;
+            bool cut = false;
+            httplib::DataSink proxy;
+            proxy.write = [&](const char *data, size_t size) {
+                if (cut)
+                    return false;
+                const size_t allowed = limit < 0 ? size : std::min<size_t>(size, static_cast<size_t>(limit - *sent));
+                if (allowed > 0 && !sink.write(data, allowed))
+                    return false;
+                *sent += static_cast<long long>(allowed);
+                cut = limit < 0 || *sent >= limit;
+                return true;
+            };
+            proxy.done = [&] { cut = true; };
+            proxy.is_writable = sink.is_writable;
+            return inner(offset, length, proxy) && !cut;
+        };
+        return;
+    }
+    // A plain answer: its Content-Length promises the whole body, half of it (or `bytes`) comes.
+    auto body = std::make_shared<std::string>(std::move(res.body));
+    res.body.clear();
+    const size_t keep = fault.bytes < 0 ? body->size() / 2
+                                        : std::min(static_cast<size_t>(fault.bytes), body->empty() ? 0 : body->size() - 1);
+    std::string type = res.get_header_value("Content-Type");
+    res.headers.erase("Content-Type");
+    res.set_content_provider(body->size(), type, [body, keep](size_t offset, size_t, httplib::DataSink &sink) {
+        if (offset >= keep)
+            return false;
+        return sink.write(body->data() + offset, keep - offset);
+    });
 }
 
 void ApiServer::serveAccessReview(const httplib::Request &req, httplib::Response &res, const User &user, const ResourceType &t)

@@ -5,6 +5,7 @@
 #include "common/certs.h"
 #include "common/tlsserver.h"
 #include "kube/cluster.h"
+#include "kube/faults.h"
 
 #include <atomic>
 #include <chrono>
@@ -26,7 +27,8 @@ struct ServerOptions {
     bool verbose = false;
 };
 
-// Fault injection knobs, shared by the flags and the /sim/v1 control endpoints.
+// Fault injection knobs of the older /sim/v1 control endpoints (drop-watches, gone-next-watch,
+// delay); the rules of /sim/v1/faults are in faults.h.
 struct Faults {
     std::atomic<int> goneWatches{0};         // answer the next N watches with 410 Gone
     std::atomic<int> delayMs{0};             // delay every answer by this much
@@ -80,6 +82,10 @@ private:
     void serveDiscovery(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts);
     void serveOpenApi(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts);
     void serveControl(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts);
+    // Answers a request the way the fault says (true), or leaves it to the server (drop-body).
+    bool serveFault(const FaultRule &fault, const httplib::Request &req, httplib::Response &res);
+    void dropAfterHeaders(const FaultRule &fault, httplib::Response &res);
+    void serveRequest(const httplib::Request &req, httplib::Response &res, const std::vector<std::string> &parts);
     void serveResource(const httplib::Request &req, httplib::Response &res, const User &user,
                        const ResourceType &t, const std::string &ns, const std::string &name, const std::string &sub);
     void serveList(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns);
@@ -91,6 +97,8 @@ private:
     Cluster &m_cluster;
     ServerOptions m_options;
     Faults m_faults;
+    FaultRules m_faultRules;
+    RequestLog m_requests;
     TlsServer m_tls;
     std::map<std::pair<int, std::string>, ResourceHandler> m_subresourceHandlers;
     std::map<std::string, ResourceHandler> m_groupHandlers;

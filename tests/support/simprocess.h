@@ -93,6 +93,15 @@ public:
     HttpReply get(const std::string &path, Identity who = Identity::Admin) const { return request("GET", path, {}, {}, who); }
     // POST /sim/v1/<action>?<query> as sim-admin; true on 200.
     bool control(const std::string &action, const std::string &query = {}) const;
+    // Faults on the Kubernetes API port (sim/kube/faults.h): POST /sim/v1/faults with one rule or
+    // {"rules": [...]}, e.g. {"fault": "too-many-requests", "path": "/api/v1/pods", "count": 2};
+    // true on 200. clearFaults() removes every rule and ends every stall.
+    bool addFaults(const Json &rules) const;
+    bool clearFaults() const;
+    // GET /sim/v1/requests: how many requests the API port got for `path` (all verbs, or one:
+    // list, watch, get...) since the start or the last clearRequestLog(); -1 when it cannot tell.
+    long long requestCount(const std::string &path, const std::string &verb = {}) const;
+    bool clearRequestLog() const;
 
     std::unique_ptr<httplib::SSLClient> client(Identity who) const;
 
