@@ -1,13 +1,18 @@
 // pilothouse-sim: a local Kubernetes API server with a simulated world, for the demo and the tests.
-#include "apiserver.h"
-#include "argocdcontroller.h"
-#include "argocdgit.h"
-#include "argocdserver.h"
-#include "certs.h"
-#include "cluster.h"
-#include "controllers.h"
-#include "loadwave.h"
-#include "scenario.h"
+#include "argo/argocdcontroller.h"
+#include "argo/argocdgit.h"
+#include "argo/argocdserver.h"
+#include "argo/rollouts.h"
+#include "common/certs.h"
+#include "kube/apiserver.h"
+#include "kube/cluster.h"
+#include "kube/controllermanager.h"
+#include "kube/garbagecollector.h"
+#include "kube/kubecontrollers.h"
+#include "scenario/scenario.h"
+#include "telemetry/loadmodel.h"
+#include "telemetry/loadwave.h"
+#include "telemetry/telemetryapi.h"
 
 #include <openssl/rand.h>
 
@@ -58,6 +63,9 @@ void usage(std::ostream &out)
            "Fault injection (POST as sim-admin): /sim/v1/drop-watches, /sim/v1/gone-next-watch[?count=N],\n"
            "/sim/v1/delay?ms=N[&count=M], /sim/v1/refuse?seconds=N, /sim/v1/restart,\n"
            "/sim/v1/expire-continue, /sim/v1/compact\n"
+           "Faults on demand (as sim-admin): POST /sim/v1/faults with rules matched by path, verb and watch\n"
+           "  (drop-body, too-many-requests, watch-error, stall, gateway-error; GET lists them, DELETE clears\n"
+           "  them); GET /sim/v1/requests?path=P counts the requests per path and verb (sim/README.md)\n"
            "Load (POST as sim-admin): /sim/v1/load?namespace=NS&deployment=NAME&rps=N\n"
            "Error rate (POST as sim-admin): /sim/v1/error-rate?namespace=NS&image=IMAGE&percent=P sets the\n"
            "  simulated HTTP error percentage of the pods running IMAGE in NS; the AnalysisRuns of Argo\n"
@@ -189,77 +197,6 @@ void writeKubeconfig(const std::string &path, const std::string &url, const Pki 
         throw std::runtime_error("cannot write kubeconfig to " + path);
 }
 
-void createSystemObjects(Cluster &cluster, int port)
-{
-    const auto &reg = ResourceRegistry::instance();
-    for (const char *ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
-        cluster.create(reg.require("", "namespaces"), "", {{"metadata", {{"name", ns}}}});
-    cluster.create(reg.require("", "services"), "default",
-                   {{"metadata", {{"name", "kubernetes"}, {"labels", {{"component", "apiserver"}, {"provider", "kubernetes"}}}}},
-                    {"spec", {{"clusterIP", "10.96.0.1"}, {"ports", {{{"name", "https"}, {"port", 443}, {"targetPort", port}, {"protocol", "TCP"}}}}}}});
-    cluster.create(reg.require("", "endpoints"), "default",
-                   {{"metadata", {{"name", "kubernetes"}, {"labels", {{"endpointslice.kubernetes.io/skip-mirror", "true"}}}}},
-                    {"subsets", {{{"addresses", {{{"ip", "127.0.0.1"}}}}, {"ports", {{{"name", "https"}, {"port", port}, {"protocol", "TCP"}}}}}}}});
-    // The two identities the built-in authorizer knows (ApiServer::allowed), written down as the RBAC
-    // objects a cluster would have for them. The authorizer does not read these: editing them
-    // changes what `kubectl get clusterroles` shows, not who may do what.
-    const Json bootstrap = {{"labels", {{"kubernetes.io/bootstrapping", "rbac-defaults"}}},
-                            {"annotations", {{"rbac.authorization.kubernetes.io/autoupdate", "true"}}}};
-    Json adminRole = {{"metadata", bootstrap}, {"rules", Json::array({{{"apiGroups", {"*"}}, {"resources", {"*"}}, {"verbs", {"*"}}},
-                                                                     {{"nonResourceURLs", {"*"}}, {"verbs", {"*"}}}})}};
-    adminRole["metadata"]["name"] = "cluster-admin";
-    Json viewRules = Json::array();
-    for (const auto &group : reg.groups()) {
-        Json resources = Json::array();
-        for (const auto &t : reg.all())
-            if (t.group == group && t.plural != "secrets" && std::find(t.verbs.begin(), t.verbs.end(), "get") != t.verbs.end()) {
-                resources.push_back(t.plural);
-                if (t.hasSubresource("log"))
-                    resources.push_back(t.plural + "/log");
-            }
-        if (!resources.empty())
-            viewRules.push_back({{"apiGroups", {group}}, {"resources", resources}, {"verbs", {"get", "list", "watch"}}});
-    }
-    Json viewRole = {{"metadata", bootstrap}, {"rules", viewRules}};
-    viewRole["metadata"]["name"] = "view";
-    const auto &clusterRoles = reg.require("rbac.authorization.k8s.io", "clusterroles");
-    const auto &clusterBindings = reg.require("rbac.authorization.k8s.io", "clusterrolebindings");
-    cluster.create(clusterRoles, "", adminRole);
-    cluster.create(clusterRoles, "", viewRole);
-    auto bind = [&](const char *name, const char *role, const char *group) {
-        Json b = {{"metadata", bootstrap}, {"roleRef", {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", role}}},
-                  {"subjects", Json::array({{{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Group"}, {"name", group}}})}};
-        b["metadata"]["name"] = name;
-        cluster.create(clusterBindings, "", b);
-    };
-    bind("cluster-admin", "cluster-admin", "system:masters");
-    bind("pilothouse:viewers", "view", "pilothouse:viewers");
-}
-
-void ensureDefaultObjects(Cluster &cluster)
-{
-    const auto &reg = ResourceRegistry::instance();
-    for (const auto &ns : cluster.store().list(reg.require("", "namespaces")).items)
-        if (!cluster.store().get(reg.require("", "serviceaccounts"), ns->name, "default"))
-            cluster.create(reg.require("", "serviceaccounts"), ns->name, {{"metadata", {{"name", "default"}}}});
-    if (cluster.store().list(reg.require("", "nodes")).items.empty()) {
-        for (int i = 1; i <= 3; ++i) {
-            std::string name = "node-" + std::to_string(i);
-            ObjPtr n = cluster.create(reg.require("", "nodes"), "", {{"metadata", {{"name", name}, {"labels", {{"kubernetes.io/hostname", name}, {"kubernetes.io/os", "linux"}}}}}});
-            cluster.store().modify(reg.require("", "nodes"), "", n->name, [&](Json &o) {
-                std::string now = rfc3339Now();
-                o["status"] = {{"capacity", {{"cpu", "4"}, {"memory", "16Gi"}, {"pods", "110"}}},
-                               {"allocatable", {{"cpu", "4"}, {"memory", "16Gi"}, {"pods", "110"}}},
-                               {"addresses", {{{"type", "InternalIP"}, {"address", "10.0.0." + std::to_string(10 + i)}}, {{"type", "Hostname"}, {"address", name}}}},
-                               {"nodeInfo", {{"kubeletVersion", "v1.30.4"}, {"osImage", "Debian GNU/Linux 12 (bookworm)"}, {"kernelVersion", "6.1.0-26-amd64"},
-                                             {"containerRuntimeVersion", "containerd://1.7.20"}, {"architecture", "amd64"}, {"operatingSystem", "linux"}}},
-                               {"conditions", {{{"type", "Ready"}, {"status", "True"}, {"reason", "KubeletReady"}, {"message", "kubelet is posting ready status"}, {"lastHeartbeatTime", now}, {"lastTransitionTime", now}}}}};
-                return true;
-            });
-        }
-    }
-}
-
 }  // namespace
 
 int main(int argc, char **argv)
@@ -322,7 +259,13 @@ int main(int argc, char **argv)
     options.server.viewerToken = randomToken();
 
     Cluster cluster(options.watchHistory);
+    LoadModel load;
     ApiServer server(cluster, pki, options.server);
+    ControllerManager controllers(cluster, options.controllers.tick);
+    KubeControllers kube = addKubeControllers(controllers, cluster, options.controllers, &load);
+    controllers.emplace<RolloutController>(cluster, load);
+    kube.garbageCollector.addOwnerType(ResourceRegistry::instance().require("argoproj.io", "rollouts"));
+    installTelemetry(server, controllers, cluster, load);
     std::string error;
     int port = server.start(error);
     if (port < 0) {
@@ -337,7 +280,6 @@ int main(int argc, char **argv)
     addBenchmarkPods(cluster, options.pods);
     ensureDefaultObjects(cluster);
 
-    Controllers controllers(cluster, options.controllers);
     controllers.start();
     ArgoCdController argocd(cluster, options.argocd);
     argocd.ensureSetup();
@@ -350,7 +292,7 @@ int main(int argc, char **argv)
     }
     argocd.discoverNow();
     argocd.start();
-    LoadWave wave(cluster.load(), options.wave);
+    LoadWave wave(load, options.wave);
     if (options.loadWave) {
         if (!cluster.store().get(ResourceRegistry::instance().require("apps", "deployments"), options.wave.ns, options.wave.deployment))
             std::cerr << "pilothouse-sim: --demo-load-wave: there is no Deployment " << options.wave.ns << "/" << options.wave.deployment

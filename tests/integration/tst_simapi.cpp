@@ -29,8 +29,7 @@ private:
 
     static std::unique_ptr<SimProcess> startSim(QStringList args = {})
     {
-        args << QStringLiteral("--pod-start-ms") << QStringLiteral("100") << QStringLiteral("--pod-ready-ms") << QStringLiteral("100")
-             << QStringLiteral("--pod-stop-ms") << QStringLiteral("100");
+        args << podTimings();
         auto sim = std::make_unique<SimProcess>(args);
         QString error;
         if (!sim->start(&error))

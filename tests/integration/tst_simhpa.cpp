@@ -72,9 +72,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--time-scale"), QStringLiteral("20"), QStringLiteral("--pod-start-ms"),
-                                                         QStringLiteral("100"), QStringLiteral("--pod-ready-ms"), QStringLiteral("100"),
-                                                         QStringLiteral("--pod-stop-ms"), QStringLiteral("100")});
+        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--time-scale"), QStringLiteral("20")} + podTimings());
         QString error;
         if (!m_sim->start(&error))
             qFatal("%s", qPrintable(error));

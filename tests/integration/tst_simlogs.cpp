@@ -3,8 +3,8 @@
 // the default scenario's frontend scaled up and back down by --demo-load-wave.
 #include "simprocess.h"
 
-#include "loadwave.h"
-#include "podlogs.h"
+#include "telemetry/loadwave.h"
+#include "telemetry/podlogs.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -146,8 +146,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("1000"), QStringLiteral("--pod-ready-ms"),
-                                                         QStringLiteral("200"), QStringLiteral("--pod-stop-ms"), QStringLiteral("200")});
+        m_sim = std::make_unique<SimProcess>(podTimings(1000, 200, 200));
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
         QVERIFY2(eventually([&] { return !apiPod().empty() && podRunning(apiPod()); }, 30000), m_sim->get(kApiPods).body.c_str());

@@ -99,8 +99,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("100"), QStringLiteral("--pod-ready-ms"),
-                                                         QStringLiteral("100"), QStringLiteral("--pod-stop-ms"), QStringLiteral("100")});
+        m_sim = std::make_unique<SimProcess>(podTimings());
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
     }

@@ -38,6 +38,12 @@ std::string HttpReply::header(const std::string &name) const
     return it == headers.end() ? std::string() : it->second;
 }
 
+QStringList podTimings(int startMs, int readyMs, int stopMs)
+{
+    return {QStringLiteral("--pod-start-ms"), QString::number(startMs), QStringLiteral("--pod-ready-ms"), QString::number(readyMs),
+            QStringLiteral("--pod-stop-ms"), QString::number(stopMs)};
+}
+
 Json HttpReply::json() const
 {
     Json j = Json::parse(body, nullptr, false);
@@ -201,6 +207,22 @@ bool SimProcess::control(const std::string &action, const std::string &query) co
     std::string path = "/sim/v1/" + action + (query.empty() ? "" : "?" + query);
     return request("POST", path, "{}").status == 200;
 }
+
+bool SimProcess::addFaults(const Json &rules) const { return request("POST", "/sim/v1/faults", rules.dump()).status == 200; }
+
+bool SimProcess::clearFaults() const { return request("DELETE", "/sim/v1/faults").status == 200; }
+
+long long SimProcess::requestCount(const std::string &path, const std::string &verb) const
+{
+    std::string query = "/sim/v1/requests?path=" + httplib::detail::encode_query_param(path);
+    if (!verb.empty())
+        query += "&verb=" + verb;
+    HttpReply r = get(query);
+    Json j = r.json();
+    return r.status == 200 && j.contains("total") ? j["total"].get<long long>() : -1;
+}
+
+bool SimProcess::clearRequestLog() const { return request("DELETE", "/sim/v1/requests").status == 200; }
 
 WatchStream::WatchStream(const SimProcess &sim, std::string path, Identity who, std::map<std::string, std::string> headers)
 {

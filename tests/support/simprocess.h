@@ -33,6 +33,10 @@ QString simBinary();
 QString sourceDir();
 QString smallScenario();  // tests/data/scenarios/small.yaml
 
+// --pod-start-ms, --pod-ready-ms and --pod-stop-ms: how fast the simulated kubelet moves pods
+// along (the simulator's own defaults, 800, 700 and 600 ms, are for the demo).
+QStringList podTimings(int startMs = 100, int readyMs = 100, int stopMs = 100);
+
 enum class Identity { Admin, Viewer, Anonymous };
 
 // Polls `condition` (spinning the event loop) until it holds or the deadline passes: the
@@ -89,6 +93,15 @@ public:
     HttpReply get(const std::string &path, Identity who = Identity::Admin) const { return request("GET", path, {}, {}, who); }
     // POST /sim/v1/<action>?<query> as sim-admin; true on 200.
     bool control(const std::string &action, const std::string &query = {}) const;
+    // Faults on the Kubernetes API port (sim/kube/faults.h): POST /sim/v1/faults with one rule or
+    // {"rules": [...]}, e.g. {"fault": "too-many-requests", "path": "/api/v1/pods", "count": 2};
+    // true on 200. clearFaults() removes every rule and ends every stall.
+    bool addFaults(const Json &rules) const;
+    bool clearFaults() const;
+    // GET /sim/v1/requests: how many requests the API port got for `path` (all verbs, or one:
+    // list, watch, get...) since the start or the last clearRequestLog(); -1 when it cannot tell.
+    long long requestCount(const std::string &path, const std::string &verb = {}) const;
+    bool clearRequestLog() const;
 
     std::unique_ptr<httplib::SSLClient> client(Identity who) const;
 

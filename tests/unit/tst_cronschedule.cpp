@@ -1,7 +1,7 @@
 // Unit tests of the simulator's cron schedules: robfig/cron's standard syntax and errors, and the
 // next and previous scheduled minute the CronJob controller runs Jobs at.
-#include "cronschedule.h"
-#include "simjson.h"
+#include "kube/cronschedule.h"
+#include "common/simjson.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // Unit tests of the simulator's patch semantics: strategic merge by merge key and its directives.
-#include "objectstore.h"
-#include "patch.h"
+#include "kube/objectstore.h"
+#include "common/patch.h"
 
 #include <QTest>
 

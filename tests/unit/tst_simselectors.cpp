@@ -1,6 +1,6 @@
 // Unit tests of label and field selectors as the simulator parses and matches them.
-#include "objectstore.h"
-#include "selectors.h"
+#include "kube/objectstore.h"
+#include "common/selectors.h"
 
 #include <QTest>
 

@@ -1,0 +1,85 @@
+// The controller manager's loop: events in, passes out.
+#include "kube/controllermanager.h"
+
+#include <iostream>
+
+namespace pilothouse::sim {
+
+void Controller::reportOnce(const std::string &what)
+{
+    if (m_reported.insert(what).second)
+        std::cerr << "pilothouse-sim: " << name() << " controller: " << what << std::endl;
+}
+
+ControllerManager::ControllerManager(Cluster &cluster, std::chrono::milliseconds tick) : m_cluster(cluster), m_tick(tick) {}
+
+ControllerManager::~ControllerManager() { stop(); }
+
+void ControllerManager::start()
+{
+    if (m_running.exchange(true))
+        return;
+    m_thread = std::thread([this] { loop(); });
+}
+
+void ControllerManager::stop()
+{
+    if (!m_running.exchange(false))
+        return;
+    m_cluster.store().wakeAll();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void ControllerManager::loop()
+{
+    while (m_running) {
+        reconcile();
+        m_cluster.store().waitForChange(m_cursor, m_tick);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // batch bursts of changes
+    }
+}
+
+void ControllerManager::reconcile()
+{
+    auto &store = m_cluster.store();
+    const auto now = Clock::now();
+    auto resyncAll = [&] {
+        for (auto &c : m_controllers)
+            c->resync();
+    };
+    if (m_lastResync == Clock::time_point{}) {
+        m_cursor = store.currentRv();
+        resyncAll();
+        m_lastResync = now;
+    } else if (now - m_lastResync > std::chrono::seconds(5)) {
+        // A periodic resync on top of the event stream, never instead of it: skipping events
+        // here once lost deletions, and with them the garbage collection of their dependents.
+        resyncAll();
+        m_lastResync = now;
+    }
+    std::vector<WatchEvent> events;
+    if (!store.eventsSince(m_cursor, events, 100000)) {
+        m_cursor = store.currentRv();
+        resyncAll();
+    } else {
+        for (const auto &e : events) {
+            m_cursor = e.rv;
+            for (auto &c : m_controllers)
+                c->observe(e);
+        }
+    }
+    for (auto &c : m_controllers) {
+        try {
+            c->reconcile();
+        } catch (const ApiException &) {
+            // A conflict or a vanished object: the next pass sees the new state and tries again.
+        } catch (const std::exception &e) {
+            // An object of a shape a controller did not expect: said once, and the others go on.
+            if (m_reported.insert(std::string(c->name()) + "/" + e.what()).second)
+                std::cerr << "pilothouse-sim: " << c->name() << " controller: " << e.what() << std::endl;
+        }
+    }
+}
+
+}  // namespace pilothouse::sim
