@@ -11,6 +11,17 @@ namespace pilothouse::backends::actions {
 namespace {
 
 // What every action names: itself, its object, the change in words and the verb checked.
+// The answer to a sent request was lost: the server may have acted on it. The transport broke
+// (before or after the response headers), or a gateway answered for a server it could not hear
+// from (502, 503, 504; an API server's own 504 is a timeout with the change possibly still made).
+bool answerLost(const kube::KubeReply &reply)
+{
+    const ApiError &e = reply.error;
+    if (e.httpStatus == 0 && (e.kind == ErrorKind::Network || e.kind == ErrorKind::Timeout))
+        return true;
+    return reply.status == 502 || reply.status == 503 || reply.status == 504;
+}
+
 Action subject(const QString &actionName, const kube::ResourceRef &r, const QString &ns, const QString &name, const QString &change,
                const QString &verb)
 {
@@ -143,6 +154,26 @@ Action Action::setSpecField(const QString &actionName, const kube::ResourceRef &
     }
     a.body = QJsonDocument(ops).toJson(QJsonDocument::Compact);
     return a;
+}
+
+QString terminatingReason(const QJsonObject &object)
+{
+    const QJsonObject meta = object.value(QStringLiteral("metadata")).toObject();
+    QStringList finalizers;
+    for (const QJsonValue &f : meta.value(QStringLiteral("finalizers")).toArray())
+        finalizers << f.toString();
+    // A namespace keeps its own in spec.finalizers ("kubernetes") until its content is gone.
+    for (const QJsonValue &f : object.value(QStringLiteral("spec")).toObject().value(QStringLiteral("finalizers")).toArray())
+        if (!finalizers.contains(f.toString()))
+            finalizers << f.toString();
+    finalizers.removeAll(QString());
+    if (!finalizers.isEmpty())
+        return QStringLiteral("waiting for finalizers: %1").arg(finalizers.join(QStringLiteral(", ")));
+    if (!meta.contains(QStringLiteral("deletionTimestamp")))
+        return {};
+    const QJsonValue grace = meta.value(QStringLiteral("deletionGracePeriodSeconds"));
+    return grace.isDouble() ? QStringLiteral("graceful shutdown, up to %1 s").arg(grace.toInteger())
+                            : QStringLiteral("deletion in progress");
 }
 
 QString outcomeName(Outcome o)
@@ -315,11 +346,21 @@ void ActionFacade::execute(const Action &a, QObject *receiver, std::function<voi
         ActionResult r;
         r.error = reply.error;
         r.body = reply.body;
-        if (reply.ok())
+        if (reply.ok()) {
             r.outcome = Outcome::Succeeded;
-        else if (reply.status == 0 && (reply.error.kind == ErrorKind::Network || reply.error.kind == ErrorKind::Timeout))
+            if (a.isDelete) {
+                // 200 with the object (not a Status) or 202: accepted, and the object is still there.
+                const QJsonObject answer = QJsonDocument::fromJson(reply.body).object();
+                if (answer.value(QStringLiteral("kind")).toString() != QLatin1String("Status"))
+                    r.terminating = terminatingReason(answer);
+                if (r.terminating.isEmpty() && reply.status == 202)
+                    r.terminating = QStringLiteral("the deletion continues in the background");
+            }
+        } else if (answerLost(reply)) {
             r.outcome = Outcome::Unknown;  // it may have been applied: re-read before offering a retry
-        else if (reply.error.kind == ErrorKind::Conflict)
+            if (reply.headersReceived && reply.error.httpStatus == 0 && reply.status > 0)
+                r.error.message += QStringLiteral(" (the server had answered HTTP %1 when the connection broke)").arg(reply.status);
+        } else if (reply.error.kind == ErrorKind::Conflict)
             r.outcome = Outcome::Conflict;
         else if (reply.error.kind == ErrorKind::Invalid && a.patchKind == kube::PatchKind::Json &&
                  reply.error.message.contains(QLatin1String("test"), Qt::CaseInsensitive))
@@ -394,8 +435,13 @@ void ActionFacade::rereadAfterUnknown(const Action &a, ActionResult r, QObject *
         } else if (!reply.ok()) {
             r.reread = QStringLiteral("could not read the object again (%1); check it before retrying").arg(reply.error.message);
         } else {
-            const QString rv = QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("metadata")).toObject().value(QStringLiteral("resourceVersion")).toString();
-            if (a.expectedResourceVersion.isEmpty())
+            const QJsonObject object = QJsonDocument::fromJson(reply.body).object();
+            const QString rv = object.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("resourceVersion")).toString();
+            const QString terminating = a.isDelete ? terminatingReason(object) : QString();
+            if (!terminating.isEmpty()) {
+                r.reread = QStringLiteral("the delete was applied: the object is terminating (%1)").arg(terminating);
+                r.terminating = terminating;
+            } else if (a.expectedResourceVersion.isEmpty())
                 r.reread = QStringLiteral("the object is at resourceVersion %1 now; look at it before retrying").arg(rv);
             else if (rv == a.expectedResourceVersion)
                 r.reread = QStringLiteral("not applied yet: the object is still at resourceVersion %1; a retry is safe").arg(rv);
@@ -420,7 +466,8 @@ void ActionFacade::audit(const Action &a, const ActionResult &r)
                     QStringLiteral("%1; the follow-up %2: %3").arg(r.partlyApplied, outcomeName(r.outcome), r.error.message));
         return;
     }
-    appendAudit(a.name, a.objectLabel(), a.change, outcomeName(r.outcome), r.error.message);
+    appendAudit(a.name, a.objectLabel(), a.change, outcomeName(r.outcome),
+                r.terminating.isEmpty() ? r.error.message : QStringLiteral("terminating (%1)").arg(r.terminating));
 }
 
 void ActionFacade::appendAudit(const QString &action, const QString &object, const QString &change, const QString &result, const QString &detail)

@@ -1,7 +1,10 @@
 // The one way mutating actions reach a cluster: permission checked with a
 // SelfSubjectAccessReview (a forbidden action says why), a confirmation text that names context,
 // namespace, object and the exact change, a resourceVersion precondition where the API allows,
-// an outcome that treats a dropped connection after sending as "unknown", read-only mode per
+// an outcome that treats a lost answer as "unknown" (a dropped connection after sending, before
+// or after the response headers, and a gateway's 502/503/504: the change may have been applied)
+// and reads the object again to say what it found, a delete that leaves the object terminating
+// (finalizers, graceful shutdown, 202 Accepted) said so rather than "done", read-only mode per
 // context, and one audit line per action.
 #pragma once
 
@@ -90,7 +93,14 @@ struct ActionResult {
     QString reread;
     // Non-empty when the first patch was applied and the follow-up was not: the state it left.
     QString partlyApplied;
+    // A delete the server accepted while the object stays for now, in words: "waiting for
+    // finalizers: kubernetes.io/pvc-protection", "graceful shutdown, up to 30 s", ...
+    QString terminating;
 };
+
+// Why an object that is being deleted is still there ("waiting for finalizers: a, b"), from the
+// object's JSON; empty when it is not being deleted.
+QString terminatingReason(const QJsonObject &object);
 
 class ActionFacade : public QObject {
     Q_OBJECT

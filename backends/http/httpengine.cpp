@@ -508,6 +508,7 @@ Response HttpEngine::Private::responseOf(Transfer &t) const
             r.status = static_cast<int>(code);
     }
     r.headers = t.headers;
+    r.headersReceived = t.headersComplete;
     if (!t.delivery->isStream)
         r.body = std::move(t.body);
     return r;
@@ -667,6 +668,7 @@ void HttpEngine::Private::run()
                 }
                 // A response with no header block's end seen (HTTP/0.9-ish) still gets its headers.
                 t->headersComplete = true;
+                r.headersReceived = r.status > 0;
             } else {
                 r.error = transportError(code, *t);
             }

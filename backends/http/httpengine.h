@@ -1,5 +1,15 @@
 // One libcurl multi engine on its own thread for every backend: TLS per request from memory,
 // HTTP/2 multiplexing when offered, streaming bodies delivered line by line, cancellation.
+// Under faults:
+// - an idle timeout per request (Request::idleTimeoutMs) counts silence, not age: a stream whose
+//   server holds the socket and sends nothing (a half-open connection, a proxy that stopped
+//   forwarding) ends with ErrorKind::Timeout once no byte arrived for that long, whether or not
+//   its response headers had come;
+// - every Response says whether its response headers arrived before an error
+//   (Response::headersReceived): a mutating request whose answer broke off after them may have
+//   been applied, one that never got them may not have been;
+// - a kept-alive connection the server closed while idle is retried once on a fresh connection
+//   when nothing came back (any method after a failed send, GET/HEAD only after an empty answer).
 #pragma once
 
 #include "core/result.h"
@@ -36,7 +46,7 @@ struct Request {
     TlsConfig tls;
     int connectTimeoutMs = 10000;
     int timeoutMs = 60000;   // whole exchange; 0 for none (long-lived streams)
-    int idleTimeoutMs = 0;   // streams: give up when no byte arrived for this long; 0 for none
+    int idleTimeoutMs = 0;   // give up when no byte (header or body) arrived for this long; 0 for none
 };
 
 struct Response {
@@ -44,6 +54,9 @@ struct Response {
     Headers headers;         // header names lowercased
     QByteArray body;         // the whole body (send) or what was left unread (stream: empty)
     ApiError error;          // transport error (Network, Tls, Timeout, Cancelled); kind None when an answer arrived
+    // The final response headers (status 2xx..5xx) had arrived when the request ended, even if
+    // the body then broke off: the server received the request and decided on it.
+    bool headersReceived = false;
     QByteArray header(const QByteArray &lowercaseName) const;
 };
 

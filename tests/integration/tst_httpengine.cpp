@@ -1,5 +1,7 @@
 // Integration tests of the HTTP engine against pilothouse-sim: TLS from memory, auth, streams,
-// cancellation, timeouts, fault injection, concurrency and delivery to the caller's thread.
+// cancellation, timeouts, fault injection, concurrency and delivery to the caller's thread; and
+// against a raw socket server for what the sim does not do: an answer cut after its headers, a
+// connection closed without an answer, a server that accepts and never answers.
 #include "http/httpengine.h"
 #include "kube/api/status.h"
 #include "simprocess.h"
@@ -18,11 +20,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <poll.h>
+
+#include <cctype>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 using namespace pilothouse::testsupport;
 using namespace pilothouse::backends;
@@ -59,6 +68,100 @@ int closedPort()
     ::close(fd);
     return ntohs(addr.sin_port);
 }
+
+// A plain-HTTP server on loopback that misbehaves on purpose, one way for every connection.
+class RawServer {
+public:
+    enum class Mode { CutAfterHeaders, CloseWithoutAnswer, NeverAnswer };
+
+    explicit RawServer(Mode mode) : m_mode(mode)
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        ::setsockopt(m_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+        socklen_t len = sizeof addr;
+        ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&addr), &len);
+        m_port = ntohs(addr.sin_port);
+        ::listen(m_fd, 16);
+        m_thread = std::thread([this] { run(); });
+    }
+    ~RawServer()
+    {
+        m_stop = true;
+        m_thread.join();
+        ::close(m_fd);
+    }
+    QString url(const QString &path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path); }
+    int connections() const { return m_connections; }
+
+private:
+    void run()
+    {
+        std::vector<int> held;
+        while (!m_stop) {
+            pollfd p{m_fd, POLLIN, 0};
+            if (::poll(&p, 1, 20) <= 0)
+                continue;
+            const int c = ::accept(m_fd, nullptr, nullptr);
+            if (c < 0)
+                continue;
+            ++m_connections;
+            readRequest(c);
+            if (m_mode == Mode::CutAfterHeaders) {
+                const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"kind\":\"Dep";
+                (void)!::write(c, answer, sizeof answer - 1);
+            }
+            if (m_mode == Mode::NeverAnswer)
+                held.push_back(c);  // the socket stays open, silent, until the server goes
+            else
+                ::close(c);
+        }
+        for (int c : held)
+            ::close(c);
+    }
+    // Up to the end of the headers and the Content-Length body that follows, so that the client
+    // has sent everything before the answer goes wrong.
+    static void readRequest(int c)
+    {
+        std::string in;
+        char buf[4096];
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        size_t need = std::string::npos;
+        while (std::chrono::steady_clock::now() < until) {
+            pollfd p{c, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0)
+                continue;
+            const ssize_t n = ::read(c, buf, sizeof buf);
+            if (n <= 0)
+                return;
+            in.append(buf, static_cast<size_t>(n));
+            const size_t end = in.find("\r\n\r\n");
+            if (end == std::string::npos)
+                continue;
+            if (need == std::string::npos) {
+                size_t length = 0;
+                std::string lower = in.substr(0, end);
+                std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+                if (const size_t at = lower.find("content-length:"); at != std::string::npos)
+                    length = std::stoul(lower.substr(at + 15));
+                need = end + 4 + length;
+            }
+            if (in.size() >= need)
+                return;
+        }
+    }
+
+    Mode m_mode;
+    int m_fd = -1;
+    int m_port = 0;
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_connections{0};
+    std::thread m_thread;
+};
 
 struct Outcome {
     bool done = false;
@@ -566,8 +669,75 @@ private Q_SLOTS:
         qInfo().noquote() << log->final.error.message;
         QCOMPARE(log->final.error.kind, ErrorKind::Timeout);
         QCOMPARE(log->final.status, 200);
+        QVERIFY(log->final.headersReceived);  // answered, then silent
         QVERIFY(t.elapsed() >= 600);
         QVERIFY2(t.elapsed() < 3000, qPrintable(QString::number(t.elapsed())));
+    }
+
+    // A mutating request whose answer broke off after the status line: the server got it and
+    // decided; the caller must be able to tell this from a request that never got an answer.
+    void answerCutAfterHeadersSaysHeadersArrived()
+    {
+        RawServer server(RawServer::Mode::CutAfterHeaders);
+        Request r;
+        r.method = "PATCH";
+        r.url = server.url(QStringLiteral("/apis/apps/v1/namespaces/demo/deployments/web"));
+        r.body = R"({"spec":{"replicas":3}})";
+        auto resp = send(r);
+        QVERIFY(resp);
+        qInfo().noquote() << resp->error.message;
+        QCOMPARE(resp->error.kind, ErrorKind::Network);
+        QCOMPARE(resp->status, 200);
+        QVERIFY(resp->headersReceived);
+        QCOMPARE(server.connections(), 1);  // a PATCH is never sent twice
+    }
+
+    void noAnswerSaysNoHeaders()
+    {
+        RawServer server(RawServer::Mode::CloseWithoutAnswer);
+        Request r;
+        r.method = "PATCH";
+        r.url = server.url(QStringLiteral("/apis/apps/v1/namespaces/demo/deployments/web"));
+        r.body = R"({"spec":{"replicas":3}})";
+        auto resp = send(r);
+        QVERIFY(resp);
+        qInfo().noquote() << resp->error.message;
+        QCOMPARE(resp->error.kind, ErrorKind::Network);
+        QCOMPARE(resp->status, 0);
+        QVERIFY(!resp->headersReceived);
+        // A refused connection did not get there at all; a complete answer did.
+        Request refused;
+        refused.url = QStringLiteral("http://127.0.0.1:%1/version").arg(closedPort());
+        auto none = send(refused);
+        QVERIFY(none);
+        QVERIFY(!none->headersReceived);
+        auto ok = send(request(QStringLiteral("/version")));
+        QVERIFY(ok);
+        QCOMPARE(ok->status, 200);
+        QVERIFY(ok->headersReceived);
+    }
+
+    // The idle limit also covers the wait for the answer: a server that accepted the connection
+    // and hangs does not hold a stream (or a request) forever.
+    void silenceBeforeTheAnswerIsIdleTimeout()
+    {
+        RawServer server(RawServer::Mode::NeverAnswer);
+        auto log = std::make_shared<StreamLog>();
+        QObject context;
+        Request r;
+        r.url = server.url(QStringLiteral("/api/v1/pods?watch=1"));
+        r.timeoutMs = 0;
+        r.idleTimeoutMs = 500;
+        QElapsedTimer t;
+        t.start();
+        m_engine->stream(r, &context, recordInto(log));
+        QTRY_VERIFY_WITH_TIMEOUT(log->finished(), 5000);
+        qInfo().noquote() << log->final.error.message;
+        QCOMPARE(log->final.error.kind, ErrorKind::Timeout);
+        QCOMPARE(log->final.status, 0);
+        QVERIFY(!log->final.headersReceived);
+        QCOMPARE(log->headerCalls, 0);
+        QVERIFY(t.elapsed() >= 450);
     }
 
     void busyWatchDoesNotIdleOut()

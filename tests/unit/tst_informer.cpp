@@ -1,5 +1,7 @@
 // Informer semantics against a scripted API server: paging, watch resume from the last
-// resourceVersion (opaque strings), bookmarks, malformed lines, 410 relists, backoff without relist.
+// resourceVersion (opaque strings), bookmarks, malformed lines, 410 relists, backoff without relist;
+// and under faults: Watching only once answered, a silent watch dropped and resumed, the request
+// rate bounded under a server that always misbehaves, Retry-After, "too large resource version".
 #include "http/httpengine.h"
 #include "kube/auth/credentials.h"
 #include "kube/cache/informer.h"
@@ -35,15 +37,43 @@ std::string podJson(const std::string &name, const std::string &rv, const std::s
 
 std::string watchLine(const std::string &type, const std::string &obj) { return "{\"type\":\"" + type + "\",\"object\":" + obj + "}\n"; }
 
-// What the scripted server answers, one entry per request, in order.
+using Handler = std::function<void(const httplib::Request &, httplib::Response &)>;
+using SteadyClock = std::chrono::steady_clock;
+
+// What the scripted server answers, one entry per request, in order; then `always*` if set.
 struct Script {
     std::mutex mutex;
-    std::deque<std::function<void(const httplib::Request &, httplib::Response &)>> lists;
-    std::deque<std::function<void(const httplib::Request &, httplib::Response &)>> watches;
+    std::deque<Handler> lists;
+    std::deque<Handler> watches;
+    Handler alwaysList, alwaysWatch;
     std::vector<std::string> watchResourceVersions;
     std::vector<std::string> listContinues;
+    std::vector<SteadyClock::time_point> listTimes, watchTimes;  // when each request arrived
     std::atomic<int> listCount{0}, watchCount{0};
 };
+
+std::string statusJson(int code, const std::string &reason, const std::string &message, const std::string &details = {})
+{
+    std::string s = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"" + message +
+                    "\",\"reason\":\"" + reason + "\",\"code\":" + std::to_string(code);
+    if (!details.empty())
+        s += ",\"details\":" + details;
+    return s + "}";
+}
+
+// Holds a request on the server: until `release` is set or `limit` has passed (so that a
+// test that fails does not keep the server's threads forever).
+void holdUntil(const std::shared_ptr<std::atomic<bool>> &release, std::chrono::milliseconds limit)
+{
+    const auto until = SteadyClock::now() + limit;
+    while (!release->load() && SteadyClock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+qint64 msBetween(SteadyClock::time_point a, SteadyClock::time_point b)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
 
 }  // namespace
 
@@ -105,20 +135,24 @@ private Q_SLOTS:
     {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         m_server.Get("/api/v1/namespaces/demo/pods", [this](const httplib::Request &req, httplib::Response &res) {
-            std::function<void(const httplib::Request &, httplib::Response &)> handler;
+            Handler handler;
             {
                 std::lock_guard lock(m_script.mutex);
                 auto &queue = req.has_param("watch") ? m_script.watches : m_script.lists;
                 if (req.has_param("watch")) {
                     m_script.watchResourceVersions.push_back(req.get_param_value("resourceVersion"));
+                    m_script.watchTimes.push_back(SteadyClock::now());
                     ++m_script.watchCount;
                 } else {
                     m_script.listContinues.push_back(req.get_param_value("continue"));
+                    m_script.listTimes.push_back(SteadyClock::now());
                     ++m_script.listCount;
                 }
                 if (!queue.empty()) {
                     handler = queue.front();
                     queue.pop_front();
+                } else {
+                    handler = req.has_param("watch") ? m_script.alwaysWatch : m_script.alwaysList;
                 }
             }
             if (handler) {
@@ -171,8 +205,20 @@ private Q_SLOTS:
         m_script.watches.clear();
         m_script.watchResourceVersions.clear();
         m_script.listContinues.clear();
+        m_script.listTimes.clear();
+        m_script.watchTimes.clear();
+        m_script.alwaysList = {};
+        m_script.alwaysWatch = {};
         m_script.listCount = 0;
         m_script.watchCount = 0;
+    }
+
+    static bool sawState(const QSignalSpy &states, Informer::State s, ErrorKind kind = ErrorKind::None)
+    {
+        for (const auto &args : states)
+            if (args.at(0).value<Informer::State>() == s && (kind == ErrorKind::None || args.at(1).value<ApiError>().kind == kind))
+                return true;
+        return false;
     }
 
     void pagedListThenWatchFromListVersion()
@@ -372,6 +418,226 @@ private Q_SLOTS:
             reported = reported || (e.kind == ErrorKind::Forbidden && e.message.contains(QStringLiteral("cannot list")));
         }
         QVERIFY(reported);
+        inf->stop();
+    }
+
+    // "Live" is derived from Watching: a watch whose answer has not come (a proxy holding it, a
+    // server that accepted the connection and hangs) is not watching yet.
+    void watchingOnlyOnceTheWatchIsAnswered()
+    {
+        auto release = std::make_shared<std::atomic<bool>>(false);
+        {
+            std::lock_guard lock(m_script.mutex);
+            m_script.lists.push_back([](auto &, auto &res) { respondList(res, {podJson("a", "1")}, "L1"); });
+            m_script.watches.push_back([release](auto &, auto &res) {
+                holdUntil(release, std::chrono::seconds(5));  // no status line, no headers meanwhile
+                respondStream(res, watchLine("ADDED", podJson("b", "2")));
+            });
+        }
+        auto inf = makeInformer();
+        QSignalSpy states(inf.get(), &Informer::stateChanged);
+        inf->start();
+        QTRY_VERIFY_WITH_TIMEOUT(m_script.watchCount >= 1, 5000);
+        QCoreApplication::processEvents();
+        QVERIFY2(inf->state() != Informer::State::Watching, "Watching before the watch was answered");
+        QVERIFY(!sawState(states, Informer::State::Watching));
+        release->store(true);
+        QTRY_COMPARE_WITH_TIMEOUT(inf->state(), Informer::State::Watching, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(names(inf->snapshot()).contains(QStringLiteral("b")), 5000);
+        inf->stop();
+    }
+
+    // A half-open watch: answered, one event, then silence while the server holds the socket.
+    // Dropped after the idle limit (state leaves Watching, so "Live" goes), watched again from
+    // the last resourceVersion, no relist.
+    void silentWatchIsDroppedAndResumedWithoutRelist()
+    {
+        auto release = std::make_shared<std::atomic<bool>>(false);
+        {
+            std::lock_guard lock(m_script.mutex);
+            m_script.lists.push_back([](auto &, auto &res) { respondList(res, {podJson("a", "1")}, "L1"); });
+            m_script.watches.push_back([release](auto &, auto &res) {
+                auto first = std::make_shared<std::string>(watchLine("ADDED", podJson("b", "e1")));
+                res.set_chunked_content_provider("application/json;stream=watch", [first, release](size_t, httplib::DataSink &sink) {
+                    if (!first->empty()) {
+                        sink.write(first->data(), first->size());
+                        first->clear();
+                        return true;
+                    }
+                    holdUntil(release, std::chrono::seconds(4));
+                    sink.done();
+                    return true;
+                });
+            });
+            m_script.watches.push_back([](auto &, auto &res) { respondStream(res, watchLine("ADDED", podJson("c", "e2"))); });
+        }
+        auto inf = makeInformer();
+        inf->setIdleTimeout(400);
+        QSignalSpy states(inf.get(), &Informer::stateChanged);
+        inf->start();
+        QTRY_VERIFY_WITH_TIMEOUT(names(inf->snapshot()).contains(QStringLiteral("b")), 5000);
+        QCOMPARE(inf->state(), Informer::State::Watching);
+        QTRY_VERIFY_WITH_TIMEOUT(names(inf->snapshot()).contains(QStringLiteral("c")), 3000);
+        release->store(true);
+        QVERIFY(sawState(states, Informer::State::Backoff, ErrorKind::Timeout));
+        QCOMPARE(m_script.listCount.load(), 1);
+        QCOMPARE(m_script.watchResourceVersions.at(1), std::string("e1"));
+        QVERIFY(inf->stats().idleTimeouts >= 1);
+        QCOMPARE(inf->stats().lists, 1);
+        inf->stop();
+    }
+
+    void requestRateIsBoundedUnderAMisbehavingServer_data()
+    {
+        QTest::addColumn<QString>("fault");
+        QTest::newRow("watch ERROR 500") << "error500";
+        QTest::newRow("watch ERROR 504 server timeout") << "error504";
+        QTest::newRow("watch ERROR 410 Expired") << "error410";
+        QTest::newRow("watch HTTP 410") << "http410";
+        QTest::newRow("watch closes after one event") << "oneEvent";
+        QTest::newRow("continue token always expired") << "continue410";
+    }
+
+    // A server that misbehaves the same way on every request, for two seconds. Without back-off
+    // each of these loops at full speed (hundreds of requests a second).
+    void requestRateIsBoundedUnderAMisbehavingServer()
+    {
+        QFETCH(QString, fault);
+        const std::string f = fault.toStdString();
+        {
+            std::lock_guard lock(m_script.mutex);
+            if (f == "continue410") {
+                m_script.alwaysList = [](const httplib::Request &req, httplib::Response &res) {
+                    if (req.get_param_value("continue").empty()) {
+                        respondList(res, {podJson("a", "1"), podJson("b", "2")}, "L1", "tok");
+                    } else {
+                        res.status = 410;
+                        res.set_content(statusJson(410, "Expired", "The provided continue parameter is too old"), "application/json");
+                    }
+                };
+            } else {
+                m_script.alwaysList = [](auto &, auto &res) { respondList(res, {podJson("a", "1")}, "L1"); };
+            }
+            m_script.alwaysWatch = [f](auto &, httplib::Response &res) {
+                if (f == "error500")
+                    respondStream(res, watchLine("ERROR", statusJson(500, "InternalError", "etcd is sad")));
+                else if (f == "error504")
+                    respondStream(res, watchLine("ERROR", statusJson(504, "Timeout", "Timeout: request did not complete")));
+                else if (f == "error410")
+                    respondStream(res, watchLine("ERROR", statusJson(410, "Expired", "too old resource version")));
+                else if (f == "oneEvent")
+                    respondStream(res, watchLine("MODIFIED", podJson("a", "2")));
+                else {
+                    res.status = 410;
+                    res.set_content(statusJson(410, "Gone", "gone"), "application/json");
+                }
+            };
+        }
+        auto inf = makeInformer();
+        inf->setBackoff(100, 400);
+        inf->start();
+        QTest::qWait(2000);  // the window the requests are counted in
+        const int requests = m_script.listCount + m_script.watchCount;
+        inf->stop();
+        // Back-off 100 ms doubling to 400 ms (plus jitter, capped): about 8 retries in 2 s, each
+        // a list and a watch at most; the first relist after a 410 may be immediate.
+        QVERIFY2(requests <= 24, qPrintable(QStringLiteral("%1 requests in 2 s (%2 lists, %3 watches)").arg(requests).arg(m_script.listCount.load()).arg(m_script.watchCount.load())));
+        QVERIFY2(requests >= 4, qPrintable(QStringLiteral("gave up: %1 requests").arg(requests)));  // it does keep trying
+        QVERIFY(inf->stats().backoffs >= 2);
+        if (f == "error500" || f == "error504" || f == "oneEvent")
+            QCOMPARE(m_script.listCount.load(), 1);  // re-watched from the last resourceVersion, never relisted
+    }
+
+    void retryAfterIsHonoured_data()
+    {
+        QTest::addColumn<QString>("where");
+        QTest::newRow("watch 429, Retry-After header") << "watchHeader";
+        QTest::newRow("watch 429, Status details.retryAfterSeconds") << "watchDetails";
+        QTest::newRow("watch ERROR event 429 with retryAfterSeconds") << "watchEvent";
+        QTest::newRow("list 429, Retry-After header") << "listHeader";
+    }
+
+    // The server says "come back in 1 s"; the informer's own backoff here is 50-100 ms.
+    void retryAfterIsHonoured()
+    {
+        QFETCH(QString, where);
+        const std::string w = where.toStdString();
+        const std::string tooMany = statusJson(429, "TooManyRequests", "too many requests, please try again later",
+                                               w == "watchHeader" || w == "listHeader" ? std::string() : std::string("{\"retryAfterSeconds\":1}"));
+        {
+            std::lock_guard lock(m_script.mutex);
+            if (w == "listHeader") {
+                m_script.lists.push_back([tooMany](auto &, auto &res) {
+                    res.status = 429;
+                    res.set_header("Retry-After", "1");
+                    res.set_content(tooMany, "application/json");
+                });
+            }
+            m_script.lists.push_back([](auto &, auto &res) { respondList(res, {podJson("a", "1")}, "L1"); });
+            if (w != "listHeader") {
+                m_script.watches.push_back([w, tooMany](auto &, auto &res) {
+                    if (w == "watchEvent") {
+                        respondStream(res, watchLine("ERROR", tooMany));
+                        return;
+                    }
+                    res.status = 429;
+                    if (w == "watchHeader")
+                        res.set_header("Retry-After", "1");
+                    res.set_content(tooMany, "application/json");
+                });
+            }
+            m_script.watches.push_back([](auto &, auto &res) { respondStream(res, watchLine("ADDED", podJson("b", "2"))); });
+        }
+        auto inf = makeInformer();
+        inf->start();
+        QTRY_VERIFY_WITH_TIMEOUT(names(inf->snapshot()).contains(QStringLiteral("b")), 10000);
+        std::lock_guard lock(m_script.mutex);
+        const auto &times = w == "listHeader" ? m_script.listTimes : m_script.watchTimes;
+        QVERIFY(times.size() >= 2);
+        const qint64 waited = msBetween(times[0], times[1]);
+        QVERIFY2(waited >= 1000, qPrintable(QStringLiteral("asked again after %1 ms").arg(waited)));
+        inf->stop();
+    }
+
+    void tooLargeResourceVersionRelists_data()
+    {
+        QTest::addColumn<bool>("inStream");
+        QTest::addColumn<QString>("details");
+        const QString cause = QStringLiteral(R"({"causes":[{"reason":"ResourceVersionTooLarge","message":"Too large resource version"}],"retryAfterSeconds":1})");
+        QTest::newRow("ERROR event, cause ResourceVersionTooLarge") << true << cause;
+        QTest::newRow("HTTP 504, cause ResourceVersionTooLarge") << false << cause;
+        QTest::newRow("ERROR event, message only (before 1.17)") << true << QString();
+    }
+
+    // The API server has not seen our resourceVersion yet (its watch cache is behind, or another
+    // API server answered): client-go relists from scratch rather than re-watching the same
+    // version forever.
+    void tooLargeResourceVersionRelists()
+    {
+        QFETCH(bool, inStream);
+        QFETCH(QString, details);
+        const std::string status = statusJson(504, "Timeout", "Timeout: Too large resource version: 900, current: 10", details.toStdString());
+        {
+            std::lock_guard lock(m_script.mutex);
+            m_script.lists.push_back([](auto &, auto &res) { respondList(res, {podJson("old", "1")}, "900"); });
+            m_script.watches.push_back([inStream, status](auto &, auto &res) {
+                if (inStream) {
+                    respondStream(res, watchLine("ERROR", status));
+                } else {
+                    res.status = 504;
+                    res.set_content(status, "application/json");
+                }
+            });
+            m_script.lists.push_back([](auto &, auto &res) { respondList(res, {podJson("new", "11")}, "11"); });
+        }
+        auto inf = makeInformer();
+        QSignalSpy synced(inf.get(), &Informer::synced);
+        inf->start();
+        QTRY_COMPARE_WITH_TIMEOUT(synced.count(), 2, 5000);
+        QCOMPARE(names(synced.at(1).at(0).value<ObjectList>()), QStringList{"new"});
+        QCOMPARE(inf->stats().relistsOnTooLarge, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(m_script.watchResourceVersions.size() >= 2, 5000);
+        QCOMPARE(m_script.watchResourceVersions.at(1), std::string("11"));
         inf->stop();
     }
 };

@@ -153,6 +153,8 @@ void ActionRunner::runChange(const Change &change, Done done)
 QString ActionRunner::outcomeMessage(const QString &label, const Action &action, const ActionResult &r)
 {
     const QString object = action.objectLabel();
+    if (r.outcome == Outcome::Succeeded && !r.terminating.isEmpty())
+        return tr("%1 %2: terminating (%3)").arg(label, object, r.terminating);
     if (r.outcome == Outcome::Succeeded)
         return tr("%1 %2: done (%3)").arg(label, object, action.change);
     if (!r.partlyApplied.isEmpty())

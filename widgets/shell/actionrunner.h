@@ -1,7 +1,7 @@
 // The one way a page runs a change on a cluster: permission check, the operator's confirmation
 // naming the exact change, the request through the action facade, and an outcome message that
-// says "done", "refused", "changed since you looked", "partly applied" or "unknown" with what the
-// re-read found. The facade is held weakly across the check and the modal confirmation: a
+// says "done", "terminating (waiting for finalizers: …)", "refused", "changed since you looked",
+// "partly applied" or "unknown" with what the re-read found. The facade is held weakly across the check and the modal confirmation: a
 // reconnect meanwhile sends nothing and says so.
 #pragma once
 

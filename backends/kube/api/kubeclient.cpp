@@ -24,10 +24,14 @@ KubeReply replyFrom(const http::Response &response)
     KubeReply r;
     r.status = response.status;
     r.body = response.body;
-    if (response.error.isError())
+    r.headersReceived = response.headersReceived;
+    if (response.error.isError()) {
         r.error = response.error;
-    else if (response.status < 200 || response.status >= 300)
+    } else if (response.status < 200 || response.status >= 300) {
         r.error = parseStatus(response.status, response.body);
+        if (!r.error.retryAfterSeconds)
+            r.error.retryAfterSeconds = parseRetryAfter(response.header("retry-after"));
+    }
     return r;
 }
 
@@ -135,8 +139,16 @@ http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receive
     request.idleTimeoutMs = idleTimeoutMs;
     auto status = std::make_shared<int>(0);
     auto errorBody = std::make_shared<QByteArray>();
+    auto retryAfter = std::make_shared<QByteArray>();
     http::HttpEngine::StreamHandlers h;
-    h.headersReceived = [status](int code, const http::Headers &) { *status = code; };
+    h.headersReceived = [status, retryAfter, answered = handlers.answered](int code, const http::Headers &headers) {
+        *status = code;
+        for (const auto &hd : headers)
+            if (hd.first == "retry-after")
+                *retryAfter = hd.second;
+        if (code >= 200 && code < 300 && answered)
+            answered();
+    };
     h.line = [status, errorBody, line = handlers.line](const QByteArray &l) {
         if (*status >= 200 && *status < 300)
             line(l);
@@ -144,7 +156,7 @@ http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receive
             errorBody->append(l);
     };
     // No pointer to the client: a stream may end after the client that opened it is gone.
-    h.finished = [context = m_context, credentials = m_credentials, status, errorBody, handlers](const http::Response &original) {
+    h.finished = [context = m_context, credentials = m_credentials, status, errorBody, retryAfter, handlers](const http::Response &original) {
         http::Response resp = original;
         resp.error = explainTls(resp.error, context);
         if (*status != 0 && (*status < 200 || *status >= 300)) {
@@ -154,6 +166,9 @@ http::RequestId KubeClient::stream(const QString &pathAndQuery, QObject *receive
             r.status = *status;
             r.body = *errorBody;
             r.error = parseStatus(*status, *errorBody);
+            r.headersReceived = true;
+            if (!r.error.retryAfterSeconds)
+                r.error.retryAfterSeconds = parseRetryAfter(*retryAfter);
             handlers.failedToStart(r);
             return;
         }

@@ -19,7 +19,10 @@ namespace pilothouse::backends::kube {
 struct KubeReply {
     int status = 0;
     QByteArray body;
-    ApiError error;  // kind None for 2xx answers
+    ApiError error;  // kind None for 2xx answers; a 429/503's Retry-After header lands in error.retryAfterSeconds
+    // The response headers had arrived when the exchange ended: with a transport error this means
+    // the server got the request and the answer broke off (a change may have been applied).
+    bool headersReceived = false;
     bool ok() const { return !error.isError(); }
 };
 
@@ -58,6 +61,8 @@ public:
         std::function<void(const KubeReply &)> failedToStart;  // non-2xx answer or no credentials
         std::function<void(const QByteArray &)> line;
         std::function<void(const http::Response &)> finished;
+        // Optional: the server answered 2xx (its response headers arrived), before any line.
+        std::function<void()> answered;
     };
     // A watch (or log) stream; returns 0 when it could not start (failedToStart has run).
     http::RequestId stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs = 0,

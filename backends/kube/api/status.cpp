@@ -3,6 +3,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <QDateTime>
+
+#include <algorithm>
 #include <optional>
 
 namespace pilothouse::backends::kube {
@@ -178,6 +181,36 @@ bool isRetriable(const ApiError &error)
     default:
         return false;
     }
+}
+
+std::optional<int> parseRetryAfter(const QByteArray &value)
+{
+    const QByteArray v = value.trimmed();
+    if (v.isEmpty())
+        return std::nullopt;
+    bool ok = false;
+    const qlonglong seconds = v.toLongLong(&ok);
+    if (ok)
+        return seconds < 0 ? std::nullopt : std::optional<int>(static_cast<int>(std::min<qlonglong>(seconds, 24 * 3600)));
+    const QDateTime at = QDateTime::fromString(QString::fromLatin1(v), Qt::RFC2822Date);
+    if (!at.isValid())
+        return std::nullopt;
+    const qint64 left = QDateTime::currentDateTimeUtc().secsTo(at);
+    return static_cast<int>(std::clamp<qint64>(left, 0, 24 * 3600));
+}
+
+bool isResourceVersionTooLarge(const ApiError &error)
+{
+    static const QString tooLarge = QStringLiteral("Too large resource version");
+    for (const ApiError::Cause &c : error.causes)
+        if (c.reason == u"ResourceVersionTooLarge")
+            return true;
+    if (error.kind != ErrorKind::Timeout)
+        return false;
+    for (const ApiError::Cause &c : error.causes)
+        if (c.message == tooLarge)
+            return true;
+    return error.message.contains(tooLarge);
 }
 
 } // namespace pilothouse::backends::kube

@@ -1,6 +1,8 @@
 // The list+watch loop of an informer (client-go's Reflector.ListAndWatch, on Qt's event loop).
 #include "kube/cache/informer.h"
 
+#include "kube/api/status.h"
+
 #include <QUrl>
 
 #ifdef __GLIBC__
@@ -24,12 +26,23 @@ Informer::Informer(KubeClient *client, ResourceRef resource, QString ns, QObject
     m_batchTimer.setSingleShot(true);
     connect(&m_batchTimer, &QTimer::timeout, this, &Informer::flush);
     m_retryTimer.setSingleShot(true);
+    // A coarse timer may fire 5 % early: a Retry-After is a lower bound.
+    m_retryTimer.setTimerType(Qt::PreciseTimer);
 }
 
 Informer::~Informer() { stop(); }
 
 namespace {
 const QByteArray kTableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+// A watch shorter than this proved nothing about the server: its end counts as a failure.
+constexpr int kHealthyWatchMs = 1000;
+// A Retry-After beyond this is not waited for in full: the operator would see a dead view.
+constexpr int kMaxRetryAfterMs = 10 * 60 * 1000;
+
+bool isUnavailableVersion(const ApiError &e)
+{
+    return e.kind == ErrorKind::Gone || e.httpStatus == 410 || kube::isResourceVersionTooLarge(e);
+}
 }
 
 void Informer::setTableMode(bool on)
@@ -43,6 +56,8 @@ void Informer::start()
     if (!m_stopped)
         return;
     m_stopped = false;
+    m_backoffMs = 0;
+    m_relistStreak = 0;
     relist(false);
 }
 
@@ -114,11 +129,9 @@ void Informer::listPage(const QString &continueToken)
 void Informer::onListPage(const KubeReply &reply)
 {
     if (!reply.ok()) {
-        if (reply.error.kind == ErrorKind::Gone) {
+        if (isUnavailableVersion(reply.error)) {
             // An expired continue token: the list starts again from the first page.
-            ++m_stats.relistsOnGone;
-            m_listing.clear();
-            listPage({});
+            relistUnavailable(reply.error);
             return;
         }
         if (reply.error.kind == ErrorKind::Forbidden || reply.error.kind == ErrorKind::Config) {
@@ -205,11 +218,16 @@ void Informer::startWatch()
     if (m_tableMode)
         q.addQueryItem(QStringLiteral("includeObject"), QStringLiteral("Object"));
     const quint64 gen = ++m_generation;
-    m_gone = false;
+    m_watchError = {};
+    m_watchAnswered = false;
     m_watchEvents = 0;
     m_watchClock.start();
     ++m_stats.watchesStarted;
     KubeClient::WatchHandlers h;
+    h.answered = [this, gen] {
+        if (gen == m_generation && !m_stopped)
+            onWatchAnswered();
+    };
     h.failedToStart = [this, gen](const KubeReply &reply) {
         if (gen != m_generation || m_stopped)
             return;
@@ -226,10 +244,15 @@ void Informer::startWatch()
         m_watchId = 0;
         onWatchFinished(resp.error, false, resp.status);
     };
-    m_watchId = m_client->stream(m_resource.collectionPath(m_ns) + QLatin1Char('?') + q.toString(QUrl::FullyEncoded), this, h, 0,
-                                 m_tableMode ? kTableAccept : QByteArray());
-    if (m_watchId)
-        setState(State::Watching);
+    // Not Watching yet: that waits for the answer (a request can hang before its headers).
+    m_watchId = m_client->stream(m_resource.collectionPath(m_ns) + QLatin1Char('?') + q.toString(QUrl::FullyEncoded), this, h,
+                                 m_idleTimeoutMs, m_tableMode ? kTableAccept : QByteArray());
+}
+
+void Informer::onWatchAnswered()
+{
+    m_watchAnswered = true;
+    setState(State::Watching);
 }
 
 void Informer::onWatchLine(const QByteArray &line)
@@ -242,12 +265,18 @@ void Informer::onWatchLine(const QByteArray &line)
         return;
     }
     ParsedEvent &ev = parsed.value();
+    if (ev.type == ParsedEvent::Type::Error) {
+        // The server ends the stream after an ERROR event; its end is judged by this error. Not
+        // counted as an event: a watch that brings only errors has not worked.
+        m_watchError = ev.error;
+        if (m_watchError.message.isEmpty())
+            m_watchError.message = QStringLiteral("the watch of %1 reported an error").arg(m_resource.groupResource());
+        return;
+    }
     ++m_watchEvents;
     switch (ev.type) {
     case ParsedEvent::Type::Error:
-        if (ev.error.kind == ErrorKind::Gone || ev.error.httpStatus == 410)
-            m_gone = true;
-        return;  // the server ends the stream after an ERROR event
+        return;
     case ParsedEvent::Type::Bookmark:
         ++m_stats.bookmarks;
         if (!ev.resourceVersion.isEmpty())
@@ -283,29 +312,57 @@ void Informer::flush()
 void Informer::onWatchFinished(const ApiError &error, bool startFailed, int status)
 {
     flush();
-    if (m_gone || status == 410 || error.kind == ErrorKind::Gone) {
-        relist(true);
+    const qint64 lived = m_watchClock.elapsed();
+    // A watch that was answered and stayed up proves the server works: what follows starts afresh.
+    if (m_watchAnswered && lived >= kHealthyWatchMs) {
+        m_backoffMs = 0;
+        m_relistStreak = 0;
+    }
+    // What ended the watch: an ERROR event in the stream, a non-2xx answer, or the transport.
+    ApiError why = m_watchError.isError() ? m_watchError : error;
+    if (!why.isError() && status == 410) {
+        why.kind = ErrorKind::Gone;
+        why.httpStatus = 410;
+    }
+    if (isUnavailableVersion(why)) {
+        relistUnavailable(why);
         return;
     }
-    if (startFailed && (error.kind == ErrorKind::Forbidden || error.kind == ErrorKind::Config)) {
-        setState(State::Failed, error);
-        if (error.kind == ErrorKind::Config)
+    if (startFailed && (why.kind == ErrorKind::Forbidden || why.kind == ErrorKind::Config)) {
+        setState(State::Failed, why);
+        if (why.kind == ErrorKind::Config)
             return;
     }
-    // A watch that ends quickly without events counts as a failure, so a server that closes
-    // watches at once is not hammered.
-    bool quickEmpty = m_watchClock.elapsed() < 1000 && m_watchEvents == 0;
-    if (!startFailed && !error.isError() && !quickEmpty) {
-        m_backoffMs = 0;
+    if (!startFailed && error.kind == ErrorKind::Timeout && error.httpStatus == 0)
+        ++m_stats.idleTimeouts;
+    // A watch that ends quickly counts as a failure, so a server that closes watches at once (or
+    // after one event) is not hammered.
+    const bool quick = lived < kHealthyWatchMs;
+    if (!startFailed && !why.isError() && !quick) {
         startWatch();  // a normal timeout: continue from the last resourceVersion
         return;
     }
-    ApiError why = error;
     if (!why.isError()) {
         why.kind = ErrorKind::Network;
-        why.message = QStringLiteral("the watch of %1 ended at once").arg(m_resource.groupResource());
+        why.message = m_watchEvents == 0 ? QStringLiteral("the watch of %1 ended at once").arg(m_resource.groupResource())
+                                         : QStringLiteral("the watch of %1 ended within a second").arg(m_resource.groupResource());
     }
     backoffThen(&Informer::startWatch, why);
+}
+
+void Informer::relistUnavailable(const ApiError &why)
+{
+    if (isResourceVersionTooLarge(why))
+        ++m_stats.relistsOnTooLarge;
+    else
+        ++m_stats.relistsOnGone;
+    // client-go relists at once after 410; a server that answers 410 to every watch or page must
+    // not turn that into a loop.
+    if (m_relistStreak++ == 0) {
+        relist(false);
+        return;
+    }
+    backoffThen(&Informer::relistFromBackoff, why);
 }
 
 void Informer::backoffThen(void (Informer::*next)(), const ApiError &error)
@@ -317,6 +374,9 @@ void Informer::backoffThen(void (Informer::*next)(), const ApiError &error)
     // Jitter up to +100 %, as client-go's backoff manager with jitter 1.0.
     int delay = m_backoffMs + std::uniform_int_distribution<int>(0, m_backoffMs)(m_rng);
     delay = std::min(delay, m_backoffMaxMs);
+    // The server said when to come back (429, or a 503 with Retry-After): never sooner.
+    if (error.retryAfterSeconds && *error.retryAfterSeconds > 0)
+        delay = std::max(delay, static_cast<int>(std::min<qint64>(qint64(*error.retryAfterSeconds) * 1000, kMaxRetryAfterMs)));
     if (m_state != State::Failed)
         setState(State::Backoff, error);
     const quint64 gen = ++m_generation;

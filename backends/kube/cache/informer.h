@@ -3,6 +3,24 @@
 // (also for an expired continue token), jittered backoff 0.8 s -> 30 s without a relist on
 // connection errors, resourceVersion compared for equality only, ERROR events handled,
 // malformed lines skipped and counted. It hands out batched change sets as value snapshots.
+// Under faults:
+// - Watching means answered: the state becomes Watching when the watch's 2xx response headers
+//   arrive, not when it is sent (KubeSession's "Live" is all informers Watching). A re-watch
+//   after a clean end (the server's timeoutSeconds) keeps Watching: nothing was missed.
+// - Idle timeout: a watch (asked with timeoutSeconds 300-600 and bookmarks, which kube-apiserver
+//   sends about every minute) that brings no byte for the idle limit (default 120 s) is dropped,
+//   state Backoff, and watched again from the last resourceVersion without a relist: a half-open
+//   connection cannot leave a view frozen while the status says Live.
+// - Every retry path backs off: a non-410 ERROR event (500, 429, ...) re-watches from the last
+//   resourceVersion after the backoff, never at once; relists for an unavailable resourceVersion
+//   (410 Gone/Expired on the watch, an expired continue token) are immediate the first time, as
+//   client-go's, and back off when they repeat without a watch that stayed up in between. A watch
+//   ending within a second (with or without events) is a failure. The backoff starts afresh
+//   after a watch that was answered and stayed up for a second.
+// - Retry-After: on 429 (or any error carrying it), the header or Status
+//   details.retryAfterSeconds is the least wait before the next list or watch.
+// - "Too large resource version" (504/Timeout whose Status cause is ResourceVersionTooLarge or
+//   whose message says so, on the watch or the list) -> relist from scratch, as client-go does.
 #pragma once
 
 #include "core/result.h"
@@ -45,6 +63,8 @@ public:
         int bookmarks = 0;
         int malformedLines = 0;
         int backoffs = 0;
+        int relistsOnTooLarge = 0;  // relists because the server had not seen our resourceVersion yet
+        int idleTimeouts = 0;       // watches dropped for silence
     };
 
     // Lives on the thread that calls start() (the client's thread).
@@ -70,6 +90,10 @@ public:
 
     // Tests shorten these.
     void setBackoff(int initialMs, int maxMs) { m_backoffInitialMs = initialMs; m_backoffMaxMs = maxMs; }
+    // Silence after which a watch is dropped and resumed (0: never). Must stay well above the
+    // server's bookmark interval (about a minute for kube-apiserver).
+    void setIdleTimeout(int ms) { m_idleTimeoutMs = ms; }
+    int idleTimeout() const { return m_idleTimeoutMs; }
     void setBatchInterval(int ms) { m_batchTimer.setInterval(ms); }
     void setPageSize(int items) { m_pageSize = items; }
     // Rows of the server's Table form (kubectl's columns) instead of typed objects: works for
@@ -94,10 +118,14 @@ private:
     void listPage(const QString &continueToken);
     void onListPage(const KubeReply &reply);
     void startWatch();
+    void onWatchAnswered();
     void onWatchLine(const QByteArray &line);
     void onWatchFinished(const ApiError &transportError, bool startFailed, int status);
     void relist(bool becauseGone);
     void relistFromBackoff();
+    // A relist because our resourceVersion is unavailable (410, too large, expired continue):
+    // at once the first time, after the backoff when it keeps happening.
+    void relistUnavailable(const ApiError &why);
     static QString continueTokenFromHead(const QByteArray &body);
     void backoffThen(void (Informer::*next)(), const ApiError &error);
     void setState(State s, const ApiError &error = {});
@@ -123,10 +151,13 @@ private:
     QElapsedTimer m_watchClock;
     int m_watchEvents = 0;
     bool m_stopped = true;
-    bool m_gone = false;           // the current watch reported 410
+    bool m_watchAnswered = false;  // the current watch's 2xx headers arrived
+    ApiError m_watchError;         // the ERROR event that ended the current watch, if any
     int m_backoffMs = 0;
     int m_backoffInitialMs = 800;
     int m_backoffMaxMs = 30000;
+    int m_idleTimeoutMs = 120000;
+    int m_relistStreak = 0;        // relists for an unavailable resourceVersion since a watch last stayed up
     int m_pageSize = 500;
     quint64 m_generation = 0;      // drops answers that belong to an abandoned list or watch
     std::mt19937 m_rng{std::random_device{}()};

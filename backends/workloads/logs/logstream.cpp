@@ -78,16 +78,13 @@ LogStream::LogStream(KubeClient *client, QString ns, QString pod, QString contai
     m_flushTimer.setInterval(0);
     connect(&m_flushTimer, &QTimer::timeout, this, &LogStream::flushLines);
     m_retryTimer.setSingleShot(true);
+    // A coarse timer may fire 5 % early: a Retry-After is a lower bound.
+    m_retryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_retryTimer, &QTimer::timeout, this, [this] {
         dropConnection();
         if (m_decoder.hasTimestamp())
             m_decoder.beginResume();
         connectNow();
-    });
-    m_quietTimer.setSingleShot(true);
-    connect(&m_quietTimer, &QTimer::timeout, this, [this] {
-        if (m_state == State::Connecting)
-            setState(State::Streaming, m_follow && !m_previous ? QStringLiteral("following") : QStringLiteral("reading"));
     });
     if (client) {
         // Deleting the receiver drops the client's callbacks, which capture the client itself.
@@ -132,7 +129,6 @@ void LogStream::stop()
 {
     m_stopped = true;
     m_retryTimer.stop();
-    m_quietTimer.stop();
     dropConnection();
     flushLines();
     m_retryAt = 0;
@@ -186,12 +182,18 @@ void LogStream::connectNow()
     m_conn = new QObject(this);
     const quint64 gen = m_generation;
     KubeClient::WatchHandlers h;
+    h.answered = [this, gen] { onAnswered(gen); };
     h.line = [this, gen](const QByteArray &l) { onLine(gen, l); };
     h.failedToStart = [this, gen](const KubeReply &r) { onFailedToStart(gen, r); };
     h.finished = [this, gen](const http::Response &r) { onFinished(gen, r); };
-    m_requestId = m_client->stream(m_lastPath, m_conn, std::move(h));
-    if (m_requestId != 0)
-        m_quietTimer.start(m_quietMs);
+    m_requestId = m_client->stream(m_lastPath, m_conn, std::move(h), m_idleTimeoutMs);
+}
+
+void LogStream::onAnswered(quint64 gen)
+{
+    if (gen != m_generation || m_stopped || m_state == State::Streaming)
+        return;
+    setState(State::Streaming, m_follow && !m_previous ? QStringLiteral("following") : QStringLiteral("reading"));
 }
 
 void LogStream::onLine(quint64 gen, const QByteArray &raw)
@@ -228,7 +230,6 @@ void LogStream::onFailedToStart(quint64 gen, const KubeReply &reply)
     if (gen != m_generation || m_stopped)
         return;
     ++m_callbackDepth;
-    m_quietTimer.stop();
     const ApiError &e = reply.error;
     if (e.kind == ErrorKind::NotFound) {
         // Before anything streamed the pod never existed (a typo, a stale row); afterwards it was deleted.
@@ -251,7 +252,6 @@ void LogStream::onFinished(quint64 gen, const http::Response &response)
     if (gen != m_generation || m_stopped)
         return;
     ++m_callbackDepth;
-    m_quietTimer.stop();
     m_requestId = 0;
     flushLines();
     if (response.error.kind == ErrorKind::Cancelled) {
@@ -263,7 +263,16 @@ void LogStream::onFinished(quint64 gen, const http::Response &response)
             endWith(describeLogError(response.error, m_ns, m_pod, m_container), response.error);
         else
             endWith(m_previous ? QStringLiteral("end of the previous instance's log") : QStringLiteral("end of log"));
+    } else if (response.error.kind == ErrorKind::Timeout && response.headersReceived) {
+        // Answered, then silent: a quiet container or a connection that died without a word.
+        // Either way a fresh connection tells; the server did answer, so no escalating backoff.
+        ++m_stats.idleTimeouts;
+        m_backoffMs = 0;
+        scheduleRetry(State::Reconnecting, QStringLiteral("no data from the log of %1 for %2 s; reconnecting").arg(who()).arg(m_idleTimeoutMs / 1000.0),
+                      response.error);
     } else if (response.error.isError()) {
+        if (response.error.kind == ErrorKind::Timeout)
+            ++m_stats.idleTimeouts;
         scheduleRetry(State::Reconnecting, describeLogError(response.error, m_ns, m_pod, m_container), response.error);
     } else {
         // A follow stream the server closed: the container stopped, the pod is going, or a
@@ -315,6 +324,9 @@ void LogStream::scheduleRetry(State state, const QString &why, const ApiError &e
     // Jitter up to +100 %, as client-go's backoff manager with jitter 1.0 (and the informers).
     int delay = m_backoffMs + std::uniform_int_distribution<int>(0, m_backoffMs)(m_rng);
     delay = std::min(delay, m_backoffMaxMs);
+    // The server said when to come back (429, 503): never sooner, within reason.
+    if (error.retryAfterSeconds && *error.retryAfterSeconds > 0)
+        delay = std::max(delay, std::min(*error.retryAfterSeconds, 600) * 1000);
     m_retryAt = QDateTime::currentMSecsSinceEpoch() + delay;
     setState(state, why);
     m_retryTimer.start(delay);
@@ -323,7 +335,6 @@ void LogStream::scheduleRetry(State state, const QString &why, const ApiError &e
 void LogStream::endWith(const QString &why, const ApiError &error)
 {
     m_retryTimer.stop();
-    m_quietTimer.stop();
     flushLines();
     m_lastError = error;
     m_retryAt = 0;

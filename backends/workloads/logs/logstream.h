@@ -2,6 +2,10 @@
 // following through dropped connections: it reconnects with sinceTime=<last timestamp> and a
 // jittered backoff, drops what it already delivered, and ends with a reason an operator can
 // read when the pod is gone, the container has finished or the server refuses.
+// Under faults: Streaming once the server answered (its response headers), not before; a stream
+// silent for the idle limit (default 120 s; a half-open connection, a proxy that stopped
+// forwarding) is dropped and resumed as after any drop; a 429 or 503 waits at least its
+// Retry-After (header or Status details.retryAfterSeconds) before asking again.
 #pragma once
 
 #include "core/result.h"
@@ -27,7 +31,7 @@ public:
     enum class State {
         Idle,          // not started, or stopped
         Connecting,    // a request is open, nothing arrived yet
-        Streaming,     // lines are arriving (or the follow stream is open and quiet)
+        Streaming,     // the server answered: lines are arriving, or the follow stream is open and quiet
         Waiting,       // the container has not started yet; asks again after a backoff
         Reconnecting,  // the stream dropped; reconnects after a backoff
         Ended,         // for good: see detail() and lastError()
@@ -39,6 +43,7 @@ public:
         int reconnects = 0;         // requests opened with sinceTime after a drop
         int linesDelivered = 0;
         int duplicatesDropped = 0;  // repeats after a reconnect that were not delivered
+        int idleTimeouts = 0;       // connections dropped for silence
     };
 
     // `client` is a GUI-thread client (KubeSession::client()); the stream lives on its thread.
@@ -54,9 +59,9 @@ public:
     void setTailLines(int lines) { m_tailLines = lines; }
     // Tests shorten these; production: 0.8 s doubling to 30 s, plus up to 100 % jitter.
     void setBackoff(int initialMs, int maxMs) { m_backoffInitialMs = initialMs; m_backoffMaxMs = maxMs; }
-    // How long a request may stay silent before it counts as streaming: the client does not
-    // report response headers, so a quiet but accepted follow request shows up this way.
-    void setQuietStreamingAfter(int ms) { m_quietMs = ms; }
+    // Silence after which the connection is dropped and resumed (0: never). A quiet container
+    // costs one reconnect per period; a half-open connection no longer hides as Streaming.
+    void setIdleTimeout(int ms) { m_idleTimeoutMs = ms; }
 
     void start();
     // Cancels the request and any pending reconnect; state Idle. No signal runs afterwards.
@@ -83,6 +88,7 @@ Q_SIGNALS:
 
 private:
     void connectNow();
+    void onAnswered(quint64 gen);
     void onLine(quint64 gen, const QByteArray &raw);
     void onFailedToStart(quint64 gen, const KubeReply &reply);
     void onFinished(quint64 gen, const http::Response &response);
@@ -105,7 +111,6 @@ private:
     LogLines m_pending;
     QTimer m_flushTimer;
     QTimer m_retryTimer;
-    QTimer m_quietTimer;
     QObject *m_conn = nullptr;  // receiver of the current request: deleting it cancels silently
     http::RequestId m_requestId = 0;
     quint64 m_generation = 0;   // callbacks of an abandoned request are ignored
@@ -121,7 +126,7 @@ private:
     int m_backoffMs = 0;
     int m_backoffInitialMs = 800;
     int m_backoffMaxMs = 30000;
-    int m_quietMs = 1000;
+    int m_idleTimeoutMs = 120000;
     std::mt19937 m_rng{std::random_device{}()};
 };
 
