@@ -161,9 +161,11 @@ int main(int argc, char *argv[])
         }
         window.showKubeconfig(config.value(), context);
     };
+    // A file the operator opened is not the default kubeconfig: what it refers to outside its
+    // folder is asked about before it connects.
     QObject::connect(&window, &pilothouse::widgets::MainWindow::kubeconfigChosen, &window, [&](const QString &path) {
         settings.addRecentKubeconfig(path);
-        loadAndShow({path}, QString());
+        window.openImportedKubeconfig(path);
     });
     QObject::connect(window.welcomePage(), &pilothouse::widgets::shell::WelcomePage::openFileRequested, &window, [&] {
         const QString path = QFileDialog::getOpenFileName(&window, QObject::tr("Open a kubeconfig"), QDir::homePath() + QStringLiteral("/.kube"));
