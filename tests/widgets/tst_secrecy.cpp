@@ -6,6 +6,7 @@
 // is refused and the value stays masked.
 #include "actions/actionfacade.h"
 #include "actions/auditlog.h"
+#include "actions/sessionactions.h"
 #include "connectedwindow.h"
 #include "kube/auth/kubeconfig.h"
 #include "kube/session/kubesession.h"
@@ -138,7 +139,7 @@ class TestSecrecy : public QObject {
             QStringLiteral("label"), ResourceRef::configMaps(), QStringLiteral("demo"), QStringLiteral("web-config"),
             QJsonObject{{QStringLiteral("metadata"), QJsonObject{{QStringLiteral("labels"), QJsonObject{{QStringLiteral("by"), value}}}}}},
             QString(), QStringLiteral("label by=%1").arg(value));
-        session()->actions()->execute(action, this, [&](const backends::actions::ActionResult &r) { result = r; done = true; });
+        backends::actions::facadeFor(session())->execute(action, this, [&](const backends::actions::ActionResult &r) { result = r; done = true; });
         if (!QTest::qWaitFor([&] { return done; }, 20000))
             qFatal("no outcome within 20 s");
         return result;
