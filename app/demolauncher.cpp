@@ -11,9 +11,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 
 namespace pilothouse::app {
@@ -77,6 +79,20 @@ QStringList gitDaemonCommand()
     return {QStringLiteral("git"), QStringLiteral("daemon")};
 }
 
+// The demo's processes die with the console even when it cannot stop them (a SIGKILL, a crash):
+// the kernel sends them SIGTERM when the thread that started them — the GUI thread, which lives
+// as long as the process — ends. Runs in the child between fork and exec: async-signal-safe only.
+void dieWithParent(QProcess &process)
+{
+    const pid_t parent = ::getpid();
+    process.setChildProcessModifier([parent] {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        // The console died before the line above: nobody will send the signal any more.
+        if (::getppid() != parent)
+            ::_exit(1);
+    });
+}
+
 void warn(const QString &message)
 {
     std::fputs(qPrintable(QStringLiteral("pilothouse: demo: ") + message + QLatin1Char('\n')), stderr);
@@ -90,6 +106,9 @@ DemoLauncher::DemoLauncher(QObject *parent) : QObject(parent)
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_writer.setProcessChannelMode(QProcess::ForwardedChannels);
     m_daemon.setStandardOutputFile(QProcess::nullDevice());
+    dieWithParent(m_process);
+    dieWithParent(m_writer);
+    dieWithParent(m_daemon);
     m_poll.setInterval(50);
     connect(&m_poll, &QTimer::timeout, this, [this] {
         m_waitedMs += m_poll.interval();

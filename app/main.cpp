@@ -6,6 +6,7 @@
 #include "kube/auth/kubeconfig.h"
 #include "kube/session/kubesession.h"
 #include "registerpages.h"
+#include "unixsignalwatcher.h"
 #include "resources/resourcespage.h"
 #include "shell/mainwindow.h"
 #include "shell/navigator.h"
@@ -30,6 +31,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 namespace {
 
@@ -102,6 +104,10 @@ int main(int argc, char *argv[])
     }
 
     QApplication application(argc, argv);
+    // SIGTERM (a logout, `kill`), SIGINT (Ctrl+C) and SIGHUP (a closed terminal) end the console
+    // like closing its window does: settings saved, and the demo's simulator and git daemon
+    // stopped by the destructors below instead of being left running without it.
+    pilothouse::app::UnixSignalWatcher signalWatcher({SIGTERM, SIGINT, SIGHUP});
 
     if (needsQtOptionsRemoved) {
         options = pilothouse::app::parseCommandLine(QCoreApplication::arguments());
@@ -161,9 +167,11 @@ int main(int argc, char *argv[])
         }
         window.showKubeconfig(config.value(), context);
     };
+    // A file the operator opened is not the default kubeconfig: what it refers to outside its
+    // folder is asked about before it connects.
     QObject::connect(&window, &pilothouse::widgets::MainWindow::kubeconfigChosen, &window, [&](const QString &path) {
         settings.addRecentKubeconfig(path);
-        loadAndShow({path}, QString());
+        window.openImportedKubeconfig(path);
     });
     QObject::connect(window.welcomePage(), &pilothouse::widgets::shell::WelcomePage::openFileRequested, &window, [&] {
         const QString path = QFileDialog::getOpenFileName(&window, QObject::tr("Open a kubeconfig"), QDir::homePath() + QStringLiteral("/.kube"));
@@ -224,6 +232,11 @@ int main(int argc, char *argv[])
         settings.setRemembersServers(false);
         window.setDemoAvailable(false);
         demo.start();
+    });
+    QObject::connect(&signalWatcher, &pilothouse::app::UnixSignalWatcher::signalReceived, &window, [&window](int signalNumber) {
+        printTo(stderr, QStringLiteral("pilothouse: %1, shutting down\n").arg(QString::fromLocal8Bit(::strsignal(signalNumber))));
+        window.close();
+        QCoreApplication::quit();
     });
     window.show();
     // For bench/bench_startup: when the window is shown (before any I/O has answered) and when

@@ -1,5 +1,6 @@
 // Permission checks, preconditions, outcomes and audit of mutating actions.
 #include "actions/actionfacade.h"
+#include "core/errors.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -453,9 +454,14 @@ void ActionFacade::rereadAfterUnknown(const Action &a, ActionResult r, QObject *
     });
 }
 
-void ActionFacade::auditAccess(const QString &action, const QString &objectLabel, const QString &detail)
+Result<void> ActionFacade::auditAccess(const QString &action, const QString &objectLabel, const QString &detail)
 {
-    appendAudit(action, objectLabel, QString(), QStringLiteral("succeeded"), detail);
+    QString error;
+    if (!m_audit)
+        return Result<void>::failure(configError(QStringLiteral("no audit log is set")));
+    if (!appendAudit(action, objectLabel, QString(), QStringLiteral("succeeded"), detail, &error))
+        return Result<void>::failure(configError(error));
+    return Result<void>::success();
 }
 
 void ActionFacade::audit(const Action &a, const ActionResult &r)
@@ -463,17 +469,19 @@ void ActionFacade::audit(const Action &a, const ActionResult &r)
     if (!r.partlyApplied.isEmpty()) {
         // Not "failed": part of the change is in effect, and the line must say which part.
         appendAudit(a.name, a.objectLabel(), a.change, QStringLiteral("partly applied"),
-                    QStringLiteral("%1; the follow-up %2: %3").arg(r.partlyApplied, outcomeName(r.outcome), r.error.message));
+                    QStringLiteral("%1; the follow-up %2: %3").arg(r.partlyApplied, outcomeName(r.outcome), r.error.messageToRecord()));
         return;
     }
+    // Not the shown message: that may carry a credential plugin's stderr, which is never kept.
     appendAudit(a.name, a.objectLabel(), a.change, outcomeName(r.outcome),
-                r.terminating.isEmpty() ? r.error.message : QStringLiteral("terminating (%1)").arg(r.terminating));
+                r.terminating.isEmpty() ? r.error.messageToRecord() : QStringLiteral("terminating (%1)").arg(r.terminating));
 }
 
-void ActionFacade::appendAudit(const QString &action, const QString &object, const QString &change, const QString &result, const QString &detail)
+bool ActionFacade::appendAudit(const QString &action, const QString &object, const QString &change, const QString &result,
+                               const QString &detail, QString *error)
 {
     if (!m_audit)
-        return;
+        return false;
     AuditEntry e;
     e.time = QDateTime::currentDateTimeUtc();
     e.context = m_context;
@@ -483,7 +491,7 @@ void ActionFacade::appendAudit(const QString &action, const QString &object, con
     e.change = change;
     e.result = result;
     e.detail = detail;
-    m_audit->append(e);
+    return m_audit->append(e, error);
 }
 
 }  // namespace pilothouse::backends::actions

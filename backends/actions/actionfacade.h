@@ -132,13 +132,15 @@ public:
     void execute(const Action &a, QObject *receiver, std::function<void(const ActionResult &)> done, int timeoutMs = 30000);
 
     // Reads that expose what is otherwise masked (revealing a Secret's values) are audited too.
-    void auditAccess(const QString &action, const QString &objectLabel, const QString &detail);
+    // A failure (the line could not be written) means the read must not happen.
+    Result<void> auditAccess(const QString &action, const QString &objectLabel, const QString &detail);
 
 private:
     void checkOne(const Action &a, const QString &subresource, QObject *receiver, std::function<void(const Permission &)> done);
     void rereadAfterUnknown(const Action &a, ActionResult r, QObject *receiver, std::function<void(const ActionResult &)> done);
     void audit(const Action &a, const ActionResult &r);
-    void appendAudit(const QString &action, const QString &object, const QString &change, const QString &result, const QString &detail);
+    bool appendAudit(const QString &action, const QString &object, const QString &change, const QString &result, const QString &detail,
+                     QString *error = nullptr);
 
     static QString permissionKey(const Action &a, const QString &subresource);
 

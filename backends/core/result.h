@@ -49,8 +49,12 @@ struct ApiError
     QString detailsName;       // Status.details.name: the object the error is about
     QString detailsKind;       // Status.details.kind
     std::optional<int> retryAfterSeconds;
+    // The message as it may be kept (audit log, logs) when `message` carries what may only be
+    // shown, never kept: an exec credential plugin's stderr. Empty: `message` may be kept as is.
+    QString recordableMessage;
 
     bool isError() const { return kind != ErrorKind::None; }
+    QString messageToRecord() const { return recordableMessage.isEmpty() ? message : recordableMessage; }
 
     friend bool operator==(const ApiError &, const ApiError &) = default;
 };

@@ -1,14 +1,21 @@
 // pilothouse --demo's launcher end to end: the demo manifests repository served by a real git
 // daemon, the simulator's Argo CD syncing it (storefront's pending release waits as preview), the
-// sign-in it hands to the window, and everything stopped when the demo ends.
+// sign-in it hands to the window, and everything stopped when the demo ends — also when the
+// console is ended by SIGTERM or SIGINT, and, through the kernel, when it is killed outright.
 #include "demolauncher.h"
 #include "gitdaemon.h"
 #include "simprocess.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
+#include <sys/types.h>
 
 using namespace pilothouse::testsupport;
 using pilothouse::app::DemoArgoCd;
@@ -24,12 +31,107 @@ std::string at(const Json &j, const std::string &pointer)
     return j.contains(p) && j[p].is_string() ? j[p].get<std::string>() : std::string();
 }
 
+// The children of `parent` whose process name starts with `name`, from /proc.
+QList<qint64> childrenNamed(qint64 parent, const QString &name)
+{
+    QList<qint64> out;
+    for (const QFileInfo &proc : QDir(QStringLiteral("/proc")).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        bool isPid = false;
+        const qint64 pid = proc.fileName().toLongLong(&isPid);
+        if (!isPid)
+            continue;
+        QFile stat(proc.filePath() + QStringLiteral("/stat"));
+        if (!stat.open(QIODevice::ReadOnly))
+            continue;
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
+        const QString text = QString::fromUtf8(stat.readAll());
+        const int open = text.indexOf(QLatin1Char('('));
+        const int close = text.lastIndexOf(QLatin1Char(')'));
+        if (open < 0 || close < open)
+            continue;
+        const QStringList rest = text.mid(close + 2).split(QLatin1Char(' '));
+        if (rest.size() > 1 && rest.at(1).toLongLong() == parent && text.mid(open + 1, close - open - 1).startsWith(name))
+            out << pid;
+    }
+    return out;
+}
+
+// Gone, or a zombie nobody has reaped yet (it runs nothing any more).
+bool isGone(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return true;
+    const QByteArray text = stat.readAll();
+    const int close = text.lastIndexOf(')');
+    return close > 0 && text.mid(close + 2, 1) == "Z";
+}
+
+// `pilothouse --demo` offscreen, with a home of its own (its settings and audit log go there).
+struct Console {
+    QTemporaryDir home;
+    QProcess process;
+    QByteArray output;
+    qint64 sim = 0;
+    qint64 daemon = 0;
+
+    bool start(QString *error)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("HOME"), home.path());
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath(QStringLiteral("cache")));
+        env.remove(QStringLiteral("KUBECONFIG"));
+        process.setProcessEnvironment(env);
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        QObject::connect(&process, &QProcess::readyRead, [this] { output += process.readAll(); });
+        process.start(QStringLiteral(PILOTHOUSE_BINARY), {QStringLiteral("--demo")});
+        if (!process.waitForStarted(10000)) {
+            *error = process.errorString();
+            return false;
+        }
+        // The console says when the demo's cluster answers; by then the simulator and the git
+        // daemon both run as its children.
+        if (!eventually([&] { return output.contains("demo cluster ready") || process.state() == QProcess::NotRunning; }, 90000)
+            || process.state() == QProcess::NotRunning) {
+            *error = QStringLiteral("no demo: ") + QString::fromUtf8(output.right(2000));
+            return false;
+        }
+        const QList<qint64> sims = childrenNamed(process.processId(), QStringLiteral("pilothouse-sim"));
+        const QList<qint64> daemons = childrenNamed(process.processId(), QStringLiteral("git"));
+        if (sims.size() != 1 || daemons.size() != 1) {
+            *error = QStringLiteral("expected one simulator and one git daemon, found %1 and %2").arg(sims.size()).arg(daemons.size());
+            return false;
+        }
+        sim = sims.first();
+        daemon = daemons.first();
+        return true;
+    }
+
+    ~Console()
+    {
+        // Whatever a failed check left behind.
+        for (qint64 pid : {sim, daemon})
+            if (pid > 0 && !isGone(pid))
+                ::kill(pid_t(pid), SIGKILL);
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(5000);
+        }
+    }
+};
+
 }  // namespace
 
 class TestDemoLauncher : public QObject {
     Q_OBJECT
 private slots:
     void demoServesArgoCdFromGit();
+    void terminationSignalStopsTheDemo_data();
+    void terminationSignalStopsTheDemo();
+    void killedConsoleTakesItsDemoAlong();
 };
 
 void TestDemoLauncher::demoServesArgoCdFromGit()
@@ -103,6 +205,46 @@ void TestDemoLauncher::demoServesArgoCdFromGit()
     QVERIFY(!after.Get("/api/version"));
     GitResult gone = runGit({}, {QStringLiteral("ls-remote"), QStringLiteral("git://127.0.0.1:%1/deploy.git").arg(gitPort)}, 10000);
     QVERIFY(!gone.ok());
+}
+
+void TestDemoLauncher::terminationSignalStopsTheDemo_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+    QTest::newRow("SIGINT") << int(SIGINT);
+}
+
+void TestDemoLauncher::terminationSignalStopsTheDemo()
+{
+    QFETCH(int, signalNumber);
+    Console console;
+    QString error;
+    QVERIFY2(console.start(&error), qPrintable(error));
+    QVERIFY(!isGone(console.sim) && !isGone(console.daemon));
+
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(::kill(pid_t(console.process.processId()), signalNumber), 0);
+    QVERIFY2(console.process.waitForFinished(10000), "the console did not exit within 10 s");
+    QVERIFY2(clock.elapsed() < 8000, qPrintable(QString::number(clock.elapsed())));
+    // A clean exit, not death by the signal.
+    QCOMPARE(console.process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(console.process.exitCode(), 0);
+    // The console stopped (and reaped) its demo before it went.
+    QVERIFY2(isGone(console.sim), "pilothouse-sim outlived the console");
+    QVERIFY2(isGone(console.daemon), "git daemon outlived the console");
+}
+
+void TestDemoLauncher::killedConsoleTakesItsDemoAlong()
+{
+    Console console;
+    QString error;
+    QVERIFY2(console.start(&error), qPrintable(error));
+    // SIGKILL: no handler and no destructor runs; the kernel's parent-death signal is all there is.
+    QCOMPARE(::kill(pid_t(console.process.processId()), SIGKILL), 0);
+    QVERIFY(console.process.waitForFinished(10000));
+    QVERIFY2(eventually([&] { return isGone(console.sim); }, 10000), "pilothouse-sim was orphaned");
+    QVERIFY2(eventually([&] { return isGone(console.daemon); }, 10000), "git daemon was orphaned");
 }
 
 QTEST_GUILESS_MAIN(TestDemoLauncher)

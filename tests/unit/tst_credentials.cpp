@@ -103,6 +103,14 @@ private slots:
     void execKeepsUnexpiredCredential();
     void invalidateRunsOnceMore();
     void concurrentCallersRunPluginOnce();
+    void immediateNeverRunsThePlugin();
+    void obtainAnswersOnTheCallersThreadWithoutWaiting();
+    void obtainCallersShareOneRun();
+    void obtainAfterARefreshUsesItsCredential();
+    void obtainForAGoneContextIsDropped();
+    void staleRejectionKeepsTheNewerCredential();
+    void closingStopsARunningPlugin();
+    void tokenFileIsReadOnTheWorker();
     void execV1RequiresInteractiveMode();
     void execV1beta1WithoutInteractiveMode();
     void execAlwaysInteractiveFails();
@@ -111,6 +119,7 @@ private slots:
     void execEnvironmentInheritedAndExtended();
     void execArgsVerbatimNoShell();
     void execFailureShowsStderrAndHint();
+    void unapprovedMessageRecordsNoArguments();
     void execMissingProgramShowsHint_data();
     void execMissingProgramShowsHint();
     void execTimeoutKills();
@@ -407,6 +416,165 @@ void TestCredentials::concurrentCallersRunPluginOnce()
     QCOMPARE(lineCount(m_counter), 1);
 }
 
+namespace {
+
+// Collects what obtain() answers, on the thread it was called from.
+struct Answers : QObject {
+    QList<Result<AuthMaterial>> results;
+    QList<QThread *> threads;
+    CredentialProvider::Done callback()
+    {
+        return [this](const Result<AuthMaterial> &r) {
+            results.append(r);
+            threads.append(QThread::currentThread());
+        };
+    }
+};
+
+} // namespace
+
+void TestCredentials::immediateNeverRunsThePlugin()
+{
+    auto provider = approvedProvider(pluginExec({{"PLUGIN_DELAY", "5"}}));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(!provider->immediate().has_value());
+    QVERIFY2(timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
+    QCOMPARE(provider->execRuns(), 0);
+    QVERIFY(!QFile::exists(m_counter));
+
+    pilothouse::backends::kube::KubeUser user;
+    user.token = QStringLiteral("abc.def");
+    CredentialProvider staticProvider(contextWithUser(user), m_store);
+    const auto now = staticProvider.immediate();
+    QVERIFY(now.has_value() && now->ok());
+    QCOMPARE(now->value().authorization, QByteArray("Bearer abc.def"));
+}
+
+void TestCredentials::obtainAnswersOnTheCallersThreadWithoutWaiting()
+{
+    auto provider = approvedProvider(pluginExec({{"PLUGIN_DELAY", "1"}}));
+    Answers answers;
+    QElapsedTimer timer;
+    timer.start();
+    provider->obtain(&answers, answers.callback());
+    // The plugin sleeps a second; the caller is back at once.
+    QVERIFY2(timer.elapsed() < 300, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY(answers.results.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(answers.results.size(), 1, 10000);
+    QVERIFY(timer.elapsed() >= 900);
+    QVERIFY2(answers.results.first().ok(), qPrintable(errorOf(answers.results.first())));
+    QCOMPARE(answers.results.first().value().authorization, QByteArray("Bearer exec-token-1"));
+    QCOMPARE(answers.threads.first(), QThread::currentThread());
+    // Cached now: immediate() has it, and the plugin does not run again.
+    QCOMPARE(provider->immediate()->value().authorization, QByteArray("Bearer exec-token-1"));
+    QCOMPARE(lineCount(m_counter), 1);
+}
+
+void TestCredentials::obtainCallersShareOneRun()
+{
+    auto provider = approvedProvider(pluginExec({{"PLUGIN_DELAY", "1"}}));
+    Answers answers;
+    for (int i = 0; i < 5; ++i)
+        provider->obtain(&answers, answers.callback());
+    // A blocking caller on another thread during the same refresh waits for that run too.
+    QByteArray blocking;
+    std::thread worker([&] { blocking = provider->credentials().valueOr(AuthMaterial{}).authorization; });
+    QTRY_COMPARE_WITH_TIMEOUT(answers.results.size(), 5, 10000);
+    worker.join();
+    for (const auto &r : answers.results)
+        QCOMPARE(r.value().authorization, QByteArray("Bearer exec-token-1"));
+    QCOMPARE(blocking, QByteArray("Bearer exec-token-1"));
+    QCOMPARE(lineCount(m_counter), 1);
+    QCOMPARE(provider->execRuns(), 1);
+}
+
+void TestCredentials::obtainAfterARefreshUsesItsCredential()
+{
+    auto provider = approvedProvider(pluginExec());
+    QVERIFY(provider->credentials().ok());
+    Answers answers;
+    provider->obtain(&answers, answers.callback());
+    QVERIFY(answers.results.isEmpty());  // always queued, even when cached
+    QTRY_COMPARE_WITH_TIMEOUT(answers.results.size(), 1, 5000);
+    QCOMPARE(answers.results.first().value().authorization, QByteArray("Bearer exec-token-1"));
+    QCOMPARE(lineCount(m_counter), 1);
+}
+
+void TestCredentials::obtainForAGoneContextIsDropped()
+{
+    auto provider = approvedProvider(pluginExec({{"PLUGIN_DELAY", "0.5"}}));
+    int called = 0;
+    auto gone = std::make_unique<QObject>();
+    provider->obtain(gone.get(), [&](const Result<AuthMaterial> &) { ++called; });
+    Answers later;
+    provider->obtain(&later, later.callback());
+    gone.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(later.results.size(), 1, 10000);
+    QTest::qWait(50);
+    QCOMPARE(called, 0);
+}
+
+void TestCredentials::staleRejectionKeepsTheNewerCredential()
+{
+    auto provider = approvedProvider(pluginExec());
+    const AuthMaterial first = provider->credentials().value();
+    QCOMPARE(first.authorization, QByteArray("Bearer exec-token-1"));
+    provider->invalidate(first);
+    const AuthMaterial second = provider->credentials().value();
+    QCOMPARE(second.authorization, QByteArray("Bearer exec-token-2"));
+    // A 401 for a request sent with the first token arrives late: the second one stays.
+    provider->invalidate(first);
+    QVERIFY(provider->immediate().has_value());
+    QCOMPARE(provider->immediate()->value().authorization, QByteArray("Bearer exec-token-2"));
+    QCOMPARE(lineCount(m_counter), 2);
+    provider->invalidate(second);
+    QVERIFY(!provider->immediate().has_value());
+}
+
+void TestCredentials::closingStopsARunningPlugin()
+{
+    auto provider = approvedProvider(pluginExec({{"PLUGIN_MODE", "sleep"}}));  // sleeps a minute
+    Answers answers;
+    provider->obtain(&answers, answers.callback());
+    QTRY_COMPARE_WITH_TIMEOUT(lineCount(m_counter), 1, 10000);  // it runs
+    QElapsedTimer timer;
+    timer.start();
+    provider.reset();
+    QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+    QTRY_COMPARE_WITH_TIMEOUT(answers.results.size(), 1, 5000);
+    QCOMPARE(answers.results.first().error().kind, ErrorKind::Cancelled);
+}
+
+void TestCredentials::tokenFileIsReadOnTheWorker()
+{
+    const QString path = m_dir->filePath("token");
+    writeFile(path, "file-token\n");
+    pilothouse::backends::kube::KubeUser user;
+    user.tokenFile = path;
+    CredentialProvider provider(contextWithUser(user), m_store);
+    QVERIFY(!provider.immediate().has_value());  // not read yet
+    Answers answers;
+    provider.obtain(&answers, answers.callback());
+    QTRY_COMPARE_WITH_TIMEOUT(answers.results.size(), 1, 5000);
+    QCOMPARE(answers.results.first().value().authorization, QByteArray("Bearer file-token"));
+    QVERIFY(provider.immediate().has_value());
+    QCOMPARE(provider.immediate()->value().authorization, QByteArray("Bearer file-token"));
+}
+
+void TestCredentials::unapprovedMessageRecordsNoArguments()
+{
+    ExecConfig exec = pluginExec();
+    exec.args = {"get-token", "--secret", "hunter4-value"};
+    pilothouse::backends::kube::KubeUser user;
+    user.exec = exec;
+    CredentialProvider provider(contextWithUser(user), m_store);
+    const auto material = provider.credentials();
+    QVERIFY(material.error().message.contains("hunter4-value"));  // shown to the operator, who owns it
+    QVERIFY2(!material.error().messageToRecord().contains("hunter4-value"), qPrintable(material.error().messageToRecord()));
+    QVERIFY(material.error().messageToRecord().contains("has not been approved"));
+}
+
 void TestCredentials::execV1RequiresInteractiveMode()
 {
     ExecConfig exec = pluginExec();
@@ -545,6 +713,10 @@ void TestCredentials::execFailureShowsStderrAndHint()
     QVERIFY2(!message.contains("SECRET-STDOUT"), qPrintable(message));
     QVERIFY2(!message.contains('\n'), qPrintable(message));
     QCOMPARE(lineCount(m_counter), 1);
+    // What may be kept (the audit line) says what failed, without the plugin's stderr.
+    const QString recorded = material.error().messageToRecord();
+    QVERIFY2(recorded.contains("exit code 3") && recorded.contains(pluginExec().installHint), qPrintable(recorded));
+    QVERIFY2(!recorded.contains("SSO") && !recorded.contains("example-login to log in"), qPrintable(recorded));
 
     // A failure is not cached: the next call tries again.
     QVERIFY(!provider->credentials().ok());

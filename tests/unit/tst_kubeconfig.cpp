@@ -5,12 +5,15 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
+
+#include <algorithm>
 #include <QTest>
 
 using pilothouse::backends::ErrorKind;
 using pilothouse::backends::errorKindName;
 using pilothouse::backends::Result;
 using pilothouse::backends::kube::ExecConfig;
+using pilothouse::backends::kube::FileReference;
 using pilothouse::backends::kube::execCommandLine;
 using pilothouse::backends::kube::Kubeconfig;
 using pilothouse::backends::kube::ResolvedContext;
@@ -116,6 +119,9 @@ private slots:
     void execFields();
     void laterDuplicateInOneFileReplaces();
     void commandLineQuotesForDisplay();
+    void referencesInsideTheFolderAreNotListed();
+    void referencesOutsideTheFolderAreListed();
+    void symlinkLeavingTheFolderIsOutside();
 };
 
 void TestKubeconfig::filesToLoad_data()
@@ -603,6 +609,92 @@ void TestKubeconfig::commandLineQuotesForDisplay()
     exec.command = "/usr/bin/aws";
     exec.args = {"eks", "get-token", "--cluster-name", "my cluster", "$(touch x)", "it's"};
     QCOMPARE(execCommandLine(exec), QStringLiteral("/usr/bin/aws eks get-token --cluster-name 'my cluster' '$(touch x)' 'it'\\''s'"));
+}
+
+namespace {
+
+void writeText(const QString &path, const QByteArray &text)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        qFatal("cannot write %s", qPrintable(path));
+    file.write(text);
+}
+
+QStringList pathsOf(const QList<FileReference> &refs)
+{
+    QStringList out;
+    for (const FileReference &ref : refs)
+        out << ref.path;
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
+void TestKubeconfig::referencesInsideTheFolderAreNotListed()
+{
+    QTemporaryDir dir;
+    const QString kube = dir.filePath("kube/config");
+    writeText(kube, "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
+                    "clusters:\n- name: c\n  cluster:\n    server: https://k.example\n    certificate-authority: ca.pem\n"
+                    "users:\n- name: u\n  user:\n    client-certificate: certs/u.pem\n    client-key: ./certs/../certs/u-key.pem\n"
+                    "- name: t\n  user:\n    tokenFile: token\n"
+                    "- name: e\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: bin/plugin\n"
+                    "- name: p\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: aws\n"
+                    "contexts:\n- name: a\n  context:\n    cluster: c\n    user: u\n");
+    auto config = Kubeconfig::load({kube});
+    QVERIFY2(config.ok(), qPrintable(config.error().message));
+    // Files beside it or below it, missing ones included, and a program looked up on PATH.
+    QVERIFY2(config.value().referencesOutsideFolder().isEmpty(), qPrintable(pathsOf(config.value().referencesOutsideFolder()).join(", ")));
+}
+
+void TestKubeconfig::referencesOutsideTheFolderAreListed()
+{
+    QTemporaryDir dir;
+    const QString kube = dir.filePath("imported/config");
+    writeText(kube, "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
+                    "clusters:\n- name: c\n  cluster:\n    server: https://k.example\n    certificate-authority: ../elsewhere/ca.pem\n"
+                    "- name: inside\n  cluster:\n    server: https://k.example\n    certificate-authority: ca.pem\n"
+                    "users:\n- name: u\n  user:\n    client-certificate: /etc/ssl/private/u.pem\n    client-key: ../../u-key.pem\n"
+                    "- name: t\n  user:\n    tokenFile: /var/run/secrets/token\n"
+                    "- name: e\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /usr/local/bin/plugin\n"
+                    "- name: r\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: ../bin/plugin\n"
+                    "contexts:\n- name: a\n  context:\n    cluster: c\n    user: u\n");
+    auto config = Kubeconfig::load({kube});
+    QVERIFY2(config.ok(), qPrintable(config.error().message));
+    const QList<FileReference> outside = config.value().referencesOutsideFolder();
+    QStringList expected{QDir::cleanPath(dir.filePath("elsewhere/ca.pem")), QStringLiteral("/etc/ssl/private/u.pem"),
+                         QDir::cleanPath(dir.filePath("../u-key.pem")), QStringLiteral("/var/run/secrets/token"),
+                         QStringLiteral("/usr/local/bin/plugin"), QDir::cleanPath(dir.filePath("bin/plugin"))};
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(pathsOf(outside), expected);
+    // Each names what uses the path and where it was found.
+    const auto token = std::find_if(outside.cbegin(), outside.cend(), [](const FileReference &r) { return r.field == "tokenFile"; });
+    QVERIFY(token != outside.cend());
+    QCOMPARE(token->entry, QStringLiteral("user \"t\""));
+    QCOMPARE(token->sourceFile, QFileInfo(kube).absoluteFilePath());
+    const auto ca = std::find_if(outside.cbegin(), outside.cend(), [](const FileReference &r) { return r.field == "certificate-authority"; });
+    QVERIFY(ca != outside.cend());
+    QCOMPARE(ca->entry, QStringLiteral("cluster \"c\""));
+    QCOMPARE(std::count_if(outside.cbegin(), outside.cend(), [](const FileReference &r) { return r.field == "exec command"; }), 2);
+}
+
+void TestKubeconfig::symlinkLeavingTheFolderIsOutside()
+{
+    QTemporaryDir dir;
+    writeText(dir.filePath("secret/key.pem"), "KEY");
+    const QString kube = dir.filePath("kube/config");
+    writeText(kube, kubeconfigWith("    client-certificate: cert.pem\n    client-key: key.pem\n"));
+    writeText(dir.filePath("kube/cert.pem"), "CERT");
+    QVERIFY(QFile::link(dir.filePath("secret/key.pem"), dir.filePath("kube/key.pem")));
+    auto config = Kubeconfig::load({kube});
+    QVERIFY2(config.ok(), qPrintable(config.error().message));
+    const QList<FileReference> outside = config.value().referencesOutsideFolder();
+    QCOMPARE(outside.size(), 1);
+    QCOMPARE(outside.first().field, QStringLiteral("client-key"));
+    QCOMPARE(outside.first().path, dir.filePath("kube/key.pem"));
 }
 
 QTEST_GUILESS_MAIN(TestKubeconfig)

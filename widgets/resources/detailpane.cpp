@@ -673,7 +673,13 @@ void DetailPane::revealSecret()
                                                                    QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) == QMessageBox::Yes;
     if (!confirmed)
         return;
-    backends::actions::facadeFor(m_session)->auditAccess(QStringLiteral("reveal-secret"), label, QStringLiteral("values shown in the detail pane"));
+    // No record, no reveal: a reveal that leaves no trace is what the audit log exists to prevent.
+    const backends::Result<void> audited =
+        backends::actions::facadeFor(m_session)->auditAccess(QStringLiteral("reveal-secret"), label, QStringLiteral("values shown in the detail pane"));
+    if (!audited) {
+        report(tr("Values of %1 not shown: the reveal could not be written to the audit log (%2)").arg(label, audited.error().message));
+        return;
+    }
     m_revealed = true;
     showYaml(m_liveJson, true);
     updateButtons();

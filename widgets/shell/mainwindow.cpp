@@ -5,7 +5,9 @@
 #include "shell/actionrunner.h"
 #include "shell/commandpalette.h"
 #include "shell/connectionstatuslabel.h"
+#include "shell/execapprovaldialog.h"
 #include "shell/kindcatalog.h"
+#include "shell/kubeconfigimportdialog.h"
 #include "shell/namespacepicker.h"
 #include "shell/navigationrail.h"
 #include "shell/navigator.h"
@@ -21,7 +23,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QShortcut>
 #include <QStackedWidget>
@@ -388,20 +389,53 @@ void MainWindow::onConnectionState(KubeSession::ConnectionState state, const QSt
         setWindowTitle(QStringLiteral("%1 — Pilothouse").arg(m_session->contextName()));
 }
 
-void MainWindow::onExecApproval(const QString &command, const QString &context)
+void MainWindow::onExecApproval(const QString &, const QString &context)
 {
-    // Running a program named in a kubeconfig is running arbitrary code: the operator decides.
-    QMessageBox box(QMessageBox::Warning, tr("Run credential plugin?"),
-                    tr("Context \"%1\" gets its credentials by running this command:").arg(context), QMessageBox::NoButton, this);
-    box.setObjectName(QStringLiteral("execApprovalDialog"));
-    box.setTextFormat(Qt::PlainText);
-    box.setInformativeText(command + QStringLiteral("\n\n") +
-                           tr("Only allow it if you trust the kubeconfig it comes from. Your answer is remembered for this exact command."));
-    QPushButton *allow = box.addButton(tr("Allow and connect"), QMessageBox::AcceptRole);
-    box.addButton(tr("Don't run"), QMessageBox::RejectRole);
-    box.exec();
-    if (box.clickedButton() == allow && m_session)
-        m_session->approveExec();
+    // The exec stanza as the session has it: the session resolved this context from m_config.
+    const auto pendingExec = [this, context]() -> std::optional<backends::kube::ExecConfig> {
+        const auto ctx = m_config.context(context);
+        if (!ctx || !m_config.users().contains(ctx->user))
+            return std::nullopt;
+        return m_config.users().value(ctx->user).exec;
+    };
+    const std::optional<backends::kube::ExecConfig> exec = pendingExec();
+    if (!exec || !m_session)
+        return;
+    shell::ExecApprovalDialog dialog(context, *exec, this);
+    const bool allowed = m_execApprovalHandler ? m_execApprovalHandler(&dialog) : dialog.exec() == QDialog::Accepted;
+    if (!allowed || !m_session)
+        return;
+    // Approve only what was shown: another kubeconfig or context may have come while it was open.
+    const std::optional<backends::kube::ExecConfig> now = pendingExec();
+    if (m_session->contextName() != context || !now
+        || backends::kube::ExecApprovalStore::fingerprint(*now) != backends::kube::ExecApprovalStore::fingerprint(*exec)) {
+        showMessage(tr("The credential plugin of context %1 changed while you were asked; nothing was approved").arg(context), false);
+        return;
+    }
+    m_session->approveExec();
+}
+
+void MainWindow::openImportedKubeconfig(const QString &path)
+{
+    auto config = backends::kube::Kubeconfig::load({path}, backends::kube::Kubeconfig::MissingFile::Fail);
+    if (!config.ok()) {
+        showLoadError(config.error().message);
+        return;
+    }
+    if (config.value().contextNames().isEmpty()) {
+        showLoadError(tr("The kubeconfig has no contexts."));
+        return;
+    }
+    const QList<backends::kube::FileReference> outside = config.value().referencesOutsideFolder();
+    if (!outside.isEmpty()) {
+        shell::KubeconfigImportDialog dialog(path, outside, this);
+        const bool accepted = m_importHandler ? m_importHandler(&dialog) : dialog.exec() == QDialog::Accepted;
+        if (!accepted) {
+            showLoadError(tr("Not connected: %1 refers to files outside its folder, and you chose not to use them.").arg(path));
+            return;
+        }
+    }
+    showKubeconfig(config.value(), QString());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

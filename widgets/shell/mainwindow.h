@@ -11,6 +11,8 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <functional>
+
 class QComboBox;
 class QLabel;
 class QStackedWidget;
@@ -19,6 +21,8 @@ class QTimer;
 
 namespace pilothouse::widgets::shell {
 class ActionRunner;
+class ExecApprovalDialog;
+class KubeconfigImportDialog;
 class CommandPalette;
 class KindCatalog;
 class NamespacePicker;
@@ -49,6 +53,13 @@ public:
     void showKubeconfig(const backends::kube::Kubeconfig &config, const QString &context);
     // The kubeconfig could not be used: the welcome page says why.
     void showLoadError(const QString &message);
+    // A kubeconfig the operator opened (not the default one): loaded, and shown once the operator
+    // accepted the files it refers to outside its folder, if any.
+    void openImportedKubeconfig(const QString &path);
+    // Instead of the modal dialogs (tests): the answer to an exec approval or to an opened
+    // kubeconfig's outside references, given the dialog as built.
+    void setExecApprovalHandler(std::function<bool(shell::ExecApprovalDialog *)> handler) { m_execApprovalHandler = std::move(handler); }
+    void setImportConfirmHandler(std::function<bool(shell::KubeconfigImportDialog *)> handler) { m_importHandler = std::move(handler); }
     // The page to show once connected (--page); "" restores the context's last page.
     void setStartPage(const QString &id) { m_startPage = id; }
     // Whether the welcome page offers "Start the demo world" (the application can start it).
@@ -118,6 +129,8 @@ private:
     QLabel *m_message = nullptr;
     QTimer *m_messageTimer = nullptr;
     QPointer<shell::Page> m_messageFrom;  // the page whose message is shown, if any
+    std::function<bool(shell::ExecApprovalDialog *)> m_execApprovalHandler;
+    std::function<bool(shell::KubeconfigImportDialog *)> m_importHandler;
 };
 
 }  // namespace pilothouse::widgets

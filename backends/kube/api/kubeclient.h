@@ -1,6 +1,7 @@
 // REST access to one cluster: builds requests with the context's TLS and credentials, turns
 // non-2xx answers into typed errors, and re-runs a request once after a 401 with fresh
-// credentials. Used from one worker thread (credentials may block while an exec plugin runs).
+// credentials. Used from one thread, the GUI thread included: a request that needs a credential
+// refresh (an exec plugin run) is sent when the provider's worker has it, never waited for.
 #pragma once
 
 #include "core/result.h"
@@ -10,6 +11,7 @@
 #include "kube/api/resourceref.h"
 
 #include <QObject>
+#include <QPointer>
 
 #include <functional>
 #include <memory>
@@ -64,10 +66,11 @@ public:
         // Optional: the server answered 2xx (its response headers arrived), before any line.
         std::function<void()> answered;
     };
-    // A watch (or log) stream; returns 0 when it could not start (failedToStart has run).
+    // A watch (or log) stream; returns 0 when it could not start (failedToStart has run). While
+    // the credentials are being refreshed the id stands for the stream still to be opened.
     http::RequestId stream(const QString &pathAndQuery, QObject *receiver, WatchHandlers handlers, int idleTimeoutMs = 0,
                            const QByteArray &accept = {});
-    void cancel(http::RequestId id) { m_engine->cancel(id); }
+    void cancel(http::RequestId id);
 
 Q_SIGNALS:
     // First thing in the destructor, while the client is still whole: views and watches that
@@ -76,8 +79,9 @@ Q_SIGNALS:
     void aboutToBeDestroyed();
 
 private:
-    Result<http::Request> buildRequest(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body,
-                                       const QByteArray &contentType, const QByteArray &accept = {});
+    static http::Request buildRequest(const ResolvedContext &context, const AuthMaterial &auth, const QByteArray &method,
+                                      const QString &pathAndQuery, const QByteArray &body, const QByteArray &contentType,
+                                      const QByteArray &accept = {});
     struct Call {
         QByteArray method;
         QString path;
@@ -86,11 +90,25 @@ private:
         int timeoutMs;
         QByteArray accept;
     };
+    struct StreamCall {
+        QString path;
+        int idleTimeoutMs;
+        QByteArray accept;
+    };
+    struct DeferredStreams;
     void send(Call call, QObject *receiver, std::function<void(const KubeReply &)> done, bool retried);
+    // Both run on the receiver's thread when the credentials came late, so neither uses the client.
+    static void dispatch(QPointer<KubeClient> self, http::HttpEngine *engine, const ResolvedContext &context, Call call,
+                         QObject *receiver, std::function<void(const KubeReply &)> done, bool retried,
+                         const Result<AuthMaterial> &auth, bool deferred);
+    static http::RequestId openStream(http::HttpEngine *engine, const ResolvedContext &context,
+                                      const std::shared_ptr<CredentialProvider> &credentials, const StreamCall &call,
+                                      QObject *receiver, WatchHandlers handlers, const Result<AuthMaterial> &auth, bool deferred);
 
     http::HttpEngine *m_engine;
     ResolvedContext m_context;
     std::shared_ptr<CredentialProvider> m_credentials;
+    std::shared_ptr<DeferredStreams> m_deferred;
 };
 
 KubeReply replyFrom(const http::Response &response);

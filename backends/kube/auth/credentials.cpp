@@ -1,10 +1,12 @@
 // Credentials for a resolved context: static token, token file, basic auth, client certificate,
-// and exec credential plugins behind an approval gate (client-go plugin/pkg/client/auth/exec).
+// and exec credential plugins behind an approval gate (client-go plugin/pkg/client/auth/exec),
+// refreshed on a worker thread one run at a time.
 #include "kube/auth/credentials.h"
 #include "core/errors.h"
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -27,9 +29,17 @@ constexpr int StderrChars = 400;
 // client-go's cached file token source re-reads at least this often.
 constexpr qint64 TokenFileRereadSeconds = 60;
 
-Result<AuthMaterial> failure(const QString &message)
+// How often a running plugin is checked for the provider closing (its connection went away).
+constexpr int ClosingPollMs = 50;
+
+// `recordable` is the message without what must never be kept (a plugin's stderr, arguments
+// that may hold a secret); empty when the message itself may be kept.
+Result<AuthMaterial> failure(const QString &message, const QString &recordable = {})
 {
-    return Result<AuthMaterial>::failure(configError(message));
+    ApiError error = configError(message);
+    if (recordable != message)
+        error.recordableMessage = recordable;
+    return Result<AuthMaterial>::failure(error);
 }
 
 QString quoted(const QString &text)
@@ -118,18 +128,22 @@ ExecApprovalStore::ExecApprovalStore(QString filePath)
 {
 }
 
-QByteArray ExecApprovalStore::fingerprint(const ExecConfig &exec)
+QJsonArray ExecApprovalStore::fingerprintFields(const ExecConfig &exec)
 {
-    // A JSON array in compact form is an unambiguous encoding: every string is quoted and
-    // escaped, so no choice of arguments can collide with another split of the same text.
     QJsonArray args;
     for (const QString &arg : exec.args)
         args.append(arg);
     QJsonArray env;
     for (const auto &[name, value] : exec.env)
         env.append(QJsonArray{name, value});
-    const QJsonArray canonical{QStringLiteral("pilothouse-exec-approval/1"), exec.apiVersion, exec.command, args, env};
-    const QByteArray encoded = QJsonDocument(canonical).toJson(QJsonDocument::Compact);
+    return QJsonArray{QStringLiteral("pilothouse-exec-approval/1"), exec.apiVersion, exec.command, args, env};
+}
+
+QByteArray ExecApprovalStore::fingerprint(const ExecConfig &exec)
+{
+    // A JSON array in compact form is an unambiguous encoding: every string is quoted and
+    // escaped, so no choice of arguments can collide with another split of the same text.
+    const QByteArray encoded = QJsonDocument(fingerprintFields(exec)).toJson(QJsonDocument::Compact);
     return QCryptographicHash::hash(encoded, QCryptographicHash::Sha256).toHex();
 }
 
@@ -165,17 +179,56 @@ bool ExecApprovalStore::revoke(const ExecConfig &exec)
     return writeApprovals(m_path, approved);
 }
 
+namespace credentials_detail {
+
+// Tells the callers waiting for one refresh that it is done. Emitted from the provider's worker;
+// each caller's slot is queued to its own context object, and Qt drops it when that is gone.
+class RefreshSignal : public QObject {
+    Q_OBJECT
+Q_SIGNALS:
+    void finished();
+};
+
+}  // namespace credentials_detail
+
+struct CredentialProvider::Refresh {
+    std::unique_ptr<credentials_detail::RefreshSignal> signal = std::make_unique<credentials_detail::RefreshSignal>();
+    std::optional<Result<AuthMaterial>> result;  // set once, under the provider's mutex
+};
+
 CredentialProvider::CredentialProvider(ResolvedContext context, std::shared_ptr<ExecApprovalStore> approvals)
     : m_context(std::move(context))
     , m_approvals(std::move(approvals))
 {
 }
 
-Result<AuthMaterial> CredentialProvider::credentials()
+CredentialProvider::~CredentialProvider()
+{
+    m_closing = true;
+    std::thread worker;
+    {
+        QMutexLocker lock(&m_mutex);
+        worker = std::move(m_worker);
+    }
+    if (!worker.joinable())
+        return;
+    // The worker's last step may drop the last reference to this provider (a waiter's callback
+    // held it); it touches nothing of the provider after that, so it may simply run out.
+    if (worker.get_id() == std::this_thread::get_id())
+        worker.detach();
+    else
+        worker.join();
+}
+
+std::optional<Result<AuthMaterial>> CredentialProvider::immediate()
 {
     QMutexLocker lock(&m_mutex);
-    const KubeUser &user = m_context.user;
+    return immediateLocked();
+}
 
+std::optional<Result<AuthMaterial>> CredentialProvider::immediateLocked()
+{
+    const KubeUser &user = m_context.user;
     AuthMaterial material;
     // resolve() loaded the files into tls; a hand-built context may carry only the data.
     material.clientCertPem = m_context.tls.clientCertPem.isEmpty() ? user.clientCertData : m_context.tls.clientCertPem;
@@ -184,17 +237,15 @@ Result<AuthMaterial> CredentialProvider::credentials()
     if (!user.token.isEmpty()) {
         material.authorization = "Bearer " + user.token.toUtf8();
     } else if (!user.tokenFile.isEmpty()) {
-        auto token = tokenFromFile();
-        if (!token)
-            return Result<AuthMaterial>::failure(token.error());
-        material.authorization = "Bearer " + token.value();
+        if (m_fileToken.isEmpty() || !tokenFileUnchangedLocked())
+            return std::nullopt;
+        material.authorization = "Bearer " + m_fileToken;
     } else if (!user.username.isEmpty() || !user.password.isEmpty()) {
         material.authorization = "Basic " + (user.username + QLatin1Char(':') + user.password).toUtf8().toBase64();
     } else if (user.exec) {
         if (m_cached && (!m_expiry.isValid() || QDateTime::currentDateTimeUtc() < m_expiry))
             return *m_cached;
-        m_cached.reset();
-        return runExec();
+        return std::nullopt;
     } else if (user.hasAuthProvider) {
         return failure(QStringLiteral("user %1 uses the legacy auth-provider %2, which Pilothouse does not support")
                            .arg(quoted(user.name), quoted(user.authProviderName)));
@@ -202,16 +253,99 @@ Result<AuthMaterial> CredentialProvider::credentials()
     return material;
 }
 
-Result<QByteArray> CredentialProvider::tokenFromFile()
+bool CredentialProvider::tokenFileUnchangedLocked() const
+{
+    // A stat, not a read: cheap enough for the thread that sends; the read happens on the worker.
+    const QFileInfo info(m_context.user.tokenFile);
+    return info.exists() && info.lastModified() == m_fileTokenModified && info.size() == m_fileTokenSize
+        && m_fileTokenReadAt.isValid() && m_fileTokenReadAt.secsTo(QDateTime::currentDateTimeUtc()) < TokenFileRereadSeconds;
+}
+
+void CredentialProvider::obtain(QObject *context, Done done)
+{
+    QMutexLocker lock(&m_mutex);
+    // A refresh may have finished since the caller looked: its answer is cached now.
+    if (std::optional<Result<AuthMaterial>> now = immediateLocked()) {
+        QMetaObject::invokeMethod(context, [done = std::move(done), result = *now] { done(result); }, Qt::QueuedConnection);
+        return;
+    }
+    if (!m_inflight)
+        startRefreshLocked();
+    std::shared_ptr<Refresh> refresh = m_inflight;
+    // Connected under the mutex the worker emits under: no caller can miss the signal.
+    QObject::connect(
+        refresh->signal.get(), &credentials_detail::RefreshSignal::finished, context,
+        [refresh, done = std::move(done)] { done(*refresh->result); },
+        Qt::ConnectionType(Qt::QueuedConnection | Qt::SingleShotConnection));
+}
+
+Result<AuthMaterial> CredentialProvider::credentials()
+{
+    QMutexLocker lock(&m_mutex);
+    if (std::optional<Result<AuthMaterial>> now = immediateLocked())
+        return *now;
+    if (!m_inflight)
+        startRefreshLocked();
+    const std::shared_ptr<Refresh> refresh = m_inflight;
+    while (!refresh->result)
+        m_refreshed.wait(&m_mutex);
+    return *refresh->result;
+}
+
+void CredentialProvider::startRefreshLocked()
+{
+    // The thread of the previous refresh has nothing left to do but return (it cleared
+    // m_inflight under this mutex, and the mutex is ours now).
+    if (m_worker.joinable())
+        m_worker.join();
+    m_inflight = std::make_shared<Refresh>();
+    // Emitted from the worker and deleted by whoever drops it last: it belongs to no thread.
+    m_inflight->signal->moveToThread(nullptr);
+    m_worker = std::thread([this] {
+        const Result<AuthMaterial> result = produce();
+        std::shared_ptr<Refresh> finished;
+        {
+            QMutexLocker lock(&m_mutex);
+            finished = std::exchange(m_inflight, nullptr);
+            finished->result = result;
+            m_refreshed.wakeAll();
+            Q_EMIT finished->signal->finished();
+        }
+        // Last, outside the mutex: a waiter's callback may hold the last reference to this provider.
+        finished.reset();
+    });
+}
+
+Result<AuthMaterial> CredentialProvider::produce()
+{
+    const KubeUser &user = m_context.user;
+    if (!user.tokenFile.isEmpty() && user.token.isEmpty()) {
+        auto token = readTokenFile();
+        if (!token)
+            return Result<AuthMaterial>::failure(token.error());
+        AuthMaterial material;
+        material.clientCertPem = m_context.tls.clientCertPem;
+        material.clientKeyPem = m_context.tls.clientKeyPem;
+        material.authorization = "Bearer " + token.value();
+        return material;
+    }
+    if (user.exec) {
+        int timeoutMs = 0;
+        {
+            QMutexLocker lock(&m_mutex);
+            timeoutMs = m_execTimeoutMs;
+        }
+        return runExec(timeoutMs);
+    }
+    // Nothing needs a refresh; reached only when the caller raced a change of nothing.
+    QMutexLocker lock(&m_mutex);
+    return immediateLocked().value_or(failure(QStringLiteral("no credentials for user %1").arg(quoted(user.name))));
+}
+
+Result<QByteArray> CredentialProvider::readTokenFile()
 {
     const QString &path = m_context.user.tokenFile;
     const QFileInfo info(path);
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    const bool changed = !info.exists() || info.lastModified() != m_fileTokenModified || info.size() != m_fileTokenSize
-        || !m_fileTokenReadAt.isValid() || m_fileTokenReadAt.secsTo(now) >= TokenFileRereadSeconds;
-    if (!changed && !m_fileToken.isEmpty())
-        return m_fileToken;
-
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return Result<QByteArray>::failure(configError(QStringLiteral("cannot read tokenFile %1 of user %2: %3")
@@ -220,14 +354,15 @@ Result<QByteArray> CredentialProvider::tokenFromFile()
     if (token.isEmpty())
         return Result<QByteArray>::failure(configError(
             QStringLiteral("tokenFile %1 of user %2 is empty").arg(path, quoted(m_context.user.name))));
+    QMutexLocker lock(&m_mutex);
     m_fileToken = token;
     m_fileTokenModified = info.lastModified();
     m_fileTokenSize = info.size();
-    m_fileTokenReadAt = now;
-    return m_fileToken;
+    m_fileTokenReadAt = QDateTime::currentDateTimeUtc();
+    return token;
 }
 
-Result<AuthMaterial> CredentialProvider::runExec()
+Result<AuthMaterial> CredentialProvider::runExec(int timeoutMs)
 {
     const ExecConfig &exec = *m_context.user.exec;
     const QString program = quoted(exec.command);
@@ -241,7 +376,8 @@ Result<AuthMaterial> CredentialProvider::runExec()
                                     .arg(program),
                                 exec.installHint));
     if (!m_approvals || !m_approvals->isApproved(exec))
-        return failure(QStringLiteral("the exec credential plugin %1 has not been approved").arg(execCommandLine(exec)));
+        return failure(QStringLiteral("the exec credential plugin %1 has not been approved").arg(execCommandLine(exec)),
+                       QStringLiteral("the exec credential plugin %1 has not been approved").arg(program));
 
     QProcess process;
     process.setProgram(exec.command);
@@ -254,35 +390,50 @@ Result<AuthMaterial> CredentialProvider::runExec()
     // Not interactive: a plugin that prompts reads end-of-file instead of hanging.
     process.setStandardInputFile(QProcess::nullDevice());
 
-    ++m_runs;
+    {
+        QMutexLocker lock(&m_mutex);
+        ++m_runs;
+    }
+    QElapsedTimer clock;
+    clock.start();
     process.start(QIODevice::ReadOnly);
-    if (!process.waitForStarted(m_execTimeoutMs))
+    if (!process.waitForStarted(timeoutMs))
         return failure(withHint(QStringLiteral("cannot start the exec credential plugin %1: %2")
                                     .arg(program, process.errorString()),
                                 exec.installHint));
-    if (!process.waitForFinished(m_execTimeoutMs) && process.state() != QProcess::NotRunning) {
-        process.kill();
-        process.waitForFinished(2000);
-        return failure(QStringLiteral("the exec credential plugin %1 did not finish within %2 s and was stopped")
-                           .arg(program)
-                           .arg(m_execTimeoutMs / 1000.0));
+    // In slices, so that a provider going away (its session closed) stops the plugin at once.
+    while (process.state() != QProcess::NotRunning && !process.waitForFinished(ClosingPollMs)) {
+        if (process.state() == QProcess::NotRunning)
+            break;
+        const bool closing = m_closing;
+        if (closing || clock.elapsed() >= timeoutMs) {
+            process.kill();
+            process.waitForFinished(2000);
+            if (closing)
+                return Result<AuthMaterial>::failure(
+                    makeError(ErrorKind::Cancelled, QStringLiteral("the exec credential plugin %1 was stopped: its connection closed").arg(program)));
+            return failure(QStringLiteral("the exec credential plugin %1 did not finish within %2 s and was stopped")
+                               .arg(program)
+                               .arg(timeoutMs / 1000.0));
+        }
     }
 
     const QByteArray stdoutBytes = process.readAllStandardOutput();
     const QByteArray stderrBytes = process.readAllStandardError();
-    if (process.exitStatus() != QProcess::NormalExit)
+    // The plugin's stderr explains a failure to the operator (an expired SSO session) but may
+    // echo anything, a token among it: it is shown, never recorded.
+    if (process.exitStatus() != QProcess::NormalExit) {
+        const QString summary = stderrSummary(stderrBytes);
         return failure(withHint(QStringLiteral("the exec credential plugin %1 crashed%2")
-                                    .arg(program, stderrBytes.trimmed().isEmpty()
-                                                      ? QString()
-                                                      : QStringLiteral(": ") + stderrSummary(stderrBytes)),
-                                exec.installHint));
+                                    .arg(program, summary.isEmpty() ? QString() : QStringLiteral(": ") + summary),
+                                exec.installHint),
+                       withHint(QStringLiteral("the exec credential plugin %1 crashed").arg(program), exec.installHint));
+    }
     if (process.exitCode() != 0) {
         const QString summary = stderrSummary(stderrBytes);
-        return failure(withHint(QStringLiteral("the exec credential plugin %1 failed with exit code %2%3")
-                                    .arg(program)
-                                    .arg(process.exitCode())
-                                    .arg(summary.isEmpty() ? QString() : QStringLiteral(": ") + summary),
-                                exec.installHint));
+        const QString failed = QStringLiteral("the exec credential plugin %1 failed with exit code %2").arg(program).arg(process.exitCode());
+        return failure(withHint(summary.isEmpty() ? failed : failed + QStringLiteral(": ") + summary, exec.installHint),
+                       withHint(failed, exec.installHint));
     }
 
     // Messages below never quote stdout: it is where the credential would be.
@@ -326,6 +477,7 @@ Result<AuthMaterial> CredentialProvider::runExec()
                                .arg(program));
     }
     // Without an expiry the credential lasts until a 401 invalidates it, as in client-go.
+    QMutexLocker lock(&m_mutex);
     m_cached = material;
     m_expiry = expiry;
     return material;
@@ -338,6 +490,17 @@ void CredentialProvider::invalidate()
     m_expiry = {};
     // A 401 may also mean the token file was rotated in place; read it again next time.
     m_fileTokenReadAt = {};
+}
+
+void CredentialProvider::invalidate(const AuthMaterial &rejected)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_cached || *m_cached == rejected) {
+        m_cached.reset();
+        m_expiry = {};
+    }
+    if (!m_fileToken.isEmpty() && rejected.authorization == "Bearer " + m_fileToken)
+        m_fileTokenReadAt = {};
 }
 
 bool CredentialProvider::needsApproval() const
@@ -367,3 +530,5 @@ void CredentialProvider::setExecTimeoutMs(int ms)
 }
 
 } // namespace pilothouse::backends::kube
+
+#include "credentials.moc"

@@ -564,4 +564,58 @@ Result<ResolvedContext> Kubeconfig::resolve(const QString &contextName) const
     return resolved;
 }
 
+namespace {
+
+// Symbolic links resolved, so a link inside the folder to a file outside counts as outside; for
+// a file that does not exist (yet), those of the folders above it that do.
+QString realPath(const QString &path)
+{
+    const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    QString existing = clean;
+    QString rest;
+    while (!existing.isEmpty()) {
+        const QString canonical = QFileInfo(existing).canonicalFilePath();
+        if (!canonical.isEmpty())
+            return rest.isEmpty() ? canonical : QDir::cleanPath(canonical + QLatin1Char('/') + rest);
+        const QFileInfo info(existing);
+        if (info.path() == existing)
+            break;
+        rest = rest.isEmpty() ? info.fileName() : info.fileName() + QLatin1Char('/') + rest;
+        existing = info.path();
+    }
+    return clean;
+}
+
+bool isInside(const QString &path, const QString &folder)
+{
+    const QString base = folder.endsWith(QLatin1Char('/')) ? folder : folder + QLatin1Char('/');
+    return realPath(path).startsWith(base);
+}
+
+} // namespace
+
+QList<FileReference> Kubeconfig::referencesOutsideFolder() const
+{
+    QList<FileReference> outside;
+    const auto check = [&](const QString &entry, const char *field, const QString &path, const QString &sourceFile) {
+        if (path.isEmpty())
+            return;
+        if (!isInside(path, realPath(QFileInfo(sourceFile).absolutePath())))
+            outside.append({entry, QLatin1String(field), path, sourceFile});
+    };
+    for (const KubeCluster &cluster : m_clusters)
+        check(QStringLiteral("cluster %1").arg(quoted(cluster.name)), "certificate-authority", cluster.caFile, cluster.sourceFile);
+    for (const KubeUser &user : m_users) {
+        const QString entry = QStringLiteral("user %1").arg(quoted(user.name));
+        check(entry, "client-certificate", user.clientCertFile, user.sourceFile);
+        check(entry, "client-key", user.clientKeyFile, user.sourceFile);
+        check(entry, "tokenFile", user.tokenFile, user.sourceFile);
+        // A bare command name is looked up on PATH like any command the operator types; only a
+        // path names a particular file.
+        if (user.exec && user.exec->command.contains(QLatin1Char('/')))
+            check(entry, "exec command", user.exec->command, user.sourceFile);
+    }
+    return outside;
+}
+
 } // namespace pilothouse::backends::kube

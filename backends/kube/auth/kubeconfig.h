@@ -68,6 +68,14 @@ struct ResolvedContext {
     KubeUser user;            // token file, exec plugin etc. are read by the credential provider
 };
 
+// A file a kubeconfig entry points to (a certificate, a key, a token file, an exec program).
+struct FileReference {
+    QString entry;       // cluster "prod", user "alice"
+    QString field;       // certificate-authority, client-certificate, client-key, tokenFile, exec command
+    QString path;        // absolute, as the connection would open it
+    QString sourceFile;  // the kubeconfig file that names it
+};
+
 // Checks an exec stanza the way client-go's validation does (command, apiVersion, env names,
 // interactiveMode required in v1); `userName` is named in the message.
 Result<void> validateExecConfig(const ExecConfig &exec, const QString &userName);
@@ -104,6 +112,12 @@ public:
     // context, missing cluster or user, two auth methods on one user, a CA together with
     // insecure-skip-tls-verify, unreadable certificate files.
     Result<ResolvedContext> resolve(const QString &contextName = {}) const;
+
+    // The file references (certificate-authority, client-certificate, client-key, tokenFile, an
+    // exec command given as a path) of every cluster and user that lead outside the folder of the
+    // kubeconfig file naming them, symbolic links followed. A kubeconfig someone handed over can
+    // read any file of the operator's this way, or run any program: ask before connecting.
+    QList<FileReference> referencesOutsideFolder() const;
 
 private:
     QString m_currentContext;
