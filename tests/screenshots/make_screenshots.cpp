@@ -332,19 +332,19 @@ int main(int argc, char **argv)
     preset.logInNow = true;
     console.shell.settings->setArgoCdPreset(preset, false);
     auto *argocd = qobject_cast<widgets::ArgoCdView *>(window.openPage(QStringLiteral("argocd")));
-    waitFor([&] { return argocd->applicationsTable()->rowCount() >= 2; }, 30000, "the Argo CD applications");
+    waitFor([&] { return argocd->applicationsTable()->model()->rowCount() >= 2; }, 30000, "the Argo CD applications");
     waitFor([&] { return argocd->selectApplication(QStringLiteral("menu")); }, 10000, "menu in Argo CD");
-    waitFor([&] { return argocd->historyView()->topLevelItemCount() >= 2; }, 20000, "menu's history");
+    waitFor([&] { return argocd->historyView()->model()->rowCount() >= 2; }, 20000, "menu's history");
     wait(2500);
     save(&window, out + QStringLiteral("/argocd.png"));
 
     // 9. The deployment repository: its commits and the selected one's diff.
     console.shell.settings->setGitOps(gitops, false);
     auto *repoView = qobject_cast<widgets::GitOpsView *>(window.openPage(QStringLiteral("gitops")));
-    auto *commits = repoView->findChild<QTreeWidget *>(QStringLiteral("gitopsCommits"));
-    waitFor([&] { return commits && commits->topLevelItemCount() >= 2; }, 30000, "the repository's commits");
-    if (commits && commits->topLevelItemCount() >= 2)
-        commits->setCurrentItem(commits->topLevelItem(1));
+    auto *commits = repoView->commitsView();
+    waitFor([&] { return commits->model()->rowCount() >= 2; }, 30000, "the repository's commits");
+    if (commits->model()->rowCount() >= 2)
+        repoView->selectCommit(commits->model()->index(1, 0).data(Qt::UserRole).toString());
     wait(2000);
     save(&window, out + QStringLiteral("/gitops.png"));
     return 0;
