@@ -222,6 +222,15 @@ int main(int argc, char **argv)
         browser->detailPane()->tabs()->setCurrentIndex(2);
         wait(800);
         save(&window, out + QStringLiteral("/browser-related.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Dark);
+        wait(500);
+        save(&window, out + QStringLiteral("/browser-related-dark.png"));
+        browser->detailPane()->tabs()->setCurrentIndex(1);
+        wait(500);
+        save(&window, out + QStringLiteral("/browser-events-dark.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Light);
+        wait(500);
+        save(&window, out + QStringLiteral("/browser-events.png"));
 
         // 2. A YAML edit of frontend and the diff shown before it is sent (declined here).
         browser->detailPane()->tabs()->setCurrentIndex(3);
@@ -337,6 +346,13 @@ int main(int argc, char **argv)
     waitFor([&] { return argocd->historyView()->model()->rowCount() >= 2; }, 20000, "menu's history");
     wait(2500);
     save(&window, out + QStringLiteral("/argocd.png"));
+    argocd->findChild<QTabWidget *>()->setCurrentIndex(1);
+    wait(1500);
+    widgets::Theme::apply(widgets::ThemeMode::Dark);
+    wait(800);
+    save(&window, out + QStringLiteral("/argocd-resources-dark.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Light);
+    argocd->findChild<QTabWidget *>()->setCurrentIndex(0);
 
     // 9. The deployment repository: its commits and the selected one's diff.
     console.shell.settings->setGitOps(gitops, false);
@@ -347,5 +363,8 @@ int main(int argc, char **argv)
         repoView->selectCommit(commits->model()->index(1, 0).data(Qt::UserRole).toString());
     wait(2000);
     save(&window, out + QStringLiteral("/gitops.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Dark);
+    wait(800);
+    save(&window, out + QStringLiteral("/gitops-dark.png"));
     return 0;
 }
