@@ -1,4 +1,5 @@
-// Argo CD REST calls over the shared HTTP engine, the session token and the live update loop.
+// Argo CD REST calls over the shared HTTP engine, the session token and the live update loop;
+// answers parsed on the client's parser thread.
 #include "argocd/argocdclient.h"
 #include "core/errors.h"
 
@@ -6,6 +7,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrl>
+
+#include <memory>
+#include <optional>
 
 namespace pilothouse::backends::argocd {
 
@@ -28,12 +32,22 @@ ArgoCdClient::ArgoCdClient(http::HttpEngine *engine, QObject *parent) : QObject(
 {
     m_pollTimer.setSingleShot(false);
     connect(&m_pollTimer, &QTimer::timeout, this, &ArgoCdClient::poll);
+    m_parserThread.setObjectName(QStringLiteral("argocd-parser"));
+    m_parser = new QObject;
+    m_parser->moveToThread(&m_parserThread);
+    // Deleted on its own thread as the thread ends; the engine drops what was still on its way.
+    connect(&m_parserThread, &QThread::finished, m_parser, &QObject::deleteLater);
+    m_parserThread.start();
 }
 
 ArgoCdClient::~ArgoCdClient()
 {
     if (m_streamId)
         m_engine->cancel(m_streamId);
+    // The parser thread posts its results to this object: it stops before this object goes
+    // (what it posted meanwhile is discarded with the object).
+    m_parserThread.quit();
+    m_parserThread.wait();
 }
 
 Result<void> ArgoCdClient::setServer(const ArgoCdServer &server)
@@ -84,7 +98,7 @@ void ArgoCdClient::logout()
     stopWatching();
     if (!m_token.isEmpty())
         // DELETE /api/v1/session revokes the token on the server too; nobody waits for the answer.
-        call("DELETE", QStringLiteral("/api/v1/session"), {}, this, [](const Reply &) {});
+        call("DELETE", QStringLiteral("/api/v1/session"), {}, this, {}, [](const Reply &) {});
     m_token.clear();
 }
 
@@ -107,7 +121,7 @@ ApiError ArgoCdClient::explain(ApiError e) const
 }
 
 void ArgoCdClient::call(const QByteArray &method, const QString &path, const QByteArray &body, QObject *receiver,
-                        std::function<void(const Reply &)> done, bool authenticated)
+                        std::function<void(const QByteArray &)> parse, std::function<void(const Reply &)> done, bool authenticated)
 {
     auto failLater = [receiver, done](ApiError e) {
         Reply r;
@@ -135,8 +149,10 @@ void ArgoCdClient::call(const QByteArray &method, const QString &path, const QBy
         req.body = body;
         req.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
     }
-    QPointer<ArgoCdClient> self(this);
-    m_engine->send(std::move(req), receiver, [self, done, authenticated](const http::Response &resp) {
+    ArgoCdClient *client = this;  // outlives the parser thread (the destructor stops it first)
+    QPointer<QObject> guard(receiver);
+    m_engine->send(std::move(req), m_parser, [client, guard, parse, done, authenticated](const http::Response &resp) {
+        // On the parser thread: the error body or the answer is read here, never on the caller's.
         Reply r;
         r.status = resp.status;
         r.body = resp.body;
@@ -144,15 +160,40 @@ void ArgoCdClient::call(const QByteArray &method, const QString &path, const QBy
             r.error = resp.error;
         else if (resp.status < 200 || resp.status >= 300)
             r.error = parseError(resp.status, resp.body);
-        if (self) {
-            r.error = self->explain(r.error);
-            if (authenticated && r.error.kind == ErrorKind::Unauthorized) {
-                self->expire(r.error);
-                r.error.message = sessionExpiredMessage + QStringLiteral(" (Argo CD said: %1)").arg(r.error.message);
-            }
-        }
-        done(r);
+        else if (parse)
+            parse(r.body);
+        QMetaObject::invokeMethod(
+            client,
+            [client, guard, done, authenticated, r = std::move(r)]() mutable {
+                r.error = client->explain(r.error);
+                if (authenticated && r.error.kind == ErrorKind::Unauthorized) {
+                    client->expire(r.error);
+                    r.error.message = sessionExpiredMessage + QStringLiteral(" (Argo CD said: %1)").arg(r.error.message);
+                }
+                if (guard)
+                    done(r);
+            },
+            Qt::QueuedConnection);
     });
+}
+
+template <class T>
+void ArgoCdClient::getParsed(const QString &path, const char *what, Result<T> (*parse)(const QByteArray &), QObject *receiver, Done<T> done)
+{
+    // Written on the parser thread, read here after the queued delivery.
+    auto parsed = std::make_shared<std::optional<Result<T>>>();
+    auto observer = m_parseObserver;
+    call("GET", path, {}, receiver,
+         [parsed, parse, observer, what](const QByteArray &body) {
+             if (observer)
+                 observer(what);
+             parsed->emplace(parse(body));
+         },
+         [parsed, done](const Reply &r) {
+             if (r.error.isError())
+                 return done(Result<T>::failure(r.error));
+             done(std::move(**parsed));
+         });
 }
 
 void ArgoCdClient::expire(const ApiError &cause)
@@ -170,7 +211,7 @@ void ArgoCdClient::login(const QString &user, const QString &password, QObject *
     QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("username"), user}, {QStringLiteral("password"), password}})
                           .toJson(QJsonDocument::Compact);
     QPointer<ArgoCdClient> self(this);
-    call("POST", QStringLiteral("/api/v1/session"), body, receiver, [self, user, done](const Reply &r) {
+    call("POST", QStringLiteral("/api/v1/session"), body, receiver, {}, [self, user, done](const Reply &r) {
         if (r.error.isError())
             return done(Result<void>::failure(r.error));
         QByteArray token = QJsonDocument::fromJson(r.body).object().value(QLatin1String("token")).toString().toUtf8();
@@ -192,39 +233,24 @@ void ArgoCdClient::login(const QString &user, const QString &password, QObject *
 
 void ArgoCdClient::listApplications(QObject *receiver, Done<QList<ApplicationInfo>> done)
 {
-    call("GET", QStringLiteral("/api/v1/applications"), {}, receiver, [done](const Reply &r) {
-        if (r.error.isError())
-            return done(Result<QList<ApplicationInfo>>::failure(r.error));
-        done(parseApplicationList(r.body));
-    });
+    getParsed<QList<ApplicationInfo>>(QStringLiteral("/api/v1/applications"), "applications", &parseApplicationList, receiver, std::move(done));
 }
 
 void ArgoCdClient::getApplication(const QString &name, QObject *receiver, Done<ApplicationInfo> done)
 {
-    call("GET", QStringLiteral("/api/v1/applications/") + encode(name), {}, receiver, [done](const Reply &r) {
-        if (r.error.isError())
-            return done(Result<ApplicationInfo>::failure(r.error));
-        done(parseApplication(r.body));
-    });
+    getParsed<ApplicationInfo>(QStringLiteral("/api/v1/applications/") + encode(name), "application", &parseApplication, receiver, std::move(done));
 }
 
 void ArgoCdClient::revisionMetadata(const QString &app, const QString &revision, QObject *receiver, Done<RevisionMetadata> done)
 {
-    call("GET", QStringLiteral("/api/v1/applications/%1/revisions/%2/metadata").arg(encode(app), encode(revision)), {}, receiver,
-         [done](const Reply &r) {
-             if (r.error.isError())
-                 return done(Result<RevisionMetadata>::failure(r.error));
-             done(parseRevisionMetadata(r.body));
-         });
+    getParsed<RevisionMetadata>(QStringLiteral("/api/v1/applications/%1/revisions/%2/metadata").arg(encode(app), encode(revision)), "revision metadata",
+                                &parseRevisionMetadata, receiver, std::move(done));
 }
 
 void ArgoCdClient::resourceTree(const QString &app, QObject *receiver, Done<ResourceTree> done)
 {
-    call("GET", QStringLiteral("/api/v1/applications/%1/resource-tree").arg(encode(app)), {}, receiver, [done](const Reply &r) {
-        if (r.error.isError())
-            return done(Result<ResourceTree>::failure(r.error));
-        done(parseResourceTree(r.body));
-    });
+    getParsed<ResourceTree>(QStringLiteral("/api/v1/applications/%1/resource-tree").arg(encode(app)), "resource tree", &parseResourceTree, receiver,
+                            std::move(done));
 }
 
 void ArgoCdClient::sync(const QString &app, const SyncOptions &options, QObject *receiver, Done<void> done)
@@ -232,7 +258,7 @@ void ArgoCdClient::sync(const QString &app, const SyncOptions &options, QObject 
     QJsonObject o{{QStringLiteral("name"), app}, {QStringLiteral("prune"), options.prune}, {QStringLiteral("dryRun"), options.dryRun}};
     if (!options.revision.isEmpty())
         o.insert(QStringLiteral("revision"), options.revision);
-    call("POST", QStringLiteral("/api/v1/applications/%1/sync").arg(encode(app)), QJsonDocument(o).toJson(QJsonDocument::Compact), receiver,
+    call("POST", QStringLiteral("/api/v1/applications/%1/sync").arg(encode(app)), QJsonDocument(o).toJson(QJsonDocument::Compact), receiver, {},
          [done](const Reply &r) { done(r.error.isError() ? Result<void>::failure(r.error) : Result<void>::success()); });
 }
 
@@ -242,13 +268,13 @@ void ArgoCdClient::rollback(const QString &app, qint64 historyId, bool dryRun, b
                   {QStringLiteral("id"), historyId},
                   {QStringLiteral("dryRun"), dryRun},
                   {QStringLiteral("prune"), prune}};
-    call("POST", QStringLiteral("/api/v1/applications/%1/rollback").arg(encode(app)), QJsonDocument(o).toJson(QJsonDocument::Compact), receiver,
+    call("POST", QStringLiteral("/api/v1/applications/%1/rollback").arg(encode(app)), QJsonDocument(o).toJson(QJsonDocument::Compact), receiver, {},
          [done](const Reply &r) { done(r.error.isError() ? Result<void>::failure(r.error) : Result<void>::success()); });
 }
 
 void ArgoCdClient::terminateOperation(const QString &app, QObject *receiver, Done<void> done)
 {
-    call("DELETE", QStringLiteral("/api/v1/applications/%1/operation").arg(encode(app)), {}, receiver,
+    call("DELETE", QStringLiteral("/api/v1/applications/%1/operation").arg(encode(app)), {}, receiver, {},
          [done](const Reply &r) { done(r.error.isError() ? Result<void>::failure(r.error) : Result<void>::success()); });
 }
 
@@ -297,61 +323,87 @@ void ArgoCdClient::openStream()
     req.headers.append(qMakePair(QByteArray("Accept"), QByteArray("text/event-stream")));
     req.headers.append(qMakePair(QByteArray("User-Agent"), QByteArray("pilothouse/0.1")));
     req.headers.append(qMakePair(QByteArray("Authorization"), QByteArray("Bearer ") + m_token));
-    quint64 generation = ++m_streamGeneration;
-    auto status = std::make_shared<int>(0);
-    auto errorBody = std::make_shared<QByteArray>();
+    const quint64 generation = ++m_streamGeneration;
+    // The handlers run on the parser thread: the status and an error body are kept there, each
+    // line is parsed there, and what it means is posted here, where the generation is checked.
+    struct StreamState {
+        int status = 0;
+        QByteArray errorBody;
+    };
+    auto state = std::make_shared<StreamState>();
+    ArgoCdClient *client = this;
+    auto observer = m_parseObserver;
     http::HttpEngine::StreamHandlers h;
-    h.headersReceived = [this, status, generation](int code, const http::Headers &) {
-        *status = code;
-        if (generation != m_streamGeneration || code < 200 || code >= 300)
-            return;
-        m_pollTimer.stop();
-        m_streaming = true;
-        Q_EMIT watchModeChanged(true, {});
+    h.headersReceived = [client, state, generation](int code, const http::Headers &) {
+        state->status = code;
+        QMetaObject::invokeMethod(client, [client, code, generation] { client->onStreamHeaders(code, generation); }, Qt::QueuedConnection);
     };
-    h.line = [this, status, errorBody, generation](const QByteArray &line) {
-        if (generation != m_streamGeneration)
-            return;
-        if (*status < 200 || *status >= 300) {
-            errorBody->append(line);
+    h.line = [client, state, generation, observer](const QByteArray &line) {
+        if (state->status < 200 || state->status >= 300) {
+            state->errorBody.append(line);
             return;
         }
+        if (observer)
+            observer("stream event");
         Result<WatchEvent> ev = parseWatchLine(line);
-        if (!ev.ok()) {
-            if (ev.error().kind == ErrorKind::Unauthorized) {
-                expire(ev.error());
-                return;
-            }
-            Q_EMIT watchFailed(ev.error().message);
-            return;
-        }
-        if (ev.value().type.isEmpty())
-            return;
-        if (ev.value().type == QLatin1String("DELETED"))
-            Q_EMIT applicationDeleted(ev.value().application.name);
-        else
-            Q_EMIT applicationChanged(ev.value().application);
+        if (ev.ok() && ev.value().type.isEmpty())
+            return;  // a blank line, a comment, an "event:" field
+        QMetaObject::invokeMethod(client, [client, ev = std::move(ev), generation] { client->onStreamEvent(ev, generation); }, Qt::QueuedConnection);
     };
-    h.finished = [this, status, errorBody, generation](const http::Response &resp) {
-        if (generation != m_streamGeneration)
-            return;
-        m_streamId = 0;
-        m_streaming = false;
-        if (resp.error.kind == ErrorKind::Cancelled)
-            return;
+    h.finished = [client, state, generation](const http::Response &resp) {
         ApiError e;
-        if (resp.error.isError())
-            e = explain(resp.error);
-        else if (*status < 200 || *status >= 300)
-            e = parseError(*status, *errorBody);
-        if (e.kind == ErrorKind::Unauthorized) {
-            expire(e);
+        const bool transport = resp.error.isError();
+        if (transport)
+            e = resp.error;
+        else if (state->status < 200 || state->status >= 300)
+            e = parseError(state->status, state->errorBody);
+        QMetaObject::invokeMethod(client, [client, e, transport, generation] { client->onStreamFinished(e, transport, generation); }, Qt::QueuedConnection);
+    };
+    m_streamId = m_engine->stream(std::move(req), m_parser, std::move(h));
+}
+
+void ArgoCdClient::onStreamHeaders(int status, quint64 generation)
+{
+    if (generation != m_streamGeneration || status < 200 || status >= 300)
+        return;
+    m_pollTimer.stop();
+    m_streaming = true;
+    Q_EMIT watchModeChanged(true, {});
+}
+
+void ArgoCdClient::onStreamEvent(const Result<WatchEvent> &ev, quint64 generation)
+{
+    if (generation != m_streamGeneration)
+        return;
+    if (!ev.ok()) {
+        if (ev.error().kind == ErrorKind::Unauthorized) {
+            expire(ev.error());
             return;
         }
-        streamEnded(e.isError() ? QStringLiteral("the application stream failed: %1").arg(e.message)
-                                : QStringLiteral("the application stream ended"));
-    };
-    m_streamId = m_engine->stream(std::move(req), this, std::move(h));
+        Q_EMIT watchFailed(ev.error().message);
+        return;
+    }
+    if (ev.value().type == QLatin1String("DELETED"))
+        Q_EMIT applicationDeleted(ev.value().application.name);
+    else
+        Q_EMIT applicationChanged(ev.value().application);
+}
+
+void ArgoCdClient::onStreamFinished(const ApiError &error, bool transport, quint64 generation)
+{
+    if (generation != m_streamGeneration)
+        return;
+    m_streamId = 0;
+    m_streaming = false;
+    if (error.kind == ErrorKind::Cancelled)
+        return;
+    const ApiError e = transport ? explain(error) : error;
+    if (e.kind == ErrorKind::Unauthorized) {
+        expire(e);
+        return;
+    }
+    streamEnded(e.isError() ? QStringLiteral("the application stream failed: %1").arg(e.message)
+                            : QStringLiteral("the application stream ended"));
 }
 
 void ArgoCdClient::streamEnded(const QString &reason)

@@ -1,7 +1,8 @@
 // The Argo CD REST client over the shared HTTP engine: session login (the token in memory only),
 // applications, history metadata, resource tree, sync / rollback / terminate, and live updates
 // from the application stream with polling when the stream fails. A 401 on any call but login
-// forgets the token and says so once (sessionExpired).
+// forgets the token and says so once (sessionExpired). Answers and stream events are parsed on
+// the client's own parser thread and delivered as values: the caller's thread never parses JSON.
 #pragma once
 
 #include "argocd/argocdinfo.h"
@@ -10,6 +11,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QThread>
 #include <QTimer>
 
 #include <functional>
@@ -34,6 +36,8 @@ class ArgoCdClient : public QObject {
     Q_OBJECT
 
 public:
+    // Runs on the client's thread (answers are parsed on the parser thread first), and not at
+    // all once its receiver is gone.
     template <class T>
     using Done = std::function<void(const Result<T> &)>;
 
@@ -74,6 +78,12 @@ public:
     bool isWatching() const { return m_watching; }
     bool isStreaming() const { return m_streaming; }
 
+    // The thread answers are parsed on, and a hook called there before each parse with what is
+    // parsed ("applications", "stream event", …): tests check that no parse runs on the caller's
+    // thread. Set it before the requests it should see; it must be thread-safe.
+    const QThread *parserThread() const { return &m_parserThread; }
+    void setParseObserver(std::function<void(const char *what)> observer) { m_parseObserver = std::move(observer); }
+
 Q_SIGNALS:
     void loggedIn(const QString &user);
     void sessionExpired(const QString &message);
@@ -90,11 +100,19 @@ private:
         QByteArray body;
         ApiError error;
     };
+    // `parse` runs on the parser thread with the body of a 2xx answer; `done` on this client's
+    // thread afterwards, when `receiver` still exists.
     void call(const QByteArray &method, const QString &path, const QByteArray &body, QObject *receiver,
-              std::function<void(const Reply &)> done, bool authenticated = true);
+              std::function<void(const QByteArray &)> parse, std::function<void(const Reply &)> done, bool authenticated = true);
+    // A GET whose answer `parse` turns into a T on the parser thread.
+    template <class T>
+    void getParsed(const QString &path, const char *what, Result<T> (*parse)(const QByteArray &), QObject *receiver, Done<T> done);
     ApiError explain(ApiError e) const;
     void expire(const ApiError &cause);
     void openStream();
+    void onStreamHeaders(int status, quint64 generation);
+    void onStreamEvent(const Result<WatchEvent> &event, quint64 generation);
+    void onStreamFinished(const ApiError &error, bool transport, quint64 generation);
     void streamEnded(const QString &reason);
     void poll();
     static QString encode(const QString &segment);
@@ -110,6 +128,11 @@ private:
     quint64 m_streamGeneration = 0;
     QTimer m_pollTimer;
     int m_pollsSinceStreamTry = 0;
+    // The engine delivers answers to m_parser, which lives on m_parserThread; results come back
+    // here queued. The thread is stopped in the destructor before anything else goes.
+    QThread m_parserThread;
+    QObject *m_parser = nullptr;
+    std::function<void(const char *)> m_parseObserver;
 };
 
 }  // namespace pilothouse::backends::argocd

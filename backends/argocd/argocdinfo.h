@@ -23,6 +23,7 @@ struct HistoryEntry {
     QString path;               // source.path
     QString targetRevision;     // source.targetRevision
     QString initiatedBy;        // username, "automated" or empty
+    friend bool operator==(const HistoryEntry &, const HistoryEntry &) = default;
 };
 
 // status.operationState: the last (or running) sync/rollback.
@@ -36,11 +37,13 @@ struct OperationState {
     bool prune = false;
     QString initiatedBy;
     bool running() const { return phase == QLatin1String("Running") || phase == QLatin1String("Terminating"); }
+    friend bool operator==(const OperationState &, const OperationState &) = default;
 };
 
 struct ApplicationCondition {
     QString type;               // ComparisonError, SyncError, ...
     QString message;
+    friend bool operator==(const ApplicationCondition &, const ApplicationCondition &) = default;
 };
 
 struct ApplicationInfo {
@@ -71,6 +74,7 @@ struct ApplicationInfo {
     // The revision deployed now: the newest history entry, else what the sync compared against.
     QString currentRevision() const;
     const HistoryEntry *historyEntry(qint64 id) const;
+    friend bool operator==(const ApplicationInfo &, const ApplicationInfo &) = default;
 };
 
 // GET …/revisions/{rev}/metadata
@@ -79,6 +83,7 @@ struct RevisionMetadata {
     QDateTime date;
     QString message;
     QStringList tags;
+    friend bool operator==(const RevisionMetadata &, const RevisionMetadata &) = default;
 };
 
 struct ResourceRefInfo {
@@ -87,6 +92,7 @@ struct ResourceRefInfo {
     QString ns;
     QString name;
     QString uid;
+    friend bool operator==(const ResourceRefInfo &, const ResourceRefInfo &) = default;
 };
 
 // One node of GET …/resource-tree.
@@ -101,6 +107,7 @@ struct ResourceNode {
     QString health;             // empty when Argo CD has no health for the kind
     QString healthMessage;
     QStringList images;
+    friend bool operator==(const ResourceNode &, const ResourceNode &) = default;
 };
 
 struct ResourceTree {
@@ -113,6 +120,7 @@ struct ResourceTree {
 struct TreeRow {
     int depth = 0;
     ResourceNode node;
+    friend bool operator==(const TreeRow &, const TreeRow &) = default;
 };
 QList<TreeRow> treeRows(const ApplicationInfo &app, const ResourceTree &tree);
 

@@ -18,6 +18,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 using namespace pilothouse::backends;
@@ -84,6 +85,11 @@ public:
             if (!authorized(req, res))
                 return;
             res.set_content(fixture(QStringLiteral("applications.json")).toStdString(), "application/json");
+        });
+        m_server.Get(R"(/api/v1/applications/([^/]+))", [authorized](const httplib::Request &req, httplib::Response &res) {
+            if (!authorized(req, res))
+                return;
+            res.set_content(fixture(QStringLiteral("application-storefront.json")).toStdString(), "application/json");
         });
         m_server.Post(R"(/api/v1/applications/([^/]+)/sync)", [this, authorized](const httplib::Request &req, httplib::Response &res) {
             if (!authorized(req, res))
@@ -277,6 +283,13 @@ void TestArgoCdClient::fakeListAndStream()
     client.login(QStringLiteral("admin"), QStringLiteral("right"), this, ok.callback());
     QVERIFY(ok.wait() && ok.value->ok());
 
+    // Every parse is recorded with the thread it ran on: none may run on this (the GUI) thread.
+    std::mutex parsesMutex;
+    QList<QPair<QString, const QThread *>> parses;
+    client.setParseObserver([&](const char *what) {
+        std::lock_guard lock(parsesMutex);
+        parses.append({QString::fromLatin1(what), QThread::currentThread()});
+    });
     QSignalSpy listed(&client, &ArgoCdClient::applicationsListed);
     QSignalSpy changed(&client, &ArgoCdClient::applicationChanged);
     QSignalSpy mode(&client, &ArgoCdClient::watchModeChanged);
@@ -288,6 +301,30 @@ void TestArgoCdClient::fakeListAndStream()
     ApplicationInfo menu = changed.first().first().value<ApplicationInfo>();
     QCOMPARE(menu.name, QStringLiteral("menu"));
     QCOMPARE(menu.syncStatus, QStringLiteral("Synced"));
+    {
+        std::lock_guard lock(parsesMutex);
+        QStringList what;
+        for (const auto &[name, thread] : parses) {
+            what << name;
+            QVERIFY2(thread != QThread::currentThread(), qPrintable(name + QStringLiteral(" was parsed on the GUI thread")));
+            QCOMPARE(thread, client.parserThread());
+        }
+        QVERIFY2(what.contains(QStringLiteral("applications")) && what.contains(QStringLiteral("stream event")), qPrintable(what.join(u',')));
+    }
+    // Single answers too, and the value arrives on the caller's thread.
+    Waiter<Result<ApplicationInfo>> one;
+    const QThread *deliveredOn = nullptr;
+    client.getApplication(QStringLiteral("menu"), this, [&](const Result<ApplicationInfo> &r) {
+        deliveredOn = QThread::currentThread();
+        one.value = r;
+    });
+    QVERIFY(one.wait());
+    QCOMPARE(deliveredOn, QThread::currentThread());
+    {
+        std::lock_guard lock(parsesMutex);
+        QCOMPARE(parses.last().first, QStringLiteral("application"));
+        QCOMPARE(parses.last().second, client.parserThread());
+    }
     QVERIFY(client.isStreaming());
     QVERIFY(!mode.isEmpty());
     QCOMPARE(mode.last().first().toBool(), true);

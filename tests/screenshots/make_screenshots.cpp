@@ -222,6 +222,15 @@ int main(int argc, char **argv)
         browser->detailPane()->tabs()->setCurrentIndex(2);
         wait(800);
         save(&window, out + QStringLiteral("/browser-related.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Dark);
+        wait(500);
+        save(&window, out + QStringLiteral("/browser-related-dark.png"));
+        browser->detailPane()->tabs()->setCurrentIndex(1);
+        wait(500);
+        save(&window, out + QStringLiteral("/browser-events-dark.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Light);
+        wait(500);
+        save(&window, out + QStringLiteral("/browser-events.png"));
 
         // 2. A YAML edit of frontend and the diff shown before it is sent (declined here).
         browser->detailPane()->tabs()->setCurrentIndex(3);
@@ -332,20 +341,30 @@ int main(int argc, char **argv)
     preset.logInNow = true;
     console.shell.settings->setArgoCdPreset(preset, false);
     auto *argocd = qobject_cast<widgets::ArgoCdView *>(window.openPage(QStringLiteral("argocd")));
-    waitFor([&] { return argocd->applicationsTable()->rowCount() >= 2; }, 30000, "the Argo CD applications");
+    waitFor([&] { return argocd->applicationsTable()->model()->rowCount() >= 2; }, 30000, "the Argo CD applications");
     waitFor([&] { return argocd->selectApplication(QStringLiteral("menu")); }, 10000, "menu in Argo CD");
-    waitFor([&] { return argocd->historyView()->topLevelItemCount() >= 2; }, 20000, "menu's history");
+    waitFor([&] { return argocd->historyView()->model()->rowCount() >= 2; }, 20000, "menu's history");
     wait(2500);
     save(&window, out + QStringLiteral("/argocd.png"));
+    argocd->findChild<QTabWidget *>()->setCurrentIndex(1);
+    wait(1500);
+    widgets::Theme::apply(widgets::ThemeMode::Dark);
+    wait(800);
+    save(&window, out + QStringLiteral("/argocd-resources-dark.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Light);
+    argocd->findChild<QTabWidget *>()->setCurrentIndex(0);
 
     // 9. The deployment repository: its commits and the selected one's diff.
     console.shell.settings->setGitOps(gitops, false);
     auto *repoView = qobject_cast<widgets::GitOpsView *>(window.openPage(QStringLiteral("gitops")));
-    auto *commits = repoView->findChild<QTreeWidget *>(QStringLiteral("gitopsCommits"));
-    waitFor([&] { return commits && commits->topLevelItemCount() >= 2; }, 30000, "the repository's commits");
-    if (commits && commits->topLevelItemCount() >= 2)
-        commits->setCurrentItem(commits->topLevelItem(1));
+    auto *commits = repoView->commitsView();
+    waitFor([&] { return commits->model()->rowCount() >= 2; }, 30000, "the repository's commits");
+    if (commits->model()->rowCount() >= 2)
+        repoView->selectCommit(commits->model()->index(1, 0).data(Qt::UserRole).toString());
     wait(2000);
     save(&window, out + QStringLiteral("/gitops.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Dark);
+    wait(800);
+    save(&window, out + QStringLiteral("/gitops-dark.png"));
     return 0;
 }

@@ -5,6 +5,9 @@
 // to a history id (disabled under automated sync), Terminate only while an operation runs, and a
 // revoked session that asks to log in again.
 #include "actions/auditlog.h"
+#include "delivery/argocdappmodel.h"
+#include "delivery/argocdhistorymodel.h"
+#include "delivery/argocdresourcemodel.h"
 #include "delivery/argocdview.h"
 #include "argocdworld.h"
 #include "http/httpengine.h"
@@ -17,11 +20,12 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QAbstractItemModelTester>
 #include <QPushButton>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTreeWidget>
+#include <QTreeView>
 
 #include <curl/curl.h>
 
@@ -49,14 +53,19 @@ class TestArgoCdView : public QObject {
         return p;
     }
 
+    // What the applications table shows in `column` for `app`, read through its model.
     QString cell(const QString &app, int column) const
     {
-        QTableWidget *t = m_view->applicationsTable();
-        for (int r = 0; r < t->rowCount(); ++r)
-            if (t->item(r, 0)->text() == app)
-                return t->item(r, column)->text();
+        const QAbstractItemModel *m = m_view->applicationsTable()->model();
+        for (int r = 0; r < m->rowCount(); ++r)
+            if (m->index(r, 0).data().toString() == app)
+                return m->index(r, column).data().toString();
         return {};
     }
+
+    // The history as shown, newest first: row `row`, column `column`.
+    QString history(int row, int column) const { return m_view->historyView()->model()->index(row, column).data().toString(); }
+    int historyRows() const { return m_view->historyView()->model()->rowCount(); }
 
     QPushButton *button(const char *name) const { return m_view->findChild<QPushButton *>(QLatin1String(name)); }
 
@@ -72,11 +81,13 @@ class TestArgoCdView : public QObject {
         return out;
     }
 
-    static QString treeText(QTreeWidgetItem *item, int depth = 0)
+    static QString treeText(const QModelIndex &index, int depth = 0)
     {
-        QString s = QString(depth * 2, QLatin1Char(' ')) + item->text(0).section(QStringLiteral("  ("), 0, 0) + QLatin1Char(' ') + item->text(1) + QLatin1Char('\n');
-        for (int i = 0; i < item->childCount(); ++i)
-            s += treeText(item->child(i), depth + 1);
+        const QAbstractItemModel *m = index.model();
+        QString s = QString(depth * 2, QLatin1Char(' ')) + index.data().toString().section(QStringLiteral("  ("), 0, 0) + QLatin1Char(' ')
+                    + index.siblingAtColumn(1).data().toString() + QLatin1Char('\n');
+        for (int i = 0; i < m->rowCount(index); ++i)
+            s += treeText(m->index(i, 0, index), depth + 1);
         return s;
     }
 
@@ -112,12 +123,15 @@ private slots:
             auto *label = view.findChild<QLabel *>(QLatin1String(name));
             QVERIFY2(label && label->textFormat() == Qt::PlainText, name);
         }
-        QCOMPARE(view.applicationsTable()->rowCount(), 0);
+        QCOMPARE(view.applicationsTable()->model()->rowCount(), 0);
     }
 
     void loginShowsApplicationsLive()
     {
         m_view = std::make_unique<ArgoCdView>(m_engine.get(), m_audit.get(), preset(ArgoCdWorld::password()));
+        // The view's models under the tester for every change the live world brings.
+        for (QAbstractItemModel *model : std::initializer_list<QAbstractItemModel *>{m_view->applicationModel(), m_view->historyModel(), m_view->resourceModel()})
+            new QAbstractItemModelTester(model, QAbstractItemModelTester::FailureReportingMode::QtTest, model);
         m_view->resize(1200, 800);
         m_view->show();
         m_view->findChild<QCheckBox *>(QStringLiteral("argocdRemember"))->setChecked(true);
@@ -130,7 +144,10 @@ private slots:
                      m_view->statusText().contains(QStringLiteral("kept in memory only")),
                  qPrintable(m_view->statusText()));
         QVERIFY(eventually([&] { return cell(QStringLiteral("web"), 2) == QLatin1String("Synced") && cell(QStringLiteral("api"), 2) == QLatin1String("Synced"); }, 60000));
-        QCOMPARE(m_view->applicationsTable()->item(0, 0)->text(), QStringLiteral("api"));
+        QCOMPARE(m_view->applicationsTable()->model()->index(0, 0).data().toString(), QStringLiteral("api"));
+        // Tones come from the model (the status delegate colours them).
+        const QModelIndex sync = m_view->applicationsTable()->model()->index(0, models::ArgoCdAppModel::SyncColumn);
+        QCOMPARE(sync.data().toString(), QStringLiteral("Synced"));
         QCOMPARE(cell(QStringLiteral("web"), 1), QStringLiteral("default"));
         QVERIFY(eventually([&] { return cell(QStringLiteral("web"), 3) == QLatin1String("Healthy"); }, 60000));
         QVERIFY(cell(QStringLiteral("api"), 6).contains(QStringLiteral("registry.pilothouse.dev/demo/api:3")));
@@ -141,7 +158,13 @@ private slots:
         // A pipeline bumps api's image: automated sync deploys it and the row follows by itself.
         QString error;
         QVERIFY2(m_world->bumpImage(QStringLiteral("api"), QStringLiteral("demo/api:3"), QStringLiteral("demo/api:4"), &error), qPrintable(error));
+        // The selection stays on its row while the stream changes it.
+        QVERIFY(m_view->selectApplication(QStringLiteral("web")));
+        const int appRowsBefore = m_view->applicationModel()->rowCount();
         QVERIFY(eventually([&] { return cell(QStringLiteral("api"), 6).contains(QStringLiteral("registry.pilothouse.dev/demo/api:4")); }, 60000));
+        QCOMPARE(m_view->applicationModel()->rowCount(), appRowsBefore);
+        QCOMPARE(m_view->selectedApplication(), QStringLiteral("web"));
+        QCOMPARE(m_view->applicationsTable()->selectionModel()->selectedRows().value(0).data().toString(), QStringLiteral("web"));
         auto newHead = runGit(m_world->repoPath(), {QStringLiteral("rev-parse"), QStringLiteral("HEAD")});
         QVERIFY(eventually([&] { return cell(QStringLiteral("api"), 5) == newHead.out.trimmed().left(7); }, 30000));
     }
@@ -150,21 +173,18 @@ private slots:
     {
         QVERIFY(m_view);
         QVERIFY(m_view->selectApplication(QStringLiteral("api")));
-        QTreeWidget *history = m_view->historyView();
+        using H = models::ArgoCdHistoryModel;
         auto log = runGit(m_world->repoPath(), {QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%an <%ae>|%s")});
         QStringList commit = log.out.trimmed().split(QLatin1Char('|'));
-        QVERIFY(eventually([&] {
-            return history->topLevelItemCount() >= 2 && history->topLevelItem(0)->text(4) == commit[1];
-        }, 30000));
-        QTreeWidgetItem *newest = history->topLevelItem(0);
-        QVERIFY(newest->text(0).endsWith(QStringLiteral("(current)")));
-        QCOMPARE(newest->text(3), commit[0]);
-        QCOMPARE(newest->text(4), QStringLiteral("api: bump image to demo/api:4"));
-        QVERIFY(!newest->text(2).isEmpty());
-        QVERIFY(eventually([&] { return !history->topLevelItem(1)->text(3).isEmpty(); }));
+        QVERIFY(eventually([&] { return historyRows() >= 2 && history(0, H::MessageColumn) == commit[1]; }, 30000));
+        QVERIFY(history(0, H::IdColumn).endsWith(QStringLiteral("(current)")));
+        QCOMPARE(history(0, H::AuthorColumn), commit[0]);
+        QCOMPARE(history(0, H::MessageColumn), QStringLiteral("api: bump image to demo/api:4"));
+        QVERIFY(!history(0, H::DeployedColumn).isEmpty());
+        QVERIFY(eventually([&] { return !history(1, H::AuthorColumn).isEmpty(); }));
 
         // Automated sync is on: Argo CD would refuse a rollback, so the button says why.
-        QVERIFY(m_view->selectHistoryId(history->topLevelItem(1)->text(0).toLongLong()));
+        QVERIFY(m_view->selectHistoryId(history(1, H::IdColumn).toLongLong()));
         QPushButton *rollback = button("argocdRollback");
         QVERIFY(!rollback->isEnabled());
         QVERIFY2(rollback->toolTip().contains(QStringLiteral("automated sync is enabled")), qPrintable(rollback->toolTip()));
@@ -213,12 +233,22 @@ private slots:
     {
         QVERIFY(m_view);
         QVERIFY(m_view->selectApplication(QStringLiteral("web")));
-        QTreeWidget *tree = m_view->resourceView();
+        QTreeView *tree = m_view->resourceView();
         QString text;
         QVERIFY(eventually([&] {
-            text = tree->topLevelItemCount() ? treeText(tree->topLevelItem(0)) : QString();
+            text = tree->model()->rowCount() ? treeText(tree->model()->index(0, 0)) : QString();
             return text.count(QStringLiteral("Pod web-")) == 2 && !text.contains(QStringLiteral("Progressing"));
         }, 30000));
+        // Shown expanded down to the pods.
+        const QModelIndex app = tree->model()->index(0, 0);
+        QModelIndex deployment;
+        for (int r = 0; r < tree->model()->rowCount(app); ++r)
+            if (tree->model()->index(r, 0, app).data().toString().startsWith(QStringLiteral("Deployment web")))
+                deployment = tree->model()->index(r, 0, app);
+        QVERIFY(deployment.isValid());
+        QVERIFY(tree->isExpanded(app));
+        QVERIFY(tree->isExpanded(deployment));
+        QVERIFY(tree->isExpanded(tree->model()->index(0, 0, deployment)));
         QVERIFY2(text.startsWith(QStringLiteral("Application web Healthy\n")), qPrintable(text));
         QRegularExpression chain(QStringLiteral("\n  Deployment web Healthy\n    ReplicaSet web-\\w+ Healthy\n      Pod web-\\S+ Healthy\n      Pod web-\\S+ Healthy\n"));
         QVERIFY2(chain.match(text).hasMatch(), qPrintable(text));
@@ -278,7 +308,7 @@ private slots:
         button("argocdSync")->click();
         QVERIFY(shown.endsWith(QStringLiteral("no prune, not a dry run")));
         QVERIFY(eventually([&] { return m_world->deploymentImage("gitops-demo", "web") == "registry.pilothouse.dev/demo/web:8"; }, 30000));
-        QVERIFY(eventually([&] { return m_view->historyView()->topLevelItemCount() == historyBefore + 1; }, 30000));
+        QVERIFY(eventually([&] { return historyRows() == historyBefore + 1; }, 30000));
         QVERIFY(eventually([&] { return cell(QStringLiteral("web"), 2) == QLatin1String("Synced"); }, 30000));
 
         QList<QJsonObject> audit = auditLines();

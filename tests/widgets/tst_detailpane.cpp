@@ -5,6 +5,8 @@
 #include "actions/sessionactions.h"
 #include "actions/auditlog.h"
 #include "resources/detailpane.h"
+#include "resources/eventmodel.h"
+#include "resources/relatedobjectmodel.h"
 #include "http/httpengine.h"
 #include "kube/auth/credentials.h"
 #include "kube/auth/kubeconfig.h"
@@ -13,6 +15,7 @@
 #include "connectedwindow.h"
 #include "simprocess.h"
 
+#include <QAbstractItemModelTester>
 #include <QFile>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -21,7 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
-#include <QTreeWidget>
+#include <QTreeView>
 
 #include <curl/curl.h>
 
@@ -45,20 +48,22 @@ class TestDetailPane : public QObject {
         return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
     }
 
-    static QStringList childTexts(QTreeWidgetItem *item)
+    static QStringList childTexts(const QModelIndex &index)
     {
         QStringList out;
-        for (int i = 0; item && i < item->childCount(); ++i)
-            out << item->child(i)->text(0);
+        const QAbstractItemModel *m = index.model();
+        for (int i = 0; m && i < m->rowCount(index); ++i)
+            out << m->index(i, 0, index).data().toString();
         return out;
     }
 
-    static QTreeWidgetItem *topItemStartingWith(QTreeWidget *tree, const QString &prefix)
+    static QModelIndex topItemStartingWith(QTreeView *tree, const QString &prefix)
     {
-        for (int i = 0; i < tree->topLevelItemCount(); ++i)
-            if (tree->topLevelItem(i)->text(0).startsWith(prefix))
-                return tree->topLevelItem(i);
-        return nullptr;
+        const QAbstractItemModel *m = tree->model();
+        for (int i = 0; i < m->rowCount(); ++i)
+            if (m->index(i, 0).data().toString().startsWith(prefix))
+                return m->index(i, 0);
+        return {};
     }
 
     // Opens an object in the pane and waits for its YAML; true when it is shown.
@@ -89,6 +94,9 @@ private Q_SLOTS:
         m_window = m_console.window.get();
         m_session = m_console.session.get();
         QTRY_VERIFY_WITH_TIMEOUT(backends::actions::facadeFor(m_session) != nullptr, 5000);
+        // The pane's lists under the tester for every object the tests open.
+        new QAbstractItemModelTester(pane()->eventModel(), QAbstractItemModelTester::FailureReportingMode::QtTest, pane()->eventModel());
+        new QAbstractItemModelTester(pane()->relatedModel(), QAbstractItemModelTester::FailureReportingMode::QtTest, pane()->relatedModel());
         // Both pods of web running, so its events and related objects exist.
         QVERIFY(eventually([&] { return m_sim->get("/apis/apps/v1/namespaces/demo/deployments/web").json()["status"].value("readyReplicas", 0) == 2; }, 15000));
     }
@@ -108,26 +116,36 @@ private Q_SLOTS:
         QVERIFY2(overview.contains(QStringLiteral("Available")), qPrintable(overview));  // a condition
 
         // The deployment controller's event for its ReplicaSet.
-        QTRY_VERIFY_WITH_TIMEOUT(pane()->eventsTree()->topLevelItemCount() > 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(pane()->eventsTree()->model()->rowCount() > 0, 5000);
+        const QAbstractItemModel *events = pane()->eventsTree()->model();
         bool scaling = false;
-        for (int i = 0; i < pane()->eventsTree()->topLevelItemCount(); ++i)
-            scaling = scaling || pane()->eventsTree()->topLevelItem(i)->text(1) == QLatin1String("ScalingReplicaSet");
+        for (int i = 0; i < events->rowCount(); ++i)
+            scaling = scaling || events->index(i, models::EventModel::ReasonColumn).data().toString() == QLatin1String("ScalingReplicaSet");
         QVERIFY(scaling);
+        QCOMPARE(pane()->tabs()->tabText(1), QStringLiteral("Events (%1)").arg(events->rowCount()));
 
         // Related: its ReplicaSet and both pods, each of which opens in the pane.
-        QTRY_VERIFY_WITH_TIMEOUT(topItemStartingWith(pane()->relatedTree(), QStringLiteral("Pods (2)")), 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(topItemStartingWith(pane()->relatedTree(), QStringLiteral("ReplicaSets (1)")), 5000);
-        QTreeWidgetItem *pods = topItemStartingWith(pane()->relatedTree(), QStringLiteral("Pods"));
+        QTRY_VERIFY_WITH_TIMEOUT(topItemStartingWith(pane()->relatedTree(), QStringLiteral("Pods (2)")).isValid(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(topItemStartingWith(pane()->relatedTree(), QStringLiteral("ReplicaSets (1)")).isValid(), 5000);
+        const QModelIndex pods = topItemStartingWith(pane()->relatedTree(), QStringLiteral("Pods"));
+        QVERIFY(pane()->relatedTree()->isExpanded(pods));
         const QString firstPod = childTexts(pods).value(0);
         QVERIFY2(firstPod.startsWith(QStringLiteral("Pod/web-")), qPrintable(firstPod));
-        Q_EMIT pane()->relatedTree()->itemActivated(pods->child(0), 0);
+        // A running, ready pod has a good tone (the status delegate colours it).
+        const QModelIndex podStatus = pane()->relatedTree()->model()->index(0, models::RelatedObjectModel::StatusColumn, pods);
+        QVERIFY2(podStatus.data().toString().startsWith(QStringLiteral("Running")), qPrintable(podStatus.data().toString()));
+        QCOMPARE(podStatus.data(models::StatusToneRole).toInt(), int(models::StatusTone::Good));
+        Q_EMIT pane()->relatedTree()->activated(pane()->relatedTree()->model()->index(0, 0, pods));
         QTRY_VERIFY_WITH_TIMEOUT(pane()->yamlEdit()->toPlainText().contains(QStringLiteral("kind: Pod")), 5000);
 
         // A pod's owner chain: ReplicaSet, then the Deployment.
-        QTRY_VERIFY_WITH_TIMEOUT(topItemStartingWith(pane()->relatedTree(), QStringLiteral("Owned by")), 5000);
-        QTreeWidgetItem *owners = topItemStartingWith(pane()->relatedTree(), QStringLiteral("Owned by"));
+        QTRY_VERIFY_WITH_TIMEOUT(topItemStartingWith(pane()->relatedTree(), QStringLiteral("Owned by")).isValid(), 5000);
+        const QModelIndex owners = topItemStartingWith(pane()->relatedTree(), QStringLiteral("Owned by"));
         QVERIFY(childTexts(owners).value(0).startsWith(QStringLiteral("ReplicaSet/web-")));
-        QTRY_COMPARE_WITH_TIMEOUT(childTexts(owners->child(0)).value(0), QStringLiteral("Deployment/web"), 5000);
+        const auto ownedBy = [this] { return topItemStartingWith(pane()->relatedTree(), QStringLiteral("Owned by")); };
+        QTRY_COMPARE_WITH_TIMEOUT(childTexts(pane()->relatedTree()->model()->index(0, 0, ownedBy())).value(0), QStringLiteral("Deployment/web"), 5000);
+        // A group heading opens nothing.
+        QVERIFY(!ownedBy().data(models::RelatedObjectModel::OpenableRole).toBool());
     }
 
     void editShowsTheDiffAppliesAndAudits()

@@ -3,9 +3,11 @@
 // between (never forced), "Revert commit…", a declined confirmation, errors in the message line,
 // the image bump dialog, and an audit line for every push.
 #include "gitdaemon.h"
+#include "delivery/gitopscommitmodel.h"
 #include "delivery/gitopsview.h"
 #include "delivery/imagebumpdialog.h"
 
+#include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QFile>
 #include <QJsonDocument>
@@ -16,7 +18,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTreeWidget>
+#include <QTreeView>
 
 #include <optional>
 
@@ -108,6 +110,7 @@ std::unique_ptr<GitOpsView> TestGitOpsView::makeView(bool waitForFetch)
     s.authorName = QStringLiteral("Ops Person");
     s.authorEmail = QStringLiteral("ops@pilothouse.test");
     auto view = std::make_unique<GitOpsView>(s, m_audit.get());
+    new QAbstractItemModelTester(view->commitModel(), QAbstractItemModelTester::FailureReportingMode::QtTest, view->commitModel());
     view->resize(1000, 600);
     view->show();
     if (waitForFetch) {
@@ -159,15 +162,15 @@ bool TestGitOpsView::runAction(GitOpsView *view, QPushButton *button, bool *ok)
 void TestGitOpsView::historyWithDiff()
 {
     auto view = makeView();
-    QTreeWidget *commits = view->commitsView();
-    QCOMPARE(commits->topLevelItemCount(), 2);
-    QTreeWidgetItem *top = commits->topLevelItem(0);
-    QCOMPARE(top->text(GitOpsView::ShaColumn), remoteHead().left(7));
-    QCOMPARE(top->text(GitOpsView::AuthorColumn), QStringLiteral("Test Fixture"));
-    QVERIFY2(top->text(GitOpsView::AgeColumn).endsWith(QLatin1Char('s')) || top->text(GitOpsView::AgeColumn).endsWith(QLatin1Char('m')),
-             qPrintable(top->text(GitOpsView::AgeColumn)));
-    QCOMPARE(top->text(GitOpsView::MessageColumn), QStringLiteral("Bump menu to 43"));
-    QCOMPARE(commits->topLevelItem(1)->text(GitOpsView::MessageColumn), QStringLiteral("Initial manifests"));
+    using C = models::GitOpsCommitModel;
+    const QAbstractItemModel *commits = view->commitsView()->model();
+    auto text = [commits](int row, int column) { return commits->index(row, column).data().toString(); };
+    QCOMPARE(commits->rowCount(), 2);
+    QCOMPARE(text(0, C::ShaColumn), remoteHead().left(7));
+    QCOMPARE(text(0, C::AuthorColumn), QStringLiteral("Test Fixture"));
+    QVERIFY2(text(0, C::AgeColumn).endsWith(QLatin1Char('s')) || text(0, C::AgeColumn).endsWith(QLatin1Char('m')), qPrintable(text(0, C::AgeColumn)));
+    QCOMPARE(text(0, C::MessageColumn), QStringLiteral("Bump menu to 43"));
+    QCOMPARE(text(1, C::MessageColumn), QStringLiteral("Initial manifests"));
     QVERIFY2(view->statusText().startsWith(QStringLiteral("main at ") + remoteHead().left(7)), qPrintable(view->statusText()));
 
     // The newest commit is selected and its diff shown.
@@ -176,7 +179,7 @@ void TestGitOpsView::historyWithDiff()
     QVERIFY(view->diffView()->toPlainText().contains(QStringLiteral("-      - {name: menu, image: registry.pilothouse.dev/cafe/menu:42}")));
 
     // Selecting the first commit shows its files as added.
-    QVERIFY(view->selectCommit(commits->topLevelItem(1)->data(GitOpsView::ShaColumn, Qt::UserRole).toString()));
+    QVERIFY(view->selectCommit(commits->index(1, 0).data(C::ShaRole).toString()));
     QTRY_VERIFY_WITH_TIMEOUT(view->diffView()->toPlainText().contains(QStringLiteral("+++ b/apps/storefront/rollout.yaml")), 10000);
     // The first commit cannot be reverted; the button says why.
     auto *revert = view->findChild<QPushButton *>(QStringLiteral("gitopsRevert"));
@@ -236,9 +239,14 @@ void TestGitOpsView::bumpConfirmedAndPushed()
     QCOMPARE(runGit(m_daemon->repoPath(QStringLiteral("deploy.git")), {QStringLiteral("log"), QStringLiteral("-1"), QStringLiteral("--format=%an <%ae> %P")}).out.trimmed(),
              QStringLiteral("Ops Person <ops@pilothouse.test> ") + before);
 
-    // The list refreshes with the new commit on top.
-    QTRY_COMPARE_WITH_TIMEOUT(view->commitsView()->topLevelItem(0)->text(GitOpsView::ShaColumn), pushed.left(7), 10000);
-    QCOMPARE(view->commitsView()->topLevelItem(0)->text(GitOpsView::AuthorColumn), QStringLiteral("Ops Person"));
+    // The list refreshes with the new commit on top: one row inserted, the others kept.
+    const QAbstractItemModel *commits = view->commitsView()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(commits->index(0, models::GitOpsCommitModel::ShaColumn).data().toString(), pushed.left(7), 10000);
+    QCOMPARE(commits->index(0, models::GitOpsCommitModel::AuthorColumn).data().toString(), QStringLiteral("Ops Person"));
+    QCOMPARE(commits->rowCount(), 3);
+    // The commit that was selected stays selected, one row down.
+    QCOMPARE(view->selectedCommit(), before);
+    QCOMPARE(view->commitsView()->selectionModel()->selectedRows().value(0).row(), 1);
 
     // One audit line.
     const QList<QJsonObject> audit = auditLines();

@@ -1,8 +1,14 @@
 // The Argo CD view: login form, live applications table, history, resource tree and actions.
+// The lists are keyed models: a stream event or a poll changes only the rows it touches.
 #include "delivery/argocdview.h"
+
+#include "common/treeexpander.h"
 
 #include "shell/actionrunner.h"
 
+#include "delivery/argocdappmodel.h"
+#include "delivery/argocdhistorymodel.h"
+#include "delivery/argocdresourcemodel.h"
 #include "style/statuspalette.h"
 
 #include <QCheckBox>
@@ -14,12 +20,13 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QTableWidget>
-#include <QTreeWidget>
+#include <QTableView>
+#include <QTreeView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace pilothouse::widgets {
 
@@ -29,39 +36,17 @@ using backends::Result;
 
 namespace {
 
-enum AppColumn { NameColumn, ProjectColumn, SyncColumn, HealthColumn, OperationColumn, RevisionColumn, ImagesColumn, AppColumnCount };
-enum HistoryColumn { IdColumn, HistRevisionColumn, DeployedColumn, AuthorColumn, MessageColumn, HistoryColumnCount };
-enum TreeColumn { TreeNameColumn, TreeHealthColumn, TreeImagesColumn, TreeColumnCount };
-constexpr int kHistoryIdRole = Qt::UserRole + 1;
+using models::ArgoCdAppModel;
+using models::ArgoCdHistoryModel;
+using models::ArgoCdResourceModel;
 
-QString shortSha(const QString &revision)
-{
-    static const QRegularExpression sha(QStringLiteral("^[0-9a-f]{40}$"));
-    return sha.match(revision).hasMatch() ? revision.left(7) : revision;
-}
+QString shortSha(const QString &revision) { return ArgoCdAppModel::shortRevision(revision); }
+QString operationText(const ApplicationInfo &a) { return ArgoCdAppModel::operationText(a); }
 
-QString operationText(const ApplicationInfo &a)
+QList<ApplicationInfo> sortedByName(QList<ApplicationInfo> apps)
 {
-    if (a.operation.phase.isEmpty())
-        return a.operationRequested ? QStringLiteral("Requested") : QString();
-    if (a.operation.message.isEmpty())
-        return a.operation.phase;
-    return QStringLiteral("%1: %2").arg(a.operation.phase, a.operation.message);
-}
-
-// The operation cell shows "phase: message"; its tone is the phase's (Running is still syncing).
-models::StatusTone operationTone(const ApplicationInfo &a)
-{
-    if (a.operation.phase.isEmpty())
-        return a.operationRequested ? models::StatusTone::Progress : models::StatusTone::Unknown;
-    if (a.operation.phase == QLatin1String("Running"))
-        return models::StatusTone::Progress;
-    return models::statusTone(a.operation.phase);
-}
-
-QString firstLine(const QString &text)
-{
-    return text.section(QLatin1Char('\n'), 0, 0);
+    std::sort(apps.begin(), apps.end(), [](const ApplicationInfo &a, const ApplicationInfo &b) { return a.name < b.name; });
+    return apps;
 }
 
 }  // namespace
@@ -159,9 +144,12 @@ void ArgoCdView::buildUi()
     root->addLayout(statusRow);
 
     auto *split = new QSplitter(Qt::Vertical, this);
-    m_apps = new QTableWidget(0, AppColumnCount, split);
+    m_appModel = new ArgoCdAppModel(this);
+    m_historyModel = new ArgoCdHistoryModel(this);
+    m_resourceModel = new ArgoCdResourceModel(this);
+    m_apps = new QTableView(split);
     m_apps->setObjectName(QStringLiteral("argocdApplications"));
-    m_apps->setHorizontalHeaderLabels({tr("Name"), tr("Project"), tr("Sync"), tr("Health"), tr("Operation"), tr("Revision"), tr("Images")});
+    m_apps->setModel(m_appModel);
     m_apps->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_apps->setSelectionMode(QAbstractItemView::SingleSelection);
     m_apps->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -169,13 +157,15 @@ void ArgoCdView::buildUi()
     m_apps->setWordWrap(false);
     m_apps->setTextElideMode(Qt::ElideRight);
     QHeaderView *header = m_apps->horizontalHeader();
-    for (int c : {NameColumn, ProjectColumn, SyncColumn, HealthColumn, RevisionColumn})
+    for (int c : {ArgoCdAppModel::NameColumn, ArgoCdAppModel::ProjectColumn, ArgoCdAppModel::SyncColumn, ArgoCdAppModel::HealthColumn,
+                  ArgoCdAppModel::RevisionColumn})
         header->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(OperationColumn, QHeaderView::Interactive);
-    header->resizeSection(OperationColumn, 320);
+    header->setSectionResizeMode(ArgoCdAppModel::OperationColumn, QHeaderView::Interactive);
+    header->resizeSection(ArgoCdAppModel::OperationColumn, 320);
     header->setStretchLastSection(true);
+    // Rows stay in name order as the model keeps them.
     m_apps->setSortingEnabled(false);
-    for (int c : {SyncColumn, HealthColumn, OperationColumn})
+    for (int c : {ArgoCdAppModel::SyncColumn, ArgoCdAppModel::HealthColumn, ArgoCdAppModel::OperationColumn})
         m_apps->setItemDelegateForColumn(c, new StatusDelegate(m_apps));
 
     auto *details = new QWidget(split);
@@ -188,16 +178,27 @@ void ArgoCdView::buildUi()
     m_detail->setTextFormat(Qt::PlainText);  // server text: an HTML error page from a proxy stays text
     detailsLayout->addWidget(m_detail);
     m_tabs = new QTabWidget(details);
-    m_history = new QTreeWidget(m_tabs);
+    m_history = new QTreeView(m_tabs);
     m_history->setObjectName(QStringLiteral("argocdHistory"));
+    m_history->setModel(m_historyModel);
     m_history->setRootIsDecorated(false);
-    m_history->setColumnCount(HistoryColumnCount);
-    m_history->setHeaderLabels({tr("ID"), tr("Revision"), tr("Deployed at"), tr("Author"), tr("Message")});
-    m_resources = new QTreeWidget(m_tabs);
+    m_history->setUniformRowHeights(true);
+    m_history->setAllColumnsShowFocus(true);
+    m_history->setSelectionMode(QAbstractItemView::SingleSelection);
+    for (int c = 0; c < ArgoCdHistoryModel::MessageColumn; ++c)
+        m_history->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    m_history->header()->setStretchLastSection(true);
+    m_resources = new QTreeView(m_tabs);
     m_resources->setObjectName(QStringLiteral("argocdResources"));
-    m_resources->setColumnCount(TreeColumnCount);
-    m_resources->setHeaderLabels({tr("Resource"), tr("Health"), tr("Images")});
-    m_resources->setItemDelegateForColumn(TreeHealthColumn, new StatusDelegate(m_resources));
+    m_resources->setModel(m_resourceModel);
+    m_resources->setUniformRowHeights(true);
+    m_resources->setAllColumnsShowFocus(true);
+    m_resources->header()->setSectionResizeMode(ArgoCdResourceModel::ResourceColumn, QHeaderView::ResizeToContents);
+    m_resources->header()->setSectionResizeMode(ArgoCdResourceModel::HealthColumn, QHeaderView::ResizeToContents);
+    m_resources->header()->setStretchLastSection(true);
+    m_resources->setItemDelegateForColumn(ArgoCdResourceModel::HealthColumn, new StatusDelegate(m_resources));
+    // New rows open with their subtree shown; rows the operator collapsed stay collapsed.
+    new TreeExpander(m_resources);
     m_tabs->addTab(m_history, tr("History"));
     m_tabs->addTab(m_resources, tr("Resources"));
     detailsLayout->addWidget(m_tabs, 1);
@@ -233,8 +234,9 @@ void ArgoCdView::buildUi()
     connect(m_loginButton, &QPushButton::clicked, this, &ArgoCdView::logIn);
     connect(m_password, &QLineEdit::returnPressed, this, &ArgoCdView::logIn);
     connect(m_logoutButton, &QPushButton::clicked, this, &ArgoCdView::logOut);
-    connect(m_apps, &QTableWidget::itemSelectionChanged, this, &ArgoCdView::onSelectionChanged);
-    connect(m_history, &QTreeWidget::itemSelectionChanged, this, &ArgoCdView::updateButtons);
+    connect(m_apps->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ArgoCdView::onSelectionChanged);
+    connect(m_history->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ArgoCdView::updateButtons);
+    connect(m_history->selectionModel(), &QItemSelectionModel::currentChanged, this, &ArgoCdView::updateButtons);
     connect(m_sync, &QPushButton::clicked, this, &ArgoCdView::startSync);
     connect(m_rollback, &QPushButton::clicked, this, &ArgoCdView::startRollback);
     connect(m_terminate, &QPushButton::clicked, this, &ArgoCdView::startTerminate);
@@ -351,89 +353,55 @@ QString ArgoCdView::messageText() const
 
 std::optional<ApplicationInfo> ArgoCdView::application(const QString &name) const
 {
-    auto it = m_appsByName.constFind(name);
-    if (it == m_appsByName.constEnd())
+    const ApplicationInfo *app = m_appModel->find(name);
+    if (!app)
         return std::nullopt;
-    return *it;
+    return *app;
 }
 
-int ArgoCdView::rowOf(const QString &name) const
+void ArgoCdView::setApplications(const QList<ApplicationInfo> &apps)
 {
-    for (int r = 0; r < m_apps->rowCount(); ++r)
-        if (m_apps->item(r, NameColumn) && m_apps->item(r, NameColumn)->text() == name)
-            return r;
-    return -1;
-}
-
-void ArgoCdView::upsertRow(const ApplicationInfo &app)
-{
-    m_appsByName.insert(app.name, app);
-    int row = rowOf(app.name);
-    if (row < 0) {
-        // Keep names in order; rows are only inserted and removed, never reset, so the selection stays.
-        row = 0;
-        while (row < m_apps->rowCount() && m_apps->item(row, NameColumn)->text() < app.name)
-            ++row;
-        m_apps->insertRow(row);
-        for (int c = 0; c < AppColumnCount; ++c)
-            m_apps->setItem(row, c, new QTableWidgetItem);
-    }
-    const QStringList values{app.name,
-                             app.project,
-                             app.syncStatus,
-                             app.health,
-                             operationText(app),
-                             shortSha(app.currentRevision()),
-                             app.images.join(QStringLiteral(", "))};
-    for (int c = 0; c < AppColumnCount; ++c) {
-        QTableWidgetItem *item = m_apps->item(row, c);
-        if (item->text() != values[c])
-            item->setText(values[c]);
-    }
-    m_apps->item(row, OperationColumn)->setData(models::StatusToneRole, int(operationTone(app)));
-    m_apps->item(row, HealthColumn)->setToolTip(app.healthMessage);
-    m_apps->item(row, OperationColumn)->setToolTip(operationText(app));
-    m_apps->item(row, RevisionColumn)->setToolTip(app.currentRevision());
-    if (app.name == m_selected)
+    // The model applies the difference: no reset, the selection stays on its application. When
+    // the selected one goes, the selection empties (onSelectionChanged) and the detail says why.
+    const QString selected = m_selected;
+    m_appModel->setItems(apps);
+    if (selected.isEmpty())
+        return;
+    if (m_appModel->find(selected)) {
         showDetails(false);
-}
-
-void ArgoCdView::onListed(const QList<ApplicationInfo> &apps)
-{
-    QSet<QString> names;
-    for (const ApplicationInfo &a : apps) {
-        names.insert(a.name);
-        upsertRow(a);
-    }
-    const QStringList known = m_appsByName.keys();
-    for (const QString &name : known)
-        if (!names.contains(name))
-            onDeleted(name);
-}
-
-void ArgoCdView::onChanged(const ApplicationInfo &app)
-{
-    upsertRow(app);
-}
-
-void ArgoCdView::onDeleted(const QString &name)
-{
-    m_appsByName.remove(name);
-    int row = rowOf(name);
-    if (row >= 0)
-        m_apps->removeRow(row);
-    if (name == m_selected) {
-        m_selected.clear();
-        m_history->clear();
-        m_resources->clear();
-        m_detail->setText(tr("%1 was deleted").arg(name));
+    } else {
+        m_detail->setText(tr("%1 was deleted").arg(selected));
         updateButtons();
     }
 }
 
+void ArgoCdView::onListed(const QList<ApplicationInfo> &apps)
+{
+    setApplications(sortedByName(apps));
+}
+
+void ArgoCdView::onChanged(const ApplicationInfo &app)
+{
+    if (!m_appModel->updateItem(app)) {
+        QList<ApplicationInfo> apps = m_appModel->items();
+        apps.append(app);
+        setApplications(sortedByName(apps));
+        return;
+    }
+    if (app.name == m_selected)
+        showDetails(false);
+}
+
+void ArgoCdView::onDeleted(const QString &name)
+{
+    QList<ApplicationInfo> apps = m_appModel->items();
+    apps.removeIf([&name](const ApplicationInfo &a) { return a.name == name; });
+    setApplications(apps);
+}
+
 bool ArgoCdView::selectApplication(const QString &name)
 {
-    int row = rowOf(name);
+    const int row = m_appModel->rowOfKey(name);
     if (row < 0)
         return false;
     m_apps->selectRow(row);
@@ -442,39 +410,42 @@ bool ArgoCdView::selectApplication(const QString &name)
 
 bool ArgoCdView::selectHistoryId(qint64 id)
 {
-    for (int i = 0; i < m_history->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *item = m_history->topLevelItem(i);
-        if (item->data(IdColumn, kHistoryIdRole).toLongLong() == id) {
-            m_history->setCurrentItem(item);
-            item->setSelected(true);
-            return true;
-        }
-    }
-    return false;
+    const int row = m_historyModel->rowOfId(id);
+    if (row < 0)
+        return false;
+    m_history->selectionModel()->setCurrentIndex(m_historyModel->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    return true;
+}
+
+qint64 ArgoCdView::selectedHistoryId() const
+{
+    const QModelIndexList rows = m_history->selectionModel()->selectedRows();
+    return rows.isEmpty() ? -1 : rows.first().data(ArgoCdHistoryModel::HistoryIdRole).toLongLong();
 }
 
 void ArgoCdView::onSelectionChanged()
 {
-    const QList<QTableWidgetItem *> items = m_apps->selectedItems();
-    QString name = items.isEmpty() ? QString() : m_apps->item(items.first()->row(), NameColumn)->text();
+    const QModelIndexList rows = m_apps->selectionModel()->selectedRows();
+    const QString name = rows.isEmpty() ? QString() : rows.first().data(ArgoCdAppModel::NameRole).toString();
     if (name == m_selected)
         return;
     m_selected = name;
-    m_shownHistoryKey.clear();
-    m_history->clear();
-    m_resources->clear();
+    // History ids repeat between applications: another application's entries start afresh.
+    m_historyModel->clear();
+    m_resourceModel->clear();
+    m_treeTimer.stop();
     showDetails(true);
 }
 
 void ArgoCdView::showDetails(bool reloadTree)
 {
-    auto it = m_appsByName.constFind(m_selected);
-    if (it == m_appsByName.constEnd()) {
+    const ApplicationInfo *app = m_appModel->find(m_selected);
+    if (!app) {
         m_detail->clear();
         updateButtons();
         return;
     }
-    const ApplicationInfo &a = *it;
+    const ApplicationInfo a = *app;
     QString detail = tr("%1 · project %2 · %3 %4 @ %5 → %6/%7 · sync %8 (%9) · health %10%11 · automated sync %12")
                          .arg(a.name, a.project, a.repoUrl, a.path, a.targetRevision, a.destServer, a.destNamespace, a.syncStatus,
                               shortSha(a.syncRevision), a.health,
@@ -495,49 +466,29 @@ void ArgoCdView::showDetails(bool reloadTree)
 
 void ArgoCdView::fillHistory()
 {
-    auto it = m_appsByName.constFind(m_selected);
-    if (it == m_appsByName.constEnd())
+    const ApplicationInfo *app = m_appModel->find(m_selected);
+    if (!app)
         return;
-    const ApplicationInfo &a = *it;
-    QString key = a.name;
-    for (const HistoryEntry &h : a.history)
-        key += QLatin1Char('|') + QString::number(h.id) + h.revision;
-    for (const HistoryEntry &h : a.history)
-        key += m_metadata.contains(h.revision) ? QStringLiteral("+") : QStringLiteral("-");
-    if (key == m_shownHistoryKey)
-        return;
-    m_shownHistoryKey = key;
-    qint64 selectedId = -1;
-    if (QTreeWidgetItem *cur = m_history->currentItem(); cur && cur->isSelected())
-        selectedId = cur->data(IdColumn, kHistoryIdRole).toLongLong();
-    m_history->clear();
     // Newest first, as the operator reads a history.
-    for (int i = a.history.size() - 1; i >= 0; --i) {
-        const HistoryEntry &h = a.history[i];
-        auto *item = new QTreeWidgetItem(m_history);
-        item->setText(IdColumn, QString::number(h.id));
-        item->setData(IdColumn, kHistoryIdRole, h.id);
-        item->setText(HistRevisionColumn, shortSha(h.revision));
-        item->setToolTip(HistRevisionColumn, h.revision);
-        item->setText(DeployedColumn, h.deployedAt.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
-        auto md = m_metadata.constFind(h.revision);
-        if (md != m_metadata.constEnd()) {
-            item->setText(AuthorColumn, md->author);
-            item->setText(MessageColumn, firstLine(md->message));
-            item->setToolTip(MessageColumn, md->message);
-        } else if (m_metadataErrors.contains(h.revision)) {
-            item->setText(MessageColumn, m_metadataErrors.value(h.revision));
-        } else {
-            item->setText(MessageColumn, tr("loading…"));
-            fetchMetadata(h.revision);
+    QList<models::ArgoCdHistoryRow> rows;
+    QStringList missing;
+    for (qsizetype i = app->history.size() - 1; i >= 0; --i) {
+        models::ArgoCdHistoryRow row;
+        row.entry = app->history[i];
+        row.current = i == app->history.size() - 1;
+        if (auto md = m_metadata.constFind(row.entry.revision); md != m_metadata.constEnd())
+            row.commit = *md;
+        else if (m_metadataErrors.contains(row.entry.revision))
+            row.note = m_metadataErrors.value(row.entry.revision);
+        else {
+            row.note = tr("loading…");
+            missing << row.entry.revision;
         }
-        if (i == a.history.size() - 1)
-            item->setText(IdColumn, tr("%1 (current)").arg(h.id));
-        if (h.id == selectedId)
-            item->setSelected(true), m_history->setCurrentItem(item);
+        rows << row;
     }
-    for (int c = 0; c < HistoryColumnCount - 1; ++c)
-        m_history->resizeColumnToContents(c);
+    m_historyModel->setItems(rows);
+    for (const QString &revision : std::as_const(missing))
+        fetchMetadata(revision);
 }
 
 void ArgoCdView::fetchMetadata(const QString &revision)
@@ -565,35 +516,14 @@ void ArgoCdView::loadTree()
     m_client->resourceTree(name, this, [this, name](const Result<ResourceTree> &r) {
         if (name != m_selected)
             return;
-        auto app = m_appsByName.constFind(name);
-        if (!r.ok() || app == m_appsByName.constEnd()) {
+        const ApplicationInfo *app = m_appModel->find(name);
+        if (!r.ok() || !app) {
             if (!r.ok())
                 setMessage(tr("Resource tree of %1: %2").arg(name, r.error().message));
             return;
         }
-        // Rebuilt in place: keep the expansion (all expanded) and scroll position.
-        const QList<TreeRow> rows = treeRows(*app, r.value());
-        m_resources->setUpdatesEnabled(false);
-        m_resources->clear();
-        QList<QTreeWidgetItem *> parents;
-        for (const TreeRow &row : rows) {
-            while (parents.size() > row.depth)
-                parents.removeLast();
-            QTreeWidgetItem *item = parents.isEmpty() ? new QTreeWidgetItem(m_resources) : new QTreeWidgetItem(parents.last());
-            QString label = row.node.kind + QLatin1Char(' ') + row.node.name;
-            if (!row.node.ns.isEmpty() && row.depth > 0)
-                label += QStringLiteral("  (%1)").arg(row.node.ns);
-            item->setText(TreeNameColumn, label);
-            item->setText(TreeHealthColumn, row.node.health);
-            item->setToolTip(TreeHealthColumn, row.node.healthMessage);
-            item->setText(TreeImagesColumn, row.node.images.join(QStringLiteral(", ")));
-            while (parents.size() < row.depth + 1)
-                parents << item;
-            parents[row.depth] = item;
-        }
-        m_resources->expandAll();
-        m_resources->resizeColumnToContents(TreeNameColumn);
-        m_resources->setUpdatesEnabled(true);
+        // Applied by key at each level: expansion, selection and scroll position stay.
+        m_resourceModel->setTree(treeRows(*app, r.value()));
     });
 }
 
@@ -603,7 +533,7 @@ void ArgoCdView::updateButtons()
         b->setEnabled(false);
         b->setToolTip(why);
     };
-    auto it = m_appsByName.constFind(m_selected);
+    const ApplicationInfo *app = m_appModel->find(m_selected);
     QString hint;
     if (!m_readOnlyReason.isEmpty()) {
         hint = m_readOnlyReason;
@@ -611,7 +541,7 @@ void ArgoCdView::updateButtons()
         hint = tr("log in to Argo CD first");
     } else if (m_busy) {
         hint = tr("waiting for Argo CD to answer the last action");
-    } else if (it == m_appsByName.constEnd()) {
+    } else if (!app) {
         hint = tr("select an application");
     }
     if (!hint.isEmpty()) {
@@ -621,7 +551,7 @@ void ArgoCdView::updateButtons()
         m_hint->setText(hint);
         return;
     }
-    const ApplicationInfo &a = *it;
+    const ApplicationInfo &a = *app;
     QStringList hints;
     if (a.operationRunning()) {
         QString why = tr("an operation is running (%1); terminate it or wait").arg(operationText(a));
@@ -635,10 +565,10 @@ void ArgoCdView::updateButtons()
     }
     QString refusal = rollbackRefusal(a);
     if (refusal.isEmpty()) {
-        QTreeWidgetItem *cur = m_history->currentItem();
-        if (!cur || !cur->isSelected())
+        const qint64 id = selectedHistoryId();
+        if (id < 0)
             refusal = tr("select the history entry to roll back to");
-        else if (a.history.isEmpty() || cur->data(IdColumn, kHistoryIdRole).toLongLong() == a.history.last().id)
+        else if (a.history.isEmpty() || id == a.history.last().id)
             refusal = tr("the selected entry is what is deployed now; select an earlier one");
     }
     if (refusal.isEmpty()) {
@@ -724,32 +654,31 @@ bool ArgoCdView::confirm(ArgoCdAction &action)
 
 void ArgoCdView::startSync()
 {
-    auto it = m_appsByName.constFind(m_selected);
-    if (it == m_appsByName.constEnd())
+    const ApplicationInfo *app = m_appModel->find(m_selected);
+    if (!app)
         return;
-    ArgoCdAction action = ArgoCdAction::sync(m_client->serverUrl(), m_client->userName(), *it, SyncOptions{});
+    ArgoCdAction action = ArgoCdAction::sync(m_client->serverUrl(), m_client->userName(), *app, SyncOptions{});
     confirmAndRun(action);
 }
 
 void ArgoCdView::startRollback()
 {
-    auto it = m_appsByName.constFind(m_selected);
-    QTreeWidgetItem *cur = m_history->currentItem();
-    if (it == m_appsByName.constEnd() || !cur)
+    const ApplicationInfo *app = m_appModel->find(m_selected);
+    if (!app)
         return;
-    const HistoryEntry *entry = it->historyEntry(cur->data(IdColumn, kHistoryIdRole).toLongLong());
+    const HistoryEntry *entry = app->historyEntry(selectedHistoryId());
     if (!entry)
         return;
-    ArgoCdAction action = ArgoCdAction::rollback(m_client->serverUrl(), m_client->userName(), *it, *entry, false, false);
+    ArgoCdAction action = ArgoCdAction::rollback(m_client->serverUrl(), m_client->userName(), *app, *entry, false, false);
     confirmAndRun(action);
 }
 
 void ArgoCdView::startTerminate()
 {
-    auto it = m_appsByName.constFind(m_selected);
-    if (it == m_appsByName.constEnd())
+    const ApplicationInfo *app = m_appModel->find(m_selected);
+    if (!app)
         return;
-    ArgoCdAction action = ArgoCdAction::terminate(m_client->serverUrl(), m_client->userName(), *it);
+    ArgoCdAction action = ArgoCdAction::terminate(m_client->serverUrl(), m_client->userName(), *app);
     confirmAndRun(action);
 }
 
@@ -791,7 +720,7 @@ void ArgoCdView::run(const ArgoCdAction &action, std::function<void(bool ok, con
         if (r.ok() && m_client->hasSession())
             m_client->getApplication(name, this, [this](const Result<ApplicationInfo> &app) {
                 if (app.ok())
-                    upsertRow(app.value());
+                    onChanged(app.value());
             });
     });
 }

@@ -23,9 +23,15 @@ class QDialog;
 class QLabel;
 class QLineEdit;
 class QPushButton;
-class QTableWidget;
+class QTableView;
 class QTabWidget;
-class QTreeWidget;
+class QTreeView;
+
+namespace pilothouse::models {
+class ArgoCdAppModel;
+class ArgoCdHistoryModel;
+class ArgoCdResourceModel;
+}
 
 namespace pilothouse::widgets::shell {
 class ActionRunner;
@@ -63,9 +69,12 @@ public:
     QString selectedApplication() const { return m_selected; }
     bool selectApplication(const QString &name);
     std::optional<backends::argocd::ApplicationInfo> application(const QString &name) const;
-    QTableWidget *applicationsTable() const { return m_apps; }
-    QTreeWidget *historyView() const { return m_history; }
-    QTreeWidget *resourceView() const { return m_resources; }
+    QTableView *applicationsTable() const { return m_apps; }
+    QTreeView *historyView() const { return m_history; }
+    QTreeView *resourceView() const { return m_resources; }
+    models::ArgoCdAppModel *applicationModel() const { return m_appModel; }
+    models::ArgoCdHistoryModel *historyModel() const { return m_historyModel; }
+    models::ArgoCdResourceModel *resourceModel() const { return m_resourceModel; }
     bool selectHistoryId(qint64 id);
 
     // Read-only mode (the main window's toggle): every action disabled with `reason`; empty: allowed.
@@ -90,12 +99,14 @@ private:
     void setLoggedIn(bool loggedIn);
     void setStatus(const QString &text);
     void setMessage(const QString &text);
+    // Applications in name order; says so when the selected one is gone.
+    void setApplications(const QList<backends::argocd::ApplicationInfo> &apps);
     void onListed(const QList<backends::argocd::ApplicationInfo> &apps);
     void onChanged(const backends::argocd::ApplicationInfo &app);
     void onDeleted(const QString &name);
-    void upsertRow(const backends::argocd::ApplicationInfo &app);
-    int rowOf(const QString &name) const;
     void onSelectionChanged();
+    // The selected history entry's id, or -1.
+    qint64 selectedHistoryId() const;
     void showDetails(bool reloadTree);
     void fillHistory();
     void fetchMetadata(const QString &revision);
@@ -125,10 +136,13 @@ private:
     QPushButton *m_logoutButton = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_liveMode = nullptr;
-    QTableWidget *m_apps = nullptr;
+    models::ArgoCdAppModel *m_appModel = nullptr;
+    models::ArgoCdHistoryModel *m_historyModel = nullptr;
+    models::ArgoCdResourceModel *m_resourceModel = nullptr;
+    QTableView *m_apps = nullptr;
     QTabWidget *m_tabs = nullptr;
-    QTreeWidget *m_history = nullptr;
-    QTreeWidget *m_resources = nullptr;
+    QTreeView *m_history = nullptr;
+    QTreeView *m_resources = nullptr;
     QLabel *m_detail = nullptr;
     QPushButton *m_sync = nullptr;
     QPushButton *m_rollback = nullptr;
@@ -136,11 +150,9 @@ private:
     QLabel *m_hint = nullptr;
     QLabel *m_message = nullptr;
 
-    QHash<QString, backends::argocd::ApplicationInfo> m_appsByName;
     QHash<QString, backends::argocd::RevisionMetadata> m_metadata;  // commits never change
     QHash<QString, QString> m_metadataErrors;
     QString m_selected;
-    QString m_shownHistoryKey;
     QTimer m_treeTimer;
     bool m_busy = false;
     QString m_readOnlyReason;

@@ -5,10 +5,11 @@
 #include "shell/actionrunner.h"
 
 #include "common/diffdialog.h"
-#include "humanduration.h"
+#include "delivery/gitopscommitmodel.h"
 
 #include <QDateTime>
 #include <QPointer>
+#include <QScopedValueRollback>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -18,7 +19,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace pilothouse::widgets {
@@ -26,10 +27,7 @@ namespace pilothouse::widgets {
 using namespace backends;
 using namespace backends::gitops;
 
-namespace {
-constexpr int ShaRole = Qt::UserRole;
-constexpr int TimeRole = Qt::UserRole + 1;
-}  // namespace
+using models::GitOpsCommitModel;
 
 GitOpsView::GitOpsView(const GitOpsSettings &settings, actions::AuditLog *audit, QWidget *parent)
     : shell::Page(parent), m_client(new GitOpsClient(settings, {}, this)), m_runner(new shell::ActionRunner(this, this))
@@ -97,13 +95,16 @@ void GitOpsView::buildUi()
     m_status->setTextFormat(Qt::PlainText);
     m_status->setWordWrap(true);
 
-    m_commits = new QTreeWidget(this);
+    m_commitModel = new GitOpsCommitModel(this);
+    m_commits = new QTreeView(this);
     m_commits->setObjectName(QStringLiteral("gitopsCommits"));
-    m_commits->setColumnCount(ColumnCount);
-    m_commits->setHeaderLabels({tr("Commit"), tr("Author"), tr("Age"), tr("Message")});
+    m_commits->setModel(m_commitModel);
     m_commits->setRootIsDecorated(false);
     m_commits->setUniformRowHeights(true);
     m_commits->setAllColumnsShowFocus(true);
+    m_commits->setSelectionMode(QAbstractItemView::SingleSelection);
+    for (int c = 0; c < GitOpsCommitModel::MessageColumn; ++c)
+        m_commits->header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     m_commits->header()->setStretchLastSection(true);
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
 
@@ -151,7 +152,7 @@ void GitOpsView::buildUi()
     connect(m_fetch, &QPushButton::clicked, this, &GitOpsView::refresh);
     connect(m_url, &QLineEdit::returnPressed, this, &GitOpsView::refresh);
     connect(m_branch, &QLineEdit::returnPressed, this, &GitOpsView::refresh);
-    connect(m_commits, &QTreeWidget::itemSelectionChanged, this, &GitOpsView::onSelectionChanged);
+    connect(m_commits->selectionModel(), &QItemSelectionModel::selectionChanged, this, &GitOpsView::onSelectionChanged);
     connect(m_bump, &QPushButton::clicked, this, &GitOpsView::startBump);
     connect(m_revert, &QPushButton::clicked, this, &GitOpsView::startRevert);
 }
@@ -191,16 +192,18 @@ QString GitOpsView::messageText() const { return m_message->text(); }
 
 QString GitOpsView::selectedCommit() const
 {
-    const QList<QTreeWidgetItem *> items = m_commits->selectedItems();
-    return items.isEmpty() ? QString() : items.first()->data(ShaColumn, ShaRole).toString();
+    const QModelIndexList rows = m_commits->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : rows.first().data(GitOpsCommitModel::ShaRole).toString();
 }
 
 bool GitOpsView::selectCommit(const QString &sha)
 {
-    for (int i = 0; i < m_commits->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *item = m_commits->topLevelItem(i);
-        if (item->data(ShaColumn, ShaRole).toString().startsWith(sha)) {
-            m_commits->setCurrentItem(item);
+    if (sha.isEmpty())
+        return false;
+    const QList<CommitInfo> &commits = m_commitModel->items();
+    for (int row = 0; row < commits.size(); ++row) {
+        if (commits[row].sha.startsWith(sha)) {
+            m_commits->selectionModel()->setCurrentIndex(m_commitModel->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
             return true;
         }
     }
@@ -220,47 +223,32 @@ void GitOpsView::onSynced(const Result<RepositoryState> &state)
     const QString selected = selectedCommit();
     m_state = state.value();
     m_synced = true;
-    // Rows are rebuilt (the history is short) and the selection follows its commit.
-    const QSignalBlocker blocker(m_commits);
-    m_commits->clear();
-    QList<QTreeWidgetItem *> items;
-    for (const CommitInfo &c : m_state.commits) {
-        auto *item = new QTreeWidgetItem;
-        item->setText(ShaColumn, c.shortSha());
-        item->setData(ShaColumn, ShaRole, c.sha);
-        item->setData(ShaColumn, TimeRole, c.time);
-        item->setText(AuthorColumn, c.authorName);
-        item->setToolTip(AuthorColumn, c.authorEmail);
-        item->setText(MessageColumn, c.summary);
-        item->setToolTip(MessageColumn, c.message.trimmed() + QStringLiteral("\n\n") + c.files.join(QLatin1Char('\n')));
-        items << item;
+    // New commits come in as rows on top; the selection stays on its commit (a selected commit
+    // that fell out of the list leaves no selection, and the newest is selected below).
+    {
+        const QScopedValueRollback applying(m_applyingFetch, true);
+        m_commitModel->setItems(m_state.commits);
+        if (selectedCommit().isEmpty() && m_commitModel->rowCount() > 0)
+            selectCommit(m_commitModel->itemAt(0).sha);
     }
-    m_commits->addTopLevelItems(items);
-    updateAges();
-    for (int c = 0; c < MessageColumn; ++c)
-        m_commits->resizeColumnToContents(c);
     m_status->setText(tr("%1 at %2 · %n commit(s) shown · fetched %3", nullptr, static_cast<int>(m_state.commits.size()))
                           .arg(m_client->settings().branch, m_state.head.left(7), QTime::currentTime().toString(QStringLiteral("HH:mm:ss"))));
-    if (selected.isEmpty() || !selectCommit(selected))
-        m_commits->setCurrentItem(m_commits->topLevelItem(0));
-    onSelectionChanged();
+    // A commit never changes: the same one still selected keeps its diff.
+    if (selectedCommit() != selected || m_diff->toPlainText().isEmpty())
+        onSelectionChanged();
     updateButtons();
     emit refreshed(true);
 }
 
 void GitOpsView::updateAges()
 {
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    for (int i = 0; i < m_commits->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *item = m_commits->topLevelItem(i);
-        const QDateTime t = item->data(ShaColumn, TimeRole).toDateTime();
-        item->setText(AgeColumn, models::humanDuration(qMax<qint64>(0, t.secsTo(now))));
-        item->setToolTip(AgeColumn, t.toLocalTime().toString(Qt::ISODate));
-    }
+    m_commitModel->refreshAges();
 }
 
 void GitOpsView::onSelectionChanged()
 {
+    if (m_applyingFetch)
+        return;  // onSynced looks at the selection once the list is applied
     const QString sha = selectedCommit();
     updateButtons();
     if (sha.isEmpty()) {

@@ -19,7 +19,11 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
-class QTreeWidget;
+class QTreeView;
+
+namespace pilothouse::models {
+class GitOpsCommitModel;
+}
 
 namespace pilothouse::widgets::shell {
 class ActionRunner;
@@ -31,8 +35,6 @@ class GitOpsView : public shell::Page {
     Q_OBJECT
 
 public:
-    enum Column { ShaColumn, AuthorColumn, AgeColumn, MessageColumn, ColumnCount };
-
     // `audit` may be null (no audit log); every push is written to it otherwise. Fetches at once
     // when the settings name a repository.
     GitOpsView(const backends::gitops::GitOpsSettings &settings, backends::actions::AuditLog *audit, QWidget *parent = nullptr);
@@ -50,7 +52,8 @@ public:
     // For tests and the main window.
     QString statusText() const;   // "main at 1a2b3c4 · 12 commits · fetched 10:02:03", or the fetch error
     QString messageText() const;  // the outcome of the last change
-    QTreeWidget *commitsView() const { return m_commits; }
+    QTreeView *commitsView() const { return m_commits; }
+    models::GitOpsCommitModel *commitModel() const { return m_commitModel; }
     QPlainTextEdit *diffView() const { return m_diff; }
     QString selectedCommit() const;
     bool selectCommit(const QString &sha);
@@ -95,7 +98,8 @@ private:
     std::function<void(bool, const QString &)> m_pushReply;  // the runner's push in flight
     QPushButton *m_fetch = nullptr;
     QLabel *m_status = nullptr;
-    QTreeWidget *m_commits = nullptr;
+    models::GitOpsCommitModel *m_commitModel = nullptr;
+    QTreeView *m_commits = nullptr;
     QLabel *m_details = nullptr;
     QPlainTextEdit *m_diff = nullptr;
     QPushButton *m_bump = nullptr;
@@ -105,6 +109,7 @@ private:
     backends::gitops::RepositoryState m_state;
     bool m_synced = false;
     bool m_fetching = false;
+    bool m_applyingFetch = false;  // the commit list is being replaced: selection signals wait
     QString m_action;          // "bump" or "revert" while a change is in flight
     QTimer m_ageTimer;
     std::function<bool(const QString &, const QString &)> m_confirm;

@@ -2,8 +2,11 @@
 #include "resources/detailpane.h"
 
 #include "common/diffdialog.h"
+#include "common/treeexpander.h"
 #include "humanduration.h"
+#include "resources/eventmodel.h"
 #include "workloads/inspect/objectdetails.h"
+#include "workloads/inspect/objectrelations.h"
 #include "core/textdiff.h"
 #include "workloads/inspect/yamledit.h"
 #include "workloads/inspect/yamlview.h"
@@ -26,7 +29,9 @@
 #include <QTabWidget>
 #include <QTextBlock>
 #include <QTextBrowser>
-#include <QTreeWidget>
+#include <QCoreApplication>
+#include <QThreadPool>
+#include <QTreeView>
 #include <QUrlQuery>
 #include <QVBoxLayout>
 
@@ -42,9 +47,10 @@ using backends::kube::ResourceRef;
 
 namespace {
 
-constexpr int RefRole = Qt::UserRole;
-constexpr int NsRole = Qt::UserRole + 1;
-constexpr int NameRole = Qt::UserRole + 2;
+using models::EventModel;
+using models::RelatedObjectModel;
+using models::RelatedRow;
+using RelatedTreeRow = RelatedObjectModel::Row;
 
 QString esc(const QString &s) { return s.toHtmlEscaped(); }
 
@@ -63,6 +69,82 @@ QString resourceVersionOf(const QByteArray &json)
 
 ResourceRef eventsRef() { return {QString(), QStringLiteral("v1"), QStringLiteral("events"), QStringLiteral("Event"), true}; }
 ResourceRef replicaSetsRef() { return {QStringLiteral("apps"), QStringLiteral("v1"), QStringLiteral("replicasets"), QStringLiteral("ReplicaSet"), true}; }
+
+// Parses a list answer on a pool thread (the GUI thread never parses a list) and hands the
+// value to `then` on the GUI thread, unless the pane is gone by then.
+template <class R>
+void parseOffGuiThread(DetailPane *pane, QByteArray body, std::function<R(const QByteArray &)> parse, std::function<void(DetailPane *, const R &)> then)
+{
+    QPointer<DetailPane> guard(pane);
+    QThreadPool::globalInstance()->start([guard, body = std::move(body), parse = std::move(parse), then = std::move(then)] {
+        R result = parse(body);
+        // Posted to the application object, which outlives every pane; the guard is read there.
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(), [guard, then, result = std::move(result)] {
+                if (guard)
+                    then(guard.data(), result);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+// The tone of a related object's status: ready is good, else what its phase says (a running
+// pod whose containers are not ready yet is still on its way).
+models::StatusTone relatedTone(const backends::workloads::RelatedObject &o)
+{
+    if (o.ready)
+        return models::StatusTone::Good;
+    if (o.phase.isEmpty() || o.phase == QLatin1String("Running"))
+        return models::StatusTone::Progress;
+    return models::statusTone(o.phase);
+}
+
+// The index in pre-order `rows` of the row reached by `path` (keys from the top), or -1.
+int rowAtPath(const QList<RelatedTreeRow> &rows, const QStringList &path)
+{
+    QStringList at;
+    for (int i = 0; i < rows.size(); ++i) {
+        at.resize(rows[i].depth);
+        at.append(rows[i].value.key);
+        if (at == path)
+            return i;
+    }
+    return -1;
+}
+
+// Colours a cell's text by the model's StatusToneRole, with no icon (the rest of a warning
+// event's row); cells without a tone are drawn as usual.
+class ToneTextDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        const QVariant tone = index.data(models::StatusToneRole);
+        if (!tone.isValid())
+            return;
+        const QColor c = StatusPalette::color(static_cast<StatusTone>(tone.toInt()));
+        option->palette.setColor(QPalette::Text, c);
+        option->palette.setColor(QPalette::WindowText, c);
+    }
+};
+
+// The status delegate where the model gives a tone, a plain cell elsewhere (a group's selector).
+class OptionalStatusDelegate : public StatusDelegate {
+public:
+    using StatusDelegate::StatusDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        if (index.data(models::StatusToneRole).isValid())
+            StatusDelegate::initStyleOption(option, index);
+        else
+            QStyledItemDelegate::initStyleOption(option, index);
+    }
+};
 
 }  // namespace
 
@@ -87,26 +169,37 @@ DetailPane::DetailPane(QWidget *parent) : QWidget(parent)
     m_overview->setFrameShape(QFrame::NoFrame);
     m_tabs->addTab(m_overview, tr("Overview"));
 
-    m_events = new QTreeWidget(this);
+    m_eventModel = new EventModel(this);
+    m_events = new QTreeView(this);
     m_events->setObjectName(QStringLiteral("eventsTree"));
+    m_events->setModel(m_eventModel);
     m_events->setRootIsDecorated(false);
-    m_events->setHeaderLabels({tr("Type"), tr("Reason"), tr("Age"), tr("From"), tr("Message")});
+    m_events->setUniformRowHeights(true);
     m_events->setAlternatingRowColors(true);
+    m_events->setItemDelegate(new ToneTextDelegate(m_events));
+    m_events->setItemDelegateForColumn(EventModel::TypeColumn, new StatusDelegate(m_events));
     m_events->header()->setStretchLastSection(true);
-    m_events->setColumnWidth(0, 70);
-    m_events->setColumnWidth(1, 150);
-    m_events->setColumnWidth(2, 60);
-    m_events->setColumnWidth(3, 170);
+    m_events->setColumnWidth(EventModel::TypeColumn, 90);
+    m_events->setColumnWidth(EventModel::ReasonColumn, 150);
+    m_events->setColumnWidth(EventModel::AgeColumn, 80);
+    m_events->setColumnWidth(EventModel::SourceColumn, 170);
     m_tabs->addTab(m_events, tr("Events"));
 
-    m_related = new QTreeWidget(this);
+    m_relatedModel = new RelatedObjectModel(this);
+    m_related = new QTreeView(this);
     m_related->setObjectName(QStringLiteral("relatedTree"));
-    m_related->setHeaderLabels({tr("Object"), tr("Status")});
-    m_related->setColumnWidth(0, 360);
-    connect(m_related, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
-        const auto ref = item->data(0, RefRole).value<ResourceRef>();
-        if (!ref.plural.isEmpty())
-            Q_EMIT openRequested(ref, item->data(0, NsRole).toString(), item->data(0, NameRole).toString());
+    m_related->setModel(m_relatedModel);
+    m_related->setUniformRowHeights(true);
+    m_related->setAllColumnsShowFocus(true);
+    m_related->setColumnWidth(RelatedObjectModel::ObjectColumn, 360);
+    m_related->setItemDelegateForColumn(RelatedObjectModel::StatusColumn, new OptionalStatusDelegate(m_related));
+    // Groups and the owner chain open as they arrive; what the operator collapsed stays so.
+    new TreeExpander(m_related);
+    connect(m_related, &QTreeView::activated, this, [this](const QModelIndex &index) {
+        const QModelIndex at = index.siblingAtColumn(RelatedObjectModel::ObjectColumn);
+        if (at.data(RelatedObjectModel::OpenableRole).toBool())
+            Q_EMIT openRequested(at.data(RelatedObjectModel::RefRole).value<ResourceRef>(), at.data(RelatedObjectModel::NamespaceRole).toString(),
+                                 at.data(RelatedObjectModel::NameRole).toString());
     });
     m_tabs->addTab(m_related, tr("Related"));
 
@@ -165,8 +258,12 @@ void DetailPane::clear()
     setEditing(false);
     m_title->setText(tr("Select a row to see its details."));
     m_overview->clear();
-    m_events->clear();
-    m_related->clear();
+    m_eventModel->clear();
+    m_tabs->setTabText(1, tr("Events"));
+    m_ownerRows.clear();
+    m_setRows.clear();
+    m_podRows.clear();
+    m_relatedModel->clear();
     m_yaml->clear();
     updateButtons();
 }
@@ -185,8 +282,12 @@ void DetailPane::showObject(const ResourceRef &resource, const QString &ns, cons
     m_title->setText(QStringLiteral("%1  %2").arg(resource.kind, ns.isEmpty() ? name : ns + QLatin1Char('/') + name));
     m_yaml->setPlainText(tr("Loading %1…").arg(name));
     m_overview->clear();
-    m_events->clear();
-    m_related->clear();
+    m_eventModel->clear();
+    m_tabs->setTabText(1, tr("Events"));
+    m_ownerRows.clear();
+    m_setRows.clear();
+    m_podRows.clear();
+    m_relatedModel->clear();
     load(false);
 }
 
@@ -300,9 +401,10 @@ void DetailPane::fillOverview(const QByteArray &json)
 
 void DetailPane::loadEvents(const QString &uid)
 {
-    m_events->clear();
-    if (uid.isEmpty() || !m_session || !m_session->client())
+    if (uid.isEmpty() || !m_session || !m_session->client()) {
+        m_eventModel->clear();
         return;
+    }
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("fieldSelector"), QStringLiteral("involvedObject.uid=") + uid);
     const quint64 gen = m_generation;
@@ -311,160 +413,157 @@ void DetailPane::loadEvents(const QString &uid)
                               [self, gen](const KubeReply &reply) {
         if (!self || gen != self->m_generation)
             return;
+        using Events = backends::Result<QList<backends::workloads::ObjectEvent>>;
+        auto show = [gen](DetailPane *pane, const Events &events) {
+            if (gen != pane->m_generation)
+                return;
+            if (!events.ok()) {
+                backends::workloads::ObjectEvent failed;
+                failed.key = QStringLiteral("error");
+                failed.message = tr("Events could not be read: %1").arg(events.error().message);
+                pane->m_eventModel->setItems({failed});
+                pane->m_tabs->setTabText(1, tr("Events"));
+                return;
+            }
+            // Kept by uid: a reload adds the new events at the top, the selection stays.
+            pane->m_eventModel->setItems(events.value());
+            pane->m_tabs->setTabText(1, events.value().isEmpty() ? tr("Events") : tr("Events (%1)").arg(events.value().size()));
+        };
         if (!reply.ok()) {
-            auto *item = new QTreeWidgetItem(self->m_events, {QString(), QString(), QString(), QString(), tr("Events could not be read: %1").arg(reply.error.message)});
-            item->setFirstColumnSpanned(true);
+            show(self, Events::failure(reply.error));
             return;
         }
-        struct Ev { QString when; QStringList cols; bool warning; };
-        QList<Ev> events;
-        for (const QJsonValue &v : QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("items")).toArray()) {
-            const QJsonObject e = v.toObject();
-            QString when = e.value(QStringLiteral("lastTimestamp")).toString();
-            if (when.isEmpty()) when = e.value(QStringLiteral("eventTime")).toString();
-            if (when.isEmpty()) when = e.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("creationTimestamp")).toString();
-            QString from = e.value(QStringLiteral("source")).toObject().value(QStringLiteral("component")).toString();
-            if (from.isEmpty()) from = e.value(QStringLiteral("reportingComponent")).toString();
-            const int count = e.value(QStringLiteral("count")).toInt(1);
-            QString age = ageOf(when);
-            if (count > 1)
-                age += QStringLiteral(" (x%1)").arg(count);
-            events.append({when, {e.value(QStringLiteral("type")).toString(), e.value(QStringLiteral("reason")).toString(), age, from,
-                                  e.value(QStringLiteral("message")).toString()},
-                           e.value(QStringLiteral("type")).toString() == QLatin1String("Warning")});
-        }
-        std::sort(events.begin(), events.end(), [](const Ev &a, const Ev &b) { return a.when > b.when; });
-        for (const Ev &e : events) {
-            auto *item = new QTreeWidgetItem(self->m_events, e.cols);
-            item->setToolTip(4, e.cols.value(4));
-            if (e.warning)
-                for (int c = 0; c < 5; ++c)
-                    item->setForeground(c, StatusPalette::color(StatusTone::Warning));
-        }
-        self->m_tabs->setTabText(1, events.isEmpty() ? tr("Events") : tr("Events (%1)").arg(events.size()));
+        parseOffGuiThread<Events>(self, reply.body, &backends::workloads::parseEventList, show);
     });
 }
 
-void DetailPane::addRelatedItem(QTreeWidgetItem *parent, const ResourceRef &ref, const QString &ns, const QString &name, const QString &info)
+void DetailPane::showRelated()
 {
-    auto *item = new QTreeWidgetItem(parent, {ref.kind + QLatin1Char('/') + name, info});
-    item->setData(0, RefRole, QVariant::fromValue(ref));
-    item->setData(0, NsRole, ns);
-    item->setData(0, NameRole, name);
-    item->setToolTip(0, tr("Double-click to show it here"));
+    m_relatedModel->setRows(m_ownerRows + m_setRows + m_podRows);
+}
+
+void DetailPane::followOwners(const QStringList &path, const QList<backends::workloads::OwnerReference> &owners, const QString &ns)
+{
+    const int at = rowAtPath(m_ownerRows, path);
+    if (at < 0)
+        return;
+    const int depth = m_ownerRows[at].depth + 1;
+    int insertAt = at + 1;
+    auto *client = m_session ? m_session->client() : nullptr;
+    const quint64 gen = m_generation;
+    QPointer<DetailPane> self(this);
+    for (const auto &o : owners) {
+        const ResourceRef ref = backends::workloads::resourceForKind(o.apiVersion, o.kind);
+        RelatedRow row;
+        if (ref.plural.isEmpty()) {
+            row.key = o.kind + QLatin1Char('/') + ns + QLatin1Char('/') + o.name;
+            row.label = o.kind + QLatin1Char('/') + o.name;
+            row.status = tr("kind not known to Pilothouse");
+        } else {
+            row = RelatedRow::object(ref, ref.namespaced ? ns : QString(), o.name);
+        }
+        m_ownerRows.insert(insertAt++, RelatedTreeRow{depth, row});
+        // The chain is followed a few steps up (pod → ReplicaSet → Deployment → …), not forever.
+        if (ref.plural.isEmpty() || depth > 5 || !client)
+            continue;
+        const QStringList ownerPath = path + QStringList{row.key};
+        client->get(ref, ref.namespaced ? ns : QString(), o.name, this, [self, gen, ownerPath, ns](const KubeReply &reply) {
+            if (!self || gen != self->m_generation)
+                return;
+            const int index = rowAtPath(self->m_ownerRows, ownerPath);
+            if (index < 0)
+                return;
+            if (!reply.ok()) {
+                self->m_ownerRows[index].value.status = reply.error.message;
+                self->showRelated();
+                return;
+            }
+            const auto owner = backends::workloads::objectDetails(reply.body);
+            self->m_ownerRows[index].value.status = owner.facts.isEmpty() ? QString() : owner.facts.first().second;
+            self->followOwners(ownerPath, owner.owners, ns);
+            self->showRelated();
+        });
+    }
 }
 
 void DetailPane::loadRelated(const QByteArray &json)
 {
-    m_related->clear();
-    if (!m_session || !m_session->client())
+    m_ownerRows.clear();
+    if (!m_session || !m_session->client()) {
+        m_setRows.clear();
+        m_podRows.clear();
+        showRelated();
         return;
+    }
     const auto d = backends::workloads::objectDetails(json);
     const quint64 gen = m_generation;
     QPointer<DetailPane> self(this);
     auto *client = m_session->client();
 
-    // The owner chain, followed upward through controller references (pod → ReplicaSet → Deployment).
+    // The owner chain, followed upward through owner references (pod → ReplicaSet → Deployment).
     if (!d.owners.isEmpty()) {
-        auto *owners = new QTreeWidgetItem(m_related, {tr("Owned by")});
-        owners->setExpanded(true);
-        auto follow = std::make_shared<std::function<void(QTreeWidgetItem *, QList<backends::workloads::OwnerReference>, int)>>();
-        // The function refers to itself only weakly (no cycle); pending reads keep it alive.
-        *follow = [self, gen, client, weakFollow = std::weak_ptr(follow), ns = d.ns](QTreeWidgetItem *parent,
-                                                                                   const QList<backends::workloads::OwnerReference> &refs, int depth) {
-            auto follow = weakFollow.lock();
-            if (!follow)
-                return;
-            for (const auto &o : refs) {
-                const ResourceRef ref = backends::workloads::resourceForKind(o.apiVersion, o.kind);
-                if (ref.plural.isEmpty()) {
-                    new QTreeWidgetItem(parent, {o.kind + QLatin1Char('/') + o.name, tr("kind not known to Pilothouse")});
-                    continue;
-                }
-                self->addRelatedItem(parent, ref, ns, o.name, QString());
-                QTreeWidgetItem *item = parent->child(parent->childCount() - 1);
-                item->setExpanded(true);
-                if (depth >= 4)
-                    continue;
-                client->get(ref, ref.namespaced ? ns : QString(), o.name, self, [self, gen, follow, item, depth](const KubeReply &reply) {
-                    if (!self || gen != self->m_generation)
-                        return;
-                    if (!reply.ok()) {
-                        item->setText(1, reply.error.message);
-                        return;
-                    }
-                    const auto owner = backends::workloads::objectDetails(reply.body);
-                    item->setText(1, owner.facts.isEmpty() ? QString() : owner.facts.first().second);
-                    (*follow)(item, owner.owners, depth + 1);
-                });
-            }
-        };
-        (*follow)(owners, d.owners, 0);
+        m_ownerRows.append(RelatedTreeRow{0, RelatedRow::group(QStringLiteral("owners"), tr("Owned by"))});
+        followOwners({QStringLiteral("owners")}, d.owners, d.ns);
     }
-
-    if (d.podSelector.isEmpty() || d.ns.isEmpty())
+    if (d.podSelector.isEmpty() || d.ns.isEmpty()) {
+        m_setRows.clear();
+        m_podRows.clear();
+        showRelated();
         return;
+    }
+    // Until their answers: the headings (a reload keeps what it showed).
+    if (m_setRows.isEmpty())
+        m_setRows.append(RelatedTreeRow{0, RelatedRow::group(QStringLiteral("replicasets"), tr("ReplicaSets"))});
+    if (m_podRows.isEmpty())
+        m_podRows.append(RelatedTreeRow{0, RelatedRow::group(QStringLiteral("pods"), tr("Pods"))});
+    showRelated();
+
     const QString selector = backends::workloads::selectorString(d.podSelector);
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("labelSelector"), selector);
     const QString q = query.toString(QUrl::FullyEncoded);
-    {
-        // The ReplicaSets this object owns (a Deployment's, a Rollout's); the entry goes when it owns none.
-        auto *sets = new QTreeWidgetItem(m_related, {tr("ReplicaSets")});
-        sets->setExpanded(true);
-        client->list(replicaSetsRef(), d.ns, q, this, [self, gen, sets, uid = d.uid, ns = d.ns](const KubeReply &reply) {
-            if (!self || gen != self->m_generation)
-                return;
-            if (!reply.ok()) {
-                sets->setText(1, reply.error.message);
-                return;
-            }
-            int count = 0;
-            for (const QJsonValue &v : QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("items")).toArray()) {
-                const QJsonObject rs = v.toObject();
-                const QJsonObject meta = rs.value(QStringLiteral("metadata")).toObject();
-                bool owned = false;
-                for (const QJsonValue &o : meta.value(QStringLiteral("ownerReferences")).toArray())
-                    owned = owned || o.toObject().value(QStringLiteral("uid")).toString() == uid;
-                if (!owned)
-                    continue;
-                ++count;
-                const QJsonObject annotations = meta.value(QStringLiteral("annotations")).toObject();
-                const QString revision = annotations.value(QStringLiteral("deployment.kubernetes.io/revision"))
-                                             .toString(annotations.value(QStringLiteral("rollout.argoproj.io/revision")).toString());
-                const QJsonObject st = rs.value(QStringLiteral("status")).toObject();
-                self->addRelatedItem(sets, replicaSetsRef(), ns, meta.value(QStringLiteral("name")).toString(),
-                                     tr("revision %1 · %2/%3 ready").arg(revision).arg(st.value(QStringLiteral("readyReplicas")).toInt()).arg(
-                                         rs.value(QStringLiteral("spec")).toObject().value(QStringLiteral("replicas")).toInt()));
-            }
-            if (count == 0)
-                delete sets;
-            else
-                sets->setText(0, tr("ReplicaSets (%1)").arg(count));
-        });
-    }
-    auto *pods = new QTreeWidgetItem(m_related, {tr("Pods")});
-    pods->setExpanded(true);
-    client->list(ResourceRef::pods(), d.ns, q, this, [self, gen, pods, ns = d.ns, selector](const KubeReply &reply) {
+    using Related = backends::Result<QList<backends::workloads::RelatedObject>>;
+    // The ReplicaSets this object owns (a Deployment's, a Rollout's); the heading goes when it owns none.
+    client->list(replicaSetsRef(), d.ns, q, this, [self, gen, uid = d.uid](const KubeReply &reply) {
         if (!self || gen != self->m_generation)
             return;
-        if (!reply.ok()) {
-            pods->setText(1, reply.error.message);
+        auto show = [gen](DetailPane *pane, const Related &sets) {
+            if (gen != pane->m_generation)
+                return;
+            pane->m_setRows.clear();
+            if (!sets.ok()) {
+                pane->m_setRows.append(RelatedTreeRow{0, RelatedRow::group(QStringLiteral("replicasets"), tr("ReplicaSets"), sets.error().message)});
+            } else if (!sets.value().isEmpty()) {
+                pane->m_setRows.append(RelatedTreeRow{0, RelatedRow::group(QStringLiteral("replicasets"), tr("ReplicaSets (%1)").arg(sets.value().size()))});
+                for (const auto &rs : sets.value())
+                    pane->m_setRows.append(RelatedTreeRow{1, RelatedRow::object(rs.ref, rs.ns, rs.name, rs.summary, relatedTone(rs))});
+            }
+            pane->showRelated();
+        };
+        if (!reply.ok())
+            return show(self, Related::failure(reply.error));
+        parseOffGuiThread<Related>(self, reply.body, [uid](const QByteArray &body) { return backends::workloads::parseOwnedReplicaSets(body, uid); }, show);
+    });
+    client->list(ResourceRef::pods(), d.ns, q, this, [self, gen, selector](const KubeReply &reply) {
+        if (!self || gen != self->m_generation)
             return;
-        }
-        const QJsonArray items = QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("items")).toArray();
-        for (const QJsonValue &v : items) {
-            const QJsonObject pod = v.toObject();
-            const QJsonObject st = pod.value(QStringLiteral("status")).toObject();
-            int ready = 0;
-            const QJsonArray statuses = st.value(QStringLiteral("containerStatuses")).toArray();
-            for (const QJsonValue &c : statuses)
-                ready += c.toObject().value(QStringLiteral("ready")).toBool() ? 1 : 0;
-            self->addRelatedItem(pods, ResourceRef::pods(), ns, pod.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("name")).toString(),
-                                 tr("%1 · %2/%3 ready").arg(st.value(QStringLiteral("phase")).toString()).arg(ready).arg(statuses.size()));
-        }
-        pods->setText(0, tr("Pods (%1)").arg(items.size()));
-        pods->setText(1, tr("selected by %1").arg(selector));
+        auto show = [gen, selector](DetailPane *pane, const Related &pods) {
+            if (gen != pane->m_generation)
+                return;
+            pane->m_podRows.clear();
+            if (!pods.ok()) {
+                pane->m_podRows.append(RelatedTreeRow{0, RelatedRow::group(QStringLiteral("pods"), tr("Pods"), pods.error().message)});
+            } else {
+                pane->m_podRows.append(RelatedTreeRow{0, RelatedRow::group(QStringLiteral("pods"), tr("Pods (%1)").arg(pods.value().size()),
+                                                                            tr("selected by %1").arg(selector))});
+                for (const auto &p : pods.value())
+                    pane->m_podRows.append(RelatedTreeRow{1, RelatedRow::object(p.ref, p.ns, p.name, p.summary, relatedTone(p))});
+            }
+            pane->showRelated();
+        };
+        if (!reply.ok())
+            return show(self, Related::failure(reply.error));
+        parseOffGuiThread<Related>(self, reply.body, &backends::workloads::parsePodList, show);
     });
 }
 
@@ -493,12 +592,9 @@ void DetailPane::onThemeChanged()
     applyEditingBackground();
     if (!m_liveJson.isEmpty())
         fillOverview(m_liveJson);
-    for (int i = 0; i < m_events->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *item = m_events->topLevelItem(i);
-        if (item->text(0) == QLatin1String("Warning"))
-            for (int c = 0; c < m_events->columnCount(); ++c)
-                item->setForeground(c, StatusPalette::color(StatusTone::Warning));
-    }
+    // The delegates take tone colours from the theme as they paint.
+    m_events->viewport()->update();
+    m_related->viewport()->update();
 }
 
 void DetailPane::updateButtons()

@@ -6,6 +6,8 @@
 
 #include "kube/session/kubesession.h"
 #include "kube/api/resourceref.h"
+#include "resources/relatedobjectmodel.h"
+#include "workloads/inspect/objectdetails.h"
 
 #include <QWidget>
 
@@ -16,8 +18,11 @@ class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
 class QTextBrowser;
-class QTreeWidget;
-class QTreeWidgetItem;
+class QTreeView;
+
+namespace pilothouse::models {
+class EventModel;
+}
 
 namespace pilothouse::widgets {
 
@@ -42,8 +47,10 @@ public:
 
     QPlainTextEdit *yamlEdit() const { return m_yaml; }
     QTabWidget *tabs() const { return m_tabs; }
-    QTreeWidget *eventsTree() const { return m_events; }
-    QTreeWidget *relatedTree() const { return m_related; }
+    QTreeView *eventsTree() const { return m_events; }
+    QTreeView *relatedTree() const { return m_related; }
+    models::EventModel *eventModel() const { return m_eventModel; }
+    models::RelatedObjectModel *relatedModel() const { return m_relatedModel; }
     QTextBrowser *overview() const { return m_overview; }
     QLabel *editError() const { return m_editError; }
     QString lastDiff() const { return m_lastDiff; }
@@ -69,7 +76,11 @@ private:
     void fillOverview(const QByteArray &json);
     void loadEvents(const QString &uid);
     void loadRelated(const QByteArray &json);
-    void addRelatedItem(QTreeWidgetItem *parent, const backends::kube::ResourceRef &ref, const QString &ns, const QString &name, const QString &info);
+    // Adds `owners` under the Related row at `path` (keys from the top) and reads each of them
+    // for its own owners, up the chain.
+    void followOwners(const QStringList &path, const QList<backends::workloads::OwnerReference> &owners, const QString &ns);
+    // The three sections of the Related tab, joined into the model.
+    void showRelated();
     void setEditing(bool on);
     void showEditError(const QString &headline, const backends::ApiError &error);
     void report(const QString &message);
@@ -98,8 +109,14 @@ private:
     QLabel *m_title = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTextBrowser *m_overview = nullptr;
-    QTreeWidget *m_events = nullptr;
-    QTreeWidget *m_related = nullptr;
+    models::EventModel *m_eventModel = nullptr;
+    models::RelatedObjectModel *m_relatedModel = nullptr;
+    QTreeView *m_events = nullptr;
+    QTreeView *m_related = nullptr;
+    // The Related tab in pre-order rows, one list per section, each filled as its answer arrives.
+    QList<models::RelatedObjectModel::Row> m_ownerRows;
+    QList<models::RelatedObjectModel::Row> m_setRows;
+    QList<models::RelatedObjectModel::Row> m_podRows;
     QPlainTextEdit *m_yaml = nullptr;
     QLabel *m_editError = nullptr;
     QPushButton *m_editButton = nullptr;
