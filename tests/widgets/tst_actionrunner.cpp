@@ -1,6 +1,7 @@
 // The main window's action runner against a scripted API server: after a lost answer the
 // status line and the run's outcome say what reading the object again found (applied or not),
 // and a delete that leaves the object with finalizers reads "terminating", not "done".
+#include "actions/sessionactions.h"
 #include "connectedwindow.h"
 #include "shell/actionrunner.h"
 
@@ -129,11 +130,11 @@ private Q_SLOTS:
         m_engine = std::make_unique<http::HttpEngine>();
         m_session = std::make_unique<kube::KubeSession>(m_engine.get(),
                                                         std::make_shared<kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals.json"))));
-        m_session->setAuditLog(std::make_shared<AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
+        SessionActions::of(m_session.get())->setAuditLog(std::make_shared<AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl"))));
         m_window = m_shell.makeWindow(kubeconfig);
         m_window->attachSession(m_session.get());
         m_session->connectTo(config.value(), {});
-        QVERIFY(m_session->actions());
+        QVERIFY(facadeFor(m_session.get()));
         m_window->actionRunner()->setConfirmHandler([](const QString &) { return true; });
     }
 
