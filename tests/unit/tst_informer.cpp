@@ -539,6 +539,7 @@ private Q_SLOTS:
         QTest::qWait(2000);  // the window the requests are counted in
         const int requests = m_script.listCount + m_script.watchCount;
         inf->stop();
+        qInfo("%d requests in 2 s (%d lists, %d watches)", requests, m_script.listCount.load(), m_script.watchCount.load());
         // Back-off 100 ms doubling to 400 ms (plus jitter, capped): about 8 retries in 2 s, each
         // a list and a watch at most; the first relist after a 410 may be immediate.
         QVERIFY2(requests <= 24, qPrintable(QStringLiteral("%1 requests in 2 s (%2 lists, %3 watches)").arg(requests).arg(m_script.listCount.load()).arg(m_script.watchCount.load())));
