@@ -1,6 +1,8 @@
 // The simulated Argo CD application controller: git fetch, comparison, sync, prune, health, history.
 #include "argo/argocdcontroller.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
@@ -291,7 +293,10 @@ void ArgoCdController::start()
 {
     if (m_running.exchange(true))
         return;
-    m_thread = std::thread([this] { loop(); });
+    m_thread = std::thread([this] {
+        pthread_setname_np(pthread_self(), "sim-argocd");
+        loop();
+    });
 }
 
 void ArgoCdController::stop()

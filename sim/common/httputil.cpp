@@ -3,6 +3,8 @@
 
 #include <httplib.h>
 
+#include <utility>
+
 namespace pilothouse::sim {
 
 std::string param(const httplib::Request &req, const char *key)
@@ -31,6 +33,72 @@ void sendStatus(httplib::Response &res, const ApiException &e)
         res.set_header("Retry-After", std::to_string(retry->get<long long>()));
     else if (e.code() == 429)
         res.set_header("Retry-After", "1");
+}
+
+void PiecedBody::append(std::string piece)
+{
+    if (piece.empty())
+        return;
+    m_size += piece.size();
+    m_owned.push_back(std::move(piece));
+    m_pieces.emplace_back(m_owned.back());
+}
+
+void PiecedBody::appendShared(std::string_view piece, std::shared_ptr<const void> owner)
+{
+    if (piece.empty())
+        return;
+    m_size += piece.size();
+    m_pieces.push_back(piece);
+    if (owner && (m_owners.empty() || m_owners.back() != owner))
+        m_owners.push_back(std::move(owner));
+}
+
+std::string PiecedBody::toString() const
+{
+    std::string out;
+    out.reserve(m_size);
+    for (const auto &p : m_pieces)
+        out += p;
+    return out;
+}
+
+void PiecedBody::send(std::shared_ptr<PiecedBody> body, httplib::Response &res, const char *contentType)
+{
+    // httplib asks for the bytes from `offset` on, in order; the cursor remembers where that is.
+    struct Cursor {
+        size_t piece = 0, offset = 0;
+        std::string staging;
+    };
+    auto cursor = std::make_shared<Cursor>();
+    const size_t total = body->size();
+    res.set_content_provider(total, contentType, [body, cursor](size_t offset, size_t, httplib::DataSink &sink) {
+        constexpr size_t kChunk = 256 * 1024;
+        Cursor &c = *cursor;
+        if (offset != c.offset)
+            return false;  // httplib never rewinds; if it did, the answer would be wrong: drop it
+        c.staging.clear();
+        c.staging.reserve(kChunk + 64 * 1024);
+        size_t sent = 0;
+        auto flush = [&] {
+            if (c.staging.empty())
+                return true;
+            const bool ok = sink.write(c.staging.data(), c.staging.size());
+            sent += c.staging.size();
+            c.staging.clear();
+            return ok;
+        };
+        while (c.piece < body->m_pieces.size() && sent + c.staging.size() < kChunk) {
+            // One copy into a reused buffer: big writes make full TLS records and few system
+            // calls (a write per 8 KB object costs more than the copy).
+            c.staging += body->m_pieces[c.piece];
+            ++c.piece;
+        }
+        if (!flush())
+            return false;
+        c.offset += sent;
+        return true;
+    });
 }
 
 }  // namespace pilothouse::sim

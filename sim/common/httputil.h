@@ -3,7 +3,11 @@
 
 #include "common/apierror.h"
 
+#include <deque>
+#include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace httplib {
 struct Request;
@@ -25,5 +29,25 @@ bool flag(const httplib::Request &req, const char *key);
 void sendJson(httplib::Response &res, int status, const std::string &body, const char *type = kJson);
 // The Status body of an API error, with Retry-After from details.retryAfterSeconds (1 s for a 429 without).
 void sendStatus(httplib::Response &res, const ApiException &e);
+
+// An answer assembled from bytes that already exist (objects serialized once, when stored) and a
+// few pieces made for it, sent with a Content-Length straight from those bytes: a list of 100,000
+// objects is never copied into one string.
+class PiecedBody {
+public:
+    void append(std::string piece);
+    // A view into bytes `owner` keeps alive until the answer is sent.
+    void appendShared(std::string_view piece, std::shared_ptr<const void> owner);
+    size_t size() const { return m_size; }
+    std::string toString() const;
+    // Sends it as the answer's body (not compressed: the HTTP layer would need it whole first).
+    static void send(std::shared_ptr<PiecedBody> body, httplib::Response &res, const char *contentType);
+
+private:
+    std::deque<std::string> m_owned;  // a deque: appending never moves the pieces already viewed
+    std::vector<std::shared_ptr<const void>> m_owners;
+    std::vector<std::string_view> m_pieces;
+    size_t m_size = 0;
+};
 
 }  // namespace pilothouse::sim

@@ -896,8 +896,9 @@ void ApiServer::serveList(const httplib::Request &req, httplib::Response &res, c
         limit = std::max(0LL, std::atoll(l.c_str()));
     std::string cont = param(req, "continue");
 
-    std::vector<ObjPtr> items;
-    std::uint64_t rv;
+    std::shared_ptr<const ListSnapshot> snapshot;
+    std::uint64_t snapshotId = 0;
+    size_t offset = 0;
     if (!cont.empty()) {
         Json token;
         try {
@@ -905,14 +906,15 @@ void ApiServer::serveList(const httplib::Request &req, httplib::Response &res, c
             if (!decoded)
                 throw ApiException::badRequest("continue key is not valid: illegal base64 data");
             token = Json::parse(*decoded);
+            snapshotId = token.value("id", 0ULL);
+            offset = token.value("offset", size_t(0));
         } catch (const Json::exception &) {
             throw ApiException::badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
         }
-        std::uint64_t id = token.value("id", 0ULL);
         std::lock_guard lock(m_continueMutex);
-        auto it = m_continues.find(id);
+        auto it = m_continues.find(snapshotId);
         if (it == m_continues.end() || token.value("rv", 0ULL) < m_cluster.store().compactedRv() ||
-            std::chrono::steady_clock::now() - it->second.created > std::chrono::minutes(5)) {
+            std::chrono::steady_clock::now() - it->second->created > std::chrono::minutes(5)) {
             if (it != m_continues.end())
                 m_continues.erase(it);
             throw ApiException(410, "Expired",
@@ -922,9 +924,9 @@ void ApiServer::serveList(const httplib::Request &req, httplib::Response &res, c
                                "objects that were created, modified, or deleted between the time the first chunk was returned "
                                "and now may show up in the list.");
         }
-        items = std::move(it->second.items);
-        rv = it->second.rv;
-        m_continues.erase(it);
+        snapshot = it->second;
+        if (offset == 0 || offset > snapshot->items.size())
+            throw ApiException::badRequest("continue key is not valid: the offset does not belong to this list");
     } else {
         std::string rvParam = param(req, "resourceVersion");
         std::string match = param(req, "resourceVersionMatch");
@@ -934,68 +936,91 @@ void ApiServer::serveList(const httplib::Request &req, httplib::Response &res, c
             if (match == "Exact" && want != snap.rv)
                 throw ApiException(410, "Expired", "too old resource version: " + rvParam + " (" + std::to_string(snap.rv) + ")");
         }
-        rv = snap.rv;
-        bool filter = !ls.empty() || !fs.empty();
-        if (filter) {
+        auto fresh = std::make_shared<ListSnapshot>();
+        fresh->rv = snap.rv;
+        fresh->created = std::chrono::steady_clock::now();
+        if (!ls.empty() || !fs.empty()) {
             for (auto &o : snap.items)
                 if (ls.matches(findPath(o->obj, "metadata.labels")) && fs.matches(o->obj))
-                    items.push_back(std::move(o));
+                    fresh->items.push_back(std::move(o));
         } else {
-            items = std::move(snap.items);
+            fresh->items = std::move(snap.items);
         }
+        snapshot = std::move(fresh);
     }
+    const std::vector<ObjPtr> &items = snapshot->items;
+    const std::uint64_t rv = snapshot->rv;
+    const size_t end = limit > 0 ? std::min(items.size(), offset + static_cast<size_t>(limit)) : items.size();
     std::string nextToken;
-    size_t remaining = 0;
-    if (limit > 0 && items.size() > static_cast<size_t>(limit)) {
-        std::vector<ObjPtr> rest(items.begin() + limit, items.end());
-        items.resize(static_cast<size_t>(limit));
-        remaining = rest.size();
+    {
         std::lock_guard lock(m_continueMutex);
-        std::uint64_t id = m_nextContinueId++;
-        m_continues[id] = {std::move(rest), rv, std::chrono::steady_clock::now()};
-        while (m_continues.size() > 256)
-            m_continues.erase(m_continues.begin());
-        const StoredObject &last = *items.back();
-        nextToken = base64UrlEncode(Json({{"v", "meta.k8s.io/v1"}, {"rv", rv}, {"start", last.ns.empty() ? last.name : last.ns + "/" + last.name}, {"id", id}}).dump());
+        if (end < items.size()) {
+            if (!snapshotId) {
+                // Kept until it expires (5 minutes) or 64 newer lists came: a token may be used
+                // again, as a client retrying a page does.
+                const auto now = std::chrono::steady_clock::now();
+                std::erase_if(m_continues, [&](const auto &e) { return now - e.second->created > std::chrono::minutes(5); });
+                snapshotId = m_nextContinueId++;
+                m_continues[snapshotId] = snapshot;
+                while (m_continues.size() > 64)
+                    m_continues.erase(m_continues.begin());  // the oldest list
+            }
+            const StoredObject &last = *items[end - 1];
+            nextToken = base64UrlEncode(Json({{"v", "meta.k8s.io/v1"}, {"rv", rv}, {"start", last.ns.empty() ? last.name : last.ns + "/" + last.name},
+                                              {"id", snapshotId}, {"offset", end}}).dump());
+        }
     }
     Json meta = {{"resourceVersion", std::to_string(rv)}};
     if (!nextToken.empty()) {
         meta["continue"] = nextToken;
-        meta["remainingItemCount"] = remaining;
+        meta["remainingItemCount"] = items.size() - end;
     }
+
+    // Objects are kept serialized: a page is their bytes with a few made around them, never a
+    // re-encoding (a Table row's cells are the only part computed per request).
+    auto body = std::make_shared<PiecedBody>();
     if (table) {
-        IncludeObject inc = includeObjectFromQuery(param(req, "includeObject"));
-        Json rows = Json::array();
-        for (const auto &o : items)
-            rows.push_back(tableRow(t, o->obj, inc));
-        sendJson(res, 200, Json({{"kind", "Table"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", meta},
-                                 {"columnDefinitions", tableColumns(t)}, {"rows", rows}}).dump());
-        return;
-    }
-    // Objects are kept serialized: a list is their concatenation, not a re-encoding.
-    std::string body;
-    size_t total = 128;
-    for (const auto &o : items)
-        total += o->json.size() + 1;
-    body.reserve(total);
-    if (partial) {
-        body = R"({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":)" + meta.dump() + R"(,"items":[)";
-        for (size_t i = 0; i < items.size(); ++i) {
-            if (i)
-                body += ',';
-            body += Json({{"kind", "PartialObjectMetadata"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", items[i]->obj["metadata"]}}).dump();
+        const IncludeObject inc = includeObjectFromQuery(param(req, "includeObject"));
+        body->append(R"({"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":)" + meta.dump() + R"(,"columnDefinitions":)" +
+                     tableColumns(t).dump() + R"(,"rows":[)");
+        for (size_t i = offset; i < end; ++i) {
+            const ObjPtr &o = items[i];
+            std::string row = (i > offset ? R"(,{"cells":)" : R"({"cells":)") + tableCells(t, o->obj).dump();
+            if (inc == IncludeObject::Object) {
+                body->append(row + R"(,"object":)");
+                body->appendShared(o->json, o);
+                body->append("}");
+            } else if (inc == IncludeObject::Metadata) {
+                body->append(row + R"(,"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":)");
+                body->appendShared(o->metadataJson(), o);
+                body->append("}}");
+            } else {
+                body->append(row + "}");
+            }
+        }
+    } else if (partial) {
+        body->append(R"({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":)" + meta.dump() + R"(,"items":[)");
+        for (size_t i = offset; i < end; ++i) {
+            body->append(i > offset ? R"(,{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":)"
+                                    : R"({"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":)");
+            body->appendShared(items[i]->metadataJson(), items[i]);
+            body->append("}");
         }
     } else {
-        body = "{\"kind\":\"" + t.listKind() + "\",\"apiVersion\":\"" + t.groupVersion() + "\",\"metadata\":" + meta.dump() + ",\"items\":[";
-        for (size_t i = 0; i < items.size(); ++i) {
-            if (i)
-                body += ',';
-            body += items[i]->json;
+        body->append("{\"kind\":\"" + t.listKind() + "\",\"apiVersion\":\"" + t.groupVersion() + "\",\"metadata\":" + meta.dump() + ",\"items\":[");
+        for (size_t i = offset; i < end; ++i) {
+            if (i > offset)
+                body->append(",");
+            body->appendShared(items[i]->json, items[i]);
         }
     }
-    body += "]}";
-    // Large lists are sent uncompressed on purpose: the simulator must not be the slow part of a benchmark.
-    sendJson(res, 200, body, items.size() > 200 ? "application/json; charset=utf-8" : kJson);
+    body->append("]}");
+    // Small answers may be gzip-compressed by the HTTP layer; large ones go out as they are, from
+    // the objects' own bytes: the simulator must not be the slow part of a benchmark.
+    if (end - offset > 200)
+        PiecedBody::send(std::move(body), res, "application/json; charset=utf-8");
+    else
+        sendJson(res, 200, body->toString(), kJson);
 }
 
 void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, const ResourceType &t, const std::string &ns)
@@ -1012,7 +1037,9 @@ void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, 
         bool initialEventsEnd = false;
         std::uint64_t pos = 0;
         std::uint64_t epoch = 0;
-        std::string pending;  // initial events, written first
+        std::vector<ObjPtr> initial;  // the initial events' objects, written first, a batch per write
+        size_t initialSent = 0;
+        std::string columns;  // the Table form's columnDefinitions, encoded once
         bool gone = false;
         std::chrono::steady_clock::time_point deadline;
         std::chrono::steady_clock::time_point nextBookmark;
@@ -1035,22 +1062,29 @@ void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, 
     st->deadline = now + std::chrono::seconds(timeout);
     st->nextBookmark = now + m_options.bookmarkInterval;
 
-    auto encode = [st](const char *type, const Json &obj, const std::string &serialized) {
-        std::string out = "{\"type\":\"";
+    if (st->table)
+        st->columns = tableColumns(t).dump();
+    // An event from the object's stored bytes: only a Table row's cells are computed.
+    auto encode = [st](std::string &out, const char *type, const StoredObject &o) {
+        out += "{\"type\":\"";
         out += type;
         out += "\",\"object\":";
         if (st->table) {
-            Json tbl = {{"kind", "Table"}, {"apiVersion", "meta.k8s.io/v1"},
-                        {"metadata", {{"resourceVersion", stringAt(obj, "metadata.resourceVersion")}}},
-                        {"columnDefinitions", tableColumns(*st->type)}, {"rows", {tableRow(*st->type, obj, st->include)}}};
-            out += tbl.dump();
+            out += R"({"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":")";
+            out += std::to_string(o.rv);
+            out += R"("},"columnDefinitions":)";
+            out += st->columns;
+            out += R"(,"rows":[)";
+            appendTableRow(out, *st->type, o, st->include);
+            out += "]}";
         } else if (st->partial) {
-            out += Json({{"kind", "PartialObjectMetadata"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", obj["metadata"]}}).dump();
+            out += R"({"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":)";
+            out += o.metadataJson();
+            out += "}";
         } else {
-            out += serialized;
+            out += o.json;
         }
         out += "}\n";
-        return out;
     };
     auto matches = [st](const StoredObject &o) {
         if (!st->ns.empty() && st->type->namespaced && o.ns != st->ns)
@@ -1065,9 +1099,9 @@ void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, 
     } else if (sendInitial) {
         // "Start at most recent": synthetic ADDED events for the current state, then changes.
         ObjectStore::Snapshot snap = m_cluster.store().list(t, ns);
-        for (const auto &o : snap.items)
+        for (auto &o : snap.items)
             if (matches(*o))
-                st->pending += encode("ADDED", o->obj, o->json);
+                st->initial.push_back(std::move(o));
         st->pos = snap.rv;
         if (flag(req, "sendInitialEvents") && st->bookmarks)
             st->initialEventsEnd = true;
@@ -1095,10 +1129,16 @@ void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, 
             sink.done();
             return true;
         }
-        if (!st->pending.empty()) {
-            std::string chunk = std::move(st->pending);
-            st->pending.clear();
-            if (st->initialEventsEnd) {
+        if (st->initialSent < st->initial.size() || st->initialEventsEnd) {
+            // The initial events a batch per write, not all of them in memory at once.
+            std::string chunk;
+            while (st->initialSent < st->initial.size() && chunk.size() < 256 * 1024)
+                encode(chunk, "ADDED", *st->initial[st->initialSent++]);
+            if (st->initialSent == st->initial.size()) {
+                st->initial.clear();
+                st->initial.shrink_to_fit();
+            }
+            if (st->initial.empty() && st->initialEventsEnd) {
                 Json bm = kindForBookmark();
                 bm["metadata"]["annotations"] = {{"k8s.io/initial-events-end", "true"}};
                 chunk += "{\"type\":\"BOOKMARK\",\"object\":" + bm.dump() + "}\n";
@@ -1134,7 +1174,7 @@ void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, 
             else if (e.kind == EventKind::Modified)
                 type = now_ && before ? "MODIFIED" : now_ ? "ADDED" : before ? "DELETED" : nullptr;
             if (type)
-                chunk += encode(type, e.obj->obj, e.obj->json);
+                encode(chunk, type, *e.obj);
         }
         if (st->bookmarks && now >= st->nextBookmark) {
             chunk += "{\"type\":\"BOOKMARK\",\"object\":" + kindForBookmark().dump() + "}\n";

@@ -107,13 +107,15 @@ private:
     std::mutex m_lifecycleMutex;
     std::atomic<bool> m_stopping{false};
 
-    struct ContinueSnapshot {
-        std::vector<ObjPtr> items;  // the remaining items of the paged list
+    // The items of a paged list, taken once at its first page: a continue token names the
+    // snapshot and an offset into it, so each page is found in O(1) and costs O(its size).
+    struct ListSnapshot {
+        std::vector<ObjPtr> items;
         std::uint64_t rv;
         std::chrono::steady_clock::time_point created;
     };
     std::mutex m_continueMutex;
-    std::map<std::uint64_t, ContinueSnapshot> m_continues;
+    std::map<std::uint64_t, std::shared_ptr<const ListSnapshot>> m_continues;
     std::uint64_t m_nextContinueId = 1;
 };
 

@@ -2,6 +2,8 @@
 #include "kube/objectstore.h"
 
 #include <algorithm>
+#include <string_view>
+#include <tuple>
 
 namespace pilothouse::sim {
 
@@ -50,6 +52,61 @@ const char *eventKindName(EventKind k)
     return "ERROR";
 }
 
+namespace {
+
+// The end of the JSON value that starts at `pos` in compact JSON (as nlohmann writes it).
+size_t skipValue(const std::string &j, size_t pos)
+{
+    if (pos >= j.size())
+        return j.size();
+    const char c = j[pos];
+    if (c == '"') {
+        for (size_t i = pos + 1; i < j.size(); ++i) {
+            if (j[i] == '\\')
+                ++i;
+            else if (j[i] == '"')
+                return i + 1;
+        }
+        return j.size();
+    }
+    if (c == '{' || c == '[') {
+        int depth = 0;
+        for (size_t i = pos; i < j.size(); ++i) {
+            if (j[i] == '"') {
+                i = skipValue(j, i) - 1;
+            } else if (j[i] == '{' || j[i] == '[') {
+                ++depth;
+            } else if (j[i] == '}' || j[i] == ']') {
+                if (--depth == 0)
+                    return i + 1;
+            }
+        }
+        return j.size();
+    }
+    size_t i = pos;
+    while (i < j.size() && j[i] != ',' && j[i] != '}' && j[i] != ']')
+        ++i;
+    return i;
+}
+
+// Offset and length of a top-level member's value in a compact JSON object; (0, 0) when absent.
+std::pair<size_t, size_t> topLevelMember(const std::string &j, std::string_view key)
+{
+    size_t i = 1;  // after '{'
+    while (i < j.size() && j[i] == '"') {
+        const size_t keyEnd = skipValue(j, i);
+        const std::string_view k(j.data() + i + 1, keyEnd - i - 2);
+        const size_t valueBegin = keyEnd + 1;  // after ':'
+        const size_t valueEnd = skipValue(j, valueBegin);
+        if (k == key)
+            return {valueBegin, valueEnd - valueBegin};
+        i = valueEnd + 1;  // after ','
+    }
+    return {0, 0};
+}
+
+}  // namespace
+
 ObjectStore::ObjectStore(size_t historyLimit)
     : m_historyLimit(historyLimit), m_objects(ResourceRegistry::instance().all().size())
 {
@@ -65,6 +122,7 @@ ObjPtr ObjectStore::freeze(const ResourceType &t, Json obj, std::uint64_t rv) co
     s->rv = rv;
     s->type = t.index;
     s->json = obj.dump();
+    std::tie(s->metadataBegin, s->metadataSize) = topLevelMember(s->json, "metadata");
     s->obj = std::move(obj);
     return s;
 }

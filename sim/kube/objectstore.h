@@ -17,6 +17,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -32,11 +33,15 @@ ApiException invalidError(const ResourceType &t, const std::string &name, const 
 struct StoredObject {
     Json obj;
     std::string json;  // compact serialized form, written once
+    size_t metadataBegin = 0, metadataSize = 0;  // where the metadata object is in `json`
     std::string ns;
     std::string name;
     std::string uid;
     std::uint64_t rv = 0;
     int type = -1;
+
+    // The serialized metadata, for PartialObjectMetadata and Table rows without re-encoding it.
+    std::string_view metadataJson() const { return std::string_view(json).substr(metadataBegin, metadataSize); }
 };
 using ObjPtr = std::shared_ptr<const StoredObject>;
 

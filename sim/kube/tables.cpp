@@ -656,6 +656,8 @@ IncludeObject includeObjectFromQuery(const std::string &value)
     return IncludeObject::Metadata;
 }
 
+Json tableCells(const ResourceType &t, const Json &obj) { return cellsFor(t, obj); }
+
 Json tableColumns(const ResourceType &t)
 {
     const auto &all = columnsByKind();
@@ -675,6 +677,21 @@ Json tableRow(const ResourceType &t, const Json &obj, IncludeObject include)
     else if (include == IncludeObject::Metadata)
         row["object"] = {{"kind", "PartialObjectMetadata"}, {"apiVersion", "meta.k8s.io/v1"}, {"metadata", obj["metadata"]}};
     return row;
+}
+
+void appendTableRow(std::string &out, const ResourceType &t, const StoredObject &o, IncludeObject include)
+{
+    out += R"({"cells":)";
+    out += cellsFor(t, o.obj).dump();
+    if (include == IncludeObject::Object) {
+        out += R"(,"object":)";
+        out += o.json;
+    } else if (include == IncludeObject::Metadata) {
+        out += R"(,"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":)";
+        out += o.metadataJson();
+        out += "}";
+    }
+    out += "}";
 }
 
 }  // namespace pilothouse::sim

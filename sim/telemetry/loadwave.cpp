@@ -1,6 +1,8 @@
 // The demo's repeating traffic wave, written into the load model a few times a second.
 #include "telemetry/loadwave.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -41,7 +43,10 @@ void LoadWave::start()
     if (m_thread.joinable())
         return;
     m_stop = false;
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+        pthread_setname_np(pthread_self(), "sim-loadwave");
+        run();
+    });
 }
 
 void LoadWave::stop()
