@@ -119,6 +119,47 @@ Json aggregatedGroups(bool core, const std::string &version)
     return {{"kind", "APIGroupDiscoveryList"}, {"apiVersion", "apidiscovery.k8s.io/" + version}, {"metadata", Json::object()}, {"items", items}};
 }
 
+// storage.NewTooLargeResourceVersionError: the Status for a resourceVersion the server has not
+// seen yet, as the watch cache sends it.
+Json tooLargeResourceVersion(const std::string &wanted, const std::string &current)
+{
+    return ApiException(504, "Timeout", "Timeout: Too large resource version: " + wanted + ", current: " + current,
+                        {{"causes", {{{"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}}}, {"retryAfterSeconds", 1}})
+        .status();
+}
+
+// ListOptions validation (apimachinery's internalversion/validation.go) for the watch-list
+// options of KEP-3157: sendInitialEvents goes with resourceVersionMatch=NotOlderThan on a watch,
+// and only there.
+void validateListOptions(const httplib::Request &req, bool watch)
+{
+    const bool initialEvents = req.has_param("sendInitialEvents");
+    const std::string match = param(req, "resourceVersionMatch");
+    Json causes = Json::array();
+    auto add = [&](const char *reason, const std::string &field, const std::string &message) {
+        causes.push_back({{"reason", reason}, {"message", message}, {"field", field}});
+    };
+    if (watch) {
+        if (initialEvents && match != "NotOlderThan")
+            add("FieldValueForbidden", "resourceVersionMatch", "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
+        if (!match.empty()) {
+            if (!initialEvents)
+                add("FieldValueForbidden", "resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided");
+            if (match != "NotOlderThan")
+                add("FieldValueNotSupported", "resourceVersionMatch", "Unsupported value: \"" + match + "\": supported values: \"NotOlderThan\"");
+        }
+    } else if (initialEvents) {
+        add("FieldValueForbidden", "sendInitialEvents", "Forbidden: sendInitialEvents is forbidden for list");
+    }
+    if (causes.empty())
+        return;
+    std::string what;
+    for (const auto &c : causes)
+        what += (what.empty() ? "" : ", ") + c.value("field", "") + ": " + c.value("message", "");
+    throw ApiException(422, "Invalid", "ListOptions.meta.k8s.io \"\" is invalid: " + (causes.size() > 1 ? "[" + what + "]" : what),
+                       {{"group", "meta.k8s.io"}, {"kind", "ListOptions"}, {"causes", causes}});
+}
+
 // The verb of a request as kube-apiserver's RequestInfo names it (list and watch for a collection,
 // get for an object...); outside /api and /apis, the method in lower case.
 std::string requestVerb(const httplib::Request &req, const std::vector<std::string> &parts)
@@ -625,14 +666,8 @@ bool ApiServer::serveFault(const FaultRule &fault, const httplib::Request &req, 
     case FaultKind::WatchError: {
         Json status;
         if (fault.code == 504) {
-            // storage.NewTooLargeResourceVersionError, as the watch cache sends it when the client
-            // asks for a resourceVersion it has not seen yet.
             const std::string current = m_cluster.store().currentRvString();
-            const std::string wanted = param(req, "resourceVersion").empty() ? current : param(req, "resourceVersion");
-            status = ApiException(504, "Timeout", "Timeout: Too large resource version: " + wanted + ", current: " + current,
-                                  {{"causes", {{{"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}}},
-                                   {"retryAfterSeconds", 1}})
-                         .status();
+            status = tooLargeResourceVersion(param(req, "resourceVersion").empty() ? current : param(req, "resourceVersion"), current);
         } else {
             status = ApiException(500, "InternalError", "Internal error occurred: the simulator was told to fail this watch",
                                   {{"causes", {{{"message", "the simulator was told to fail this watch"}}}}})
@@ -894,6 +929,7 @@ void ApiServer::serveList(const httplib::Request &req, httplib::Response &res, c
     long long limit = 0;
     if (std::string l = param(req, "limit"); !l.empty())
         limit = std::max(0LL, std::atoll(l.c_str()));
+    validateListOptions(req, false);
     std::string cont = param(req, "continue");
 
     std::shared_ptr<const ListSnapshot> snapshot;
@@ -1041,6 +1077,7 @@ void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, 
         size_t initialSent = 0;
         std::string columns;  // the Table form's columnDefinitions, encoded once
         bool gone = false;
+        Json error;  // an ERROR event's Status to end the stream with (gone has its own)
         std::chrono::steady_clock::time_point deadline;
         std::chrono::steady_clock::time_point nextBookmark;
     };
@@ -1092,19 +1129,30 @@ void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, 
         return st->ls.matches(findPath(o.obj, "metadata.labels")) && st->fs.matches(o.obj);
     };
 
-    std::string rvParam = param(req, "resourceVersion");
-    bool sendInitial = rvParam.empty() || rvParam == "0" || flag(req, "sendInitialEvents");
+    validateListOptions(req, true);
+    const std::string rvParam = param(req, "resourceVersion");
+    const bool fromNow = rvParam.empty() || rvParam == "0";
+    // Without sendInitialEvents, the legacy rule: an unset or "0" resourceVersion starts with the
+    // current state. With it (KEP-3157, a streaming list), it says, and NotOlderThan means a state
+    // at least as new as resourceVersion; the initial events end with a bookmark annotated
+    // k8s.io/initial-events-end when bookmarks are allowed.
+    const bool initialEvents = req.has_param("sendInitialEvents");
+    const bool sendInitial = initialEvents ? flag(req, "sendInitialEvents") : fromNow;
+    const std::uint64_t current = m_cluster.store().currentRv();
     if (m_faults.goneWatches.load() > 0 && m_faults.goneWatches.fetch_sub(1) > 0) {
         st->gone = true;
+    } else if (initialEvents && !fromNow && parseRv(rvParam) > current) {
+        st->error = tooLargeResourceVersion(rvParam, std::to_string(current));
     } else if (sendInitial) {
-        // "Start at most recent": synthetic ADDED events for the current state, then changes.
+        // Synthetic ADDED events for the current state, then changes.
         ObjectStore::Snapshot snap = m_cluster.store().list(t, ns);
         for (auto &o : snap.items)
             if (matches(*o))
                 st->initial.push_back(std::move(o));
         st->pos = snap.rv;
-        if (flag(req, "sendInitialEvents") && st->bookmarks)
-            st->initialEventsEnd = true;
+        st->initialEventsEnd = initialEvents && st->bookmarks;
+    } else if (fromNow) {
+        st->pos = current;  // sendInitialEvents=false: changes from now on, without the current state
     } else {
         st->pos = parseRv(rvParam);
         if (st->pos < m_cluster.store().compactedRv())
@@ -1119,6 +1167,12 @@ void ApiServer::serveWatch(const httplib::Request &req, httplib::Response &res, 
         };
         if (m_stopping || m_faults.watchEpoch.load() != st->epoch)
             return false;  // drop the connection without a terminating chunk, as a failing server does
+        if (!st->error.is_null()) {
+            const std::string line = "{\"type\":\"ERROR\",\"object\":" + st->error.dump() + "}\n";
+            sink.write(line.data(), line.size());
+            sink.done();
+            return true;
+        }
         if (st->gone) {
             std::string rv = std::to_string(st->pos);
             Json status = {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()}, {"status", "Failure"},

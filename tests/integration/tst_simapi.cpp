@@ -248,6 +248,88 @@ private Q_SLOTS:
         QVERIFY(w.waitFor("ADDED", "sel", 5000).has_value());
     }
 
+    void streamingListSendsInitialEventsThenABookmark()
+    {
+        // KEP-3157: sendInitialEvents=true&resourceVersionMatch=NotOlderThan is a list as a watch.
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(m_sim->request("POST", kCm, configMap("streamed-" + std::to_string(i))).status, 201);
+        Json list = m_sim->get(kCm).json();
+        std::set<std::string> existing;
+        for (const auto &item : list["items"])
+            existing.insert(item["metadata"]["name"]);
+        const std::string query = "?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true";
+        for (const std::string &rv : {std::string(), std::string("0"), list["metadata"]["resourceVersion"].get<std::string>()}) {
+            WatchStream w(*m_sim, kCm + query + (rv.empty() ? "" : "&resourceVersion=" + rv));
+            std::set<std::string> added;
+            std::optional<Json> e;
+            while ((e = w.next(5000)) && (*e)["type"] == "ADDED")
+                QVERIFY2(added.insert((*e)["object"]["metadata"]["name"]).second, "an object came twice");
+            QVERIFY2(e.has_value(), "the initial events did not end with a bookmark");
+            JCOMPARE((*e)["type"], "BOOKMARK");
+            JCOMPARE((*e)["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+            QVERIFY(!(*e)["object"]["metadata"]["resourceVersion"].get<std::string>().empty());
+            QVERIFY(!(*e)["object"]["metadata"].contains("name"));
+            // Everything that existed, nothing else (the namespace's other writes are ConfigMaps too).
+            for (const auto &name : existing)
+                QVERIFY2(added.count(name), name.c_str());
+            // Then changes, as any watch.
+            const std::string later = "after-bookmark-" + std::to_string(existing.size()) + (rv.empty() ? "x" : rv);
+            QCOMPARE(m_sim->request("POST", kCm, configMap(later)).status, 201);
+            QVERIFY(w.waitFor("ADDED", later, 5000).has_value());
+        }
+        // Without allowWatchBookmarks the initial events come, and no bookmark after them.
+        {
+            WatchStream w(*m_sim, std::string(kCm) + "?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan");
+            QVERIFY(w.waitFor("ADDED", "streamed-2", 5000).has_value());
+            QVERIFY(!w.waitFor("BOOKMARK", "", 1500).has_value());
+        }
+        // sendInitialEvents=false: from now on, without the current state.
+        {
+            WatchStream w(*m_sim, std::string(kCm) + "?watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true");
+            // The first event is a periodic bookmark (every second here): the watch is open and
+            // sent nothing of the current state.
+            auto first = w.next(5000);
+            QVERIFY(first.has_value());
+            JCOMPARE((*first)["type"], "BOOKMARK");
+            QVERIFY(!(*first)["object"]["metadata"].contains("annotations"));
+            QCOMPARE(m_sim->request("POST", kCm, configMap("after-no-initial-events")).status, 201);
+            auto next = w.next(5000);
+            for (int i = 0; next && (*next)["type"] == "BOOKMARK" && i < 5; ++i)
+                next = w.next(5000);
+            QVERIFY(next.has_value());
+            JCOMPARE((*next)["type"], "ADDED");
+            JCOMPARE((*next)["object"]["metadata"]["name"], "after-no-initial-events");
+        }
+        // A resourceVersion the server has not reached yet: 504 Too large resource version.
+        {
+            const std::string ahead = std::to_string(std::stoull(m_sim->get(kCm).json()["metadata"]["resourceVersion"].get<std::string>()) + 1000000);
+            WatchStream w(*m_sim, kCm + query + "&resourceVersion=" + ahead);
+            auto e = w.next(5000);
+            QVERIFY(e.has_value());
+            JCOMPARE((*e)["type"], "ERROR");
+            JCOMPARE((*e)["object"]["code"], 504);
+            JCOMPARE((*e)["object"]["details"]["causes"][0]["reason"], "ResourceVersionTooLarge");
+        }
+    }
+
+    void streamingListOptionsAreValidated()
+    {
+        auto invalid = [&](const std::string &query, const std::string &message) {
+            HttpReply r = m_sim->get(kCm + query);
+            Json status = r.json();
+            return r.status == 422 && status.value("reason", "") == "Invalid" && status["details"].value("kind", "") == "ListOptions" &&
+                   status.value("message", "") == "ListOptions.meta.k8s.io \"\" is invalid: " + message;
+        };
+        QVERIFY(invalid("?watch=true&sendInitialEvents=true",
+                        "resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+        QVERIFY(invalid("?watch=true&resourceVersionMatch=NotOlderThan",
+                        "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+        QVERIFY(invalid("?watch=true&sendInitialEvents=true&resourceVersionMatch=Exact",
+                        "[resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan, "
+                        "resourceVersionMatch: Unsupported value: \"Exact\": supported values: \"NotOlderThan\"]"));
+        QVERIFY(invalid("?sendInitialEvents=true", "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list"));
+    }
+
     void bookmarksCarryOnlyAResourceVersion()
     {
         std::string rv = m_sim->get("/api/v1/pods").json()["metadata"]["resourceVersion"];
@@ -520,6 +602,16 @@ private Q_SLOTS:
         }
         JCOMPARE(generated(getAs("/api/v1/pods", partialAccept)["items"], "items", [](const Json &p) { return p["metadata"].value("namespace", ""); }),
                  partial);
+        // A streaming list of them: every pod once (in batches of initial events), then the bookmark.
+        WatchStream w(*sim, "/api/v1/pods?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true");
+        std::set<std::string> streamed;
+        std::optional<Json> e;
+        while ((e = w.next(10000)) && (*e)["type"] == "ADDED")
+            streamed.insert((*e)["object"]["metadata"]["namespace"].get<std::string>() + "/" + (*e)["object"]["metadata"]["name"].get<std::string>());
+        QVERIFY(e.has_value());
+        JCOMPARE((*e)["type"], "BOOKMARK");
+        for (const auto &p : items)
+            QVERIFY(streamed.count(p["metadata"]["namespace"].get<std::string>() + "/" + p["metadata"]["name"].get<std::string>()));
         QVERIFY2(problem.empty(), problem.c_str());
     }
 
