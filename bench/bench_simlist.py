@@ -128,7 +128,16 @@ def pages(sim, accept="application/json", query=""):
     total, count, cont = 0, 0, ""
     while True:
         path = "/api/v1/pods?limit=500" + query + ("&continue=" + urllib.parse.quote(cont) if cont else "")
-        body = get(conn, path, accept)
+        for attempt in range(3):
+            try:
+                body = get(conn, path, accept)
+                break
+            except (http.client.HTTPException, ConnectionError):
+                # The server closed the keep-alive connection (its timeout is 2 s): again, on a new one.
+                conn.close()
+                conn = sim.connection()
+                if attempt == 2:
+                    raise
         total += len(body)
         count += 1
         cont = json.loads(body)["metadata"].get("continue", "")
