@@ -5,12 +5,20 @@
 #include "statustone.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 
 #include <algorithm>
 
 namespace pilothouse::models {
 
-ObjectTableModel::ObjectTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+ObjectTableModel::ObjectTableModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    // Zero-time single shots: each chunk of a load waits for the events already queued (input,
+    // paints, change batches) before it runs.
+    m_loadTimer.setSingleShot(true);
+    m_loadTimer.setInterval(0);
+    connect(&m_loadTimer, &QTimer::timeout, this, &ObjectTableModel::loadNextChunk);
+}
 
 int ObjectTableModel::rowCount(const QModelIndex &parent) const
 {
@@ -33,20 +41,6 @@ QModelIndex ObjectTableModel::index(int row, int column, const QModelIndex &pare
     if (parent.isValid() || row < 0 || column < 0 || row >= static_cast<int>(m_rows.size()) || column >= columnCount())
         return {};
     return createIndex(row, column);
-}
-
-int ObjectTableModel::compareRows(int rowA, int rowB, int column) const
-{
-    const QVariant a = data(index(rowA, column), SortRole);
-    const QVariant b = data(index(rowB, column), SortRole);
-    const QPartialOrdering order = QVariant::compare(a, b);
-    if (order == QPartialOrdering::Less)
-        return -1;
-    if (order == QPartialOrdering::Greater)
-        return 1;
-    if (a.typeId() == QMetaType::QString && b.typeId() == QMetaType::QString)
-        return a.toString().compare(b.toString(), Qt::CaseInsensitive);
-    return 0;
 }
 
 ObjectTableModel::SortKey ObjectTableModel::sortKey(int row, int column) const
@@ -73,13 +67,43 @@ QString ObjectTableModel::identityKey(const backends::kube::KubeObject &o, const
     return key;
 }
 
-int ObjectTableModel::compareIdentity(const backends::kube::KubeObject &a, const backends::kube::KubeObject &b)
+bool ObjectTableModel::containsFolded(QStringView haystack, QStringView needle)
 {
-    // Object names and namespaces are lower-case DNS names: a plain compare is the
-    // case-insensitive order, at memcmp speed.
-    if (int c = a.name.compare(b.name))
-        return c;
-    return a.ns.compare(b.ns);
+    // Names, namespaces, statuses, nodes and addresses are ASCII: fold those by arithmetic, the
+    // rest through Qt's table (simple case folding, one code unit for one, as toCaseFolded does).
+    auto fold = [](char16_t c) -> char16_t {
+        if (c < 0x80)
+            return c >= u'A' && c <= u'Z' ? char16_t(c | 0x20) : c;
+        return char16_t(QChar::toCaseFolded(char32_t(c)));
+    };
+    const qsizetype n = needle.size();
+    const qsizetype last = haystack.size() - n;
+    if (n == 0)
+        return true;
+    const char16_t *h = haystack.utf16();
+    const char16_t *w = needle.utf16();
+    const char16_t first = w[0];
+    for (qsizetype i = 0; i <= last; ++i) {
+        if (fold(h[i]) != first)
+            continue;
+        qsizetype j = 1;
+        while (j < n && fold(h[i + j]) == w[j])
+            ++j;
+        if (j == n)
+            return true;
+    }
+    return false;
+}
+
+bool ObjectTableModel::matches(int row, QStringView needle) const
+{
+    const auto &o = rowObject(row);
+    if (containsFolded(o.name, needle) || containsFolded(o.ns, needle))
+        return true;
+    for (int c = 0; c < columnCount(); ++c)
+        if (containsFolded(data(index(row, c), Qt::DisplayRole).toString(), needle))
+            return true;
+    return false;
 }
 
 void ObjectTableModel::rebuildIndex(int fromRow)
@@ -90,16 +114,93 @@ void ObjectTableModel::rebuildIndex(int fromRow)
 
 void ObjectTableModel::resetObjects(const ObjectList &objects)
 {
+    // A newer list replaces one still loading.
+    m_loadTimer.stop();
+    m_load.reset();
+    const size_t first = static_cast<size_t>(m_fixedChunkRows > 0 ? m_fixedChunkRows : FirstChunkRows);
     beginResetModel();
-    m_rows = objects;
-    std::sort(m_rows.begin(), m_rows.end(), [](const KubeObjectPtr &a, const KubeObjectPtr &b) {
-        int ns = a->ns.compare(b->ns);
-        return ns != 0 ? ns < 0 : a->name < b->name;
-    });
+    m_rows.clear();
     m_rowOf.clear();
-    m_rowOf.reserve(static_cast<qsizetype>(m_rows.size()));
-    rebuildIndex(0);
+    if (objects.size() <= first) {
+        m_rows = objects;
+        m_rowOf.reserve(static_cast<qsizetype>(m_rows.size()));
+        rebuildIndex(0);
+        endResetModel();
+        return;
+    }
+    m_load = std::make_unique<PendingLoad>();
+    m_load->objects = objects;
+    m_rows.reserve(objects.size());
+    m_rowOf.reserve(static_cast<qsizetype>(objects.size()));
+    std::vector<KubeObjectPtr> rows;
+    QStringList keys;
+    takeFromLoad(first, rows, keys);
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        m_rowOf.insert(keys.at(i), static_cast<int>(m_rows.size()));
+        m_rows.push_back(std::move(rows[static_cast<size_t>(i)]));
+    }
     endResetModel();
+    Q_EMIT loadProgress(static_cast<int>(m_load->next), static_cast<int>(m_load->objects.size()));
+    m_loadTimer.start();
+}
+
+void ObjectTableModel::takeFromLoad(size_t count, std::vector<KubeObjectPtr> &rows, QStringList &keys)
+{
+    PendingLoad &load = *m_load;
+    const size_t end = std::min(load.objects.size(), load.next + count);
+    rows.reserve(end - load.next);
+    keys.reserve(static_cast<qsizetype>(end - load.next));
+    for (; load.next < end; ++load.next) {
+        KubeObjectPtr &o = load.objects[load.next];
+        QString key = o->key();
+        // A change since the list, or a row already there, knows better than the list.
+        if ((!load.superseded.isEmpty() && load.superseded.contains(key)) || m_rowOf.contains(key)) {
+            o.reset();
+            continue;
+        }
+        rows.push_back(std::move(o));
+        keys.append(std::move(key));
+    }
+}
+
+void ObjectTableModel::appendRows(std::vector<KubeObjectPtr> &rows, const QStringList &keys)
+{
+    if (rows.empty())
+        return;
+    const int first = static_cast<int>(m_rows.size());
+    beginInsertRows({}, first, first + static_cast<int>(rows.size()) - 1);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        m_rowOf.insert(keys.at(static_cast<qsizetype>(i)), static_cast<int>(m_rows.size()));
+        m_rows.push_back(std::move(rows[i]));
+    }
+    endInsertRows();
+}
+
+void ObjectTableModel::loadNextChunk()
+{
+    if (!m_load)
+        return;
+    QElapsedTimer took;
+    took.start();
+    const int size = m_fixedChunkRows > 0 ? m_fixedChunkRows : m_chunkRows;
+    std::vector<KubeObjectPtr> rows;
+    QStringList keys;
+    takeFromLoad(static_cast<size_t>(size), rows, keys);
+    appendRows(rows, keys);  // the proxy places them, the view lays out: all within this slice
+    const int loaded = static_cast<int>(m_load->next);
+    const int total = static_cast<int>(m_load->objects.size());
+    if (m_fixedChunkRows <= 0) {
+        // About 10 ms a chunk: the proxy's share grows with the rows already there, so the size
+        // follows the time taken rather than a fixed count (halved or doubled at most per step).
+        constexpr double targetNs = 10e6;
+        const double ns = std::max<double>(1, double(took.nsecsElapsed()));
+        m_chunkRows = std::clamp(int(size * targetNs / ns), std::max(256, size / 2), std::min(65536, size * 2));
+    }
+    if (loaded >= total)
+        m_load.reset();
+    else
+        m_loadTimer.start();
+    Q_EMIT loadProgress(loaded, total);
 }
 
 void ObjectTableModel::applyChanges(const ChangeBatch &batch)
@@ -110,6 +211,8 @@ void ObjectTableModel::applyChanges(const ChangeBatch &batch)
     QSet<QString> deletes;
     for (const auto &c : batch) {
         const QString key = c.object->key();
+        if (m_load)
+            m_load->superseded.insert(key);
         if (c.type == backends::kube::ObjectChange::Type::Deleted) {
             upserts.remove(key);
             deletes.insert(key);
@@ -261,36 +364,6 @@ QVariant PodTableModel::data(const QModelIndex &index, int role) const
     return {};
 }
 
-namespace {
-template<class T>
-int threeWay(const T &a, const T &b) { return a < b ? -1 : (b < a ? 1 : 0); }
-}  // namespace
-
-int PodTableModel::compareRows(int rowA, int rowB, int column) const
-{
-    const auto &a = rowObject(rowA);
-    const auto &b = rowObject(rowB);
-    const backends::kube::PodSummary *pa = a.pod();
-    const backends::kube::PodSummary *pb = b.pod();
-    if (!pa || !pb)
-        return ObjectTableModel::compareRows(rowA, rowB, column);
-    int c = 0;
-    switch (column) {
-    case NameColumn: return compareIdentity(a, b);
-    case NamespaceColumn: c = a.ns.compare(b.ns); break;
-    case StatusColumn: c = pa->status.compare(pb->status); break;  // CamelCase reasons: case never decides
-    case ReadyColumn:
-        // readyA/totalA vs readyB/totalB without division; 0/0 counts as 0.
-        c = threeWay(qint64(pa->readyContainers) * qMax(1, pb->totalContainers), qint64(pb->readyContainers) * qMax(1, pa->totalContainers));
-        break;
-    case RestartsColumn: c = threeWay(pa->restarts, pb->restarts); break;
-    case AgeColumn: c = threeWay(-a.createdAt, -b.createdAt); break;
-    case NodeColumn: c = pa->node.compare(pb->node); break;
-    default: return ObjectTableModel::compareRows(rowA, rowB, column);
-    }
-    return c ? c : compareIdentity(a, b);
-}
-
 ObjectTableModel::SortKey PodTableModel::sortKey(int row, int column) const
 {
     const auto &o = rowObject(row);
@@ -309,6 +382,22 @@ ObjectTableModel::SortKey PodTableModel::sortKey(int row, int column) const
     }
 }
 
+bool PodTableModel::matches(int row, QStringView needle) const
+{
+    // What the filter box promises: name, namespace, status, node (and the pod's address).
+    const auto &o = rowObject(row);
+    if (containsFolded(o.name, needle) || containsFolded(o.ns, needle))
+        return true;
+    const backends::kube::PodSummary *p = o.pod();
+    return p && (containsFolded(p->status, needle) || containsFolded(p->node, needle) || containsFolded(p->podIp, needle));
+}
+
+bool DeploymentTableModel::matches(int row, QStringView needle) const
+{
+    const auto &o = rowObject(row);
+    return containsFolded(o.name, needle) || containsFolded(o.ns, needle);
+}
+
 ObjectTableModel::SortKey DeploymentTableModel::sortKey(int row, int column) const
 {
     const auto &o = rowObject(row);
@@ -324,31 +413,6 @@ ObjectTableModel::SortKey DeploymentTableModel::sortKey(int row, int column) con
     case AgeColumn: return {double(-o.createdAt), identityKey(o)};
     default: return ObjectTableModel::sortKey(row, column);
     }
-}
-
-int DeploymentTableModel::compareRows(int rowA, int rowB, int column) const
-{
-    const auto &a = rowObject(rowA);
-    const auto &b = rowObject(rowB);
-    const backends::kube::DeploymentSummary *da = a.deployment();
-    const backends::kube::DeploymentSummary *db = b.deployment();
-    if (!da || !db)
-        return ObjectTableModel::compareRows(rowA, rowB, column);
-    int c = 0;
-    switch (column) {
-    case NameColumn: return compareIdentity(a, b);
-    case NamespaceColumn: c = a.ns.compare(b.ns); break;
-    case ReadyColumn:
-        // ready/desired, with 0 desired counting as complete (1.0), as data(SortRole) orders it.
-        c = threeWay(da->desired ? qint64(da->ready) * qMax(1, db->desired) : qint64(qMax(1, db->desired)),
-                     db->desired ? qint64(db->ready) * qMax(1, da->desired) : qint64(qMax(1, da->desired)));
-        break;
-    case UpToDateColumn: c = threeWay(da->updated, db->updated); break;
-    case AvailableColumn: c = threeWay(da->available, db->available); break;
-    case AgeColumn: c = threeWay(-a.createdAt, -b.createdAt); break;
-    default: return ObjectTableModel::compareRows(rowA, rowB, column);
-    }
-    return c ? c : compareIdentity(a, b);
 }
 
 int DeploymentTableModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
@@ -468,6 +532,21 @@ QVariant TableRowModel::data(const QModelIndex &index, int role) const
     if (role == Qt::TextAlignmentRole && col.numeric)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
     return {};
+}
+
+bool TableRowModel::matches(int row, QStringView needle) const
+{
+    // The cells shown, as the server printed them; ages change with time and are left out.
+    const auto &o = rowObject(row);
+    if (containsFolded(o.name, needle) || containsFolded(o.ns, needle))
+        return true;
+    const backends::kube::TableSummary *cells = o.tableRow();
+    if (!cells)
+        return false;
+    for (const Shown &col : m_columns)
+        if (col.cell >= 0 && !col.age && col.cell < cells->cells.size() && containsFolded(cells->cells.at(col.cell), needle))
+            return true;
+    return false;
 }
 
 }  // namespace pilothouse::models

@@ -1,13 +1,17 @@
 // Base of the resource tables: rows of KubeObject snapshots kept by key, updated incrementally
 // (insert/remove row ranges, per-row dataChanged) and reset only on a relist or context switch.
+// A large list is taken in time-sliced chunks so that the GUI thread never stalls on it.
 #pragma once
 
 #include "kube/cache/informer.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
+#include <QSet>
 #include <QStringList>
+#include <QTimer>
 
+#include <memory>
 #include <vector>
 
 namespace pilothouse::models {
@@ -29,16 +33,30 @@ public:
     explicit ObjectTableModel(QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
-    // QAbstractTableModel::index checks through two virtual calls; a sort asks for two indexes per
-    // comparison, so the check is done here on the row vector directly.
+    // QAbstractTableModel::index checks through two virtual calls; views and the proxy ask for many
+    // indexes, so the check is done here on the row vector directly.
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // Replaces everything (after a relist or a context switch): one model reset.
+    // Replaces everything (after a relist or a context switch): one model reset. A list longer
+    // than one chunk resets to its first chunk; the rest follows as row insertions at the end, one
+    // chunk per event-loop turn, each sized to take about 10 ms with the proxy and view attached
+    // (100,000 pods in a window took one 417 ms freeze, bench/bench_table). loadProgress() reports
+    // each chunk. Rows keep the list's order (the proxy sorts).
     void resetObjects(const ObjectList &objects);
-    // Applies a batch of changes without a reset.
+    // Applies a batch of changes without a reset. During a chunked load a change wins over the
+    // listed object with the same key, which is then never inserted: nothing is lost or doubled.
     void applyChanges(const ChangeBatch &batch);
     void clear() { resetObjects({}); }
+    // A chunked load in progress: rows of the last list are still to come.
+    bool isLoading() const { return m_load != nullptr; }
+    // Of the list loading: objects taken so far, and all of them (0 and 0 when none is loading).
+    int loadedCount() const { return m_load ? static_cast<int>(m_load->next) : 0; }
+    int loadTotal() const { return m_load ? static_cast<int>(m_load->objects.size()) : 0; }
+    // Tests: a fixed number of objects per chunk (0: sized by time, the default).
+    void setLoadChunkRows(int rows) { m_fixedChunkRows = rows; }
+    // Lists up to this many objects load in the reset itself.
+    static constexpr int FirstChunkRows = 16384;
     // Age columns change with time alone: one dataChanged over the column (views repaint only
     // the visible rows).
     void refreshColumn(int column);
@@ -47,37 +65,62 @@ public:
     void refreshCells(int column, QList<int> rows);
 
     int rowOf(const QString &key) const { return m_rowOf.value(key, -1); }
+    // The row's object without copying its shared pointer (an atomic increment per call); `row`
+    // must exist.
+    const backends::kube::KubeObject &rowObject(int row) const { return *m_rows[static_cast<size_t>(row)]; }
     KubeObjectPtr objectAt(int row) const { return row >= 0 && row < static_cast<int>(m_rows.size()) ? m_rows[row] : nullptr; }
-    // Orders two rows by a column without building QVariants: <0, 0 or >0. The proxies sort with
-    // it (100,000 rows take about 1.7 million comparisons, bench/bench_table). The default
-    // compares SortRole values.
-    virtual int compareRows(int rowA, int rowB, int column) const;
-    // The same order as compareRows, as a key built once per row for a whole-table sort:
-    // `number` first, then `text` compared code unit by code unit (tie-breaks included).
+    // A row's place in a column's order, built once per row: `number` first, then `text` compared
+    // code unit by code unit, tie-breaks (name, namespace) included in the text, so two objects
+    // never compare equal. ObjectFilterProxyModel sorts and places changed rows with these keys.
     struct SortKey {
         double number = 0;
         QString text;
+        bool operator==(const SortKey &o) const { return number == o.number && text == o.text; }
     };
     virtual SortKey sortKey(int row, int column) const;
+    // Whether the row's filterable text contains `needle`, which is case-folded
+    // (QString::toCaseFolded) and not empty. Read from the object's fields, without QVariant: the
+    // filter box tests every row per key typed. The default matches name, namespace and every
+    // column's display text.
+    virtual bool matches(int row, QStringView needle) const;
+    // Case-insensitive substring test against a case-folded needle (ASCII without table lookups).
+    static bool containsFolded(QStringView haystack, QStringView needle);
     // "now" for age columns; tests pin it.
     void setNow(qint64 secondsSinceEpoch) { m_now = secondsSinceEpoch; }
     qint64 now() const;
 
 protected:
     QVariant commonData(const KubeObjectPtr &obj, int role) const;
-    // The row's object without copying its shared pointer (an atomic increment per call).
-    const backends::kube::KubeObject &rowObject(int row) const { return *m_rows[static_cast<size_t>(row)]; }
-    // Name, then namespace: the tie-break of every column, so equal values keep a stable order.
-    static int compareIdentity(const backends::kube::KubeObject &a, const backends::kube::KubeObject &b);
-    // "name\x01namespace", and "text\x01name\x01namespace": keys whose plain order is the rows' order.
+    // "name\x01namespace", and "text\x01name\x01namespace": keys whose plain order is the rows'
+    // order, name then namespace breaking ties in every column.
     static QString identityKey(const backends::kube::KubeObject &o, const QString &first = {});
 
+Q_SIGNALS:
+    // A chunked load: `loaded` of the list's `total` objects taken so far (after the reset, then
+    // after each chunk; loaded == total at the end, when isLoading() is false again).
+    void loadProgress(int loaded, int total);
+
 private:
+    // The rest of a list being loaded in chunks.
+    struct PendingLoad {
+        ObjectList objects;
+        size_t next = 0;
+        QSet<QString> superseded;  // keys a change batch spoke for since the list: skipped
+    };
+
     void rebuildIndex(int fromRow);
+    // The next `count` objects of the pending list that no change has spoken for, with their keys.
+    void takeFromLoad(size_t count, std::vector<KubeObjectPtr> &rows, QStringList &keys);
+    void appendRows(std::vector<KubeObjectPtr> &rows, const QStringList &keys);
+    void loadNextChunk();
 
     std::vector<KubeObjectPtr> m_rows;
     QHash<QString, int> m_rowOf;
     qint64 m_now = 0;
+    std::unique_ptr<PendingLoad> m_load;
+    QTimer m_loadTimer;
+    int m_chunkRows = 4096;     // the next chunk's size, adapted to the time the last one took
+    int m_fixedChunkRows = 0;
 };
 
 // Pods: NAME, NAMESPACE, STATUS, READY, RESTARTS, AGE, NODE. The STATUS cell answers
@@ -91,8 +134,8 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-    int compareRows(int rowA, int rowB, int column) const override;
     SortKey sortKey(int row, int column) const override;
+    bool matches(int row, QStringView needle) const override;
 };
 
 // Deployments: NAME, NAMESPACE, READY, UP-TO-DATE, AVAILABLE, AGE. READY answers StatusToneRole
@@ -106,8 +149,8 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
-    int compareRows(int rowA, int rowB, int column) const override;
     SortKey sortKey(int row, int column) const override;
+    bool matches(int row, QStringView needle) const override;
 };
 
 // Any kind, with the columns the server's Table form gives (as `kubectl get` prints them),
@@ -125,6 +168,7 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool matches(int row, QStringView needle) const override;
 
 private:
     struct Shown {

@@ -43,7 +43,7 @@
 #include <QRegularExpression>
 #include <QListWidget>
 #include <QPlainTextEdit>
-#include <QSortFilterProxyModel>
+#include <QAbstractProxyModel>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -213,7 +213,7 @@ int main(int argc, char **argv)
         window.selectNamespaces({QStringLiteral("shop"), QStringLiteral("cafe")});
         browser->jumpToKind(QStringLiteral("deploy"));
         auto *view = window.findChild<QTableView *>(QStringLiteral("deploymentView"));
-        auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
+        auto *proxy = qobject_cast<QAbstractProxyModel *>(view->model());
         for (int r = 0; r < proxy->rowCount(); ++r)
             if (proxy->data(proxy->index(r, 0)).toString() == QLatin1String("frontend"))
                 view->setCurrentIndex(proxy->index(r, 0));

@@ -29,7 +29,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
-#include <QSortFilterProxyModel>
+#include <QAbstractProxyModel>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -242,7 +242,7 @@ private Q_SLOTS:
         QVERIFY(m_page->jumpToKind(QStringLiteral("deploy")));
         auto *view = m_page->findChild<QTableView *>(QStringLiteral("deploymentView"));
         QVERIFY(view);
-        auto *proxy = qobject_cast<QSortFilterProxyModel *>(view->model());
+        auto *proxy = qobject_cast<QAbstractProxyModel *>(view->model());
         int row = -1;
         for (int r = 0; r < proxy->rowCount(); ++r)
             if (proxy->data(proxy->index(r, 0)).toString() == QLatin1String("api"))
@@ -256,7 +256,7 @@ private Q_SLOTS:
         QVERIFY(m_page->jumpToKind(QStringLiteral("secrets")));
         auto *kinds = m_page->kindModel();
         QTRY_VERIFY_WITH_TIMEOUT(kinds->rowOf(QStringLiteral("demo/api-token")) >= 0, 5000);
-        auto *kindProxy = qobject_cast<QSortFilterProxyModel *>(m_page->kindView()->model());
+        auto *kindProxy = qobject_cast<QAbstractProxyModel *>(m_page->kindView()->model());
         const QModelIndex src = kinds->index(kinds->rowOf(QStringLiteral("demo/api-token")), 0);
         m_page->kindView()->setCurrentIndex(kindProxy->mapFromSource(src));
         QTRY_VERIFY_WITH_TIMEOUT(m_page->yamlView()->toPlainText().contains(QStringLiteral("kind: Secret")), 5000);

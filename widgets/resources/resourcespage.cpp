@@ -187,7 +187,7 @@ ResourcesPage::ResourcesPage(const shell::PageContext &context, QWidget *parent)
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         for (auto *proxy : {m_podProxy, m_deploymentProxy, m_kindProxy})
-            proxy->setFilterFixedString(text);
+            proxy->setFilterText(text);
         updateCounts();
     });
     // Tables take typed characters for their keyboard search, so ":" never reaches a shortcut
@@ -215,6 +215,10 @@ ResourcesPage::ResourcesPage(const shell::PageContext &context, QWidget *parent)
         connect(m, &QAbstractItemModel::rowsInserted, this, &ResourcesPage::selectPending);
         connect(m, &QAbstractItemModel::modelReset, this, &ResourcesPage::selectPending);
     }
+    // A long list arrives in chunks: the counts say how far it got.
+    for (models::ObjectTableModel *m : {static_cast<models::ObjectTableModel *>(m_podModel), static_cast<models::ObjectTableModel *>(m_deploymentModel),
+                                        static_cast<models::ObjectTableModel *>(m_kindModel)})
+        connect(m, &models::ObjectTableModel::loadProgress, this, &ResourcesPage::updateCounts);
 
     if (m_context.kinds)
         connect(m_context.kinds, &shell::KindCatalog::changed, this, &ResourcesPage::onKindsChanged);
@@ -223,7 +227,7 @@ ResourcesPage::ResourcesPage(const shell::PageContext &context, QWidget *parent)
     selectKind(ResourceRef::pods());
 }
 
-QTableView *ResourcesPage::createTable(QSortFilterProxyModel *proxy, const QString &objectName)
+QTableView *ResourcesPage::createTable(QAbstractItemModel *proxy, const QString &objectName)
 {
     auto *view = new QTableView(this);
     view->setObjectName(objectName);
@@ -346,8 +350,14 @@ models::ObjectTableModel *ResourcesPage::currentModel() const
     return m_kindModel;
 }
 
-QSortFilterProxyModel *ResourcesPage::currentProxy() const { return static_cast<QSortFilterProxyModel *>(currentView()->model()); }
-QSortFilterProxyModel *ResourcesPage::podProxy() const { return m_podProxy; }
+QAbstractProxyModel *ResourcesPage::currentProxy() const { return currentObjectProxy(); }
+QAbstractProxyModel *ResourcesPage::podProxy() const { return m_podProxy; }
+
+models::ObjectFilterProxyModel *ResourcesPage::currentObjectProxy() const
+{
+    QWidget *w = m_views->currentWidget();
+    return w == m_podView ? m_podProxy : w == m_deploymentView ? m_deploymentProxy : m_kindProxy;
+}
 QTableView *ResourcesPage::currentView() const { return static_cast<QTableView *>(m_views->currentWidget()); }
 QPlainTextEdit *ResourcesPage::yamlView() const { return m_detail->yamlEdit(); }
 
@@ -382,7 +392,9 @@ void ResourcesPage::onNamespacesChanged(const QStringList &namespaces)
 void ResourcesPage::updateCounts()
 {
     auto part = [](int shown, int total) { return shown == total ? QString::number(total) : tr("%1 of %2").arg(shown).arg(total); };
-    m_counts->setText(tr("%1 shown").arg(part(currentProxy()->rowCount(), currentModel()->rowCount())));
+    const models::ObjectTableModel *model = currentModel();
+    const QString shown = tr("%1 shown").arg(part(currentProxy()->rowCount(), model->rowCount()));
+    m_counts->setText(model->isLoading() ? tr("%1, loading %2 of %3").arg(shown).arg(model->loadedCount()).arg(model->loadTotal()) : shown);
     for (auto it = m_typedViews.cbegin(); it != m_typedViews.cend(); ++it)
         m_kindTreeModel->setCount(it.key(), it.value()->model()->rowCount());
     if (currentModel() == m_kindModel)
@@ -395,7 +407,7 @@ void ResourcesPage::refreshAges()
         return;
     // Only the rows on screen: ages elsewhere are computed when they scroll into view.
     QTableView *view = currentView();
-    QSortFilterProxyModel *proxy = currentProxy();
+    models::ObjectFilterProxyModel *proxy = currentObjectProxy();
     models::ObjectTableModel *model = currentModel();
     const int column = model == m_podModel ? int(models::PodTableModel::AgeColumn)
                        : model == m_deploymentModel ? int(models::DeploymentTableModel::AgeColumn)
@@ -411,7 +423,7 @@ void ResourcesPage::refreshAges()
     QList<int> rows;
     rows.reserve(bottom - top + 1);
     for (int r = top; r <= bottom; ++r)
-        rows << proxy->mapToSource(proxy->index(r, 0)).row();
+        rows << proxy->sourceRow(r);
     model->refreshCells(column, rows);
 }
 

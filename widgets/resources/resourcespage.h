@@ -9,6 +9,7 @@
 #include "shell/page.h"
 #include "shell/pageregistry.h"
 
+#include <QAbstractProxyModel>
 #include <QHash>
 
 class QAbstractItemDelegate;
@@ -16,7 +17,6 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QPlainTextEdit;
-class QSortFilterProxyModel;
 class QStackedWidget;
 class QTableView;
 class QTreeView;
@@ -59,8 +59,8 @@ public:
     models::TableRowModel *kindModel() const { return m_kindModel; }
     // The model and proxy of the table shown.
     models::ObjectTableModel *currentModel() const;
-    QSortFilterProxyModel *currentProxy() const;
-    QSortFilterProxyModel *podProxy() const;
+    QAbstractProxyModel *currentProxy() const;
+    QAbstractProxyModel *podProxy() const;
     QTableView *podView() const { return m_podView; }
     QTableView *kindView() const { return m_kindView; }
     QTableView *currentView() const;
@@ -79,7 +79,8 @@ protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
-    QTableView *createTable(QSortFilterProxyModel *proxy, const QString &objectName);
+    QTableView *createTable(QAbstractItemModel *proxy, const QString &objectName);
+    models::ObjectFilterProxyModel *currentObjectProxy() const;
     void attachSession();
     void onKindsChanged();
     void showKind(const backends::kube::ResourceRef &ref);
