@@ -148,7 +148,8 @@ private Q_SLOTS:
     {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--pod-start-ms"), QStringLiteral("100"), QStringLiteral("--pod-ready-ms"),
-                                                         QStringLiteral("100"), QStringLiteral("--bookmark-interval"), QStringLiteral("1")});
+                                                         QStringLiteral("100"), QStringLiteral("--bookmark-interval"), QStringLiteral("1"),
+                                                         QStringLiteral("--pods"), QStringLiteral("20")});
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
         m_engine = std::make_unique<http::HttpEngine>();
@@ -171,6 +172,36 @@ private Q_SLOTS:
         }
         QTRY_VERIFY_WITH_TIMEOUT(converged(*h->informer, h->model), 10000);
         QVERIFY(h->informer->stats().bookmarks > 0 || h->informer->stats().watchesStarted >= 1);
+    }
+
+    void reportsListProgressPageByPage()
+    {
+        auto c = client(QStringLiteral("sim-admin"));
+        Informer informer(c.get(), ResourceRef::pods(), QString());
+        informer.setPageSize(2);
+        informer.setKeepJson(false);
+        QSignalSpy progress(&informer, &Informer::listProgress);
+        QSignalSpy synced(&informer, &Informer::synced);
+        informer.start();
+        QTRY_COMPARE_WITH_TIMEOUT(synced.count(), 1, 10000);
+        const auto all = synced.first().first().value<ObjectList>();
+        const int total = static_cast<int>(all.size());
+        QVERIFY2(total >= 20, qPrintable(QStringLiteral("the sim's 20 extra pods and the scenario's; %1 listed").arg(total)));
+        // One report per page but the last (which is the sync), counting up to the server's total.
+        QCOMPARE(progress.count(), (total + 1) / 2 - 1);
+        int previous = 0;
+        for (const auto &args : progress) {
+            const int received = args.at(0).toInt();
+            QVERIFY(received > previous);
+            QCOMPARE(args.at(1).toInt(), total);  // remainingItemCount + what came
+            previous = received;
+        }
+        QCOMPARE(progress.first().at(0).toInt(), 2);
+        // Summary-only: the pods carry no JSON but their summary.
+        for (const auto &o : all) {
+            QVERIFY(!o->hasJson());
+            QVERIFY(o->pod());
+        }
     }
 
     void survivesDroppedWatchesWithoutRelist()

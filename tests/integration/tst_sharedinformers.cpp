@@ -23,6 +23,8 @@ using namespace pilothouse::testsupport;
 namespace {
 
 WatchSpec podsIn(const QString &ns, const QString &selector = {}) { return WatchSpec{ResourceRef::pods(), ns, selector, false}; }
+// The browser's pods: summaries without JSON (KubeSession's pod feed).
+WatchSpec podSummariesIn(const QString &ns) { return WatchSpec{ResourceRef::pods(), ns, {}, false, true}; }
 
 QStringList namesOf(const ObjectList &objects)
 {
@@ -88,19 +90,49 @@ private Q_SLOTS:
 
     void viewsWatchingTheSameResourceShareOneInformer()
     {
-        // The browser already watches pods in "demo" (the session's namespace scope).
-        QTRY_COMPARE_WITH_TIMEOUT(informersFor(podsIn(QStringLiteral("demo"))), 1, 10000);
+        // The browser already watches pod summaries in "demo" (the session's namespace scope).
+        QTRY_COMPARE_WITH_TIMEOUT(informersFor(podSummariesIn(QStringLiteral("demo"))), 1, 10000);
         QObject owner;
-        InformerFeed *a = m_session->feed(podsIn(QStringLiteral("demo")), &owner);
-        InformerFeed *b = m_session->feed(podsIn(QStringLiteral("demo")), &owner);
+        InformerFeed *a = m_session->feed(podSummariesIn(QStringLiteral("demo")), &owner);
+        InformerFeed *b = m_session->feed(podSummariesIn(QStringLiteral("demo")), &owner);
         QSignalSpy syncedA(a, &InformerFeed::synced), syncedB(b, &InformerFeed::synced);
         QTRY_VERIFY_WITH_TIMEOUT(syncedA.count() == 1 && syncedB.count() == 1, 10000);
         // A subscriber joining a running informer starts from the same content.
         const ObjectList first = syncedA.first().first().value<ObjectList>();
         QVERIFY(!first.empty());
         QCOMPARE(namesOf(syncedB.first().first().value<ObjectList>()), namesOf(first));
-        QCOMPARE(informersFor(podsIn(QStringLiteral("demo"))), 1);
+        QCOMPARE(informersFor(podSummariesIn(QStringLiteral("demo"))), 1);
         QCOMPARE(activeInformers().size(), 3);  // namespaces, pods and deployments of the browser
+        // Summaries only: no pod of the browser's informer carries its JSON.
+        for (const auto &o : first)
+            QVERIFY2(!o->hasJson() && o->pod(), qPrintable(o->key()));
+    }
+
+    void objectsWithTheirJsonComeFromAnotherInformer()
+    {
+        QObject owner;
+        InformerFeed *full = m_session->feed(podsIn(QStringLiteral("demo")), &owner);
+        QSignalSpy synced(full, &InformerFeed::synced);
+        QTRY_COMPARE_WITH_TIMEOUT(synced.count(), 1, 10000);
+        const ObjectList objects = synced.first().first().value<ObjectList>();
+        QVERIFY(!objects.empty());
+        for (const auto &o : objects)
+            QVERIFY2(o->hasJson() && o->json().contains("\"containers\""), qPrintable(o->key()));
+        QCOMPARE(informersFor(podsIn(QStringLiteral("demo"))), 1);
+        QCOMPARE(informersFor(podSummariesIn(QStringLiteral("demo"))), 1);
+    }
+
+    void aClusterScopedKindIgnoresTheNamespace()
+    {
+        // Namespaces are cluster-scoped: asked "in demo" or everywhere, they are one informer.
+        const WatchSpec inDemo{ResourceRef::namespaces(), QStringLiteral("demo"), {}, false};
+        const WatchSpec everywhere{ResourceRef::namespaces(), {}, {}, false};
+        QVERIFY(inDemo == everywhere);
+        QVERIFY(!(podsIn(QStringLiteral("demo")) == podsIn(QString())));
+        QObject owner;
+        InformerFeed *f = m_session->feed(inDemo, &owner);
+        QTRY_VERIFY_WITH_TIMEOUT(f->isSynced(), 10000);
+        QCOMPARE(informersFor(everywhere), 1);
     }
 
     void theLastReleaseStopsAnInformer()

@@ -56,6 +56,67 @@ private Q_SLOTS:
         QVERIFY(web->compressedJson.size() < json.size());
     }
 
+    void summaryOnlyObjectsKeepNoJson()
+    {
+        ObjectParser parser(SummaryKind::Pod);
+        parser.setKeepJson(false);
+        auto list = parser.parseList(fixture("pods-list.json"));
+        QVERIFY(list.ok());
+        KubeObjectPtr web = find(list.value(), QStringLiteral("web-1"));
+        QVERIFY(web);
+        QVERIFY(!web->hasJson());
+        QVERIFY(web->compressedJson.isEmpty());
+        QVERIFY(web->json().isEmpty());
+        // The summary still says what the table and the menus need.
+        QVERIFY(web->pod());
+        QCOMPARE(web->pod()->node, QStringLiteral("node-1"));
+        QCOMPARE(web->pod()->containers, (QStringList{QStringLiteral("web"), QStringLiteral("proxy")}));
+        QCOMPARE(web->pod()->totalContainers, 2);
+        // Its identity, as JSON, for offers that need only that.
+        const QByteArray identity = web->identityJson();
+        QVERIFY(identity.contains("\"name\":\"web-1\""));
+        QVERIFY(identity.contains("\"namespace\":\"demo\""));
+        QVERIFY(identity.contains("\"resourceVersion\":\"800\""));
+        QVERIFY(!identity.contains("deletionTimestamp"));
+        QVERIFY(find(list.value(), QStringLiteral("leaving"))->identityJson().contains("deletionTimestamp"));
+        // The same pod with its JSON weighs at least its compressed JSON more.
+        ObjectParser full(SummaryKind::Pod);
+        auto withJson = full.parseList(fixture("pods-list.json"));
+        const KubeObjectPtr fullWeb = find(withJson.value(), QStringLiteral("web-1"));
+        QVERIFY(fullWeb->hasJson());
+        QVERIFY(fullWeb->memoryFootprint() >= web->memoryFootprint() + static_cast<size_t>(fullWeb->compressedJson.size()));
+    }
+
+    void repeatedStringsAreShared()
+    {
+        ObjectParser parser(SummaryKind::Pod);
+        auto list = parser.parseList(fixture("pods-list.json"));
+        KubeObjectPtr a = find(list.value(), QStringLiteral("web-1"));
+        KubeObjectPtr b = find(list.value(), QStringLiteral("web-2"));
+        KubeObjectPtr c = find(list.value(), QStringLiteral("leaving"));
+        // One string per distinct namespace, node, status and container name, not one per pod.
+        QCOMPARE(a->ns.constData(), b->ns.constData());
+        QCOMPARE(a->pod()->containers.first().constData(), b->pod()->containers.first().constData());
+        QCOMPARE(a->pod()->node.constData(), c->pod()->node.constData());
+        QVERIFY(a->ns.constData() != c->ns.constData());
+        // Watch events of the same parser reuse them too.
+        auto ev = parser.parseEvent(R"({"type":"MODIFIED","object":{"metadata":{"name":"web-9","namespace":"demo","resourceVersion":"900"},)"
+                                    R"("spec":{"nodeName":"node-1","containers":[{"name":"web"}]},"status":{"phase":"Running"}}})");
+        QVERIFY(ev.ok());
+        QCOMPARE(ev.value().object->ns.constData(), a->ns.constData());
+        QCOMPARE(ev.value().object->pod()->node.constData(), a->pod()->node.constData());
+    }
+
+    void remainingItemCount()
+    {
+        ObjectParser parser(SummaryKind::Pod);
+        auto paged = parser.parseList(R"({"metadata":{"resourceVersion":"5","continue":"abc","remainingItemCount":1200},"items":[]})");
+        QVERIFY(paged.ok());
+        QCOMPARE(paged.value().remainingItemCount, qint64(1200));
+        auto last = parser.parseList(R"({"metadata":{"resourceVersion":"5"},"items":[]})");
+        QCOMPARE(last.value().remainingItemCount, qint64(-1));
+    }
+
     void podStatusColumn_data()
     {
         QTest::addColumn<QString>("name");

@@ -274,7 +274,7 @@ private Q_SLOTS:
         QVERIFY(view);
         QTRY_VERIFY_WITH_TIMEOUT(view->model()->rowCount() > 0, 15000);
         reconnectSession();  // a new client, the old one deleted
-        QVERIFY2(view->statusLabel()->text().startsWith(QLatin1String("disconnected: the session switched context or namespace")),
+        QVERIFY2(view->statusLabel()->text().startsWith(QLatin1String("disconnected: the console switched context")),
                  qPrintable(view->statusLabel()->text()));
         const int rows = view->model()->rowCount();
         QTest::qWait(1500);

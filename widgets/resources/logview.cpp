@@ -126,7 +126,11 @@ LogView *LogView::forPodObject(KubeSession *session, const backends::kube::KubeO
 {
     if (!pod)
         return nullptr;
-    return forPod(session, pod->ns, pod->name, WorkloadLogs::containersOf(pod->json()), parent);
+    // The browser's pods are summaries: their containers are in the summary.
+    const QStringList containers = pod->hasJson() ? WorkloadLogs::containersOf(pod->json())
+                                   : pod->pod()  ? pod->pod()->containers
+                                                 : QStringList();
+    return forPod(session, pod->ns, pod->name, containers, parent);
 }
 
 LogView *LogView::forWorkloadObject(KubeSession *session, const backends::kube::KubeObjectPtr &workload, QWidget *parent)
@@ -139,11 +143,11 @@ LogView *LogView::forWorkloadObject(KubeSession *session, const backends::kube::
 void LogView::followSession(KubeSession *session)
 {
     m_session = session;
-    // The session replaces its client on a context or namespace switch and on disconnect; the
+    // The session replaces its client on a context switch, a reconnect and on disconnect; the
     // streams cancel through it while it is still whole.
     if (auto *client = session->client())
         connect(client, &KubeClient::aboutToBeDestroyed, this, [this] {
-            stop(tr("disconnected: the session switched context or namespace, or disconnected"));
+            stop(tr("disconnected: the console switched context, reconnected or disconnected"));
         });
 }
 

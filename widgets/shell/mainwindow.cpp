@@ -23,6 +23,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QShortcut>
 #include <QStackedWidget>
@@ -90,6 +91,12 @@ MainWindow::MainWindow(const shell::PageRegistry *pages, shell::ShellSettings *s
     connect(m_messageTimer, &QTimer::timeout, m_message, &QLabel::clear);
     statusBar()->setObjectName(QStringLiteral("mainStatusBar"));
     statusBar()->addWidget(m_message, 1);
+    // "Listing pods… 35,000 of 100,000" while a big list comes in page by page.
+    m_listProgress = new QLabel(this);
+    m_listProgress->setObjectName(QStringLiteral("listProgress"));
+    m_listProgress->setTextFormat(Qt::PlainText);
+    m_listProgress->hide();
+    statusBar()->addPermanentWidget(m_listProgress);
     statusBar()->addPermanentWidget(m_connectionStatus);
     m_connectionStatus->setState(ConnectionStatusLabel::State::Disconnected);
 
@@ -216,6 +223,7 @@ void MainWindow::attachSession(KubeSession *session)
     m_navigator->setContext(context);
     connect(session, &KubeSession::connectionStateChanged, this, &MainWindow::onConnectionState);
     connect(session, &KubeSession::execApprovalRequired, this, &MainWindow::onExecApproval);
+    connect(session, &KubeSession::listProgress, this, &MainWindow::onListProgress);
     connect(session, &KubeSession::kindsDiscovered, m_kinds, &shell::KindCatalog::setRegistry);
     connect(session, &KubeSession::namespacesSynced, this, [this](const backends::kube::ObjectList &all) {
         m_clusterNamespaces.clear();
@@ -385,8 +393,26 @@ void MainWindow::onConnectionState(KubeSession::ConnectionState state, const QSt
     const L mapped = state == S::Live ? L::Live : state == S::Connecting ? L::Connecting : state == S::Reconnecting ? L::Reconnecting
                      : state == S::Error ? L::Error : L::Disconnected;
     m_connectionStatus->setState(mapped, detail);
+    if (state == S::Disconnected || state == S::Error) {
+        // Lists of an earlier connection will not finish; the new one reports its own.
+        m_listing.clear();
+        m_listProgress->hide();
+    }
     if (m_session)
         setWindowTitle(QStringLiteral("%1 — Pilothouse").arg(m_session->contextName()));
+}
+
+void MainWindow::onListProgress(const QString &plural, int received, int total)
+{
+    if (total >= 0 && received >= total) {
+        m_listing.remove(plural);
+    } else {
+        const QLocale locale;
+        m_listing.insert(plural, total > 0 ? tr("%1 %2 of %3").arg(plural, locale.toString(received), locale.toString(total))
+                                           : tr("%1 %2").arg(plural, locale.toString(received)));
+    }
+    m_listProgress->setVisible(!m_listing.isEmpty());
+    m_listProgress->setText(m_listing.isEmpty() ? QString() : tr("Listing %1…").arg(QStringList(m_listing.values()).join(QStringLiteral(", "))));
 }
 
 void MainWindow::onExecApproval(const QString &, const QString &context)

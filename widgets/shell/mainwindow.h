@@ -9,6 +9,7 @@
 #include "shell/pageregistry.h"
 
 #include <QMainWindow>
+#include <QMap>
 #include <QPointer>
 
 #include <functional>
@@ -96,6 +97,7 @@ protected:
 private:
     QWidget *createHeader();
     void onConnectionState(backends::kube::KubeSession::ConnectionState state, const QString &detail);
+    void onListProgress(const QString &plural, int received, int total);
     void onExecApproval(const QString &command, const QString &context);
     void applyReadOnly();
     void showMessage(const QString &text, bool ok = true);
@@ -126,6 +128,8 @@ private:
     QComboBox *m_contextPicker = nullptr;
     QAction *m_readOnlyAction = nullptr;
     ConnectionStatusLabel *m_connectionStatus = nullptr;
+    QLabel *m_listProgress = nullptr;
+    QMap<QString, QString> m_listing;  // plural -> "pods 35,000 of 100,000" while it lists
     QLabel *m_message = nullptr;
     QTimer *m_messageTimer = nullptr;
     QPointer<shell::Page> m_messageFrom;  // the page whose message is shown, if any

@@ -20,8 +20,10 @@ QList<ActionOffer> objectOffers(const backends::kube::KindInfo &kind, const back
 {
     if (!object)
         return {};
-    // Parsed once per menu: the offers read what they need from this one object.
-    const QJsonObject json = QJsonDocument::fromJson(object->json()).object();
+    // Parsed once per menu: the offers read what they need from this one object. A summary-only
+    // object (the browser's pods) offers what its identity allows: logs, delete, links; every kind
+    // whose offers read its spec is watched with its JSON.
+    const QJsonObject json = QJsonDocument::fromJson(object->hasJson() ? object->json() : object->identityJson()).object();
     return backends::actions::ActionProviders::standard().offersFor(kind, json);
 }
 

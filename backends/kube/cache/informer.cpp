@@ -51,6 +51,12 @@ void Informer::setTableMode(bool on)
     m_parser.setKind(on ? SummaryKind::Table : summaryKindFor(m_resource.kind));
 }
 
+void Informer::setKeepJson(bool keep)
+{
+    m_keepJson = keep;
+    m_parser.setKeepJson(keep);
+}
+
 void Informer::start()
 {
     if (!m_stopped)
@@ -88,6 +94,8 @@ void Informer::setState(State s, const ApiError &error)
     if (s == m_state && !error.isError())
         return;
     m_state = s;
+    // Kept for consumers that join later: a Backoff or Failed state says why.
+    m_lastError = (s == State::Backoff || s == State::Failed) ? error : ApiError{};
     Q_EMIT stateChanged(s, error);
 }
 
@@ -160,6 +168,9 @@ void Informer::onListPage(const KubeReply &reply)
     if (!page.value().continueToken.isEmpty()) {
         if (page.value().continueToken != early)
             listPage(page.value().continueToken);
+        const qint64 remaining = page.value().remainingItemCount;
+        const int received = static_cast<int>(m_listing.size());
+        Q_EMIT listProgress(received, remaining >= 0 ? received + static_cast<int>(remaining) : -1);
         return;
     }
     m_store.swap(m_listing);

@@ -77,6 +77,8 @@ public:
     void flush();
 
     State state() const { return m_state; }
+    // Why the informer is in Backoff or Failed (no error in the other states).
+    ApiError lastError() const { return m_lastError; }
     Stats stats() const { return m_stats; }
     QString lastResourceVersion() const { return m_lastRv; }
     const ResourceRef &resource() const { return m_resource; }
@@ -99,6 +101,11 @@ public:
     // Rows of the server's Table form (kubectl's columns) instead of typed objects: works for
     // every kind, custom resources included. Call before start().
     void setTableMode(bool on);
+    // False: objects carry their summary and identity but not their JSON (the browser's pods, so
+    // that 100,000 of them fit in 2 KB each; the detail pane reads the object it shows). Call
+    // before start().
+    void setKeepJson(bool keep);
+    bool keepsJson() const { return m_keepJson; }
     // Lists and watches only objects matching a label selector ("app=web,tier!=cache"), as
     // kubectl's -l; empty watches everything. Call before start().
     void setLabelSelector(const QString &selector) { m_labelSelector = selector; }
@@ -110,6 +117,9 @@ Q_SIGNALS:
     void synced(const pilothouse::backends::kube::ObjectList &objects);
     // Table mode: the server's columns, emitted before each synced().
     void columnsChanged(const QList<pilothouse::backends::kube::TableColumn> &columns);
+    // While a list is read page by page: the objects received so far and the total the server
+    // announced (remainingItemCount; -1 when it did not say). Once per page.
+    void listProgress(int received, int total);
     // Incremental changes since the last sync or batch, in order.
     void changed(const pilothouse::backends::kube::ChangeBatch &batch);
     void stateChanged(pilothouse::backends::kube::Informer::State state, const pilothouse::backends::ApiError &lastError);
@@ -135,6 +145,7 @@ private:
     QString m_ns;
     ObjectParser m_parser;
     bool m_tableMode = false;
+    bool m_keepJson = true;
     QString m_labelSelector;
     bool m_hasSynced = false;
     QList<TableColumn> m_columns;
@@ -143,6 +154,7 @@ private:
     QHash<QString, KubeObjectPtr> m_listing;   // pages of a list in progress
     QString m_lastRv;
     State m_state = State::Idle;
+    ApiError m_lastError;
     Stats m_stats;
     ChangeBatch m_pending;
     QTimer m_batchTimer;

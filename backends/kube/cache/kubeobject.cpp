@@ -8,8 +8,11 @@
 #include <simdjson.h>
 
 #include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <string>
+#include <unordered_map>
 
 namespace pilothouse::backends::kube {
 
@@ -35,6 +38,39 @@ qint64 intField(dom::object o, const char *key, qint64 fallback = 0)
     return o.at_key(key).get_int64().get(v) ? fallback : v;
 }
 
+// One QString per distinct value of the fields that repeat across objects (namespaces, node names,
+// statuses, container names): 100,000 pods in 50 namespaces hold 50 namespace strings, not
+// 100,000. Used on the parser's thread only; the strings handed out are shared by reference count.
+class StringPool {
+public:
+    QString get(std::string_view v)
+    {
+        if (v.empty())
+            return {};
+        if (auto it = m_strings.find(v); it != m_strings.end())
+            return it->second;
+        if (m_strings.size() >= kMaxEntries)
+            m_strings.clear();  // an unusual spread of values: start again rather than grow
+        QString s = QString::fromUtf8(v.data(), static_cast<qsizetype>(v.size()));
+        m_strings.emplace(std::string(v), s);
+        return s;
+    }
+    QString field(dom::object o, const char *key)
+    {
+        std::string_view v;
+        return o.at_key(key).get_string().get(v) ? QString() : get(v);
+    }
+    void clear() { m_strings.clear(); }
+
+private:
+    struct Hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+    };
+    static constexpr size_t kMaxEntries = 20000;
+    std::unordered_map<std::string, QString, Hash, std::equal_to<>> m_strings;
+};
+
 qint64 parseTimestamp(std::string_view ts)
 {
     // RFC 3339 as the API server writes it: 2024-05-01T12:00:00Z
@@ -46,22 +82,26 @@ qint64 parseTimestamp(std::string_view ts)
 }
 
 // The pod STATUS column, following kubectl's printPod.
-PodSummary podSummary(dom::object pod, bool deleting)
+PodSummary podSummary(dom::object pod, bool deleting, StringPool &pool)
 {
     PodSummary s;
     dom::object spec, status;
     dom::array containers;
     if (!pod.at_key("spec").get_object().get(spec)) {
-        if (!spec.at_key("containers").get_array().get(containers))
+        if (!spec.at_key("containers").get_array().get(containers)) {
             s.totalContainers = static_cast<int>(containers.size());
-        s.node = field(spec, "nodeName");
+            for (dom::element c : containers)
+                if (dom::object co; !c.get_object().get(co))
+                    s.containers << pool.field(co, "name");
+        }
+        s.node = pool.field(spec, "nodeName");
     }
     if (pod.at_key("status").get_object().get(status)) {
         s.status = QStringLiteral("Pending");
         return s;
     }
-    s.status = field(status, "phase");
-    if (QString reason = field(status, "reason"); !reason.isEmpty())
+    s.status = pool.field(status, "phase");
+    if (QString reason = pool.field(status, "reason"); !reason.isEmpty())
         s.status = reason;
     s.podIp = field(status, "podIP");
     bool initializing = false;
@@ -107,9 +147,9 @@ PodSummary podSummary(dom::object pod, bool deleting)
                 continue;
             dom::object wait, term;
             if (!co.at_pointer("/state/waiting").get_object().get(wait) && !field(wait, "reason").isEmpty())
-                s.status = field(wait, "reason");
+                s.status = pool.field(wait, "reason");
             else if (!co.at_pointer("/state/terminated").get_object().get(term) && !field(term, "reason").isEmpty())
-                s.status = field(term, "reason");
+                s.status = pool.field(term, "reason");
             else if (running && ready)
                 hasRunning = true;
         }
@@ -174,9 +214,9 @@ std::string compactJson(dom::object obj)
 }
 
 // Identity fields every object has; false when it has no name.
-bool readIdentity(KubeObject &o, dom::object meta)
+bool readIdentity(KubeObject &o, dom::object meta, StringPool &pool)
 {
-    o.ns = field(meta, "namespace");
+    o.ns = pool.field(meta, "namespace");
     o.name = field(meta, "name");
     o.uid = field(meta, "uid");
     o.resourceVersion = field(meta, "resourceVersion");
@@ -200,21 +240,22 @@ void keepJson(KubeObject &o, dom::object obj)
     o.jsonSize = written > 0 ? static_cast<int>(compact.size()) : 0;
 }
 
-KubeObjectPtr buildObject(dom::object obj, SummaryKind kind)
+KubeObjectPtr buildObject(dom::object obj, SummaryKind kind, bool withJson, StringPool &pool)
 {
     auto o = std::make_shared<KubeObject>();
     dom::object meta;
     if (obj.at_key("metadata").get_object().get(meta))
         return nullptr;
-    if (!readIdentity(*o, meta))
+    if (!readIdentity(*o, meta, pool))
         return nullptr;
     switch (kind) {
-    case SummaryKind::Pod: o->summary = podSummary(obj, o->deleting); break;
+    case SummaryKind::Pod: o->summary = podSummary(obj, o->deleting, pool); break;
     case SummaryKind::Deployment: o->summary = deploymentSummary(obj); break;
     case SummaryKind::None:
     case SummaryKind::Table: break;
     }
-    keepJson(*o, obj);
+    if (withJson)
+        keepJson(*o, obj);
     return o;
 }
 
@@ -230,13 +271,13 @@ QString cellText(dom::element cell)
 
 // One row of a Table: cells, identity, and the row's object (the informer asks for the whole
 // object, so that menus can read what each kind's actions need without a request).
-KubeObjectPtr buildTableRow(dom::object row)
+KubeObjectPtr buildTableRow(dom::object row, bool withJson, StringPool &pool)
 {
     dom::object object, meta;
     if (row.at_key("object").get_object().get(object) || object.at_key("metadata").get_object().get(meta))
         return nullptr;
     auto o = std::make_shared<KubeObject>();
-    if (!readIdentity(*o, meta))
+    if (!readIdentity(*o, meta, pool))
         return nullptr;
     TableSummary t;
     dom::array cells;
@@ -245,7 +286,8 @@ KubeObjectPtr buildTableRow(dom::object row)
             t.cells << cellText(c);
     o->summary = std::move(t);
     // A server that sent only PartialObjectMetadata gives just that.
-    keepJson(*o, object);
+    if (withJson)
+        keepJson(*o, object);
     return o;
 }
 
@@ -260,14 +302,38 @@ QByteArray KubeObject::json() const
     return n == jsonSize ? out : QByteArray();
 }
 
+QByteArray KubeObject::identityJson() const
+{
+    QJsonObject meta{{QStringLiteral("name"), name}, {QStringLiteral("uid"), uid}, {QStringLiteral("resourceVersion"), resourceVersion}};
+    if (!ns.isEmpty())
+        meta.insert(QStringLiteral("namespace"), ns);
+    if (deleting)
+        meta.insert(QStringLiteral("deletionTimestamp"), QStringLiteral("(set)"));
+    return QJsonDocument(QJsonObject{{QStringLiteral("metadata"), meta}}).toJson(QJsonDocument::Compact);
+}
+
+namespace {
+// A string's own bytes, or nothing when it is shared with other objects (the parser's pool).
+size_t ownBytes(const QString &s)
+{
+    return s.isDetached() && s.capacity() > 0 ? static_cast<size_t>(s.capacity()) * 2 + 32 : 0;
+}
+}  // namespace
+
 size_t KubeObject::memoryFootprint() const
 {
     size_t bytes = sizeof(KubeObject) + 64;  // control block and allocator overhead
     for (const QString *s : {&ns, &name, &uid, &resourceVersion})
-        bytes += static_cast<size_t>(s->capacity()) * 2 + 32;
-    bytes += static_cast<size_t>(compressedJson.capacity()) + 32;
-    if (const PodSummary *p = pod())
-        bytes += static_cast<size_t>(p->status.capacity() + p->node.capacity() + p->podIp.capacity()) * 2 + 96;
+        bytes += ownBytes(*s);
+    if (compressedJson.capacity() > 0)
+        bytes += static_cast<size_t>(compressedJson.capacity()) + 32;
+    if (const PodSummary *p = pod()) {
+        bytes += ownBytes(p->status) + ownBytes(p->node) + ownBytes(p->podIp);
+        if (!p->containers.isEmpty())
+            bytes += 32 + static_cast<size_t>(p->containers.capacity()) * sizeof(QString);
+        for (const QString &c : p->containers)
+            bytes += ownBytes(c);
+    }
     return bytes;
 }
 
@@ -282,7 +348,9 @@ SummaryKind summaryKindFor(const QString &kind)
 
 struct ObjectParser::Private {
     SummaryKind kind;
+    bool keepJson = true;
     dom::parser parser;
+    StringPool pool;
 };
 
 ObjectParser::ObjectParser(SummaryKind kind) : d(std::make_unique<Private>())
@@ -293,6 +361,8 @@ ObjectParser::ObjectParser(SummaryKind kind) : d(std::make_unique<Private>())
 ObjectParser::~ObjectParser() = default;
 
 void ObjectParser::setKind(SummaryKind kind) { d->kind = kind; }
+
+void ObjectParser::setKeepJson(bool keep) { d->keepJson = keep; }
 
 void ObjectParser::releaseMemory() { d->parser = dom::parser(); }
 
@@ -309,6 +379,9 @@ Result<ParsedList> ObjectParser::parseList(const QByteArray &body)
     if (!root.at_key("metadata").get_object().get(meta)) {
         out.resourceVersion = field(meta, "resourceVersion");
         out.continueToken = field(meta, "continue");
+        int64_t remaining;
+        if (!meta.at_key("remainingItemCount").get_int64().get(remaining) && remaining >= 0)
+            out.remainingItemCount = remaining;
     }
     if (d->kind == SummaryKind::Table) {
         dom::array cols, rows;
@@ -327,7 +400,7 @@ Result<ParsedList> ObjectParser::parseList(const QByteArray &body)
         for (dom::element r : rows) {
             dom::object ro;
             if (!r.get_object().get(ro))
-                if (KubeObjectPtr o = buildTableRow(ro))
+                if (KubeObjectPtr o = buildTableRow(ro, d->keepJson, d->pool))
                     out.items.push_back(std::move(o));
         }
         return out;
@@ -344,7 +417,7 @@ Result<ParsedList> ObjectParser::parseList(const QByteArray &body)
         dom::object obj;
         if (item.get_object().get(obj))
             continue;
-        if (KubeObjectPtr o = buildObject(obj, d->kind))
+        if (KubeObjectPtr o = buildObject(obj, d->kind, d->keepJson, d->pool))
             out.items.push_back(std::move(o));
     }
     return out;
@@ -388,9 +461,9 @@ Result<ParsedEvent> ObjectParser::parseEvent(const QByteArray &line)
         dom::object row;
         if (obj.at_key("rows").get_array().get(rows) || rows.size() == 0 || rows.at(0).get_object().get(row))
             return Result<ParsedEvent>::failure(malformedError(QStringLiteral("a Table watch event has no row")));
-        ev.object = buildTableRow(row);
+        ev.object = buildTableRow(row, d->keepJson, d->pool);
     } else {
-        ev.object = buildObject(obj, d->kind);
+        ev.object = buildObject(obj, d->kind, d->keepJson, d->pool);
     }
     if (!ev.object)
         return Result<ParsedEvent>::failure(malformedError(QStringLiteral("a watch event's object has no metadata.name")));

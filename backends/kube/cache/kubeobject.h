@@ -1,7 +1,9 @@
-// The informer's compact form of an API object: what the views need, plus the object's JSON
-// (without managedFields) LZ4-compressed, for on-demand YAML. LZ4 rather than zlib: at 10,000
-// pods zlib level 1 took half of the sync time (bench/bench_informer, docs/benchmarks.md). Immutable once built; shared as a
-// value snapshot between threads.
+// The informer's compact form of an API object: what the views need, plus (unless the informer
+// keeps summaries only) the object's JSON without managedFields, LZ4-compressed, for menus and
+// derivations. LZ4 rather than zlib: at 10,000 pods zlib level 1 took half of the sync time
+// (bench/bench_informer, docs/benchmarks.md). Immutable once built; shared as a value snapshot
+// between threads. Strings that repeat across objects (namespaces, node names, statuses,
+// container names) are shared between them, not copied per object.
 #pragma once
 
 #include "core/result.h"
@@ -25,6 +27,7 @@ struct PodSummary {
     int restarts = 0;
     QString node;
     QString podIp;
+    QStringList containers;  // spec.containers[].name, in spec order (for logs without the JSON)
 };
 
 struct DeploymentSummary {
@@ -58,7 +61,13 @@ struct KubeObject {
     int jsonSize = 0;          // uncompressed size, needed to decompress
 
     QString key() const { return ns.isEmpty() ? name : ns + QLatin1Char('/') + name; }
-    QByteArray json() const;   // decompressed
+    // False for objects of a summary-only informer (WatchSpec::summaryOnly): read the object from
+    // the server (KubeSession::fetchObject) when more than the summary is needed.
+    bool hasJson() const { return jsonSize > 0; }
+    QByteArray json() const;   // decompressed; empty without hasJson()
+    // {"metadata": {name, namespace, uid, resourceVersion, deletionTimestamp when deleting}}: what
+    // an object without its JSON can still say (action offers that only need its identity).
+    QByteArray identityJson() const;
     const PodSummary *pod() const { return std::get_if<PodSummary>(&summary); }
     const DeploymentSummary *deployment() const { return std::get_if<DeploymentSummary>(&summary); }
     const TableSummary *tableRow() const { return std::get_if<TableSummary>(&summary); }
@@ -75,6 +84,7 @@ struct ParsedList {
     QString continueToken;
     std::vector<KubeObjectPtr> items;
     QList<TableColumn> columns;  // Table answers only
+    qint64 remainingItemCount = -1;  // metadata.remainingItemCount of a paged list; -1 when not sent
 };
 
 // One line of a watch stream.
@@ -93,6 +103,9 @@ public:
     explicit ObjectParser(SummaryKind kind);
     ~ObjectParser();
     void setKind(SummaryKind kind);
+    // False: objects keep their summary and identity only, not their JSON (less than a third of
+    // the memory per pod; bench/bench_informer at 100,000 pods).
+    void setKeepJson(bool keep);
     Result<ParsedList> parseList(const QByteArray &body);
     Result<ParsedEvent> parseEvent(const QByteArray &line);
     // Drops the parser's buffers (sized for the largest list page) once a list is done.

@@ -5,8 +5,9 @@ namespace pilothouse::backends::kube {
 
 QString WatchSpec::key() const
 {
-    return resource.group + QLatin1Char('/') + resource.version + QLatin1Char('/') + resource.plural + QLatin1Char('|') + ns
-        + QLatin1Char('|') + labelSelector + QLatin1Char('|') + (table ? QLatin1Char('T') : QLatin1Char('O'));
+    return resource.group + QLatin1Char('/') + resource.version + QLatin1Char('/') + resource.plural + QLatin1Char('|')
+        + (resource.namespaced ? ns : QString()) + QLatin1Char('|') + labelSelector + QLatin1Char('|')
+        + (table ? QLatin1Char('T') : QLatin1Char('O')) + (summaryOnly ? QLatin1Char('S') : QLatin1Char('J'));
 }
 
 SharedInformerFactory::SharedInformerFactory(KubeClient *client, QObject *parent) : QObject(parent), m_client(client)
@@ -32,6 +33,7 @@ Informer *SharedInformerFactory::acquire(const WatchSpec &spec)
     }
     auto *inf = new Informer(m_client, spec.resource, spec.resource.namespaced ? spec.ns : QString(), this);
     inf->setTableMode(spec.table);
+    inf->setKeepJson(!spec.summaryOnly);
     inf->setLabelSelector(spec.labelSelector);
     if (m_backoffInitialMs >= 0)
         inf->setBackoff(m_backoffInitialMs, m_backoffMaxMs);

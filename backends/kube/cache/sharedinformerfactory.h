@@ -18,8 +18,12 @@ struct WatchSpec {
     QString ns;              // "" for all namespaces (and for cluster-scoped kinds)
     QString labelSelector;   // "" for every object
     bool table = false;      // the server's Table form (kubectl's columns), for the generic browser
+    // Objects without their JSON (KubeObject::hasJson() false): summaries and identity only, for
+    // lists that can be huge (the browser's pods). Consumers that parse objects leave it false.
+    bool summaryOnly = false;
 
-    // Identity of the informer: two specs with the same key share one.
+    // Identity of the informer: two specs with the same key share one. A cluster-scoped kind's
+    // namespace is ignored (the informer lists them all anyway).
     QString key() const;
     friend bool operator==(const WatchSpec &a, const WatchSpec &b) { return a.key() == b.key(); }
 };

@@ -263,7 +263,9 @@ bool KubeSession::isBrowserFeed(const Subscription *s) const
 void KubeSession::startBrowserFeeds()
 {
     const WatchSpec specs[3] = {{ResourceRef::namespaces(), {}, {}, false},
-                                {ResourceRef::pods(), m_ns, {}, false},
+                                // Summaries only: at 100,000 pods the JSON would be most of the
+                                // memory; the detail pane and menus read the object they need.
+                                {ResourceRef::pods(), m_ns, {}, false, true},
                                 {ResourceRef::deployments(), m_ns, {}, false}};
     for (int i = 0; i < 3; ++i) {
         if (m_feeds[i] && m_feeds[i]->spec() == specs[i] && m_feeds[i]->isAttached())
@@ -276,7 +278,11 @@ void KubeSession::startBrowserFeeds()
             if (m_worker && s != Informer::State::Idle)
                 onInformerState(i, s, e);
         });
+        connect(f, &InformerFeed::listProgress, this, [this, i](int received, int total) {
+            Q_EMIT listProgress(m_feeds[i]->spec().resource.plural, received, total);
+        });
         connect(f, &InformerFeed::synced, this, [this, i](const ObjectList &all) {
+            Q_EMIT listProgress(m_feeds[i]->spec().resource.plural, static_cast<int>(all.size()), static_cast<int>(all.size()));
             if (i == 0) Q_EMIT namespacesSynced(all);
             else if (i == 1) Q_EMIT podsSynced(all);
             else Q_EMIT deploymentsSynced(all);
@@ -309,7 +315,13 @@ void KubeSession::startKindInformer()
     connect(f, &InformerFeed::columnsChanged, this, [this, namespaced](const QList<TableColumn> &cols) {
         Q_EMIT kindColumnsChanged(cols, namespaced);
     });
-    connect(f, &InformerFeed::synced, this, &KubeSession::kindSynced);
+    connect(f, &InformerFeed::listProgress, this, [this, f](int received, int total) {
+        Q_EMIT listProgress(f->spec().resource.plural, received, total);
+    });
+    connect(f, &InformerFeed::synced, this, [this, f](const ObjectList &all) {
+        Q_EMIT listProgress(f->spec().resource.plural, static_cast<int>(all.size()), static_cast<int>(all.size()));
+        Q_EMIT kindSynced(all);
+    });
     connect(f, &InformerFeed::changed, this, &KubeSession::kindChanged);
     attachSubscription(f);
 }

@@ -93,6 +93,10 @@ Q_SIGNALS:
     void kindsDiscovered(const pilothouse::backends::kube::KindRegistry &kinds);
     void kindColumnsChanged(const QList<pilothouse::backends::kube::TableColumn> &columns, bool namespaced);
     void kindSynced(const pilothouse::backends::kube::ObjectList &objects);
+    // A browser list (pods, deployments, namespaces, the kind shown) read page by page: objects
+    // received so far and the total the server announced (-1: unknown); received == total when
+    // it is done (just before its ...Synced signal).
+    void listProgress(const QString &plural, int received, int total);
     void kindChanged(const pilothouse::backends::kube::ChangeBatch &batch);
 
 private:
@@ -125,7 +129,6 @@ private:
     InformerFeed *m_feeds[3] = {nullptr, nullptr, nullptr};
     InformerFeed *m_kindFeed = nullptr;
     bool m_readOnly = false;
-    quint64 m_kindEpoch = 0;
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_stateDetail;
     bool m_everLive = false;

@@ -148,6 +148,10 @@ SubscriptionNode *InformerFeed::makeNode(SharedInformerFactory *factory, quint64
         if (g == generation())
             Q_EMIT columnsChanged(columns);
     });
+    connect(node, &SubscriptionNode::listProgress, this, [this](quint64 g, int received, int total) {
+        if (g == generation())
+            Q_EMIT listProgress(received, total);
+    });
     connect(node, &SubscriptionNode::stateChanged, this, [this](quint64 g, Informer::State s, const ApiError &e) {
         if (g != generation())
             return;
@@ -243,7 +247,11 @@ void SubscriptionNode::start()
             Q_EMIT columnsChanged(m_generation, columns);
         });
         connect(inf, &Informer::stateChanged, this, [this, i](Informer::State s, const ApiError &e) { onState(i, s, e); });
-        Q_EMIT stateChanged(m_generation, inf->state(), {});
+        connect(inf, &Informer::listProgress, this, [this](int received, int total) { Q_EMIT listProgress(m_generation, received, total); });
+        // A late joiner learns why a running informer is backing off or failed, as the first did.
+        if (inf->lastError().isError() && i < m_errors.size())
+            m_errors[i] = inf->lastError();
+        Q_EMIT stateChanged(m_generation, inf->state(), inf->lastError());
         if (inf->hasSynced()) {
             if (m_specs[i].table)
                 Q_EMIT columnsChanged(m_generation, inf->columns());

@@ -76,6 +76,8 @@ Q_SIGNALS:
     void changed(const pilothouse::backends::kube::ChangeBatch &batch);
     void columnsChanged(const QList<pilothouse::backends::kube::TableColumn> &columns);
     void stateChanged(pilothouse::backends::kube::Informer::State state, const pilothouse::backends::ApiError &error);
+    // A list in progress: objects received so far, and the total the server announced (-1: unknown).
+    void listProgress(int received, int total);
 
 private:
     friend class KubeSession;
@@ -139,6 +141,7 @@ Q_SIGNALS:
     void changed(quint64 generation, const pilothouse::backends::kube::ChangeBatch &batch);
     void columnsChanged(quint64 generation, const QList<pilothouse::backends::kube::TableColumn> &columns);
     void stateChanged(quint64 generation, pilothouse::backends::kube::Informer::State state, const pilothouse::backends::ApiError &error);
+    void listProgress(quint64 generation, int received, int total);
     void valueReady(quint64 generation, const std::shared_ptr<const void> &value);
 
 protected:

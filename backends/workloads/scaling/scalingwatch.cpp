@@ -220,14 +220,19 @@ void ScalingWatch::onDerived(const Derived &d)
         const bool live = m_eventsPrimed;
         m_eventsPrimed = true;
         QList<ScalingEvent> added;
+        // d.events is everything the server still has: what is not there any more cannot come
+        // back under the same uid and count, so only the current keys are remembered.
+        QSet<QString> current;
+        current.reserve(d.events.size());
         for (const ScalingEvent &e : d.events) {
             const QString key = eventKey(e);
+            current.insert(key);
             if (m_seenEvents.contains(key))
                 continue;
-            m_seenEvents.insert(key);
             if (auto taken = applyEvent(e, live))
                 added << *taken;
         }
+        m_seenEvents.swap(current);
         if (!added.isEmpty())
             Q_EMIT eventsAdded(added);
     }

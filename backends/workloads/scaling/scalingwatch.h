@@ -94,7 +94,7 @@ private:
     QHash<QString, QString> m_hpaVersions;
     QString m_deploymentVersion;
     QHash<QString, PodTile> m_pods;           // the deployment's
-    QSet<QString> m_seenEvents;               // Event uid + count, each taken once
+    QSet<QString> m_seenEvents;               // Event uid + count of the events the server has now, each taken once
     QList<ScalingEvent> m_hpaEvents;          // scaling events of any HPA, until it is known which one is ours
     bool m_eventsReadable = true;
     QString m_problem;
