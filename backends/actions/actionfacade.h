@@ -111,6 +111,7 @@ public:
 
     void setReadOnly(bool readOnly) { m_readOnly = readOnly; }
     bool isReadOnly() const { return m_readOnly; }
+    kube::KubeClient *client() const { return m_client; }
 
     // "Scale deployments.apps demo/web in context sim-admin: replicas 2 → 3"
     QString confirmationText(const Action &a) const;

@@ -22,8 +22,20 @@ SessionActions::SessionActions(kube::KubeSession *session) : QObject(session), m
     rebuild();
 }
 
+ActionFacade *SessionActions::facade()
+{
+    kube::KubeClient *current = m_session->client();
+    if ((m_facade ? m_facade->client() : nullptr) != current)
+        rebuild();
+    return m_facade;
+}
+
 void SessionActions::setAuditLog(std::shared_ptr<AuditLog> log)
 {
+    if (m_audit == log)
+        return;
+    if (m_audit)
+        m_retiredAudits.push_back(std::move(m_audit));
     m_audit = std::move(log);
     rebuild();
 }
@@ -37,7 +49,10 @@ AuditLog *SessionActions::auditLog()
 
 void SessionActions::rebuild()
 {
-    delete m_facade.data();
+    // Deleted later: a caller may be inside one of its answers.
+    if (m_facade)
+        m_facade->deleteLater();
+    m_facade = nullptr;
     kube::KubeClient *client = m_session->client();
     if (!client)
         return;

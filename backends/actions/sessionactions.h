@@ -10,6 +10,7 @@
 #include <QPointer>
 
 #include <memory>
+#include <vector>
 
 namespace pilothouse::backends::kube {
 class KubeSession;
@@ -24,9 +25,12 @@ public:
     // The one instance attached to `session` (created on first use, a child of the session).
     static SessionActions *of(kube::KubeSession *session);
 
-    // Mutating actions for the connected context; null when not connected.
-    ActionFacade *facade() const { return m_facade; }
-    // Where audit lines go (default: the user's data folder); set before connecting.
+    // Mutating actions for the connected context; null when not connected. Always the facade of
+    // the session's current client, also to a clientChanged handler that runs before this
+    // object's own (views that connected before it was created).
+    ActionFacade *facade();
+    // Where audit lines go (default: the user's data folder); set before connecting. A log that
+    // was in use stays alive with the session (views may hold it).
     void setAuditLog(std::shared_ptr<AuditLog> log);
     // The audit log every action of this session goes to, Argo CD and GitOps ones included.
     AuditLog *auditLog();
@@ -37,6 +41,7 @@ private:
 
     kube::KubeSession *m_session;
     std::shared_ptr<AuditLog> m_audit;
+    std::vector<std::shared_ptr<AuditLog>> m_retiredAudits;
     QPointer<ActionFacade> m_facade;
 };
 

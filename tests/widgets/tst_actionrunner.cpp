@@ -147,6 +147,42 @@ private Q_SLOTS:
         m_thread.join();
     }
 
+    // A view that connected to clientChanged before the session's SessionActions existed runs
+    // first; it must still get the facade of the new client, not the one being replaced.
+    void aClientChangedHandlerSeesTheNewClientsFacade()
+    {
+        kube::KubeSession session(m_engine.get(), std::make_shared<kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals2.json"))));
+        int checked = 0;
+        bool allFresh = true;
+        connect(&session, &kube::KubeSession::clientChanged, this, [&](kube::KubeClient *client) {
+            ActionFacade *facade = facadeFor(&session);
+            allFresh = allFresh && (client ? facade && facade->client() == client : facade == nullptr);
+            ++checked;
+        });
+        SessionActions::of(&session)->setAuditLog(std::make_shared<AuditLog>(m_dir.filePath(QStringLiteral("audit2.jsonl"))));
+        auto config = kube::Kubeconfig::load({m_dir.filePath(QStringLiteral("kubeconfig"))});
+        QVERIFY(config.ok());
+        session.connectTo(config.value(), {});
+        session.connectTo(config.value(), {});  // a reconnect replaces the client
+        session.disconnectFromCluster();
+        QVERIFY(checked >= 3);
+        QVERIFY(allFresh);
+    }
+
+    // An audit log that was in use stays valid after another replaces it (views keep the pointer).
+    void aReplacedAuditLogStaysValid()
+    {
+        kube::KubeSession session(m_engine.get(), std::make_shared<kube::ExecApprovalStore>(m_dir.filePath(QStringLiteral("approvals3.json"))));
+        SessionActions *actions = SessionActions::of(&session);
+        auto firstLog = std::make_shared<AuditLog>(m_dir.filePath(QStringLiteral("first.jsonl")));
+        const std::weak_ptr<AuditLog> first = firstLog;
+        actions->setAuditLog(std::move(firstLog));
+        QCOMPARE(auditLogFor(&session), first.lock().get());
+        actions->setAuditLog(std::make_shared<AuditLog>(m_dir.filePath(QStringLiteral("second.jsonl"))));
+        QVERIFY(!first.expired());  // kept alive with the session
+        QVERIFY(auditLogFor(&session)->path().endsWith(QLatin1String("second.jsonl")));
+    }
+
     void lostAnswerShowsWhatTheReReadFound_data()
     {
         QTest::addColumn<QString>("fault");
