@@ -294,27 +294,36 @@ void ObjectFilterProxyModel::onRowsInserted(int first, int last)
         m_accepted[static_cast<size_t>(r)] = accepts(r);
     }
     std::sort(fresh.begin(), fresh.end(), [this](int a, int b) { return before(a, b); });
-    // Merged in: each new row's place by binary search from the last one's, the runs between
-    // copied as they are.
+    // Merged in: each new row's place by a galloping search from the last one's (a chunk of a
+    // load spreads its rows evenly: a few comparisons each), the runs between copied as they are.
     auto merge = [this](std::vector<int> &into, const std::vector<int> &sortedRows) {
         std::vector<int> out;
         out.reserve(into.size() + sortedRows.size());
         auto from = into.begin();
+        const auto end = into.end();
+        auto less = [this](int element, int probe) { return before(element, probe); };
         for (int r : sortedRows) {
-            const auto at = std::lower_bound(from, into.end(), r, [this](int element, int probe) { return before(element, probe); });
+            std::ptrdiff_t step = 1;
+            while (step < end - from && before(*(from + step - 1), r))
+                step *= 2;
+            const auto at = std::lower_bound(from + step / 2, from + std::min(step, end - from), r, less);
             out.insert(out.end(), from, at);
             out.push_back(r);
             from = at;
         }
-        out.insert(out.end(), from, into.end());
+        out.insert(out.end(), from, end);
         into.swap(out);
     };
+    const bool allShown = m_shown.size() == m_sorted.size();
     merge(m_sorted, fresh);
     std::vector<int> shown;
     for (int r : fresh)
         if (m_accepted[static_cast<size_t>(r)])
             shown.push_back(r);
-    if (shown.size() <= SmallChange) {
+    if (allShown && shown.size() == fresh.size() && shown.size() > SmallChange) {
+        // No filter in the way (a load without one typed): the rows shown are all the rows.
+        relayout([&] { m_shown = m_sorted; }, QAbstractItemModel::NoLayoutChangeHint);
+    } else if (shown.size() <= SmallChange) {
         for (int r : shown) {
             const size_t at = positionOf(m_shown, r);
             beginInsertRows({}, static_cast<int>(at), static_cast<int>(at));

@@ -83,8 +83,11 @@ bool ObjectTableModel::containsFolded(QStringView haystack, QStringView needle)
     const char16_t *h = haystack.utf16();
     const char16_t *w = needle.utf16();
     const char16_t first = w[0];
+    // The first unit: an ASCII letter matches either case with one OR; anything else is folded.
+    const char16_t anyCase = first >= u'a' && first <= u'z' ? 0x20 : 0;
     for (qsizetype i = 0; i <= last; ++i) {
-        if (fold(h[i]) != first)
+        const char16_t c = h[i];
+        if (c < 0x80 ? char16_t(c | anyCase) != first : fold(c) != first)
             continue;
         qsizetype j = 1;
         while (j < n && fold(h[i + j]) == w[j])
