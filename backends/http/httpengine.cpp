@@ -137,6 +137,25 @@ size_t onHeader(char *data, size_t size, size_t count, void *userdata)
     return len;
 }
 
+// Runs for each socket curl opens for a new connection, never for a reused one.
+int onSocketOpened(void *counter, curl_socket_t, curlsocktype purpose)
+{
+    if (purpose == CURLSOCKTYPE_IPCXN)
+        static_cast<std::atomic<int> *>(counter)->fetch_add(1, std::memory_order_relaxed);
+    return CURL_SOCKOPT_OK;
+}
+
+QByteArray httpVersionName(long version)
+{
+    switch (version) {
+    case CURL_HTTP_VERSION_1_0: return QByteArrayLiteral("HTTP/1.0");
+    case CURL_HTTP_VERSION_1_1: return QByteArrayLiteral("HTTP/1.1");
+    case CURL_HTTP_VERSION_2_0: return QByteArrayLiteral("HTTP/2");
+    case CURL_HTTP_VERSION_3: return QByteArrayLiteral("HTTP/3");
+    default: return {};
+    }
+}
+
 // Host and port of a URL for messages, and the pieces needed to verify another name.
 struct UrlParts {
     bool ok = false;
@@ -302,6 +321,7 @@ struct HttpEngine::Private {
     std::shared_ptr<Shared> shared = std::make_shared<Shared>();
     std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
     std::atomic<RequestId> nextId{1};
+    std::atomic<int> connections{0};
     std::thread thread;
 
     // Loop thread only.
@@ -381,6 +401,8 @@ bool HttpEngine::Private::configure(Transfer &t, const UrlParts &parts)
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 15L);
+    curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, &onSocketOpened);
+    curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, &connections);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connectTimeoutMs));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(r.timeoutMs));
 
@@ -506,6 +528,9 @@ Response HttpEngine::Private::responseOf(Transfer &t) const
         curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &code);
         if (code > 0)
             r.status = static_cast<int>(code);
+        long version = 0;
+        if (r.status > 0 && curl_easy_getinfo(t.easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK)
+            r.httpVersion = httpVersionName(version);
     }
     r.headers = t.headers;
     r.headersReceived = t.headersComplete;
@@ -769,5 +794,7 @@ int HttpEngine::activeRequests() const
     std::lock_guard lock(d->shared->mutex);
     return static_cast<int>(d->shared->deliveries.size());
 }
+
+int HttpEngine::connectionsOpened() const { return d->connections.load(std::memory_order_relaxed); }
 
 }  // namespace pilothouse::backends::http

@@ -57,6 +57,9 @@ struct Response {
     // The final response headers (status 2xx..5xx) had arrived when the request ended, even if
     // the body then broke off: the server received the request and decided on it.
     bool headersReceived = false;
+    // The protocol the answer came in ("HTTP/1.1", "HTTP/2"): through an HTTP/2 front the
+    // requests to one server share a connection. Empty when no answer arrived.
+    QByteArray httpVersion;
     QByteArray header(const QByteArray &lowercaseName) const;
 };
 
@@ -94,6 +97,9 @@ public:
 
     // Requests running now (for tests and the status line).
     int activeRequests() const;
+    // Connections opened since the engine started (a refused attempt counts too); requests
+    // multiplexed over HTTP/2 share one (for tests and diagnostics).
+    int connectionsOpened() const;
 
 private:
     struct Private;
