@@ -6,6 +6,7 @@
 // the command palette opens an object and runs Promote from the keyboard.
 #include "connectedwindow.h"
 #include "delivery/rolloutsview.h"
+#include "kindtreemodel.h"
 #include "objecttablemodel.h"
 #include "resources/logview.h"
 #include "resources/scalingview.h"
@@ -18,6 +19,8 @@
 #include "simprocess.h"
 
 #include <QFile>
+#include <QLabel>
+#include <QLocale>
 #include <QLineEdit>
 #include <QMenu>
 #include <QSignalSpy>
@@ -385,6 +388,37 @@ private Q_SLOTS:
         delete menu;
         QVERIFY(runFromMenu(QStringLiteral("nodes"), QStringLiteral("node-2"), QStringLiteral("uncordon")).contains(QStringLiteral("done")));
         QCOMPARE(m_sim->get("/api/v1/nodes/node-2").json()["spec"].value("unschedulable", false), false);
+    }
+
+    // Kinds the page does not watch still show how many objects they have (a limit=1 list each,
+    // counted on the session's worker), as Lens's sidebar does.
+    void sidebarCountsKindsThatAreNotWatched()
+    {
+        const std::string scope = m_console.session->namespaceScope().toStdString();
+        const std::string path = scope.empty() ? "/api/v1/services" : "/api/v1/namespaces/" + scope + "/services";
+        const auto inSim = [&] { return static_cast<int>(m_sim->get(path).json()["items"].size()); };
+        const auto shown = [&] {
+            const QModelIndex i = m_page->kindTreeModel()->indexOf(QStringLiteral("services"));
+            return i.siblingAtColumn(models::KindTreeModel::CountColumn).data();
+        };
+        QVERIFY(inSim() > 0);
+        QTRY_COMPARE_WITH_TIMEOUT(shown(), QVariant(inSim()), 10000);
+    }
+
+    // A big list reports its progress in the status bar until it is done.
+    void listProgressShowsInTheStatusBar()
+    {
+        auto *label = m_window->findChild<QLabel *>(QStringLiteral("listProgress"));
+        QVERIFY(label);
+        QVERIFY(!label->isVisible());
+        Q_EMIT m_console.session->listProgress(QStringLiteral("pods"), 35000, 100000);
+        QVERIFY(label->isVisible());
+        QCOMPARE(label->text(), QStringLiteral("Listing pods %1 of %2…").arg(QLocale().toString(35000), QLocale().toString(100000)));
+        Q_EMIT m_console.session->listProgress(QStringLiteral("secrets"), 500, -1);
+        QVERIFY(label->text().contains(QStringLiteral("secrets 500")));
+        Q_EMIT m_console.session->listProgress(QStringLiteral("pods"), 100000, 100000);
+        Q_EMIT m_console.session->listProgress(QStringLiteral("secrets"), 700, 700);
+        QVERIFY(!label->isVisible());
     }
 
     void paletteFindsAnObjectAndOpensIt()

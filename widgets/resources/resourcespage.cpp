@@ -184,6 +184,12 @@ ResourcesPage::ResourcesPage(const shell::PageContext &context, QWidget *parent)
     ageTimer->setInterval(1000);
     connect(ageTimer, &QTimer::timeout, this, &ResourcesPage::refreshAges);
     ageTimer->start();
+    // The sidebar's counts of kinds not watched: asked every 30 s while the page shows (and once
+    // when it is Live or first shown), one small list each, counted on the session's worker.
+    m_countTimer = new QTimer(this);
+    m_countTimer->setInterval(30000);
+    connect(m_countTimer, &QTimer::timeout, this, &ResourcesPage::refreshUnwatchedCounts);
+    m_countTimer->start();
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         for (auto *proxy : {m_podProxy, m_deploymentProxy, m_kindProxy})
@@ -270,8 +276,11 @@ void ResourcesPage::attachSession()
     connect(session, &KubeSession::kindSynced, m_kindModel, &models::ObjectTableModel::resetObjects);
     connect(session, &KubeSession::kindChanged, m_kindModel, &models::ObjectTableModel::applyChanges);
     connect(session, &KubeSession::connectionStateChanged, this, [this](KubeSession::ConnectionState state) {
+        if (state == KubeSession::ConnectionState::Live && !m_countedOnce)
+            refreshUnwatchedCounts();
         // Another context: nothing of the last one stays on screen.
         if (state == KubeSession::ConnectionState::Connecting) {
+            m_countedOnce = false;
             m_podModel->clear();
             m_deploymentModel->clear();
             m_kindModel->clear();
@@ -399,6 +408,36 @@ void ResourcesPage::updateCounts()
         m_kindTreeModel->setCount(it.key(), it.value()->model()->rowCount());
     if (currentModel() == m_kindModel)
         m_kindTreeModel->setCount(m_current.groupResource(), m_kindProxy->rowCount());
+}
+
+void ResourcesPage::refreshUnwatchedCounts()
+{
+    KubeSession *session = m_context.session;
+    if (!session || !m_context.kinds || !isVisible() || session->state() != KubeSession::ConnectionState::Live)
+        return;
+    QList<ResourceRef> unwatched;
+    for (const backends::kube::KindInfo &kind : m_context.kinds->registry().kinds()) {
+        const QString id = kind.ref.groupResource();
+        if (!kind.listable() || m_typedViews.contains(id) || (id == m_current.groupResource() && currentModel() == m_kindModel))
+            continue;
+        unwatched << kind.ref;
+    }
+    m_countedOnce = true;
+    session->countObjects(unwatched, session->namespaceScope(), this, [this](const ResourceRef &kind, int count) {
+        const QString id = kind.groupResource();
+        // A kind shown meanwhile has its live count from its table.
+        if (m_typedViews.contains(id) || (id == m_current.groupResource() && currentModel() == m_kindModel))
+            return;
+        m_kindTreeModel->setCount(id, count);
+    });
+}
+
+void ResourcesPage::showEvent(QShowEvent *event)
+{
+    Page::showEvent(event);
+    // Counted when the connection went Live only if the page showed then.
+    if (!m_countedOnce)
+        refreshUnwatchedCounts();
 }
 
 void ResourcesPage::refreshAges()

@@ -19,6 +19,7 @@ class QMenu;
 class QPlainTextEdit;
 class QStackedWidget;
 class QTableView;
+class QTimer;
 class QTreeView;
 
 namespace pilothouse::models {
@@ -77,6 +78,7 @@ Q_SIGNALS:
 protected:
     void onNamespacesChanged(const QStringList &namespaces) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     QTableView *createTable(QAbstractItemModel *proxy, const QString &objectName);
@@ -87,6 +89,7 @@ private:
     void openMenuAt(QTableView *view, const QPoint &pos);
     void updateCounts();
     void refreshAges();
+    void refreshUnwatchedCounts();
     void selectPending();
 
     shell::PageContext m_context;
@@ -115,6 +118,8 @@ private:
     QString m_pendingName;
     bool m_pendingEdit = false;
     bool m_firstRowsPainted = false;
+    QTimer *m_countTimer = nullptr;
+    bool m_countedOnce = false;  // the unwatched kinds were counted on this connection
 };
 
 }  // namespace pilothouse::widgets

@@ -1,6 +1,9 @@
 // The session's worker thread and the connection state derived from its informers.
 #include "kube/session/kubesession.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMetaObject>
 
 namespace pilothouse::backends::kube {
@@ -153,6 +156,39 @@ void KubeSession::forgetSubscription(Subscription *subscription)
 {
     m_subscriptions.removeAll(subscription);
     m_subscriptions.removeAll(nullptr);
+}
+
+void KubeSession::countObjects(const QList<ResourceRef> &kinds, const QString &ns, QObject *receiver,
+                               std::function<void(const ResourceRef &, int)> done)
+{
+    if (!m_worker || kinds.isEmpty())
+        return;
+    QPointer<QObject> guard(receiver);
+    const quint64 epoch = m_epoch;
+    QObject *root = m_worker->root;
+    KubeClient *client = m_worker->client;
+    QMetaObject::invokeMethod(root, [this, root, client, kinds, ns, guard, done, epoch] {
+        for (const ResourceRef &kind : kinds) {
+            client->list(kind, kind.namespaced ? ns : QString(), QStringLiteral("limit=1"), root,
+                         [this, kind, guard, done, epoch](const KubeReply &reply) {
+                int count = -1;
+                if (reply.ok()) {
+                    // One object at most: parsed here, on the worker.
+                    const QJsonObject list = QJsonDocument::fromJson(reply.body).object();
+                    const QJsonObject meta = list.value(QLatin1String("metadata")).toObject();
+                    const int items = static_cast<int>(list.value(QLatin1String("items")).toArray().size());
+                    if (meta.contains(QLatin1String("remainingItemCount")))
+                        count = items + meta.value(QLatin1String("remainingItemCount")).toInt();
+                    else if (meta.value(QLatin1String("continue")).toString().isEmpty())
+                        count = items;
+                }
+                QMetaObject::invokeMethod(this, [this, kind, count, guard, done, epoch] {
+                    if (guard && epoch == m_epoch)
+                        done(kind, count);
+                }, Qt::QueuedConnection);
+            });
+        }
+    }, Qt::QueuedConnection);
 }
 
 void KubeSession::countInformers(QObject *receiver, std::function<void(int, QList<WatchSpec>)> done)

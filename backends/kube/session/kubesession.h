@@ -52,6 +52,12 @@ public:
     template <class T>
     Projection *project(const QList<WatchSpec> &inputs, std::function<T(const ProjectionInputs &)> compute,
                         QObject *receiver, std::function<void(const T &)> deliver);
+    // How many objects of each kind the scope holds, without watching them (the sidebar's counts of
+    // kinds not shown): a list with limit=1 per kind, counted on the worker from its items and
+    // metadata.remainingItemCount. `done` runs on the GUI thread once per kind; -1 when the
+    // server did not say (no remainingItemCount) or the list failed.
+    void countObjects(const QList<ResourceRef> &kinds, const QString &ns, QObject *receiver,
+                      std::function<void(const ResourceRef &kind, int count)> done);
     // The number of informers running now (diagnostics and tests); answered on the GUI thread.
     void countInformers(QObject *receiver, std::function<void(int count, QList<WatchSpec> specs)> done);
     // The HTTP engine the session's clients share; other backends (Argo CD) use it too.
