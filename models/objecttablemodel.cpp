@@ -124,7 +124,7 @@ void ObjectTableModel::resetObjects(const ObjectList &objects)
     beginResetModel();
     m_rows.clear();
     m_rowOf.clear();
-    if (objects.size() <= first) {
+    if (!m_chunked || objects.size() <= first) {
         m_rows = objects;
         m_rowOf.reserve(static_cast<qsizetype>(m_rows.size()));
         rebuildIndex(0);

@@ -38,11 +38,11 @@ public:
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // Replaces everything (after a relist or a context switch): one model reset. A list longer
-    // than one chunk resets to its first chunk; the rest follows as row insertions at the end, one
-    // chunk per event-loop turn, each sized to take about 10 ms with the proxy and view attached
-    // (100,000 pods in a window took one 417 ms freeze, bench/bench_table). loadProgress() reports
-    // each chunk. Rows keep the list's order (the proxy sorts).
+    // Replaces everything (after a relist or a context switch): one model reset. Rows keep the
+    // list's order (the proxy sorts). With chunked loading on, a list longer than one chunk resets
+    // to its first chunk and the rest follows as row insertions at the end, one chunk per
+    // event-loop turn, each sized to take about 10 ms with the proxy and view attached (100,000
+    // pods in a window took one 417 ms freeze, bench/bench_table); loadProgress() reports each.
     void resetObjects(const ObjectList &objects);
     // Applies a batch of changes without a reset. During a chunked load a change wins over the
     // listed object with the same key, which is then never inserted: nothing is lost or doubled.
@@ -53,9 +53,15 @@ public:
     // Of the list loading: objects taken so far, and all of them (0 and 0 when none is loading).
     int loadedCount() const { return m_load ? static_cast<int>(m_load->next) : 0; }
     int loadTotal() const { return m_load ? static_cast<int>(m_load->objects.size()) : 0; }
-    // Tests: a fixed number of objects per chunk (0: sized by time, the default).
-    void setLoadChunkRows(int rows) { m_fixedChunkRows = rows; }
-    // Lists up to this many objects load in the reset itself.
+    // Off by default (a list is whole when resetObjects returns); views on a GUI thread turn it on.
+    // `fixedChunkRows` > 0: that many objects per chunk, the first included (tests), instead of
+    // FirstChunkRows and then a size that follows the time taken.
+    void setChunkedLoading(bool on, int fixedChunkRows = 0)
+    {
+        m_chunked = on;
+        m_fixedChunkRows = fixedChunkRows;
+    }
+    // Lists up to this many objects load in the reset itself (about 10 ms in a window).
     static constexpr int FirstChunkRows = 16384;
     // Age columns change with time alone: one dataChanged over the column (views repaint only
     // the visible rows).
@@ -121,6 +127,7 @@ private:
     QTimer m_loadTimer;
     int m_chunkRows = 4096;     // the next chunk's size, adapted to the time the last one took
     int m_fixedChunkRows = 0;
+    bool m_chunked = false;
 };
 
 // Pods: NAME, NAMESPACE, STATUS, READY, RESTARTS, AGE, NODE. The STATUS cell answers

@@ -623,7 +623,7 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
         proxy.setSourceModel(&model);
         proxy.sort(PodTableModel::StatusColumn, Qt::DescendingOrder);
-        model.setLoadChunkRows(10);
+        model.setChunkedLoading(true, 10);
         QSignalSpy progress(&model, &ObjectTableModel::loadProgress);
         ObjectList pods;
         for (int i = 0; i < 55; ++i)
@@ -667,7 +667,7 @@ private Q_SLOTS:
         proxy.setSourceModel(&model);
         proxy.sort(PodTableModel::NameColumn);
         proxy.setFilterText(QStringLiteral("new"));
-        model.setLoadChunkRows(8);
+        model.setChunkedLoading(true, 8);
         ObjectList first, second;
         for (int i = 0; i < 40; ++i)
             first.push_back(pod(QStringLiteral("old"), QStringLiteral("p%1").arg(i)));
@@ -718,7 +718,7 @@ private Q_SLOTS:
                                  rng() % 10 ? QStringLiteral("Running") : QStringLiteral("Pending"), int(rng() % 6), QStringLiteral("node"),
                                  QString(), 1000 + qint64(rng() % 500)));
         PodTableModel chunked;
-        chunked.setLoadChunkRows(chunk);
+        chunked.setChunkedLoading(true, chunk);
         ObjectFilterProxyModel proxy;
         QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
         proxy.setSourceModel(&chunked);
@@ -726,8 +726,10 @@ private Q_SLOTS:
         proxy.setFilterText(filter);
         chunked.resetObjects(pods);
         QTRY_VERIFY(!chunked.isLoading());
-        PodTableModel whole;
+        PodTableModel whole;  // chunked loading off (the default): whole when resetObjects returns
         whole.resetObjects(pods);
+        QCOMPARE(whole.rowCount(), int(pods.size()));
+        QVERIFY(!whole.isLoading());
         ObjectFilterProxyModel reference;
         reference.setSourceModel(&whole);
         reference.sort(PodTableModel::AgeColumn, Qt::DescendingOrder);

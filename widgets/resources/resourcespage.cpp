@@ -223,8 +223,10 @@ ResourcesPage::ResourcesPage(const shell::PageContext &context, QWidget *parent)
     }
     // A long list arrives in chunks: the counts say how far it got.
     for (models::ObjectTableModel *m : {static_cast<models::ObjectTableModel *>(m_podModel), static_cast<models::ObjectTableModel *>(m_deploymentModel),
-                                        static_cast<models::ObjectTableModel *>(m_kindModel)})
+                                        static_cast<models::ObjectTableModel *>(m_kindModel)}) {
+        m->setChunkedLoading(true);
         connect(m, &models::ObjectTableModel::loadProgress, this, &ResourcesPage::updateCounts);
+    }
 
     if (m_context.kinds)
         connect(m_context.kinds, &shell::KindCatalog::changed, this, &ResourcesPage::onKindsChanged);
