@@ -40,6 +40,60 @@ struct Children {
 QString uidOf(const QJsonObject &o) { return o.value(QLatin1String("metadata")).toObject().value(QLatin1String("uid")).toString(); }
 QString nameOf(const QJsonObject &o) { return o.value(QLatin1String("metadata")).toObject().value(QLatin1String("name")).toString(); }
 
+// The object's resourceVersion, "+" and its children's uid=resourceVersion sorted when its detail
+// was derived with the focus namespace's objects, "-" when without.
+QString versionOf(const KubeObjectPtr &o, bool inFocus, std::initializer_list<const QList<QJsonObject> *> children)
+{
+    QString out = o->resourceVersion + (inFocus ? QLatin1Char('+') : QLatin1Char('-'));
+    if (!inFocus)
+        return out;
+    QStringList parts;
+    for (const QList<QJsonObject> *list : children)
+        for (const QJsonObject &c : *list) {
+            const QJsonObject meta = c.value(QLatin1String("metadata")).toObject();
+            parts << meta.value(QLatin1String("uid")).toString() + QLatin1Char('=') + meta.value(QLatin1String("resourceVersion")).toString();
+        }
+    parts.sort();
+    return out + parts.join(QLatin1Char(','));
+}
+
+RolloutSummary summaryOf(const RolloutInfo &info)
+{
+    RolloutSummary s;
+    s.kind = QStringLiteral("Rollout");
+    s.ns = info.ns;
+    s.name = info.name;
+    s.strategy = info.strategyName;
+    s.status = rolloutStatusName(info.status);
+    s.step = info.step;
+    if (info.strategy == Strategy::Canary) {
+        s.setWeight = info.setWeight;
+        s.actualWeight = info.actualWeight;
+    }
+    s.ready = info.ready;
+    s.desired = info.desired;
+    s.images = info.images();
+    s.message = info.message;
+    s.waiting = info.status == RolloutStatus::Paused || info.status == RolloutStatus::Degraded || info.status == RolloutStatus::Aborted;
+    return s;
+}
+
+RolloutSummary summaryOf(const DeploymentHistory &h)
+{
+    RolloutSummary s;
+    s.kind = QStringLiteral("Deployment");
+    s.ns = h.ns;
+    s.name = h.name;
+    s.strategy = QStringLiteral("RollingUpdate");
+    s.status = h.status;
+    s.ready = h.ready;
+    s.desired = h.desired;
+    for (const QJsonValue &c : h.podTemplate.value(QLatin1String("spec")).toObject().value(QLatin1String("containers")).toArray())
+        s.images << c.toObject().value(QLatin1String("image")).toString();
+    s.revision = h.currentRevision;
+    return s;
+}
+
 }  // namespace
 
 // --- Deriver (worker thread) ---
@@ -146,12 +200,18 @@ RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs, c
     for (const KubeObjectPtr &o : rollouts) {
         const QJsonObject &r = parsed(Rollouts, o).object;
         RolloutInfo info;
+        QString version;
         if (o->ns == focus) {
             const QList<QJsonObject> sets = replicaSets.of(uidOf(r), QStringLiteral("Rollout"), o->name);
-            info = rolloutInfo(r, sets, podsOf(sets), runs.of(uidOf(r), QStringLiteral("Rollout"), o->name));
+            const QList<QJsonObject> setPods = podsOf(sets);
+            const QList<QJsonObject> setRuns = runs.of(uidOf(r), QStringLiteral("Rollout"), o->name);
+            info = rolloutInfo(r, sets, setPods, setRuns);
+            version = versionOf(o, true, {&sets, &setPods, &setRuns});
         } else {
             info = rolloutInfo(r, {}, {}, {});
+            version = versionOf(o, false, {});
         }
+        s.versions.insert(QStringLiteral("Rollout:") + o->key(), version);
         s.rollouts.insert(o->key(), info);
         s.rolloutObjects.insert(o->key(), o);
         s.rolloutKeys << o->key();
@@ -161,17 +221,27 @@ RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs, c
     for (const KubeObjectPtr &o : deployments) {
         const QJsonObject &d = parsed(Deployments, o).object;
         DeploymentHistory h;
+        QString version;
         if (o->ns == focus) {
             const QList<QJsonObject> sets = replicaSets.of(uidOf(d), QStringLiteral("Deployment"), o->name);
-            h = deploymentHistory(d, sets, podsOf(sets));
+            const QList<QJsonObject> setPods = podsOf(sets);
+            h = deploymentHistory(d, sets, setPods);
+            version = versionOf(o, true, {&sets, &setPods});
         } else {
             h = deploymentHistory(d, {}, {});
+            version = versionOf(o, false, {});
         }
+        s.versions.insert(QStringLiteral("Deployment:") + o->key(), version);
         s.deployments.insert(o->key(), h);
         s.deploymentKeys << o->key();
     }
     std::sort(s.rolloutKeys.begin(), s.rolloutKeys.end());
     std::sort(s.deploymentKeys.begin(), s.deploymentKeys.end());
+    s.summaries.reserve(s.rolloutKeys.size() + s.deploymentKeys.size());
+    for (const QString &key : std::as_const(s.rolloutKeys))
+        s.summaries << summaryOf(s.rollouts.value(key));
+    for (const QString &key : std::as_const(s.deploymentKeys))
+        s.summaries << summaryOf(s.deployments.value(key));
     return s;
 }
 

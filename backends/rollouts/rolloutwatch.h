@@ -15,10 +15,37 @@
 
 namespace pilothouse::backends::rollouts {
 
+// One line of the Rollouts list, derived on the worker with the rest of the snapshot so that the
+// list never walks an object's JSON on the GUI thread.
+struct RolloutSummary {
+    QString kind;            // "Rollout" or "Deployment"
+    QString ns;
+    QString name;
+    QString strategy;        // "BlueGreen", "Canary"; "RollingUpdate" for a Deployment
+    QString status;          // rolloutStatusName(), or the Deployment's status
+    QString step;            // canary: "2/6"
+    int setWeight = -1;      // canary only
+    int actualWeight = -1;
+    int ready = 0;
+    int desired = 0;
+    QStringList images;      // the template's, whole references
+    QString message;         // a Rollout's status message
+    int revision = 0;        // a Deployment's current revision
+    bool waiting = false;    // paused for promotion, degraded or aborted: it needs the operator
+    // "Rollout:ns/name", "Deployment:ns/name": the list's row key.
+    QString key() const { return kind + QLatin1Char(':') + ns + QLatin1Char('/') + name; }
+    friend bool operator==(const RolloutSummary &, const RolloutSummary &) = default;
+};
+
 // What the view shows, as of one computation on the worker.
 struct RolloutsSnapshot {
     QStringList rolloutKeys;                        // "ns/name", sorted
     QStringList deploymentKeys;
+    QList<RolloutSummary> summaries;                // Rollouts, then Deployments, each by key
+    // By RolloutSummary::key(): the resourceVersions an object's RolloutInfo / DeploymentHistory was
+    // derived from (its own, and in the focus namespace its ReplicaSets', pods' and runs'). Equal
+    // versions, equal derived values: the detail pane derives its view of one object once per change.
+    QHash<QString, QString> versions;
     QHash<QString, RolloutInfo> rollouts;           // revisions only for the focus namespace
     QHash<QString, DeploymentHistory> deployments;  // likewise
     QHash<QString, kube::KubeObjectPtr> rolloutObjects;

@@ -3,7 +3,7 @@
 // welcome page, the shell in light and in dark with the grouped sidebar, the command palette, a
 // StatefulSet's menu, Preferences, the resource browser with its detail pane, a YAML edit's diff, the scaling view in the middle of a
 // scale-up, merged logs, then the release path: a blue-green rollout paused for promotion, the
-// promote confirmation, a canary in the middle of its steps, the Argo CD application with its
+// promote confirmation, a canary in the middle of its steps (both also in dark), the Argo CD application with its
 // history, and the deployment repository. Run under a display server, e.g.
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/tests/screenshots/make_screenshots docs/screenshots
 // (--shell-only makes the shell's screens alone, --size=1280x800 another window size; --delivery-only skips the browser, scaling and
@@ -286,6 +286,10 @@ int main(int argc, char **argv)
     }, 60000, "storefront paused with its preview ready");
     wait(1500);
     save(&window, out + QStringLiteral("/rollout-bluegreen.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Dark);
+    wait(800);
+    save(&window, out + QStringLiteral("/rollout-bluegreen-dark.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Light);
 
     // 6. Promote's confirmation, as the operator sees it (declined here).
     bool confirmationSaved = false;
@@ -332,6 +336,10 @@ int main(int argc, char **argv)
     }, 60000, "menu paused mid-steps with a measurement");
     wait(1500);
     save(&window, out + QStringLiteral("/rollout-canary.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Dark);
+    wait(800);
+    save(&window, out + QStringLiteral("/rollout-canary-dark.png"));
+    widgets::Theme::apply(widgets::ThemeMode::Light);
 
     // 8. Argo CD: menu with its history (the first sync and the release just pushed, with their commits).
     widgets::ArgoCdViewPreset preset;

@@ -1,10 +1,15 @@
 // Unit tests of the delivery models (Argo CD applications, history and resource tree; GitOps
-// commits) on fixture answers, each under QAbstractItemModelTester: what the columns show, the
-// tones, and that an update touches only the rows it changes.
+// commits; the Rollouts list, revision history and analysis runs) on fixture answers, each under
+// QAbstractItemModelTester: what the columns show, the tones, and that an update touches only the
+// rows it changes.
+#include "delivery/analysisrunmodel.h"
 #include "delivery/argocdappmodel.h"
 #include "delivery/argocdhistorymodel.h"
 #include "delivery/argocdresourcemodel.h"
 #include "delivery/gitopscommitmodel.h"
+#include "delivery/rolloutlistmodel.h"
+#include "delivery/rolloutrevisionmodel.h"
+#include "rolloutfixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -16,6 +21,11 @@
 
 using namespace pilothouse::backends::argocd;
 using pilothouse::backends::gitops::CommitInfo;
+using pilothouse::backends::rollouts::AnalysisRunInfo;
+using pilothouse::backends::rollouts::Measurement;
+using pilothouse::backends::rollouts::RevisionInfo;
+using pilothouse::backends::rollouts::RolloutInfo;
+using pilothouse::backends::rollouts::RolloutSummary;
 using namespace pilothouse::models;
 
 namespace {
@@ -70,6 +80,35 @@ CommitInfo commit(const QString &sha, const QString &summary, const QDateTime &t
     c.files = {QStringLiteral("apps/web/deployment.yaml")};
     c.parentCount = 1;
     return c;
+}
+
+RolloutInfo rolloutOf(const QString &name)
+{
+    const RolloutFixture f = loadRolloutFixture(name);
+    if (!f.error.isEmpty())
+        qFatal("%s", qPrintable(f.error));
+    return pilothouse::backends::rollouts::rolloutInfo(f.rollout, f.replicaSets, f.pods, f.analysisRuns);
+}
+
+RolloutSummary summary(const QString &kind, const QString &ns, const QString &name, const QString &status)
+{
+    RolloutSummary s;
+    s.kind = kind;
+    s.ns = ns;
+    s.name = name;
+    s.status = status;
+    s.strategy = kind == QLatin1String("Rollout") ? QStringLiteral("BlueGreen") : QStringLiteral("RollingUpdate");
+    s.ready = s.desired = 3;
+    s.images = {QStringLiteral("registry.pilothouse.dev/") + ns + QLatin1Char('/') + name + QStringLiteral(":1")};
+    return s;
+}
+
+QStringList keys(const RolloutListModel &m)
+{
+    QStringList out;
+    for (int r = 0; r < m.rowCount(); ++r)
+        out << m.index(r, 0).data(RolloutListModel::KeyRole).toString();
+    return out;
 }
 
 }  // namespace
@@ -275,6 +314,242 @@ private Q_SLOTS:
         QCOMPARE(sig.changed.first().at(0).toModelIndex().column(), int(GitOpsCommitModel::AgeColumn));
         QCOMPARE(sig.changed.first().at(1).toModelIndex().row(), 2);
         QCOMPARE(model.index(1, GitOpsCommitModel::AgeColumn).data().toString(), QStringLiteral("61m"));
+    }
+
+    void rolloutListOrderColumnsAndTones()
+    {
+        RolloutListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        RolloutSummary menu = summary(QStringLiteral("Rollout"), QStringLiteral("cafe"), QStringLiteral("menu"), QStringLiteral("Paused"));
+        menu.strategy = QStringLiteral("Canary");
+        menu.step = QStringLiteral("1/6");
+        menu.setWeight = 25;
+        menu.actualWeight = 20;
+        menu.message = QStringLiteral("CanaryPauseStep");
+        menu.waiting = true;
+        RolloutSummary storefront = summary(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront"), QStringLiteral("Aborted"));
+        storefront.waiting = true;
+        RolloutSummary web = summary(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web"), QStringLiteral("Healthy"));
+        web.revision = 3;
+        const RolloutSummary api = summary(QStringLiteral("Deployment"), QStringLiteral("apps"), QStringLiteral("api"), QStringLiteral("Progressing"));
+        // Any order in, the list's order out: Rollouts first, then by namespace and name.
+        model.setSummaries({web, storefront, api, menu});
+        QCOMPARE(keys(model), (QStringList{QStringLiteral("Rollout:cafe/menu"), QStringLiteral("Rollout:shop/storefront"),
+                                          QStringLiteral("Deployment:apps/api"), QStringLiteral("Deployment:history/web")}));
+        QCOMPARE(model.columnCount(), int(RolloutListModel::ColumnCount));
+        QCOMPARE(model.headerData(RolloutListModel::ReadyColumn, Qt::Horizontal).toString(), QStringLiteral("Ready"));
+        auto cell = [&](const QString &key, int col, int role = Qt::DisplayRole) { return model.index(model.rowOfKey(key), col).data(role); };
+        QCOMPARE(cell(QStringLiteral("Rollout:cafe/menu"), RolloutListModel::WeightColumn).toString(), QStringLiteral("25 / 20 %"));
+        QCOMPARE(cell(QStringLiteral("Rollout:cafe/menu"), RolloutListModel::StepColumn).toString(), QStringLiteral("1/6"));
+        QCOMPARE(cell(QStringLiteral("Rollout:cafe/menu"), RolloutListModel::MessageColumn).toString(), QStringLiteral("CanaryPauseStep"));
+        QCOMPARE(cell(QStringLiteral("Rollout:shop/storefront"), RolloutListModel::WeightColumn).toString(), QString());
+        QCOMPARE(cell(QStringLiteral("Rollout:shop/storefront"), RolloutListModel::ImagesColumn).toString(), QStringLiteral("storefront:1"));
+        QCOMPARE(cell(QStringLiteral("Rollout:shop/storefront"), RolloutListModel::ImagesColumn, Qt::ToolTipRole).toString(),
+                 QStringLiteral("registry.pilothouse.dev/shop/storefront:1"));
+        QCOMPARE(cell(QStringLiteral("Deployment:history/web"), RolloutListModel::MessageColumn).toString(), QStringLiteral("revision 3"));
+        QCOMPARE(cell(QStringLiteral("Deployment:history/web"), RolloutListModel::ReadyColumn).toString(), QStringLiteral("3/3"));
+        QCOMPARE(cell(QStringLiteral("Deployment:history/web"), RolloutListModel::StrategyColumn).toString(), QStringLiteral("RollingUpdate"));
+        // The status column's tone; the key in every column (Qt::UserRole + 1, as the list's items had it).
+        QCOMPARE(cell(QStringLiteral("Rollout:cafe/menu"), RolloutListModel::StatusColumn, StatusToneRole).toInt(), int(StatusTone::Paused));
+        QCOMPARE(cell(QStringLiteral("Rollout:shop/storefront"), RolloutListModel::StatusColumn, StatusToneRole).toInt(), int(StatusTone::Bad));
+        QCOMPARE(cell(QStringLiteral("Deployment:apps/api"), RolloutListModel::StatusColumn, StatusToneRole).toInt(), int(StatusTone::Progress));
+        QVERIFY(!cell(QStringLiteral("Deployment:apps/api"), RolloutListModel::NameColumn, StatusToneRole).isValid());
+        QCOMPARE(cell(QStringLiteral("Deployment:apps/api"), RolloutListModel::ReadyColumn, Qt::UserRole + 1).toString(), QStringLiteral("Deployment:apps/api"));
+        QCOMPARE(cell(QStringLiteral("Deployment:apps/api"), RolloutListModel::NameColumn, RolloutListModel::KindRole).toString(), QStringLiteral("Deployment"));
+        QCOMPARE(model.waitingCount(), 2);
+    }
+
+    void rolloutListUpdatesByKey()
+    {
+        RolloutListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<RolloutSummary> rows{summary(QStringLiteral("Rollout"), QStringLiteral("cafe"), QStringLiteral("menu"), QStringLiteral("Healthy")),
+                                   summary(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront"), QStringLiteral("Healthy")),
+                                   summary(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web"), QStringLiteral("Healthy"))};
+        model.setSummaries(rows);
+        QItemSelectionModel selection(&model);
+        const QModelIndex storefront = model.index(model.rowOfKey(QStringLiteral("Rollout:shop/storefront")), 0);
+        selection.setCurrentIndex(storefront, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        Signals sig(&model);
+        // The same rows again, as a snapshot about other objects brings them: nothing.
+        model.setSummaries(rows);
+        QCOMPARE(sig.structural() + sig.changed.count(), 0);
+        // One Rollout's readiness and status change: that row alone, all of its columns.
+        rows[1].ready = 2;
+        rows[1].status = QStringLiteral("Progressing");
+        model.setSummaries(rows);
+        QCOMPARE(sig.structural(), 0);
+        QCOMPARE(sig.changed.count(), 1);
+        QCOMPARE(sig.changed.first().at(0).toModelIndex().row(), 1);
+        QCOMPARE(sig.changed.first().at(1).toModelIndex().row(), 1);
+        QCOMPARE(sig.changed.first().at(1).toModelIndex().column(), RolloutListModel::ColumnCount - 1);
+        QCOMPARE(model.index(1, RolloutListModel::ReadyColumn).data().toString(), QStringLiteral("2/3"));
+        QCOMPARE(model.index(1, RolloutListModel::StatusColumn, {}).data(StatusToneRole).toInt(), int(StatusTone::Progress));
+        sig.clear();
+        // A new Rollout (listed last by the worker of another cluster): inserted in its place, once.
+        rows << summary(QStringLiteral("Rollout"), QStringLiteral("cafe"), QStringLiteral("kitchen"), QStringLiteral("Healthy"));
+        model.setSummaries(rows);
+        QCOMPARE(sig.inserted.count(), 1);
+        QCOMPARE(sig.inserted.first().at(1).toInt(), 0);
+        QCOMPARE(sig.reset.count(), 0);
+        QCOMPARE(sig.changed.count(), 0);
+        QCOMPARE(keys(model).first(), QStringLiteral("Rollout:cafe/kitchen"));
+        QCOMPARE(selection.currentIndex().data(RolloutListModel::KeyRole).toString(), QStringLiteral("Rollout:shop/storefront"));
+        QVERIFY(selection.isRowSelected(2, {}));
+        sig.clear();
+        // Deleted: one removal; the selection still on its object.
+        rows.removeFirst();
+        model.setSummaries(rows);
+        QCOMPARE(sig.removed.count(), 1);
+        QCOMPARE(sig.reset.count(), 0);
+        QCOMPARE(keys(model), (QStringList{QStringLiteral("Rollout:cafe/kitchen"), QStringLiteral("Rollout:shop/storefront"), QStringLiteral("Deployment:history/web")}));
+        QCOMPARE(selection.currentIndex().data(RolloutListModel::KeyRole).toString(), QStringLiteral("Rollout:shop/storefront"));
+        // An empty snapshot (disconnected): empty.
+        model.setSummaries({});
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void revisionHistoryKeyedByReplicaSet()
+    {
+        RolloutRevisionModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        RolloutInfo info = rolloutOf(QStringLiteral("bluegreen-paused.yaml"));
+        QCOMPARE(info.revisions.size(), 3);
+        model.setRevisions(info.revisions);
+        QCOMPARE(column(model, RolloutRevisionModel::RevisionColumn), (QStringList{QStringLiteral("4"), QStringLiteral("3"), QStringLiteral("2")}));
+        QCOMPARE(model.index(0, RolloutRevisionModel::RoleColumn).data().toString(), QStringLiteral("preview"));
+        QCOMPARE(model.index(1, RolloutRevisionModel::RoleColumn).data().toString(), QStringLiteral("stable, active"));
+        QCOMPARE(model.index(0, RolloutRevisionModel::ImagesColumn).data().toString(), QStringLiteral("storefront:170"));
+        QCOMPARE(model.index(0, RolloutRevisionModel::PodsColumn).data().toString(), QStringLiteral("3/3"));
+        QCOMPARE(model.index(2, RolloutRevisionModel::PodsColumn).data().toString(), QStringLiteral("0/0"));
+        QCOMPARE(model.index(0, RolloutRevisionModel::ReplicaSetColumn).data().toString(), info.revisions[0].name);
+        QCOMPARE(model.index(0, 0).data(RolloutRevisionModel::RevisionRole).toInt(), 4);
+        QCOMPARE(model.index(1, 0).data(Qt::UserRole).toInt(), 3);  // the revision, as the history's items carried it
+        QCOMPARE(model.rowOfKey(info.revisions[2].name), 2);
+        QCOMPARE(model.rowOfRevision(3), 1);
+        QVERIFY(model.index(0, RolloutRevisionModel::ScaleDownColumn).data().toString().isEmpty());
+
+        Signals sig(&model);
+        model.setRevisions(info.revisions);
+        QCOMPARE(sig.structural() + sig.changed.count(), 0);
+        // A preview pod stops being ready: that row changes, the others do not.
+        info.revisions[0].pods[1].status = QStringLiteral("CrashLoopBackOff");
+        model.setRevisions(info.revisions);
+        QCOMPARE(sig.structural(), 0);
+        QCOMPARE(sig.changed.count(), 1);
+        QCOMPARE(sig.changed.first().at(0).toModelIndex().row(), 0);
+        QCOMPARE(sig.changed.first().at(1).toModelIndex().row(), 0);
+        QCOMPARE(model.index(0, RolloutRevisionModel::PodsColumn).data().toString(), QStringLiteral("2/3"));
+        sig.clear();
+
+        // An undo to the old ReplicaSet gives it a new number and puts it on top: one move, the
+        // row (and a selection on it) goes with it.
+        const QPersistentModelIndex old = model.index(2, 0);
+        QList<RevisionInfo> undone = info.revisions;
+        RevisionInfo again = undone.takeLast();
+        again.revision = 5;
+        undone.prepend(again);
+        model.setRevisions(undone);
+        QCOMPARE(sig.moved.count(), 1);
+        QCOMPARE(sig.inserted.count() + sig.removed.count() + sig.reset.count(), 0);
+        QCOMPARE(old.row(), 0);
+        QCOMPARE(old.data().toString(), QStringLiteral("5"));
+        sig.clear();
+
+        // A revision that scales down later: its countdown ticks without the rows changing.
+        undone[2].scaleDownDeadline = QDateTime(QDate(2026, 12, 1), QTime(10, 2, 41), Qt::UTC);
+        model.setRevisions(undone);
+        QCOMPARE(sig.changed.count(), 1);
+        sig.clear();
+        const QDateTime before = undone[2].scaleDownDeadline.addSecs(-30);
+        model.setNow(before);
+        QVERIFY(model.hasPendingScaleDown(before));
+        QCOMPARE(model.index(2, RolloutRevisionModel::ScaleDownColumn).data().toString(), QStringLiteral("in 30 s"));
+        model.setNow(before.addSecs(31));
+        model.refreshCountdowns();
+        QCOMPARE(sig.changed.count(), 1);
+        QCOMPARE(sig.changed.first().at(0).toModelIndex().column(), int(RolloutRevisionModel::ScaleDownColumn));
+        QCOMPARE(sig.changed.first().at(1).toModelIndex().column(), int(RolloutRevisionModel::ScaleDownColumn));
+        QCOMPARE(model.index(2, RolloutRevisionModel::ScaleDownColumn).data().toString(), QStringLiteral("deadline passed"));
+        QVERIFY(!model.hasPendingScaleDown(before.addSecs(31)));
+        QCOMPARE(sig.structural(), 0);
+    }
+
+    void analysisRunsAsATree()
+    {
+        AnalysisRunModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        RolloutInfo info = rolloutOf(QStringLiteral("canary-midsteps.yaml"));
+        QCOMPARE(info.analysisRuns.size(), 1);
+        model.setRuns(info.analysisRuns);
+        QCOMPARE(model.rowCount(), 1);
+        const QModelIndex run = model.index(0, 0);
+        QCOMPARE(run.data().toString(), QStringLiteral("menu-59c8f7d6b4-2-1 (revision 2)"));
+        QCOMPARE(model.index(0, AnalysisRunModel::PhaseColumn).data().toString(), QStringLiteral("Running"));
+        // A run that is Running is still measuring.
+        QCOMPARE(model.index(0, AnalysisRunModel::PhaseColumn).data(StatusToneRole).toInt(), int(StatusTone::Progress));
+        QCOMPARE(run.data(AnalysisRunModel::LevelRole).toInt(), int(AnalysisRunRow::Level::Run));
+        QCOMPARE(model.rowCount(run), 1);
+        const QModelIndex metric = model.index(0, 0, run);
+        QCOMPARE(metric.data().toString(), QStringLiteral("success-rate (prometheus)"));
+        QCOMPARE(metric.data(AnalysisRunModel::LevelRole).toInt(), int(AnalysisRunRow::Level::Metric));
+        QCOMPARE(metric.parent(), run);
+        const QString detail = model.index(0, AnalysisRunModel::DetailColumn, run).data().toString();
+        QVERIFY2(detail.startsWith(QStringLiteral("success when result[0] >= 0.95 · 2 successful, 0 failed")), qPrintable(detail));
+        QVERIFY2(detail.endsWith(QStringLiteral(" of 3")), qPrintable(detail));
+        QCOMPARE(model.rowCount(metric), 2);
+        QCOMPARE(column(model, AnalysisRunModel::DetailColumn, metric), (QStringList{QStringLiteral("[0.991]"), QStringLiteral("[0.987]")}));
+        QCOMPARE(model.index(0, AnalysisRunModel::PhaseColumn, metric).data(StatusToneRole).toInt(), int(StatusTone::Good));
+        QCOMPARE(model.rowCount(model.index(0, 0, metric)), 0);
+
+        const QPersistentModelIndex firstMeasurement = model.index(0, 0, metric);
+        Signals sig(&model);
+        model.setRuns(info.analysisRuns);
+        QCOMPARE(sig.structural() + sig.changed.count(), 0);
+        // A third measurement: one row inserted under the metric, the metric's counts repainted;
+        // the measurements already there are untouched.
+        AnalysisRunInfo &r = info.analysisRuns[0];
+        Measurement third = r.metrics[0].measurements.last();
+        third.startedAt = third.startedAt.addSecs(30);
+        third.finishedAt = third.startedAt.addSecs(1);
+        third.value = QStringLiteral("[0.42]");
+        third.phase = QStringLiteral("Failed");
+        r.metrics[0].measurements << third;
+        r.metrics[0].failed = 1;
+        model.setRuns(info.analysisRuns);
+        QCOMPARE(sig.inserted.count(), 1);
+        QCOMPARE(sig.inserted.first().at(0).toModelIndex(), QModelIndex(metric));
+        QCOMPARE(sig.inserted.first().at(1).toInt(), 2);
+        QCOMPARE(sig.removed.count() + sig.moved.count() + sig.reset.count(), 0);
+        QCOMPARE(sig.changed.count(), 1);
+        QCOMPARE(sig.changed.first().at(0).toModelIndex().parent(), QModelIndex(run));
+        QVERIFY(firstMeasurement.isValid());
+        QCOMPARE(firstMeasurement.sibling(firstMeasurement.row(), AnalysisRunModel::DetailColumn).data().toString(), QStringLiteral("[0.991]"));
+        QCOMPARE(model.index(2, AnalysisRunModel::PhaseColumn, metric).data(StatusToneRole).toInt(), int(StatusTone::Bad));
+        sig.clear();
+
+        // A newer revision's run arrives on top: one insertion at the top level, whole.
+        AnalysisRunInfo newer = r;
+        newer.name = QStringLiteral("menu-7a1b2c3d4e-3-1");
+        newer.revision = 3;
+        newer.phase = QStringLiteral("Successful");
+        info.analysisRuns.prepend(newer);
+        model.setRuns(info.analysisRuns);
+        QCOMPARE(sig.inserted.count(), 1);
+        QVERIFY(!sig.inserted.first().at(0).toModelIndex().isValid());
+        QCOMPARE(sig.inserted.first().at(1).toInt(), 0);
+        QCOMPARE(sig.reset.count() + sig.removed.count(), 0);
+        QCOMPARE(model.rowCount(model.index(0, 0)), 1);
+        QCOMPARE(model.rowCount(model.index(0, 0, model.index(0, 0))), 3);
+        QCOMPARE(model.indexOfPath({newer.name, QStringLiteral("success-rate")}).data().toString(), QStringLiteral("success-rate (prometheus)"));
+        sig.clear();
+        // The older run goes: one removal, the newer one stays as it is.
+        info.analysisRuns.removeLast();
+        model.setRuns(info.analysisRuns);
+        QCOMPARE(sig.removed.count(), 1);
+        QCOMPARE(sig.reset.count() + sig.inserted.count() + sig.changed.count(), 0);
+        QCOMPARE(model.rowCount(), 1);
+        QVERIFY(!firstMeasurement.isValid());
     }
 };
 

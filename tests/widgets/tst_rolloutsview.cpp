@@ -8,10 +8,14 @@
 #include "shell/navigationrail.h"
 #include "resources/podtileswidget.h"
 #include "rollouts/rolloutwatch.h"
+#include "delivery/analysisrunmodel.h"
+#include "delivery/rolloutlistmodel.h"
+#include "delivery/rolloutrevisionmodel.h"
 #include "delivery/rolloutsview.h"
 #include "simprocess.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QFile>
 #include <QLabel>
 #include <QListWidget>
@@ -21,7 +25,7 @@
 #include <QTabWidget>
 #include <QTest>
 #include <QToolBar>
-#include <QTreeWidget>
+#include <QTreeView>
 
 #include <curl/curl.h>
 
@@ -155,7 +159,8 @@ private Q_SLOTS:
         QCOMPARE(m_view->promoteButton()->toolTip(), QStringLiteral("A Deployment has no promotion: it rolls out by itself"));
         QVERIFY(eventually([&] { return m_view->rollbackButton()->isEnabled(); }));
         QVERIFY2(m_view->rollbackButton()->toolTip().contains(QStringLiteral("revision 1 (nginx:1.24)")), qPrintable(m_view->rollbackButton()->toolTip()));
-        QCOMPARE(m_view->historyTree()->topLevelItemCount(), 2);
+        QCOMPARE(m_view->historyTree()->model()->rowCount(), 2);
+        QCOMPARE(m_view->historyTree()->model()->index(0, models::RolloutRevisionModel::RevisionColumn).data().toString(), QStringLiteral("2"));
 
         const QString outcome = click(m_view->rollbackButton());
         QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
@@ -298,6 +303,138 @@ private Q_SLOTS:
         QVERIFY(eventually([&] { return m_view->currentDeployment().revisionByNumber(99) == nullptr; }, 20000));
     }
 
+    // The list is a keyed model: live updates keep the selection; the keyboard moves it. The
+    // selected object's detail (panes, revision and analysis models, the actions) is derived once
+    // per change of that object's inputs: a snapshot that brings other objects' changes leaves it
+    // as it is, and permission answers only enable or disable what was derived.
+    void detailDerivedOncePerChangeOfItsObject()
+    {
+        using models::RolloutListModel;
+        const QString web = QStringLiteral("Deployment:history/web");
+        QVERIFY(eventually([&] { return m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")); }, 20000));
+        // Shown with its ReplicaSets (the focus namespace's snapshot arrived), and done rolling out
+        // (earlier tests leave it moving): its inputs stand still unless this test changes them.
+        QVERIFY2(eventually([&] {
+                     const auto d = m_view->currentDeployment();
+                     if (d.revisions.isEmpty() || d.ready != d.desired || d.available != d.desired || d.updated != d.desired)
+                         return false;
+                     for (const auto &r : d.revisions)
+                         if (r.revision != d.currentRevision && !r.pods.isEmpty())
+                             return false;
+                     return m_view->historyModel()->rowCount() == d.revisions.size();
+                 }, 30000),
+                 qPrintable(m_view->headerText()));
+        struct Seen {
+            QString version;
+            int derivations;
+        };
+        QList<Seen> seen;
+        // Connected after the view's own handler: each entry is what the view made of that snapshot.
+        // The context object ends the connection with the test, whatever way it returns.
+        QObject context;
+        connect(m_view->watch(), &backends::rollouts::RolloutWatch::changed, &context,
+                [&] { seen << Seen{m_view->watch()->snapshot().versions.value(web), m_view->detailDerivations()}; });
+        auto patchAnnotation = [this](const char *path, const char *value) {
+            const Json patch = {{"metadata", {{"annotations", {{"touched-by", value}}}}}};
+            const HttpReply reply = m_sim->request("PATCH", path, patch.dump(), "application/merge-patch+json");
+            return reply.status == 200 ? QString::fromStdString(reply.json()["metadata"]["resourceVersion"].get<std::string>()) : QString();
+        };
+        // Another object changes, twice: snapshots arrive, the list row of web stays selected.
+        for (const char *value : {"unrelated-1", "unrelated-2"}) {
+            const QString rv = patchAnnotation(kStorefront, value);
+            QVERIFY(!rv.isEmpty());
+            QVERIFY(eventually([&] { return m_view->watch()->snapshot().rollouts.value(QStringLiteral("shop/storefront")).resourceVersion == rv; }, 20000));
+        }
+        QCOMPARE(m_view->list()->currentIndex().data(RolloutListModel::KeyRole).toString(), web);
+        QVERIFY(m_view->list()->selectionModel()->isRowSelected(m_view->list()->currentIndex().row(), {}));
+        // web itself changes: its detail is derived again.
+        const QString before = m_view->watch()->snapshot().versions.value(web);
+        QVERIFY(!patchAnnotation(kWeb, "itself").isEmpty());
+        QVERIFY(eventually([&] { return m_view->watch()->snapshot().versions.value(web) != before; }, 20000));
+        QObject::disconnect(m_view->watch(), nullptr, &context, nullptr);
+        bool unchangedSeen = false, changedSeen = false;
+        for (int i = 1; i < seen.size(); ++i) {
+            if (seen[i].version == seen[i - 1].version) {
+                QCOMPARE(seen[i].derivations, seen[i - 1].derivations);
+                unchangedSeen = true;
+            } else {
+                QVERIFY(seen[i].derivations > seen[i - 1].derivations);
+                changedSeen = true;
+            }
+        }
+        QStringList trace;
+        for (const Seen &x : seen)
+            trace << QStringLiteral("%1 derivations at %2").arg(x.derivations).arg(x.version.left(60));
+        QVERIFY2(unchangedSeen && changedSeen, qPrintable(trace.join(QStringLiteral("; "))));
+
+        // The keyboard: Home selects the first row (a Rollout: they come first) and shows it.
+        QTest::keyClick(m_view->list(), Qt::Key_Home);
+        QCOMPARE(m_view->selectedKind(), QStringLiteral("Rollout"));
+        QCOMPARE(m_view->list()->currentIndex().row(), 0);
+        QVERIFY2(m_view->headerText().startsWith(m_view->list()->currentIndex().data(RolloutListModel::NamespaceRole).toString() + QLatin1Char('/')),
+                 qPrintable(m_view->headerText()));
+        QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
+        QCOMPARE(m_view->selectedKey(), QStringLiteral("history/web"));
+    }
+
+    // Analysis rows open as they arrive, and are drawn open (the row below a metric is its first
+    // measurement): a run created without a status, its metric, its measurements; a whole run at
+    // once; a row the operator closed stays closed.
+    void analysisRowsOpenAsTheyArrive()
+    {
+        using backends::rollouts::AnalysisRunInfo;
+        widgets::RolloutsView view(nullptr);
+        view.resize(1000, 800);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QTreeView *tree = view.analysisTree();
+        tree->parentWidget()->show();  // the Analysis runs box, as for a selected canary
+        QApplication::processEvents();
+        AnalysisRunInfo run;
+        run.name = QStringLiteral("menu-5fcbfcc8c8-2-1");
+        run.revision = 2;
+        run.phase = QStringLiteral("Running");
+        backends::rollouts::Measurement m;
+        m.startedAt = QDateTime(QDate(2026, 12, 1), QTime(10, 0), Qt::UTC);
+        m.phase = QStringLiteral("Successful");
+        m.value = QStringLiteral("[0.99]");
+        auto setRuns = [&](const QList<AnalysisRunInfo> &runs) {
+            view.analysisModel()->setRuns(runs);
+            QApplication::processEvents();  // laid out between snapshots, as on screen
+        };
+        auto shownBelow = [&](const QModelIndex &index) { return tree->indexBelow(index).siblingAtColumn(0); };
+
+        setRuns({run});
+        run.metrics.resize(1);
+        run.metrics[0].name = QStringLiteral("success-rate");
+        run.metrics[0].phase = QStringLiteral("Running");
+        setRuns({run});
+        const QPersistentModelIndex runIndex = tree->model()->index(0, 0);
+        const QPersistentModelIndex metric = tree->model()->index(0, 0, runIndex);
+        QCOMPARE(shownBelow(runIndex), QModelIndex(metric));
+        run.metrics[0].measurements << m;
+        setRuns({run});
+        QCOMPARE(tree->model()->rowCount(metric), 1);
+        QCOMPARE(shownBelow(metric), tree->model()->index(0, 0, metric));
+
+        // A newer run with its metric and measurements in one snapshot: all of it shown.
+        AnalysisRunInfo newer = run;
+        newer.name = QStringLiteral("menu-7a1b2c3d4e-3-1");
+        newer.revision = 3;
+        setRuns({newer, run});
+        const QModelIndex newerMetric = tree->model()->index(0, 0, tree->model()->index(0, 0));
+        QCOMPARE(shownBelow(tree->model()->index(0, 0)), newerMetric);
+        QCOMPARE(shownBelow(newerMetric), tree->model()->index(0, 0, newerMetric));
+
+        // Closed by the operator: a second measurement does not open it again.
+        tree->collapse(metric);
+        m.startedAt = m.startedAt.addSecs(30);
+        run.metrics[0].measurements << m;
+        setRuns({newer, run});
+        QCOMPARE(tree->model()->rowCount(metric), 2);
+        QVERIFY(!tree->isExpanded(metric));
+    }
+
     // The toolbar's Read-only toggle disables every action of the view with the reason.
     void readOnlyContextDisablesEverything()
     {
@@ -357,8 +494,9 @@ private Q_SLOTS:
         QCOMPARE(replicaSetReplicas("shop", oldRs), 2);  // still up during the scale-down delay
         // The history shows the old revision's countdown while it lasts.
         QVERIFY2(eventually([&] {
-                     const auto items = m_view->historyTree()->findItems(QString::fromStdString(oldRs), Qt::MatchExactly, 4);
-                     return !items.isEmpty() && items.first()->text(5).startsWith(QStringLiteral("in "));
+                     const models::RolloutRevisionModel *history = m_view->historyModel();
+                     const int row = history->rowOfKey(QString::fromStdString(oldRs));
+                     return row >= 0 && history->index(row, models::RolloutRevisionModel::ScaleDownColumn).data().toString().startsWith(QStringLiteral("in "));
                  }, 5000),
                  qPrintable(state()));
         QVERIFY2(eventually([&] { return replicaSetReplicas("shop", oldRs) == 0; }, 20000), qPrintable(state()));
@@ -477,15 +615,23 @@ private Q_SLOTS:
                  qPrintable(m_view->findChild<QLabel *>(QStringLiteral("canaryWeights"))->text()));
         QVERIFY(m_view->promoteButton()->toolTip().contains(QStringLiteral("next: setWeight: 50")));
         // The analysis run and the values behind its result.
+        using models::AnalysisRunModel;
+        const QAbstractItemModel *runs = m_view->analysisTree()->model();
         QVERIFY2(eventually([&] {
-                     QTreeWidget *t = m_view->analysisTree();
-                     return t->topLevelItemCount() > 0 && t->topLevelItem(0)->childCount() > 0 && t->topLevelItem(0)->child(0)->childCount() > 0;
+                     const QModelIndex run = runs->index(0, 0);
+                     return run.isValid() && runs->rowCount(run) > 0 && runs->rowCount(runs->index(0, 0, run)) > 0;
                  }, 20000),
                  qPrintable(state()));
-        QTreeWidgetItem *metric = m_view->analysisTree()->topLevelItem(0)->child(0);
-        QVERIFY2(metric->text(0).startsWith(QStringLiteral("success-rate")), qPrintable(metric->text(0)));
-        QVERIFY2(metric->text(2).contains(QStringLiteral("success when result[0] >= 0.95")), qPrintable(metric->text(2)));
-        QVERIFY(!metric->child(0)->text(2).isEmpty());  // a measured value
+        const QModelIndex run = runs->index(0, 0);
+        const QModelIndex metric = runs->index(0, AnalysisRunModel::NameColumn, run);
+        const QString metricName = metric.data().toString();
+        const QString metricDetail = metric.siblingAtColumn(AnalysisRunModel::DetailColumn).data().toString();
+        QVERIFY2(metricName.startsWith(QStringLiteral("success-rate")), qPrintable(metricName));
+        QVERIFY2(metricDetail.contains(QStringLiteral("success when result[0] >= 0.95")), qPrintable(metricDetail));
+        QVERIFY(!runs->index(0, AnalysisRunModel::DetailColumn, metric).data().toString().isEmpty());  // a measured value
+        // The run, its metric and the measurement are shown open (the tree expands rows as they arrive).
+        QCOMPARE(m_view->analysisTree()->indexBelow(run).siblingAtColumn(0), runs->index(0, 0, run));
+        QCOMPARE(m_view->analysisTree()->indexBelow(metric).siblingAtColumn(0), runs->index(0, 0, metric));
 
         const QString outcome = click(m_view->promoteButton());
         QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));

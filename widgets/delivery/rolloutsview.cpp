@@ -1,6 +1,10 @@
 // Rollouts and Deployments live, blue/green or stable/canary side by side, promote and rollback.
 #include "delivery/rolloutsview.h"
 
+#include "common/treeexpander.h"
+#include "delivery/analysisrunmodel.h"
+#include "delivery/rolloutlistmodel.h"
+#include "delivery/rolloutrevisionmodel.h"
 #include "resources/podtileswidget.h"
 #include "rollouts/rolloutwatch.h"
 #include "shell/actionrunner.h"
@@ -20,42 +24,25 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QToolButton>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace pilothouse::widgets {
 
 using namespace backends::rollouts;
 using backends::actions::Outcome;
+using models::AnalysisRunModel;
+using models::RolloutListModel;
+using models::RolloutRevisionModel;
 
 namespace {
-enum ListColumn { NameColumn, NamespaceColumn, KindColumn, StrategyColumn, StatusColumn, StepColumn, WeightColumn, ReadyColumn, ImagesColumn, MessageColumn, ListColumnCount };
-constexpr int KeyRole = Qt::UserRole + 1;
 
-QString shortImages(const QStringList &images)
-{
-    QStringList out;
-    for (const QString &i : images)
-        out << shortImage(i);
-    return out.join(QStringLiteral(", "));
-}
-
-// An analysis run, metric or measurement that is Running is still measuring, not "running fine".
-void setAnalysisTone(QTreeWidgetItem *item, const QString &phase)
-{
-    const models::StatusTone tone = phase == QLatin1String("Running") ? models::StatusTone::Progress : models::statusTone(phase);
-    item->setData(1, models::StatusToneRole, int(tone));
-}
-
-QString scaleDownText(const RevisionInfo &r, const QDateTime &now)
-{
-    if (!r.scaleDownDeadline.isValid())
-        return QString();
-    const qint64 secs = now.secsTo(r.scaleDownDeadline);
-    return secs > 0 ? QObject::tr("in %1 s").arg(secs) : QObject::tr("deadline passed");
-}
+QString shortImages(const QStringList &images) { return RolloutListModel::shortImages(images); }
 
 QString revisionText(const RevisionInfo &r, const QDateTime &now)
 {
@@ -64,9 +51,26 @@ QString revisionText(const RevisionInfo &r, const QDateTime &now)
     lines << QObject::tr("Images: %1").arg(r.images.join(QStringLiteral(", ")));
     lines << QObject::tr("Pods: %1/%2 ready · ReplicaSet %3 · %4").arg(r.readyPods()).arg(r.pods.isEmpty() ? r.replicas : r.pods.size()).arg(r.name, r.health);
     if (r.scaleDownDeadline.isValid())
-        lines << QObject::tr("Scales down: %1").arg(scaleDownText(r, now));
+        lines << QObject::tr("Scales down: %1").arg(RolloutRevisionModel::scaleDownText(r.scaleDownDeadline, now));
     return lines.join(QLatin1Char('\n'));
 }
+
+bool scalesDownLater(const RevisionInfo &r, const QDateTime &now) { return r.scaleDownDeadline.isValid() && r.scaleDownDeadline > now; }
+
+// As tall as its rows shown (expanded children included), between minRows and maxRows: the
+// detail pane is not a column of half-empty boxes, and the list above keeps its room.
+void fitToRows(QTreeView *view, int minRows, int maxRows)
+{
+    int rows = 0;
+    for (QModelIndex i = view->model()->index(0, 0); i.isValid() && rows < maxRows; i = view->indexBelow(i))
+        ++rows;
+    const int rowHeight = std::max(view->sizeHintForRow(0), view->fontMetrics().height() + 4);
+    int height = view->header()->sizeHint().height() + std::clamp(rows, minRows, maxRows) * rowHeight + 2 * view->frameWidth() + 2;
+    if (view->header()->length() > view->viewport()->width())
+        height += view->horizontalScrollBar()->sizeHint().height();
+    view->setFixedHeight(height);
+}
+
 }  // namespace
 
 RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent)
@@ -90,17 +94,21 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     auto *splitter = new QSplitter(Qt::Vertical, this);
     outer->addWidget(splitter, 1);
 
-    m_list = new QTreeWidget(splitter);
+    m_listModel = new RolloutListModel(this);
+    m_historyModel = new RolloutRevisionModel(this);
+    m_analysisModel = new AnalysisRunModel(this);
+
+    m_list = new QTreeView(splitter);
     m_list->setObjectName(QStringLiteral("rolloutList"));
+    m_list->setModel(m_listModel);
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_list->setHeaderLabels({tr("Name"), tr("Namespace"), tr("Kind"), tr("Strategy"), tr("Status"), tr("Step"), tr("Weight"), tr("Ready"),
-                             tr("Images"), tr("Message")});
+    m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_list->header()->setStretchLastSection(true);
-    m_list->setItemDelegateForColumn(StatusColumn, new StatusDelegate(m_list));
-    connect(m_list, &QTreeWidget::itemSelectionChanged, this, &RolloutsView::onSelectionChanged);
+    m_list->setItemDelegateForColumn(RolloutListModel::StatusColumn, new StatusDelegate(m_list));
+    connect(m_list->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RolloutsView::onSelectionChanged);
 
     auto *scroll = new QScrollArea(splitter);
     scroll->setWidgetResizable(true);
@@ -158,6 +166,8 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_undoMenu->setObjectName(QStringLiteral("undoMenu"));
     m_more->setToolTipsVisible(true);
     m_undoMenu->setToolTipsVisible(true);
+    // Offers that changed while the menu was open are put in once it closed.
+    connect(m_more, &QMenu::aboutToHide, this, [this] { QTimer::singleShot(0, this, [this] { applyOffers(); }); });
     m_moreButton->setMenu(m_more);
     top->addWidget(m_promote);
     top->addWidget(m_rollback);
@@ -199,6 +209,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_steps->setObjectName(QStringLiteral("canarySteps"));
     m_steps->setFlow(QListView::LeftToRight);
     m_steps->setMaximumHeight(48);
+    m_steps->setSpacing(3);
     m_weights = new QLabel(m_stepsBox);
     m_weights->setObjectName(QStringLiteral("canaryWeights"));
     m_weights->setTextFormat(Qt::PlainText);
@@ -209,16 +220,24 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     // Analysis runs with the measurements behind each result.
     m_analysisBox = new QGroupBox(tr("Analysis runs"), detail);
     auto *al = new QVBoxLayout(m_analysisBox);
-    m_analysis = new QTreeWidget(m_analysisBox);
+    m_analysis = new QTreeView(m_analysisBox);
     m_analysis->setObjectName(QStringLiteral("analysisRuns"));
-    m_analysis->setHeaderLabels({tr("Run / metric / measurement"), tr("Phase"), tr("Value or condition")});
+    m_analysis->setModel(m_analysisModel);
+    m_analysis->setUniformRowHeights(true);
     m_analysis->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_analysis->setMinimumHeight(110);
-    m_analysis->setItemDelegateForColumn(1, new StatusDelegate(m_analysis));
+    fitToRows(m_analysis, 3, 12);
+    m_analysis->setItemDelegateForColumn(AnalysisRunModel::PhaseColumn, new StatusDelegate(m_analysis));
+    // Runs, metrics and measurements open as they arrive, except what the operator closed.
+    new TreeExpander(m_analysis);
+    // Queued: measuring the rows lays the tree out, which inside an expandRecursively() would
+    // leave the rows it opens after this one drawn closed.
+    connect(m_analysis, &QTreeView::expanded, this, [this] { fitToRows(m_analysis, 3, 12); }, Qt::QueuedConnection);
+    connect(m_analysis, &QTreeView::collapsed, this, [this] { fitToRows(m_analysis, 3, 12); }, Qt::QueuedConnection);
     // The canary steps carry colours of their own: drawn again after a theme switch.
     connect(Theme::instance(), &Theme::changed, this, [this] {
-        m_stepsSig.clear();
-        refreshDetail();
+        m_stepIndex = -2;
+        if (!m_shownKey.isEmpty() && m_shown.isRollout && m_shown.rollout.error.isEmpty())
+            showSteps(m_shown.rollout);
     });
     al->addWidget(m_analysis);
     dl->addWidget(m_analysisBox);
@@ -226,18 +245,19 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     // Revision history: undo to any of them.
     auto *historyBox = new QGroupBox(tr("Revisions"), detail);
     auto *hl = new QVBoxLayout(historyBox);
-    m_history = new QTreeWidget(historyBox);
+    m_history = new QTreeView(historyBox);
     m_history->setObjectName(QStringLiteral("revisionHistory"));
+    m_history->setModel(m_historyModel);
     m_history->setRootIsDecorated(false);
-    m_history->setHeaderLabels({tr("Revision"), tr("Role"), tr("Images"), tr("Pods"), tr("ReplicaSet"), tr("Scale-down")});
+    m_history->setUniformRowHeights(true);
     m_history->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_history->setMinimumHeight(100);
+    fitToRows(m_history, 2, 10);
     m_history->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_history, &QTreeWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
-        QTreeWidgetItem *item = m_history->itemAt(pos);
-        if (!item)
+    connect(m_history, &QTreeView::customContextMenuRequested, this, [this](const QPoint &pos) {
+        const QModelIndex index = m_history->indexAt(pos);
+        if (!index.isValid())
             return;
-        const int revision = item->data(0, Qt::UserRole).toInt();
+        const int revision = index.data(RolloutRevisionModel::RevisionRole).toInt();
         QMenu menu(this);
         menu.addAction(tr("Undo to revision %1").arg(revision), this, [this, revision] { undoTo(revision); });
         menu.exec(m_history->viewport()->mapToGlobal(pos));
@@ -252,14 +272,14 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     dl->addWidget(m_status);
     dl->addStretch(1);
     splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 3);
+    splitter->setStretchFactor(1, 2);
 
     connect(m_watch, &RolloutWatch::changed, this, &RolloutsView::refresh);
     // Scale-down countdowns tick while one is pending.
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] {
-        if (m_deadlinePending && !m_busy)
-            refreshDetail();
+        if (m_deadlinePending)
+            showCountdowns();
     });
     m_tick.start();
     connect(m_watch, &RolloutWatch::problemChanged, this, [this](const QString &message) {
@@ -270,7 +290,7 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     if (m_session)
         connect(m_session, &backends::kube::KubeSession::connectionStateChanged, this, [this] { attachClient(); });
     attachClient();
-    refreshDetail();
+    showSelected(true);
 }
 
 RolloutsView::~RolloutsView()
@@ -310,26 +330,21 @@ bool RolloutsView::confirm(const QString &text)
 
 bool RolloutsView::select(const QString &kind, const QString &ns, const QString &name)
 {
-    const QString key = kind + QLatin1Char(':') + ns + QLatin1Char('/') + name;
-    for (int i = 0; i < m_list->topLevelItemCount(); ++i) {
-        QTreeWidgetItem *item = m_list->topLevelItem(i);
-        if (item->data(0, KeyRole).toString() == key) {
-            m_list->setCurrentItem(item);
-            item->setSelected(true);
-            return true;
-        }
-    }
-    return false;
+    const int row = m_listModel->rowOfKey(kind + QLatin1Char(':') + ns + QLatin1Char('/') + name);
+    if (row < 0)
+        return false;
+    m_list->selectionModel()->setCurrentIndex(m_listModel->index(row, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    return true;
 }
 
 void RolloutsView::onSelectionChanged()
 {
     if (m_updatingList)
         return;
-    const QList<QTreeWidgetItem *> sel = m_list->selectedItems();
+    const QModelIndexList sel = m_list->selectionModel()->selectedRows();
     if (sel.isEmpty())
         return;
-    const QString key = sel.first()->data(0, KeyRole).toString();
+    const QString key = sel.first().data(RolloutListModel::KeyRole).toString();
     const int colon = key.indexOf(QLatin1Char(':'));
     const int slash = key.indexOf(QLatin1Char('/'), colon);
     m_kind = key.left(colon);
@@ -339,7 +354,7 @@ void RolloutsView::onSelectionChanged()
     // follows the selection once it ended.
     if (!m_busy)
         m_watch->setFocusNamespace(m_ns);
-    refreshDetail();
+    showSelected(true);
     checkPermissions();
 }
 
@@ -376,7 +391,7 @@ void RolloutsView::checkPermissions()
             if (!self)
                 return;
             self->m_permissions.insert(key, p);
-            self->refreshDetail();
+            self->applyOffers();
         });
     }
 }
@@ -384,77 +399,17 @@ void RolloutsView::checkPermissions()
 void RolloutsView::refresh()
 {
     refreshList();
-    refreshDetail();
+    showSelected(false);
 }
 
 void RolloutsView::refreshList()
 {
+    // The rows come derived from the worker; the model applies them as insertions, removals and
+    // per-row changes, so the selection, the current row and the scroll position stay.
     m_updatingList = true;
-    QHash<QString, QTreeWidgetItem *> items;
-    for (int i = 0; i < m_list->topLevelItemCount(); ++i)
-        items.insert(m_list->topLevelItem(i)->data(0, KeyRole).toString(), m_list->topLevelItem(i));
-    QStringList seen;
-    auto rowFor = [&](const QString &key) {
-        seen << key;
-        QTreeWidgetItem *item = items.value(key);
-        if (!item) {
-            item = new QTreeWidgetItem;
-            item->setData(0, KeyRole, key);
-            // Keep the list ordered (Rollouts first, then by namespace and name) without re-sorting:
-            // selection and scroll stay.
-            auto order = [](const QString &k) { return (k.startsWith(QLatin1String("Rollout:")) ? QLatin1Char('0') : QLatin1Char('1')) + k.mid(k.indexOf(QLatin1Char(':'))); };
-            int at = 0;
-            while (at < m_list->topLevelItemCount() && order(m_list->topLevelItem(at)->data(0, KeyRole).toString()) < order(key))
-                ++at;
-            m_list->insertTopLevelItem(at, item);
-        }
-        return item;
-    };
-    auto setText = [](QTreeWidgetItem *item, int column, const QString &text) {
-        if (item->text(column) != text)
-            item->setText(column, text);
-    };
-    int waiting = 0;  // rollouts that wait for the operator: paused for promotion, degraded, aborted
-    for (const QString &key : m_watch->rolloutKeys()) {
-        const int slash = key.indexOf(QLatin1Char('/'));
-        const RolloutInfo info = m_watch->rollout(key.left(slash), key.mid(slash + 1));
-        if (info.status == RolloutStatus::Paused || info.status == RolloutStatus::Degraded || info.status == RolloutStatus::Aborted)
-            ++waiting;
-        QTreeWidgetItem *item = rowFor(QStringLiteral("Rollout:") + key);
-        const QString status = rolloutStatusName(info.status);
-        setText(item, NameColumn, info.name);
-        setText(item, NamespaceColumn, info.ns);
-        setText(item, KindColumn, QStringLiteral("Rollout"));
-        setText(item, StrategyColumn, info.strategyName);
-        setText(item, StatusColumn, status);
-        setText(item, StepColumn, info.step);
-        setText(item, WeightColumn, info.strategy == Strategy::Canary ? QStringLiteral("%1 / %2 %").arg(info.setWeight).arg(info.actualWeight) : QString());
-        setText(item, ReadyColumn, QStringLiteral("%1/%2").arg(info.ready).arg(info.desired));
-        setText(item, ImagesColumn, shortImages(info.images()));
-        setText(item, MessageColumn, info.message);
-    }
-    for (const QString &key : m_watch->deploymentKeys()) {
-        const int slash = key.indexOf(QLatin1Char('/'));
-        const DeploymentHistory h = m_watch->deployment(key.left(slash), key.mid(slash + 1));
-        QTreeWidgetItem *item = rowFor(QStringLiteral("Deployment:") + key);
-        setText(item, NameColumn, h.name);
-        setText(item, NamespaceColumn, h.ns);
-        setText(item, KindColumn, QStringLiteral("Deployment"));
-        setText(item, StrategyColumn, QStringLiteral("RollingUpdate"));
-        setText(item, StatusColumn, h.status);
-        setText(item, StepColumn, QString());
-        setText(item, WeightColumn, QString());
-        setText(item, ReadyColumn, QStringLiteral("%1/%2").arg(h.ready).arg(h.desired));
-        QStringList images;
-        for (const QJsonValue &c : h.podTemplate.value(QStringLiteral("spec")).toObject().value(QStringLiteral("containers")).toArray())
-            images << c.toObject().value(QStringLiteral("image")).toString();
-        setText(item, ImagesColumn, shortImages(images));
-        setText(item, MessageColumn, h.currentRevision > 0 ? tr("revision %1").arg(h.currentRevision) : QString());
-    }
-    for (auto it = items.begin(); it != items.end(); ++it)
-        if (!seen.contains(it.key()))
-            delete it.value();
+    m_listModel->setSummaries(m_watch->snapshot().summaries);
     m_updatingList = false;
+    const int waiting = m_listModel->waitingCount();
     if (waiting != m_waiting) {
         m_waiting = waiting;
         Q_EMIT badgeChanged(waiting);
@@ -475,24 +430,47 @@ RolloutsView::Snapshot RolloutsView::current() const
 RolloutInfo RolloutsView::currentRollout() const { return m_watch->rollout(m_ns, m_name); }
 DeploymentHistory RolloutsView::currentDeployment() const { return m_watch->deployment(m_ns, m_name); }
 
-void RolloutsView::refreshDetail()
+void RolloutsView::hideDetail()
 {
-    m_deadlinePending = false;
+    m_bluePane->hide();
+    m_greenPane->hide();
+    m_stepsBox->hide();
+    m_analysisBox->hide();
+    m_paneRevision[0].reset();
+    m_paneRevision[1].reset();
+}
+
+void RolloutsView::showSelected(bool force)
+{
     if (m_name.isEmpty()) {
+        m_shownKey.clear();
+        m_deadlinePending = false;
         m_header->setText(tr("Select a rollout or deployment"));
         m_message->clear();
-        m_bluePane->hide();
-        m_greenPane->hide();
-        m_stepsBox->hide();
-        m_analysisBox->hide();
+        hideDetail();
+        applyOffers();
         return;
     }
-    const Snapshot s = current();
-    if (s.isRollout)
-        showRollout(s.rollout);
+    const QString key = m_kind + QLatin1Char(':') + m_ns + QLatin1Char('/') + m_name;
+    // The worker's version of the object's inputs; pod tiles are shown only once the snapshot
+    // is of the namespace in focus.
+    const RolloutsSnapshot &snapshot = m_watch->snapshot();
+    const QString version = snapshot.versions.value(key);
+    const QString shownVersion = version.isEmpty() ? QString() : version + (snapshot.focus == m_watch->focusNamespace() ? QLatin1String("") : QLatin1String("~"));
+    // Another object's change: this one's detail stands as derived.
+    if (!force && key == m_shownKey && !shownVersion.isEmpty() && shownVersion == m_shownVersion)
+        return;
+    m_shownKey = key;
+    m_shownVersion = shownVersion;
+    ++m_derivations;
+    m_shown = current();
+    m_deadlinePending = false;
+    if (m_shown.isRollout)
+        showRollout(m_shown.rollout);
     else
-        showDeployment(s.deployment);
-    updateButtons(s);
+        showDeployment(m_shown.deployment);
+    deriveOffers();
+    applyOffers();
 }
 
 void RolloutsView::showRevisionPane(int which, const QString &title, const RevisionInfo *revision, const QString &empty)
@@ -503,40 +481,57 @@ void RolloutsView::showRevisionPane(int which, const QString &title, const Revis
     box->show();
     box->setTitle(title);
     if (!revision) {
+        m_paneRevision[which].reset();
         label->setText(empty);
         tiles->setPods({}, m_name);
         return;
     }
+    m_paneRevision[which] = *revision;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     label->setText(revisionText(*revision, now));
-    if (revision->scaleDownDeadline.isValid() && revision->scaleDownDeadline > now)
+    if (scalesDownLater(*revision, now))
         m_deadlinePending = true;
     tiles->setPods(m_watch->podTiles(*revision), m_name);
 }
 
-void RolloutsView::showHistory(const QList<RevisionInfo> &revisions)
+void RolloutsView::showCountdowns()
 {
-    // Rebuilt only when something shown changed: selection and an open context menu survive.
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    QString sig;
-    for (const RevisionInfo &r : revisions) {
-        sig += QStringLiteral("%1|%2|%3|%4/%5|%6|%7;").arg(r.revision).arg(r.roles().join(QLatin1Char(',')), r.images.join(QLatin1Char(','))).arg(r.readyPods()).arg(r.pods.size()).arg(r.name, scaleDownText(r, now));
-        if (r.scaleDownDeadline.isValid() && r.scaleDownDeadline > now)
-            m_deadlinePending = true;
+    bool pending = false;
+    for (int which = 0; which < 2; ++which) {
+        const std::optional<RevisionInfo> &r = m_paneRevision[which];
+        if (!r || !r->scaleDownDeadline.isValid())
+            continue;
+        (which == 0 ? m_blueLabel : m_greenLabel)->setText(revisionText(*r, now));
+        pending = pending || scalesDownLater(*r, now);
     }
-    if (sig == m_historySig && m_history->topLevelItemCount() == revisions.size())
+    m_historyModel->refreshCountdowns();
+    m_deadlinePending = pending || m_historyModel->hasPendingScaleDown(now);
+}
+
+void RolloutsView::showSteps(const RolloutInfo &info)
+{
+    m_stepsBox->setVisible(!info.steps.isEmpty());
+    QStringList texts;
+    for (const CanaryStep &st : info.steps)
+        texts << st.text;
+    // Listed again only when the steps or the current one changed: a selected step stays selected.
+    if (texts == m_stepTexts && info.currentStepIndex == m_stepIndex)
         return;
-    m_historySig = sig;
-    m_history->clear();
-    for (const RevisionInfo &r : revisions) {
-        auto *item = new QTreeWidgetItem(m_history);
-        item->setText(0, QString::number(r.revision));
-        item->setData(0, Qt::UserRole, r.revision);
-        item->setText(1, r.roles().join(QStringLiteral(", ")));
-        item->setText(2, shortImages(r.images));
-        item->setText(3, QStringLiteral("%1/%2").arg(r.readyPods()).arg(r.pods.isEmpty() ? r.replicas : r.pods.size()));
-        item->setText(4, r.name);
-        item->setText(5, scaleDownText(r, now));
+    m_stepTexts = texts;
+    m_stepIndex = info.currentStepIndex;
+    m_steps->clear();
+    for (int i = 0; i < texts.size(); ++i) {
+        auto *item = new QListWidgetItem(QStringLiteral("%1. %2").arg(i).arg(texts[i]), m_steps);
+        if (i == info.currentStepIndex) {
+            QFont f = item->font();
+            f.setBold(true);
+            item->setFont(f);
+            item->setBackground(StatusPalette::soft(models::StatusTone::Paused));
+            item->setSelected(true);
+        } else if (info.currentStepIndex >= 0 && i < info.currentStepIndex) {
+            item->setForeground(StatusPalette::color(models::StatusTone::Good));
+        }
     }
 }
 
@@ -545,12 +540,9 @@ void RolloutsView::showRollout(const RolloutInfo &info)
     if (!info.error.isEmpty()) {
         m_header->setText(QStringLiteral("%1/%2").arg(m_ns, m_name));
         m_message->setText(info.error);
-        m_bluePane->hide();
-        m_greenPane->hide();
-        m_stepsBox->hide();
-        m_analysisBox->hide();
-        m_history->clear();
-        m_historySig.clear();
+        hideDetail();
+        m_historyModel->clear();
+        m_analysisModel->clear();
         return;
     }
     m_header->setText(QStringLiteral("%1/%2 · %3 · %4").arg(info.ns, info.name, info.strategyName, rolloutStatusName(info.status)));
@@ -575,25 +567,7 @@ void RolloutsView::showRollout(const RolloutInfo &info)
                 canary = &r;
         showRevisionPane(0, tr("Stable"), info.stableRevision(), tr("No stable revision yet"));
         showRevisionPane(1, tr("Canary"), canary, tr("No canary: the stable revision is the desired one"));
-        m_stepsBox->setVisible(!info.steps.isEmpty());
-        QString sig = QString::number(info.currentStepIndex);
-        for (const CanaryStep &st : info.steps)
-            sig += QLatin1Char('|') + st.text;
-        if (sig != m_stepsSig)
-            m_steps->clear();
-        for (int i = 0; i < info.steps.size() && sig != m_stepsSig; ++i) {
-            auto *item = new QListWidgetItem(QStringLiteral("%1. %2").arg(i).arg(info.steps[i].text), m_steps);
-            if (i == info.currentStepIndex) {
-                QFont f = item->font();
-                f.setBold(true);
-                item->setFont(f);
-                item->setBackground(StatusPalette::soft(models::StatusTone::Paused));
-                item->setSelected(true);
-            } else if (info.currentStepIndex >= 0 && i < info.currentStepIndex) {
-                item->setForeground(StatusPalette::color(models::StatusTone::Good));
-            }
-        }
-        m_stepsSig = sig;
+        showSteps(info);
         m_weights->setText(tr("Step %1 · set weight %2 % · actual weight %3 %")
                                .arg(info.step.isEmpty() ? tr("–") : info.step)
                                .arg(info.setWeight)
@@ -601,41 +575,11 @@ void RolloutsView::showRollout(const RolloutInfo &info)
     }
 
     m_analysisBox->setVisible(!info.analysisRuns.isEmpty());
-    QString sig;
-    for (const AnalysisRunInfo &run : info.analysisRuns) {
-        sig += run.name + run.phase + run.message;
-        for (const MetricResult &m : run.metrics)
-            sig += QStringLiteral("%1%2%3/%4/%5/%6:%7;").arg(m.name, m.phase).arg(m.successful).arg(m.failed).arg(m.inconclusive).arg(m.error).arg(m.measurements.size());
-    }
-    if (sig == m_analysisSig) {
-        showHistory(info.revisions);
-        return;
-    }
-    m_analysisSig = sig;
-    m_analysis->clear();
-    for (const AnalysisRunInfo &run : info.analysisRuns) {
-        auto *ri = new QTreeWidgetItem(m_analysis, {QStringLiteral("%1 (revision %2)").arg(run.name).arg(run.revision), run.phase, run.message});
-        setAnalysisTone(ri, run.phase);
-        for (const MetricResult &m : run.metrics) {
-            const QString cond = m.successCondition.isEmpty() ? QString() : tr("success when %1").arg(m.successCondition);
-            auto *mi = new QTreeWidgetItem(ri, {QStringLiteral("%1%2").arg(m.name, m.provider.isEmpty() ? QString() : QStringLiteral(" (") + m.provider + QLatin1Char(')')),
-                                                m.phase,
-                                                tr("%1 · %2 successful, %3 failed, %4 inconclusive, %5 errors%6")
-                                                    .arg(cond)
-                                                    .arg(m.successful)
-                                                    .arg(m.failed)
-                                                    .arg(m.inconclusive)
-                                                    .arg(m.error)
-                                                    .arg(m.count > 0 ? tr(" of %1").arg(m.count) : QString())});
-            setAnalysisTone(mi, m.phase);
-            for (const Measurement &ms : m.measurements)
-                setAnalysisTone(new QTreeWidgetItem(mi, {ms.startedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")), ms.phase,
-                                                         ms.message.isEmpty() ? ms.value : ms.value + QStringLiteral(" · ") + ms.message}),
-                                ms.phase);
-        }
-    }
-    m_analysis->expandAll();
-    showHistory(info.revisions);
+    m_analysisModel->setRuns(info.analysisRuns);
+    fitToRows(m_analysis, 3, 12);
+    m_historyModel->setRevisions(info.revisions);
+    fitToRows(m_history, 2, 10);
+    m_deadlinePending = m_deadlinePending || m_historyModel->hasPendingScaleDown(QDateTime::currentDateTimeUtc());
 }
 
 void RolloutsView::showDeployment(const DeploymentHistory &h)
@@ -643,10 +587,9 @@ void RolloutsView::showDeployment(const DeploymentHistory &h)
     if (!h.error.isEmpty()) {
         m_header->setText(QStringLiteral("%1/%2").arg(m_ns, m_name));
         m_message->setText(h.error);
-        m_bluePane->hide();
-        m_greenPane->hide();
-        m_stepsBox->hide();
-        m_analysisBox->hide();
+        hideDetail();
+        m_historyModel->clear();
+        m_analysisModel->clear();
         return;
     }
     m_header->setText(QStringLiteral("%1/%2 · Deployment · %3").arg(h.ns, h.name, h.status));
@@ -657,15 +600,47 @@ void RolloutsView::showDeployment(const DeploymentHistory &h)
     showRevisionPane(1, tr("Previous revision (rollback target)"), previous, tr("No earlier revision"));
     m_stepsBox->hide();
     m_analysisBox->hide();
-    m_analysis->clear();
-    m_analysisSig.clear();
-    showHistory(h.revisions);
+    m_analysisModel->clear();
+    m_historyModel->setRevisions(h.revisions);
+    fitToRows(m_history, 2, 10);
+    m_deadlinePending = m_deadlinePending || m_historyModel->hasPendingScaleDown(QDateTime::currentDateTimeUtc());
 }
 
-void RolloutsView::updateButtons(const Snapshot &s)
+void RolloutsView::deriveOffers()
+{
+    const Snapshot &s = m_shown;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    Offers o;
+    if (s.isRollout) {
+        o.promote = RolloutActions::promote(s.rollout);
+        o.rollback = RolloutActions::undo(s.rollout);
+        o.promoteFull = RolloutActions::promoteFull(s.rollout);
+        o.abort = RolloutActions::abort(s.rollout);
+        o.retry = RolloutActions::retry(s.rollout);
+        o.restart = RolloutActions::restart(s.rollout, now);
+    } else {
+        o.promote.notApplicable = tr("A Deployment has no promotion: it rolls out by itself");
+        o.rollback = RolloutActions::undoDeployment(s.deployment);
+        o.promoteFull.notApplicable = o.abort.notApplicable = o.retry.notApplicable = tr("Only for Argo Rollouts");
+        o.restart = RolloutActions::restartDeployment(s.deployment, now);
+    }
+    for (const RevisionInfo &r : s.isRollout ? s.rollout.revisions : s.deployment.revisions)
+        o.undo << Offers::Undo{r.revision, r.label(),
+                               s.isRollout ? RolloutActions::undo(s.rollout, r.revision) : RolloutActions::undoDeployment(s.deployment, r.revision)};
+    bool sameEntries = o.undo.size() == m_offers.undo.size();
+    for (int i = 0; sameEntries && i < o.undo.size(); ++i)
+        sameEntries = o.undo[i].revision == m_offers.undo[i].revision && o.undo[i].label == m_offers.undo[i].label;
+    if (!sameEntries)
+        m_undoMenuStale = true;
+    m_offers = std::move(o);
+}
+
+void RolloutsView::applyOffers()
 {
     auto apply = [this](QWidget *w, QAction *a, RolloutAction ra) {
-        if (!m_readOnlyReason.isEmpty()) {
+        if (m_shownKey.isEmpty()) {
+            ra.notApplicable = tr("Select a rollout or deployment first");
+        } else if (!m_readOnlyReason.isEmpty()) {
             ra.notApplicable = m_readOnlyReason;
         } else if (ra.applies()) {
             // Every request it sends: a follow-up to the main resource needs that permission too.
@@ -690,44 +665,36 @@ void RolloutsView::updateButtons(const Snapshot &s)
             a->setToolTip(tip);
         }
     };
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    if (s.isRollout) {
-        apply(m_promote, nullptr, RolloutActions::promote(s.rollout));
-        apply(m_rollback, nullptr, RolloutActions::undo(s.rollout));
-        apply(nullptr, m_promoteFullAction, RolloutActions::promoteFull(s.rollout));
-        apply(nullptr, m_abortAction, RolloutActions::abort(s.rollout));
-        apply(nullptr, m_retryAction, RolloutActions::retry(s.rollout));
-        apply(nullptr, m_restartAction, RolloutActions::restart(s.rollout, now));
-    } else {
-        RolloutAction none;
-        none.notApplicable = tr("A Deployment has no promotion: it rolls out by itself");
-        apply(m_promote, nullptr, none);
-        apply(m_rollback, nullptr, RolloutActions::undoDeployment(s.deployment));
-        none.notApplicable = tr("Only for Argo Rollouts");
-        apply(nullptr, m_promoteFullAction, none);
-        apply(nullptr, m_abortAction, none);
-        apply(nullptr, m_retryAction, none);
-        apply(nullptr, m_restartAction, RolloutActions::restartDeployment(s.deployment, now));
-    }
-    const QList<RevisionInfo> &revisions = s.isRollout ? s.rollout.revisions : s.deployment.revisions;
+    apply(m_promote, nullptr, m_offers.promote);
+    apply(m_rollback, nullptr, m_offers.rollback);
+    apply(nullptr, m_promoteFullAction, m_offers.promoteFull);
+    apply(nullptr, m_abortAction, m_offers.abort);
+    apply(nullptr, m_retryAction, m_offers.retry);
+    apply(nullptr, m_restartAction, m_offers.restart);
     // Not rebuilt under the operator's pointer: an open menu keeps its entries until it closes.
     if (m_undoMenu->isVisible() || m_more->isVisible())
         return;
-    m_undoMenu->clear();
-    for (const RevisionInfo &r : revisions) {
-        QAction *a = m_undoMenu->addAction(r.label());
-        a->setObjectName(QStringLiteral("undoToRevision%1").arg(r.revision));
-        const int revision = r.revision;
-        connect(a, &QAction::triggered, this, [this, revision] { undoTo(revision); });
-        apply(nullptr, a, s.isRollout ? RolloutActions::undo(s.rollout, revision) : RolloutActions::undoDeployment(s.deployment, revision));
+    if (m_undoMenuStale) {
+        m_undoMenu->clear();
+        m_undoActions.clear();
+        for (const Offers::Undo &u : std::as_const(m_offers.undo)) {
+            QAction *a = m_undoMenu->addAction(u.label);
+            a->setObjectName(QStringLiteral("undoToRevision%1").arg(u.revision));
+            const int revision = u.revision;
+            connect(a, &QAction::triggered, this, [this, revision] { undoTo(revision); });
+            m_undoActions << a;
+        }
+        m_undoMenuStale = false;
     }
-    m_undoMenu->setEnabled(!revisions.isEmpty());
+    for (int i = 0; i < m_undoActions.size() && i < m_offers.undo.size(); ++i)
+        apply(nullptr, m_undoActions[i], m_offers.undo[i].action);
+    m_undoMenu->setEnabled(!m_offers.undo.isEmpty());
 }
 
 void RolloutsView::setReadOnlyReason(const QString &reason)
 {
     m_readOnlyReason = reason;
-    refreshDetail();
+    applyOffers();
     checkPermissions();
 }
 
@@ -788,7 +755,7 @@ void RolloutsView::finish(const QString &message, bool ok)
         Theme::clearTextRole(m_status);
     else
         Theme::setTextRole(m_status, Theme::Role::Danger);
-    refreshDetail();
+    applyOffers();
     Q_EMIT actionFinished(message, ok);
 }
 
@@ -808,7 +775,7 @@ void RolloutsView::run(const QString &label, Builder build, const Snapshot &snap
     m_busy = true;
     // The action is about the object in `snapshot`: no other one is selected meanwhile.
     m_list->setEnabled(false);
-    updateButtons(snapshot);
+    applyOffers();
     QPointer<RolloutsView> self(this);
     const backends::actions::Action action = ra.action;
     // The shell's runner does permission, confirmation (this view's, with the preface) and the

@@ -18,6 +18,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <optional>
 
 class QAction;
 class QGroupBox;
@@ -26,8 +27,13 @@ class QListWidget;
 class QMenu;
 class QPushButton;
 class QToolButton;
-class QTreeWidget;
-class QTreeWidgetItem;
+class QTreeView;
+
+namespace pilothouse::models {
+class AnalysisRunModel;
+class RolloutListModel;
+class RolloutRevisionModel;
+}
 
 namespace pilothouse::backends::rollouts {
 class RolloutWatch;
@@ -79,7 +85,9 @@ public:
     backends::rollouts::RolloutWatch *watch() const { return m_watch; }
     backends::rollouts::RolloutInfo currentRollout() const;
     backends::rollouts::DeploymentHistory currentDeployment() const;
-    QTreeWidget *list() const { return m_list; }
+    // The list (a view over RolloutListModel: rows keyed "Kind:ns/name", RolloutListModel::KeyRole).
+    QTreeView *list() const { return m_list; }
+    models::RolloutListModel *listModel() const { return m_listModel; }
     QPushButton *promoteButton() const { return m_promote; }
     QPushButton *rollbackButton() const { return m_rollback; }
     QMenu *moreMenu() const { return m_more; }
@@ -89,9 +97,14 @@ public:
     QString activeText() const;
     QString previewText() const;
     QString statusText() const;
-    QTreeWidget *analysisTree() const { return m_analysis; }
+    QTreeView *analysisTree() const { return m_analysis; }
+    models::AnalysisRunModel *analysisModel() const { return m_analysisModel; }
     QListWidget *stepList() const { return m_steps; }
-    QTreeWidget *historyTree() const { return m_history; }
+    QTreeView *historyTree() const { return m_history; }
+    models::RolloutRevisionModel *historyModel() const { return m_historyModel; }
+    // How many times the selected object's detail was derived (panes, models, actions): once per
+    // selection and once per change of the object's inputs, not per snapshot, permission answer or tick.
+    int detailDerivations() const { return m_derivations; }
     bool isBusy() const { return m_busy; }
 
 Q_SIGNALS:
@@ -106,16 +119,33 @@ private:
         backends::rollouts::DeploymentHistory deployment;
     };
     using Builder = std::function<backends::rollouts::RolloutAction(const Snapshot &)>;
+    // The actions for the object shown, built once per change of it; permissions, read-only and a
+    // running action only decide whether each is enabled.
+    struct Offers {
+        backends::rollouts::RolloutAction promote, rollback, promoteFull, abort, retry, restart;
+        struct Undo {
+            int revision = 0;
+            QString label;
+            backends::rollouts::RolloutAction action;
+        };
+        QList<Undo> undo;  // one per revision, newest first
+    };
 
     void attachClient();
     void refresh();
     void refreshList();
-    void refreshDetail();
+    // Derives the selected object's detail again when its inputs changed since it was shown (or
+    // always with `force`): the panes, the models and the offers.
+    void showSelected(bool force);
     void showRollout(const backends::rollouts::RolloutInfo &info);
     void showDeployment(const backends::rollouts::DeploymentHistory &history);
     void showRevisionPane(int which, const QString &title, const backends::rollouts::RevisionInfo *revision, const QString &empty);
-    void showHistory(const QList<backends::rollouts::RevisionInfo> &revisions);
-    void updateButtons(const Snapshot &s);
+    void showSteps(const backends::rollouts::RolloutInfo &info);
+    void hideDetail();
+    // The scale-down countdowns, each second while one is pending: texts only.
+    void showCountdowns();
+    void deriveOffers();
+    void applyOffers();
     void onSelectionChanged();
     // Asks the cluster once per object whether this user may patch it (and its status): a refused
     // action is disabled with the reviewer's reason before anyone clicks.
@@ -144,11 +174,22 @@ private:
     QHash<QString, backends::actions::Permission> m_permissions;  // by permissionKey()
     bool m_updatingList = false;
     int m_waiting = -1;  // the rail's badge: rollouts waiting for the operator
-    QString m_historySig;   // what the history, steps and analysis trees show, to rebuild them only on a change
-    QString m_stepsSig;
-    QString m_analysisSig;
+    // What the detail shows: the selection's key and the snapshot's version of it when derived.
+    QString m_shownKey;
+    QString m_shownVersion;
+    Snapshot m_shown;
+    Offers m_offers;
+    bool m_undoMenuStale = true;    // the undo menu's entries are not those of m_offers yet
+    QList<QAction *> m_undoActions; // the undo menu's entries, as m_offers.undo
+    std::optional<backends::rollouts::RevisionInfo> m_paneRevision[2];
+    QStringList m_stepTexts;        // the canary steps listed, and the current one
+    int m_stepIndex = -2;
+    int m_derivations = 0;
 
-    QTreeWidget *m_list = nullptr;
+    models::RolloutListModel *m_listModel = nullptr;
+    models::RolloutRevisionModel *m_historyModel = nullptr;
+    models::AnalysisRunModel *m_analysisModel = nullptr;
+    QTreeView *m_list = nullptr;
     QLabel *m_header = nullptr;
     QLabel *m_message = nullptr;
     QPushButton *m_promote = nullptr;
@@ -170,8 +211,8 @@ private:
     QListWidget *m_steps = nullptr;
     QLabel *m_weights = nullptr;
     QGroupBox *m_analysisBox = nullptr;
-    QTreeWidget *m_analysis = nullptr;
-    QTreeWidget *m_history = nullptr;
+    QTreeView *m_analysis = nullptr;
+    QTreeView *m_history = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_problem = nullptr;
 };
