@@ -280,6 +280,11 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     connect(&m_tick, &QTimer::timeout, this, [this] {
         if (m_deadlinePending)
             showCountdowns();
+        // The tiles say how long each pod has been ready, painted from the clock: repainted while
+        // on screen, since the detail itself changes only with its object.
+        for (PodTilesWidget *tiles : {m_blueTiles, m_greenTiles})
+            if (tiles->isVisible())
+                tiles->update();
     });
     m_tick.start();
     connect(m_watch, &RolloutWatch::problemChanged, this, [this](const QString &message) {
