@@ -804,21 +804,32 @@ void Cluster::recordEvent(const Json &involved, const std::string &type, const s
     std::string uid = stringAt(involved, "metadata.uid");
     std::string now = rfc3339Now();
     // Aggregate repeats the way the event broadcaster does: same object, reason, message and source.
-    auto snap = m_store.list(events, ns);
-    for (auto it = snap.items.rbegin(); it != snap.items.rend(); ++it) {
-        const Json &e = (*it)->obj;
-        if (stringAt(e, "involvedObject.uid") == uid && stringAt(e, "reason") == reason &&
-            stringAt(e, "message") == message && stringAt(e, "source.component") == component) {
-            try {
-                m_store.modify(events, ns, (*it)->name, [&](Json &o) {
-                    o["count"] = intAt(o, "count", 1) + 1;
-                    o["lastTimestamp"] = now;
-                    return true;
-                });
+    std::string key = ns;
+    for (const std::string *part : std::initializer_list<const std::string *>{&uid, &reason, &message, &component})
+        key.append(1, '\x1f').append(*part);
+    std::string previous;
+    {
+        std::lock_guard lock(m_eventMutex);
+        if (auto it = m_eventByKey.find(key); it != m_eventByKey.end())
+            previous = it->second;
+    }
+    if (!previous.empty()) {
+        try {
+            bool counted = false;
+            m_store.modify(events, ns, previous, [&](Json &o) {
+                // Still the same event (a client may have rewritten it): count the repeat into it.
+                if (stringAt(o, "involvedObject.uid") != uid || stringAt(o, "reason") != reason || stringAt(o, "message") != message ||
+                    stringAt(o, "source.component") != component)
+                    return false;
+                o["count"] = intAt(o, "count", 1) + 1;
+                o["lastTimestamp"] = now;
+                counted = true;
+                return true;
+            });
+            if (counted)
                 return;
-            } catch (const ApiException &) {
-                break;
-            }
+        } catch (const ApiException &) {
+            // Gone (deleted, or its namespace): a new Event below.
         }
     }
     char suffix[32];
@@ -849,12 +860,15 @@ void Cluster::recordEvent(const Json &involved, const std::string &type, const s
     try {
         ObjPtr stored = m_store.insert(events, std::move(ev));
         std::lock_guard lock(m_eventMutex);
-        m_eventOrder.emplace_back(ns, stored->name);
+        m_eventByKey[key] = stored->name;
+        m_eventOrder.push_back({ns, stored->name, std::move(key)});
         while (m_eventOrder.size() > m_eventLimit) {
-            auto [oldNs, oldName] = m_eventOrder.front();
+            RecordedEvent old = std::move(m_eventOrder.front());
             m_eventOrder.pop_front();
+            if (auto it = m_eventByKey.find(old.key); it != m_eventByKey.end() && it->second == old.name)
+                m_eventByKey.erase(it);
             try {
-                m_store.erase(events, oldNs, oldName);
+                m_store.erase(events, old.ns, old.name);
             } catch (const ApiException &) {
             }
         }

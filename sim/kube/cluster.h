@@ -6,6 +6,7 @@
 #include "common/patch.h"
 
 #include <deque>
+#include <unordered_map>
 #include <mutex>
 #include <string>
 
@@ -67,7 +68,13 @@ private:
     unsigned m_nextClusterIp = 10;
     int m_nextNodePort = 30080;
     std::mutex m_eventMutex;
-    std::deque<std::pair<std::string, std::string>> m_eventOrder;  // namespace, name (oldest first)
+    struct RecordedEvent {
+        std::string ns, name, key;  // key: what repeats aggregate on (see recordEvent)
+    };
+    std::deque<RecordedEvent> m_eventOrder;  // oldest first
+    // Aggregation key -> the newest recorded Event with it: a repeat finds its Event without
+    // scanning the namespace's Events (a scan per event made pod start-up O(events) each).
+    std::unordered_map<std::string, std::string> m_eventByKey;
     size_t m_eventLimit = 4000;
 };
 

@@ -4,8 +4,10 @@
 
 #include "kube/controllermanager.h"
 
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 
 namespace pilothouse::sim {
 
@@ -18,10 +20,22 @@ public:
     void reconcile() override;
 
 private:
-    void syncEndpoints(const std::string &ns);
+    using Key = std::pair<std::string, std::string>;  // namespace, name
+    // Every Service of the namespace, and the Endpoints left from Services that are gone.
+    void syncNamespace(const std::string &ns);
+    void syncService(const std::string &ns, const std::string &name);
+    void indexPod(const StoredObject &pod, int delta);
+    void indexService(const StoredObject &svc, int delta);
+    // The Services whose selector matches the pod's labels are dirty.
+    void markServicesOf(const StoredObject &pod);
 
     Cluster &m_cluster;
-    std::set<std::string> m_dirtyNamespaces;
+    // Only what changed is synced: a namespace of a thousand Services and ten thousand pods would
+    // otherwise cost Services × pods selector matches for every pod event.
+    std::set<std::string> m_dirtyNamespaces;  // after a resync: every Service
+    std::set<Key> m_dirtyServices;
+    // Namespace -> "key=value" -> names: pods by each label, Services by the first pair of their selector.
+    std::map<std::string, std::map<std::string, std::set<std::string>>> m_podsByLabel, m_servicesByLabel;
 };
 
 }  // namespace pilothouse::sim
