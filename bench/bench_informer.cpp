@@ -1218,8 +1218,8 @@ int main(int argc, char *argv[])
                 pythonNote = QStringLiteral("%1 not found (set PILOTHOUSE_SOURCE_DIR)").arg(script);
                 out(QStringLiteral("-- Python client: %1, comparison skipped").arg(pythonNote));
             } else {
-                out(QStringLiteral("-- Python client: %1 bench/list_pods.py (kubernetes, python %2), list_pod_for_all_namespaces(limit=%3) to the last page, V1Pod models kept; timeout %4 s")
-                        .arg(python, pyVersion)
+                out(QStringLiteral("-- Python client: %1 bench/list_pods.py (kubernetes %2), list_pod_for_all_namespaces(limit=%3) to the last page, V1Pod models kept; timeout %4 s")
+                        .arg(python, pyVersion.section(QLatin1Char(' '), 0, 0) + QStringLiteral(", Python ") + pyVersion.section(QLatin1Char(' '), 1))
                         .arg(pageSize)
                         .arg(peerTimeoutS));
                 std::vector<double> times, lists, imports;
