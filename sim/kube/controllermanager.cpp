@@ -3,6 +3,8 @@
 
 #include <pthread.h>
 
+#include <algorithm>
+
 #include <iostream>
 
 namespace pilothouse::sim {
@@ -54,15 +56,21 @@ void ControllerManager::reconcile()
         for (auto &c : m_controllers)
             c->resync();
     };
+    // A periodic resync on top of the event stream, never instead of it: skipping events here
+    // once lost deletions, and with them the garbage collection of their dependents. Every 5 s,
+    // or less often when a resync pass is expensive (100,000 pods: seconds of CPU), so that it
+    // takes at most a twentieth of this thread: idle, the controllers kept a CPU busy at that size.
+    const auto resyncEvery = std::max<Clock::duration>(std::chrono::seconds(5), 20 * m_resyncCost);
+    bool resynced = false;
     if (m_lastResync == Clock::time_point{}) {
         m_cursor = store.currentRv();
         resyncAll();
         m_lastResync = now;
-    } else if (now - m_lastResync > std::chrono::seconds(5)) {
-        // A periodic resync on top of the event stream, never instead of it: skipping events
-        // here once lost deletions, and with them the garbage collection of their dependents.
+        resynced = true;
+    } else if (now - m_lastResync > resyncEvery) {
         resyncAll();
         m_lastResync = now;
+        resynced = true;
     }
     std::vector<WatchEvent> events;
     if (!store.eventsSince(m_cursor, events, 100000)) {
@@ -86,6 +94,8 @@ void ControllerManager::reconcile()
                 std::cerr << "pilothouse-sim: " << c->name() << " controller: " << e.what() << std::endl;
         }
     }
+    if (resynced)
+        m_resyncCost = Clock::now() - now;  // the whole pass: resync marks, the passes do the work
 }
 
 }  // namespace pilothouse::sim

@@ -79,6 +79,7 @@ private:
     std::thread m_thread;
     std::uint64_t m_cursor = 0;
     Clock::time_point m_lastResync{};
+    Clock::duration m_resyncCost{};  // how long the last pass with a resync took
     std::set<std::string> m_reported;  // unexpected errors, said once each
 };
 
