@@ -106,6 +106,9 @@ RolloutsView::RolloutsView(backends::kube::KubeSession *session, QWidget *parent
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_list->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Columns fit the rows on screen only: measuring every row's text on each change was 91 % of
+    // the GUI thread with 2,000 rows changing (bench/bench_busy, 1.4 s per update).
+    m_list->header()->setResizeContentsPrecision(0);
     m_list->header()->setStretchLastSection(true);
     m_list->setItemDelegateForColumn(RolloutListModel::StatusColumn, new StatusDelegate(m_list));
     connect(m_list->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RolloutsView::onSelectionChanged);
