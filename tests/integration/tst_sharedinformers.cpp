@@ -9,6 +9,7 @@
 
 #include "simprocess.h"
 
+#include <QDeadlineTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -228,6 +229,38 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(synced.count(), 2, 15000);
         QVERIFY(!synced.last().first().value<ObjectList>().empty());
         QCOMPARE(informersFor(podsIn(QStringLiteral("demo"), QStringLiteral("app=web"))), 1);
+    }
+
+    // A receiver slower than the worker gets the newest value, not every value computed while it
+    // was busy.
+    void aSlowReceiverGetsTheNewestValueOnly()
+    {
+        QObject receiver;
+        std::atomic<int> computed{0};
+        QList<int> delivered;
+        Projection *p = nullptr;
+        // Namespaces: an input that does not change meanwhile, so every value comes from recompute().
+        p = m_session->project<int>(
+            {WatchSpec{ResourceRef::namespaces(), {}, {}, false}}, [&computed](const ProjectionInputs &) { return ++computed; }, &receiver,
+            [&](const int &value) {
+                delivered << value;
+                if (delivered.size() != 1)
+                    return;
+                // Busy on the GUI thread while the worker computes three more values.
+                for (int i = 0; i < 3; ++i) {
+                    const int before = computed;
+                    p->recompute();
+                    QDeadlineTimer deadline(5000);
+                    while (computed == before && !deadline.hasExpired())
+                        QThread::yieldCurrentThread();
+                }
+            });
+        p->setCoalesceInterval(0);
+        QTRY_VERIFY_WITH_TIMEOUT(delivered.size() >= 2, 10000);
+        QCoreApplication::processEvents();
+        QCoreApplication::processEvents();
+        QVERIFY2(delivered.size() == 2, qPrintable(QStringLiteral("%1 values delivered").arg(delivered.size())));
+        QCOMPARE(delivered.last(), computed.load());
     }
 
     void cleanupTestCase()

@@ -1,6 +1,8 @@
 // Feeds and projections over the session's shared informers.
 #include "kube/session/subscriptions.h"
 
+#include <utility>
+
 #include "kube/session/kubesession.h"
 
 #include <QThread>
@@ -203,9 +205,22 @@ void Projection::recompute()
 SubscriptionNode *Projection::makeNode(SharedInformerFactory *factory, quint64 gen)
 {
     auto *node = new ProjectionNode(factory, m_inputs, gen, m_compute, m_coalesceMs);
-    connect(node, &SubscriptionNode::valueReady, this, [this](quint64 g, const std::shared_ptr<const void> &value) {
-        if (g == generation())
-            Q_EMIT valueReady(value);
+    // Only the newest value is delivered: when the receiver is slower than the worker, values
+    // queued behind one another replace each other instead of being applied one by one (a busy
+    // namespace piled up Rollouts snapshots for minutes, bench/bench_busy).
+    auto pending = std::make_shared<std::shared_ptr<const void>>();
+    connect(node, &SubscriptionNode::valueReady, this, [this, pending](quint64 g, const std::shared_ptr<const void> &value) {
+        if (g != generation())
+            return;
+        const bool scheduled = *pending != nullptr;
+        *pending = value;
+        if (scheduled)
+            return;
+        QMetaObject::invokeMethod(this, [this, pending, g] {
+            const std::shared_ptr<const void> newest = std::exchange(*pending, nullptr);
+            if (newest && g == generation())
+                Q_EMIT valueReady(newest);
+        }, Qt::QueuedConnection);
     });
     return node;
 }
