@@ -12,6 +12,7 @@
 #include "kube/auth/kubeconfig.h"
 #include "kube/cache/informer.h"
 #include "kube/cache/sharedinformerfactory.h"
+#include "rawhttps.h"
 #include "simprocess.h"
 
 #include <QDir>
@@ -62,20 +63,6 @@ QString findProgram(const QString &name)
     return path.isEmpty() ? QStandardPaths::findExecutable(name) : path;
 }
 
-// A port nothing listens on now: bound once by the kernel's choice, then released for a front.
-int freePort()
-{
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
 
 bool writeFile(const QString &path, const QByteArray &data)
 {
@@ -638,7 +625,7 @@ private Q_SLOTS:
         for (Front *f : fronts()) {
             f->dir = path(f->name);
             QVERIFY(QDir().mkpath(f->dir));
-            f->port = freePort();
+            f->port = pilothouse::testsupport::unusedLoopbackPort();
         }
         QVERIFY2(startNginx(m_nginx, &error), qPrintable(error));
         QVERIFY2(startNghttpx(m_nghttpx, &error), qPrintable(error));

@@ -4,6 +4,7 @@
 // connection closed without an answer, a server that accepts and never answers.
 #include "http/httpengine.h"
 #include "kube/api/status.h"
+#include "rawhttps.h"
 #include "simprocess.h"
 
 #include <curl/curl.h>
@@ -54,20 +55,6 @@ std::string configMap(const std::string &name)
     return Json({{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}}, {"data", {{"k", "1"}}}}).dump();
 }
 
-// A port nothing listens on: bound once by the kernel's choice, then released.
-int closedPort()
-{
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr *>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
 
 // A plain-HTTP server on loopback that misbehaves on purpose, one way for every connection.
 class RawServer {
@@ -557,7 +544,7 @@ private Q_SLOTS:
 
     void closedPortIsNetworkPromptly()
     {
-        const int port = closedPort();
+        const int port = pilothouse::testsupport::unusedLoopbackPort();
         Request r;
         r.url = QStringLiteral("https://127.0.0.1:%1/version").arg(port);
         r.tls.caPem = m_ca;
@@ -578,7 +565,7 @@ private Q_SLOTS:
     void proxyOnlyFromConfiguration()
     {
         // Environment proxies are ignored: one that cannot be reached would break this request.
-        const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(closedPort());
+        const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(pilothouse::testsupport::unusedLoopbackPort());
         const QList<QByteArray> names{"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"};
         QList<QPair<QByteArray, std::optional<QByteArray>>> saved;
         for (const QByteArray &n : names) {
@@ -707,7 +694,7 @@ private Q_SLOTS:
         QVERIFY(!resp->headersReceived);
         // A refused connection did not get there at all; a complete answer did.
         Request refused;
-        refused.url = QStringLiteral("http://127.0.0.1:%1/version").arg(closedPort());
+        refused.url = QStringLiteral("http://127.0.0.1:%1/version").arg(pilothouse::testsupport::unusedLoopbackPort());
         auto none = send(refused);
         QVERIFY(none);
         QVERIFY(!none->headersReceived);

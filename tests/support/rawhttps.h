@@ -12,6 +12,10 @@ namespace pilothouse::testsupport {
 
 class SimProcess;
 
+// A loopback TCP port nothing listens on now: bound once by the kernel's choice, then released
+// (for a server a test starts, or a refused connection).
+int unusedLoopbackPort();
+
 // An HTTP/1.1 answer as it came off the wire.
 struct RawResponse {
     bool headersComplete = false;
