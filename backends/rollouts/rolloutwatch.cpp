@@ -98,9 +98,32 @@ RolloutSummary summaryOf(const DeploymentHistory &h)
 
 // --- Deriver (worker thread) ---
 
+QString RolloutWatch::Deriver::selectorOf(const QJsonObject &object)
+{
+    const QJsonValue value = object.value(QLatin1String("spec")).toObject().value(QLatin1String("selector"));
+    if (!value.isObject())
+        return {};
+    const QJsonObject selector = value.toObject();
+    workloads::LabelSelector s;
+    s.valid = true;
+    const QJsonObject labels = selector.value(QLatin1String("matchLabels")).toObject();
+    for (auto it = labels.begin(); it != labels.end(); ++it)
+        s.matchLabels.insert(it.key(), it.value().toString());
+    for (const QJsonValue &e : selector.value(QLatin1String("matchExpressions")).toArray()) {
+        const QJsonObject expression = e.toObject();
+        workloads::LabelSelector::Requirement r;
+        r.key = expression.value(QLatin1String("key")).toString();
+        r.op = expression.value(QLatin1String("operator")).toString();
+        for (const QJsonValue &v : expression.value(QLatin1String("values")).toArray())
+            r.values << v.toString();
+        s.expressions << r;
+    }
+    return s.toQuery();
+}
+
 const RolloutWatch::Deriver::Parsed &RolloutWatch::Deriver::parsed(int input, const KubeObjectPtr &object)
 {
-    QHash<QString, Parsed> &cache = m_cache[input];
+    QHash<QString, Parsed> &cache = m_children[input - ReplicaSets];
     const QString key = object->key();
     auto it = cache.find(key);
     if (it != cache.end() && it->resourceVersion == object->resourceVersion)
@@ -117,19 +140,18 @@ const RolloutWatch::Deriver::Parsed &RolloutWatch::Deriver::parsed(int input, co
     return *cache.insert(key, std::move(p));
 }
 
-void RolloutWatch::Deriver::prune(int input, const QHash<QString, KubeObjectPtr> &objects)
+template <class Info>
+void RolloutWatch::Deriver::prune(QHash<QString, Info> &cache, const QHash<QString, KubeObjectPtr> &objects)
 {
-    QHash<QString, Parsed> &cache = m_cache[input];
     if (cache.size() <= objects.size())
         return;
     for (auto it = cache.begin(); it != cache.end();)
         it = objects.contains(it.key()) ? std::next(it) : cache.erase(it);
 }
 
-RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs, const QString &focus)
+RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs)
 {
     RolloutsSnapshot s;
-    s.focus = focus;
     s.synced = true;
     QStringList problems;
     for (int i = 0; i < inputs.size(); ++i) {
@@ -150,14 +172,22 @@ RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs, c
             problems << QStringLiteral("Watching %1: %2").arg(whatFor(i), describeError(in.error));
     }
     s.problem = problems.join(QStringLiteral("; "));
+    if (inputs.size() > ReplicaSets) {
+        s.hasFocus = true;
+        s.focusNamespace = inputs[ReplicaSets].spec.ns;
+        s.focusSelector = inputs[ReplicaSets].spec.labelSelector;
+    }
 
-    // The focus namespace's children, grouped by owner once rather than scanned per object.
+    // The focus's children, grouped by owner once rather than scanned per object.
     Children replicaSets, pods, runs;
     auto group = [this, &inputs](int input, Children &into, QList<QJsonObject> &all) {
-        if (input >= inputs.size())
+        QHash<QString, Parsed> &cache = m_children[input - ReplicaSets];
+        if (input >= inputs.size()) {
+            cache.clear();
             return;
+        }
         const auto &objects = *inputs[input].objects;
-        prune(input, objects);
+        prune(cache, objects);
         all.reserve(objects.size());
         for (const KubeObjectPtr &o : objects) {
             const Parsed &p = parsed(input, o);
@@ -195,53 +225,95 @@ RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs, c
         m_tiles.clear();
     }
 
+    // One object: its plain info again only when its resourceVersion changed; when focused, its
+    // info with children again only when they changed too.
+    auto derivedOf = [&s](auto &cache, const KubeObjectPtr &o, auto plainOf, auto summaryFor) -> auto & {
+        auto &d = cache[o->key()];
+        if (d.resourceVersion != o->resourceVersion || d.resourceVersion.isEmpty()) {
+            d = {};
+            d.resourceVersion = o->resourceVersion;
+            d.object = QJsonDocument::fromJson(o->json()).object();
+            d.selector = selectorOf(d.object);
+            d.plain = plainOf(d.object);
+            d.summary = summaryFor(d.plain);
+            d.summary.selector = d.selector;
+            ++s.derivations;
+        }
+        return d;
+    };
+    auto isFocused = [&s](const KubeObjectPtr &o, const QString &selector) {
+        return s.hasFocus && o->ns == s.focusNamespace && selector == s.focusSelector;
+    };
+
     const auto &rollouts = *inputs[Rollouts].objects;
-    prune(Rollouts, rollouts);
+    prune(m_rollouts, rollouts);
     for (const KubeObjectPtr &o : rollouts) {
-        const QJsonObject &r = parsed(Rollouts, o).object;
-        RolloutInfo info;
+        auto &d = derivedOf(m_rollouts, o, [](const QJsonObject &r) { return rolloutInfo(r, {}, {}, {}); },
+                            [](const RolloutInfo &info) { return summaryOf(info); });
+        const RolloutInfo *info = &d.plain;
         QString version;
-        if (o->ns == focus) {
-            const QList<QJsonObject> sets = replicaSets.of(uidOf(r), QStringLiteral("Rollout"), o->name);
+        if (isFocused(o, d.selector)) {
+            if (d.object.isEmpty())
+                d.object = QJsonDocument::fromJson(o->json()).object();
+            const QString uid = uidOf(d.object);
+            const QList<QJsonObject> sets = replicaSets.of(uid, QStringLiteral("Rollout"), o->name);
             const QList<QJsonObject> setPods = podsOf(sets);
-            const QList<QJsonObject> setRuns = runs.of(uidOf(r), QStringLiteral("Rollout"), o->name);
-            info = rolloutInfo(r, sets, setPods, setRuns);
+            const QList<QJsonObject> setRuns = runs.of(uid, QStringLiteral("Rollout"), o->name);
             version = versionOf(o, true, {&sets, &setPods, &setRuns});
+            if (version != d.focusVersion) {
+                d.focused = rolloutInfo(d.object, sets, setPods, setRuns);
+                d.focusVersion = version;
+                ++s.derivations;
+            }
+            info = &d.focused;
         } else {
-            info = rolloutInfo(r, {}, {}, {});
+            // Unfocused objects keep no JSON: their info does not change until they do.
+            d.object = QJsonObject();
+            d.focusVersion.clear();
+            d.focused = RolloutInfo();
             version = versionOf(o, false, {});
         }
         s.versions.insert(QStringLiteral("Rollout:") + o->key(), version);
-        s.rollouts.insert(o->key(), info);
+        s.rollouts.insert(o->key(), *info);
         s.rolloutObjects.insert(o->key(), o);
         s.rolloutKeys << o->key();
     }
     const auto &deployments = *inputs[Deployments].objects;
-    prune(Deployments, deployments);
+    prune(m_deployments, deployments);
     for (const KubeObjectPtr &o : deployments) {
-        const QJsonObject &d = parsed(Deployments, o).object;
-        DeploymentHistory h;
+        auto &d = derivedOf(m_deployments, o, [](const QJsonObject &dep) { return deploymentHistory(dep, {}, {}); },
+                            [](const DeploymentHistory &h) { return summaryOf(h); });
+        const DeploymentHistory *h = &d.plain;
         QString version;
-        if (o->ns == focus) {
-            const QList<QJsonObject> sets = replicaSets.of(uidOf(d), QStringLiteral("Deployment"), o->name);
+        if (isFocused(o, d.selector)) {
+            if (d.object.isEmpty())
+                d.object = QJsonDocument::fromJson(o->json()).object();
+            const QList<QJsonObject> sets = replicaSets.of(uidOf(d.object), QStringLiteral("Deployment"), o->name);
             const QList<QJsonObject> setPods = podsOf(sets);
-            h = deploymentHistory(d, sets, setPods);
             version = versionOf(o, true, {&sets, &setPods});
+            if (version != d.focusVersion) {
+                d.focused = deploymentHistory(d.object, sets, setPods);
+                d.focusVersion = version;
+                ++s.derivations;
+            }
+            h = &d.focused;
         } else {
-            h = deploymentHistory(d, {}, {});
+            d.object = QJsonObject();
+            d.focusVersion.clear();
+            d.focused = DeploymentHistory();
             version = versionOf(o, false, {});
         }
         s.versions.insert(QStringLiteral("Deployment:") + o->key(), version);
-        s.deployments.insert(o->key(), h);
+        s.deployments.insert(o->key(), *h);
         s.deploymentKeys << o->key();
     }
     std::sort(s.rolloutKeys.begin(), s.rolloutKeys.end());
     std::sort(s.deploymentKeys.begin(), s.deploymentKeys.end());
     s.summaries.reserve(s.rolloutKeys.size() + s.deploymentKeys.size());
     for (const QString &key : std::as_const(s.rolloutKeys))
-        s.summaries << summaryOf(s.rollouts.value(key));
+        s.summaries << m_rollouts.constFind(key)->summary;
     for (const QString &key : std::as_const(s.deploymentKeys))
-        s.summaries << summaryOf(s.deployments.value(key));
+        s.summaries << m_deployments.constFind(key)->summary;
     return s;
 }
 
@@ -257,9 +329,10 @@ RolloutWatch::~RolloutWatch() = default;
 QList<WatchSpec> RolloutWatch::inputs() const
 {
     QList<WatchSpec> specs{{rolloutsResource(), {}, {}, false}, {ResourceRef::deployments(), {}, {}, false}};
-    if (!m_focus.isEmpty())
-        specs << WatchSpec{replicaSetsResource(), m_focus, {}, false} << WatchSpec{ResourceRef::pods(), m_focus, {}, false}
-              << WatchSpec{analysisRunsResource(), m_focus, {}, false};
+    if (m_focusWatched)
+        specs << WatchSpec{replicaSetsResource(), m_focusNs, m_focusSelector, false}
+              << WatchSpec{ResourceRef::pods(), m_focusNs, m_focusSelector, false}
+              << WatchSpec{analysisRunsResource(), m_focusNs, {}, false};
     return specs;
 }
 
@@ -278,10 +351,7 @@ void RolloutWatch::setSession(KubeSession *session)
     auto deriver = std::make_shared<Deriver>();
     m_projection = session->project<RolloutsSnapshot>(
         inputs(),
-        [deriver](const ProjectionInputs &in) {
-            const QString focus = in.size() > ReplicaSets ? in[ReplicaSets].spec.ns : QString();
-            return deriver->derive(in, focus);
-        },
+        [deriver](const ProjectionInputs &in) { return deriver->derive(in); },
         this, [this](const RolloutsSnapshot &s) { onSnapshot(s); });
     m_projection->setCoalesceInterval(m_coalesceMs);
     connect(m_projection, &Projection::detached, this, [this] {
@@ -290,11 +360,33 @@ void RolloutWatch::setSession(KubeSession *session)
     });
 }
 
-void RolloutWatch::setFocusNamespace(const QString &ns)
+void RolloutWatch::setFocus(const QString &kind, const QString &ns, const QString &name)
 {
-    if (ns == m_focus)
+    const QString key = name.isEmpty() ? QString() : kind + QLatin1Char(':') + ns + QLatin1Char('/') + name;
+    if (key == m_focusKey)
         return;
-    m_focus = ns;
+    m_focusKey = key;
+    updateFocusInputs();
+}
+
+void RolloutWatch::updateFocusInputs()
+{
+    if (m_focusKey.isEmpty()) {
+        m_wantedFocus.reset();
+        return;  // the last focus's children stay watched: reselecting it is instant
+    }
+    const auto it = std::find_if(m_snapshot.summaries.cbegin(), m_snapshot.summaries.cend(),
+                                 [this](const RolloutSummary &s) { return s.key() == m_focusKey; });
+    if (it == m_snapshot.summaries.cend()) {
+        m_wantedFocus.reset();  // its selector is not known yet: the next snapshot may carry it
+        return;
+    }
+    m_wantedFocus = it->ns + QLatin1Char('|') + it->selector;
+    if (m_focusWatched && m_focusNs == it->ns && m_focusSelector == it->selector)
+        return;
+    m_focusWatched = true;
+    m_focusNs = it->ns;
+    m_focusSelector = it->selector;
     if (m_projection)
         m_projection->setInputs(inputs());
 }
@@ -309,6 +401,7 @@ void RolloutWatch::setCoalesceInterval(int ms)
 void RolloutWatch::onSnapshot(const RolloutsSnapshot &snapshot)
 {
     m_snapshot = snapshot;
+    updateFocusInputs();  // the focus's selector may have arrived (or changed) with it
     setProblem(snapshot.problem);
     Q_EMIT changed();
 }
@@ -330,7 +423,7 @@ QByteArray RolloutWatch::rolloutJson(const QString &ns, const QString &name) con
 RolloutInfo RolloutWatch::infoFor(const QJsonObject &rollout) const
 {
     const QString ns = rollout.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("namespace")).toString();
-    if (ns != m_snapshot.focus)
+    if (!m_snapshot.hasFocus || ns != m_snapshot.focusNamespace || Deriver::selectorOf(rollout) != m_snapshot.focusSelector)
         return rolloutInfo(rollout, {}, {}, {});
     return rolloutInfo(rollout, m_snapshot.focusReplicaSets, m_snapshot.focusPods, m_snapshot.focusAnalysisRuns);
 }
@@ -362,7 +455,7 @@ DeploymentHistory RolloutWatch::deployment(const QString &ns, const QString &nam
 QList<PodTile> RolloutWatch::podTiles(const RevisionInfo &revision) const
 {
     QList<PodTile> out;
-    if (m_snapshot.focus != m_focus)
+    if (!focusCurrent())
         return out;
     for (const PodInfo &p : revision.pods) {
         auto it = m_snapshot.focusPodTiles.constFind(p.name);

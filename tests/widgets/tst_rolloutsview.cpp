@@ -261,12 +261,13 @@ private Q_SLOTS:
         QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
         const Json web = m_sim->get(kWeb).json();
         // A revision whose template does not match the Deployment's selector: the server refuses it.
+        // The ReplicaSet itself carries the Deployment's labels, as its controller finds its own.
         const Json rs = {{"apiVersion", "apps/v1"},
                          {"kind", "ReplicaSet"},
                          {"metadata",
                           {{"name", "web-odd"},
                            {"namespace", "history"},
-                           {"labels", {{"app", "web-odd"}}},
+                           {"labels", {{"app", "web"}}},
                            {"annotations", {{"deployment.kubernetes.io/revision", "99"}}},
                            {"ownerReferences",
                             Json::array({{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}, {"uid", web["metadata"]["uid"]}, {"controller", true}}})}}},
@@ -375,6 +376,52 @@ private Q_SLOTS:
                  qPrintable(m_view->headerText()));
         QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
         QCOMPARE(m_view->selectedKey(), QStringLiteral("history/web"));
+    }
+
+    // The selected object's ReplicaSets and pods are watched by its selector, not every one of its
+    // namespace; selecting another object moves the watch.
+    void theFocusIsWatchedByItsSelector()
+    {
+        using backends::kube::WatchSpec;
+        auto informers = [this] {
+            QList<WatchSpec> specs;
+            bool done = false;
+            m_win.session->countInformers(this, [&](int, const QList<WatchSpec> &active) {
+                specs = active;
+                done = true;
+            });
+            if (!QTest::qWaitFor([&] { return done; }, 5000))
+                qFatal("the session did not answer countInformers");
+            return specs;
+        };
+        // The view's pods and ReplicaSets informers (not the browser's summary-only ones).
+        auto focusWatches = [&] {
+            QStringList out;
+            for (const WatchSpec &s : informers())
+                if (!s.summaryOnly && (s.resource.plural == QLatin1String("pods") || s.resource.plural == QLatin1String("replicasets")))
+                    out << s.resource.plural + QLatin1Char(' ') + s.ns + QLatin1Char(' ') + s.labelSelector;
+            out.sort();
+            return out;
+        };
+        QVERIFY(eventually([&] { return m_view->select(QStringLiteral("Rollout"), QStringLiteral("shop"), QStringLiteral("storefront")); }, 20000));
+        QVERIFY(eventually([&] { return m_view->watch()->isSynced() && m_view->watch()->focusCurrent(); }, 20000));
+        QStringList watched;
+        QVERIFY2(eventually([&] {
+                     watched = focusWatches();
+                     return watched == QStringList{QStringLiteral("pods shop app=storefront"), QStringLiteral("replicasets shop app=storefront")};
+                 }, 10000),
+                 qPrintable(watched.join(QStringLiteral("; "))));
+        QVERIFY(!m_view->currentRollout().revisions.isEmpty());
+
+        QVERIFY(m_view->select(QStringLiteral("Deployment"), QStringLiteral("history"), QStringLiteral("web")));
+        QVERIFY2(eventually([&] {
+                     watched = focusWatches();
+                     return watched == QStringList{QStringLiteral("pods history app=web"), QStringLiteral("replicasets history app=web")};
+                 }, 10000),
+                 qPrintable(watched.join(QStringLiteral("; "))));
+        QVERIFY(eventually([&] { return m_view->watch()->focusCurrent() && !m_view->currentDeployment().revisions.isEmpty(); }, 20000));
+        // The storefront Rollout, no longer in focus, keeps its row but not its children.
+        QVERIFY(m_view->watch()->snapshot().rollouts.value(QStringLiteral("shop/storefront")).revisions.isEmpty());
     }
 
     // Analysis rows open as they arrive, and are drawn open (the row below a metric is its first

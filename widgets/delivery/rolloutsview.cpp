@@ -358,10 +358,10 @@ void RolloutsView::onSelectionChanged()
     m_kind = key.left(colon);
     m_ns = key.mid(colon + 1, slash - colon - 1);
     m_name = key.mid(slash + 1);
-    // A running action re-reads its object with the focus namespace's ReplicaSets: the focus
-    // follows the selection once it ended.
+    // A running action re-reads its object with the focus's ReplicaSets: the focus follows the
+    // selection once it ended.
     if (!m_busy)
-        m_watch->setFocusNamespace(m_ns);
+        m_watch->setFocus(m_kind, m_ns, m_name);
     showSelected(true);
     checkPermissions();
 }
@@ -461,10 +461,10 @@ void RolloutsView::showSelected(bool force)
     }
     const QString key = m_kind + QLatin1Char(':') + m_ns + QLatin1Char('/') + m_name;
     // The worker's version of the object's inputs; pod tiles are shown only once the snapshot
-    // is of the namespace in focus.
+    // carries the children of the object in focus.
     const RolloutsSnapshot &snapshot = m_watch->snapshot();
     const QString version = snapshot.versions.value(key);
-    const QString shownVersion = version.isEmpty() ? QString() : version + (snapshot.focus == m_watch->focusNamespace() ? QLatin1String("") : QLatin1String("~"));
+    const QString shownVersion = version.isEmpty() ? QString() : version + (m_watch->focusCurrent() ? QLatin1String("") : QLatin1String("~"));
     // Another object's change: this one's detail stands as derived.
     if (!force && key == m_shownKey && !shownVersion.isEmpty() && shownVersion == m_shownVersion)
         return;
@@ -757,7 +757,7 @@ void RolloutsView::finish(const QString &message, bool ok)
 {
     m_busy = false;
     m_list->setEnabled(true);
-    m_watch->setFocusNamespace(m_ns);
+    m_watch->setFocus(m_kind, m_ns, m_name);
     m_status->setText(message);
     if (ok)
         Theme::clearTextRole(m_status);
