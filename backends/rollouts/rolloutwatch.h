@@ -104,7 +104,8 @@ public:
     bool rolloutsAvailable() const { return m_snapshot.rolloutsAvailable; }
     QString problem() const { return m_problem; }
 
-    // How long changes are gathered before the snapshot is derived again.
+    // The least time between two derivations (30 ms, the informers' batching: a derivation only
+    // redoes what changed).
     void setCoalesceInterval(int ms);
 
     // The derivation itself (pure but for its parse cache), for tests and benchmarks.
@@ -129,7 +130,7 @@ private:
     std::optional<QString> m_wantedFocus;  // focusId() of the focus once its selector is known
     RolloutsSnapshot m_snapshot;
     QString m_problem;
-    int m_coalesceMs = 100;
+    int m_coalesceMs = 30;
 };
 
 // Derives the snapshot, reusing what it derived before: a Rollout's or Deployment's info while its

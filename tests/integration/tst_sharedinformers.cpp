@@ -10,6 +10,7 @@
 #include "simprocess.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -229,6 +230,42 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(synced.count(), 2, 15000);
         QVERIFY(!synced.last().first().value<ObjectList>().empty());
         QCOMPARE(informersFor(podsIn(QStringLiteral("demo"), QStringLiteral("app=web"))), 1);
+    }
+
+    // The coalescing interval throttles, it does not delay: a change after a quiet stretch is
+    // computed at once; changes that follow it within the interval wait for its end.
+    void aProjectionComputesAQuietChangeAtOnceAndABusyOneOncePerInterval()
+    {
+        const int intervalMs = 1500;
+        QObject owner;
+        QList<std::pair<qint64, int>> delivered;  // (ms on the test's clock, ConfigMaps seen)
+        QElapsedTimer clock;
+        clock.start();
+        Projection *p = m_session->project<int>(
+            {WatchSpec{ResourceRef::configMaps(), QStringLiteral("demo"), {}, false}},
+            [](const ProjectionInputs &in) { return static_cast<int>(in.first().objects->size()); }, &owner,
+            [&](const int &count) { delivered << std::pair{clock.elapsed(), count}; });
+        p->setCoalesceInterval(intervalMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!delivered.isEmpty(), 10000);
+        const int before = delivered.last().second;
+        // A quiet stretch longer than the interval (what is tested is the passing of time).
+        QTRY_VERIFY_WITH_TIMEOUT(clock.elapsed() - delivered.last().first > intervalMs + 200, intervalMs * 3);
+        auto createConfigMap = [this](const char *name) {
+            const std::string body = std::string("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"") + name + "\"}}";
+            return m_sim->request("POST", "/api/v1/namespaces/demo/configmaps", body).status == 201;
+        };
+        const qint64 sent = clock.elapsed();
+        QVERIFY(createConfigMap("throttle-1"));
+        QTRY_VERIFY_WITH_TIMEOUT(delivered.last().second == before + 1, 10000);
+        const qint64 first = delivered.last().first;
+        // At once: the watch event and the informer's 30 ms batch, not the 1.5 s interval.
+        QVERIFY2(first - sent < intervalMs / 2, qPrintable(QStringLiteral("%1 ms").arg(first - sent)));
+        // Right after it, another change: computed once the interval since the last value passed.
+        QVERIFY(createConfigMap("throttle-2"));
+        QTRY_VERIFY_WITH_TIMEOUT(delivered.last().second == before + 2, 10000);
+        QVERIFY2(delivered.last().first - first >= intervalMs - 300, qPrintable(QStringLiteral("%1 ms").arg(delivered.last().first - first)));
+        for (const char *name : {"throttle-1", "throttle-2"})
+            QCOMPARE(m_sim->request("DELETE", std::string("/api/v1/namespaces/demo/configmaps/") + name).status, 200);
     }
 
     // A receiver slower than the worker gets the newest value, not every value computed while it

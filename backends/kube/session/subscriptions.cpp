@@ -1,10 +1,12 @@
 // Feeds and projections over the session's shared informers.
 #include "kube/session/subscriptions.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "kube/session/kubesession.h"
 
+#include <QElapsedTimer>
 #include <QThread>
 
 namespace pilothouse::backends::kube {
@@ -19,12 +21,14 @@ public:
         : SubscriptionNode(factory, std::move(specs), generation), m_compute(std::move(compute))
     {
         m_timer.setSingleShot(true);
-        m_timer.setInterval(coalesceMs);
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_intervalMs = coalesceMs;
         connect(&m_timer, &QTimer::timeout, this, &ProjectionNode::computeNow);
     }
 
     void computeNow()
     {
+        m_sinceCompute.start();
         ProjectionInputs inputs;
         inputs.reserve(m_specs.size());
         for (int i = 0; i < m_specs.size(); ++i) {
@@ -46,12 +50,17 @@ public:
         Q_EMIT valueReady(m_generation, m_compute(inputs));
     }
 
-    void setInterval(int ms) { m_timer.setInterval(ms); }
+    void setInterval(int ms) { m_intervalMs = ms; }
 
+    // A throttle, not a debounce: a change after a quiet stretch is computed at once (in the next
+    // turn of the worker's loop, which gathers what arrived with it); under a stream of changes
+    // values are computed at most once per interval.
     void schedule()
     {
-        if (!m_timer.isActive())
-            m_timer.start();
+        if (m_timer.isActive())
+            return;
+        const qint64 since = m_sinceCompute.isValid() ? m_sinceCompute.elapsed() : m_intervalMs;
+        m_timer.start(static_cast<int>(std::clamp<qint64>(m_intervalMs - since, 0, m_intervalMs)));
     }
 
 protected:
@@ -67,6 +76,8 @@ protected:
 private:
     Projection::Compute m_compute;
     QTimer m_timer{this};
+    QElapsedTimer m_sinceCompute;  // since the last computation (started or not)
+    int m_intervalMs = 100;
 };
 
 }  // namespace

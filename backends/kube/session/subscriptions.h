@@ -91,7 +91,8 @@ private:
     ApiError m_error;
 };
 
-// A value derived on the worker. `compute` runs there, after the inputs changed (coalesced);
+// A value derived on the worker. `compute` runs there after the inputs changed: at once after a
+// quiet stretch, at most once per coalescing interval while changes keep coming;
 // it may keep caches in what it captures (it is only ever called from one thread at a time).
 // The receiver gets the value through KubeSession::project's `deliver`.
 class Projection : public Subscription {
@@ -104,7 +105,8 @@ public:
     // Watches other inputs (a new focus namespace, another selector); the value is computed
     // again once they have listed.
     void setInputs(const QList<WatchSpec> &inputs);
-    // How long changes are gathered before the value is computed again (default 100 ms).
+    // The least time between two computations (default 100 ms): changes that arrive meanwhile
+    // are gathered into the next one.
     void setCoalesceInterval(int ms);
     // Runs compute once more now (after something outside the inputs changed, such as a clock).
     void recompute();
