@@ -56,19 +56,28 @@ void ControllerManager::reconcile()
         for (auto &c : m_controllers)
             c->resync();
     };
+    auto periodicResyncAll = [&] {
+        for (auto &c : m_controllers)
+            c->periodicResync();
+    };
     // A periodic resync on top of the event stream, never instead of it: skipping events here
     // once lost deletions, and with them the garbage collection of their dependents. Every 5 s,
     // or less often when a resync pass is expensive (100,000 pods: seconds of CPU), so that it
     // takes at most a twentieth of this thread: idle, the controllers kept a CPU busy at that size.
+    // And only when the store changed since the last one (a write of that resync's own passes
+    // included): the controllers' work is a function of the objects, so a resync of a cluster at
+    // rest would find what the last one found, at the cost of walking every object again.
     const auto resyncEvery = std::max<Clock::duration>(std::chrono::seconds(5), 20 * m_resyncCost);
     bool resynced = false;
     if (m_lastResync == Clock::time_point{}) {
         m_cursor = store.currentRv();
+        m_resyncRv = m_cursor;
         resyncAll();
         m_lastResync = now;
         resynced = true;
-    } else if (now - m_lastResync > resyncEvery) {
-        resyncAll();
+    } else if (now - m_lastResync > resyncEvery && store.currentRv() != m_resyncRv) {
+        m_resyncRv = store.currentRv();
+        periodicResyncAll();
         m_lastResync = now;
         resynced = true;
     }

@@ -15,14 +15,19 @@
 namespace pilothouse::sim {
 
 // One control loop. A pass is: observe() for each event since the previous pass (resync()
-// instead, when the loop starts, every resync period and after the event history was lost),
-// then reconcile().
+// instead, when the loop starts and after the event history was lost; periodicResync() on top of
+// the events every resync period), then reconcile().
 class Controller {
 public:
     virtual ~Controller() = default;
     virtual const char *name() const = 0;
     // Look at everything again: the events alone may not tell the whole state.
     virtual void resync() {}
+    // The periodic safety pass, while the events are complete: by default a whole resync. A loop
+    // whose resync walks every pod does only what can be due without an event of its own (pods
+    // waiting for a node, owners that went before their dependents came), so that it costs what
+    // is unsettled, not the size of the cluster.
+    virtual void periodicResync() { resync(); }
     virtual void observe(const WatchEvent &) {}
     // A conflict or a vanished object (ApiException) ends the pass quietly: the next one sees
     // the new state and tries again.
@@ -80,6 +85,7 @@ private:
     std::uint64_t m_cursor = 0;
     Clock::time_point m_lastResync{};
     Clock::duration m_resyncCost{};  // how long the last pass with a resync took
+    std::uint64_t m_resyncRv = 0;  // the store's resourceVersion when the last resync began
     std::set<std::string> m_reported;  // unexpected errors, said once each
 };
 

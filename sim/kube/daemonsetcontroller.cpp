@@ -68,8 +68,11 @@ DaemonSetController::DaemonSetController(Cluster &cluster) : m_cluster(cluster) 
 void DaemonSetController::reconcile()
 {
     auto &store = m_cluster.store();
+    const auto daemonSets = store.list(rtype("apps", "daemonsets")).items;
+    if (daemonSets.empty())
+        return;  // no need to list a thousand nodes every pass
     const auto nodes = store.list(rtype("", "nodes")).items;
-    for (const auto &o : store.list(rtype("apps", "daemonsets")).items)
+    for (const auto &o : daemonSets)
         guarded([&] { syncDaemonSet(o, nodes); });
 }
 

@@ -38,6 +38,24 @@ void DeploymentController::resync()
         m_dirtyReplicaSets.insert({o->ns, o->name});
 }
 
+void DeploymentController::periodicResync()
+{
+    const auto &store = m_cluster.store();
+    auto settled = [](const Json &o, bool deployment) {
+        const long long want = intAt(o, "spec.replicas", 1);
+        if (intAt(o, "status.observedGeneration", 0) != intAt(o, "metadata.generation", 1) || intAt(o, "status.replicas", 0) != want ||
+            intAt(o, "status.readyReplicas", 0) != want || intAt(o, "status.availableReplicas", 0) != want)
+            return false;
+        return !deployment || intAt(o, "status.updatedReplicas", 0) == want;
+    };
+    for (const auto &o : store.list(rtype("apps", "deployments")).items)
+        if (!settled(o->obj, true))
+            m_dirtyDeployments.insert({o->ns, o->name});
+    for (const auto &o : store.list(rtype("apps", "replicasets")).items)
+        if (!settled(o->obj, false))
+            m_dirtyReplicaSets.insert({o->ns, o->name});
+}
+
 void DeploymentController::observe(const WatchEvent &e)
 {
     static const int podIdx = rtype("", "pods").index;

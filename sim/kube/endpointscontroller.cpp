@@ -54,6 +54,12 @@ void EndpointsController::resync()
         m_dirtyNamespaces.insert(o->name);
 }
 
+void EndpointsController::periodicResync()
+{
+    for (const auto &o : m_cluster.store().list(rtype("", "namespaces")).items)
+        m_dirtyNamespaces.insert(o->name);
+}
+
 void EndpointsController::indexPod(const StoredObject &pod, int delta)
 {
     const Json *labels = labelsOf(pod);

@@ -16,6 +16,9 @@ public:
     explicit EndpointsController(Cluster &cluster);
     const char *name() const override { return "endpoints"; }
     void resync() override;
+    // The pod and Service indexes follow the events: every namespace is synced again from them,
+    // without walking every pod.
+    void periodicResync() override;
     void observe(const WatchEvent &e) override;
     void reconcile() override;
 

@@ -23,10 +23,15 @@ void GarbageCollector::resync()
     // Every resync but the first also sweeps orphans: deletions the events did not show.
     m_sweep = m_started;
     m_started = true;
+    m_added.clear();  // the whole sweep looks at them
 }
 
 void GarbageCollector::observe(const WatchEvent &e)
 {
+    static const std::set<int> ownedTypes = {rtype("apps", "replicasets").index, rtype("", "pods").index, rtype("batch", "jobs").index,
+                                             rtype("apps", "controllerrevisions").index};
+    if (e.kind == EventKind::Added && ownedTypes.count(e.type) && findPath(e.obj->obj, "metadata.ownerReferences"))
+        m_added.insert({e.type, e.obj->ns, e.obj->name});
     if (e.kind == EventKind::Deleted)
         m_deletedUids.insert(e.obj->uid);
     else if (isTerminating(e.obj->obj) && findPath(e.obj->obj, "metadata.finalizers"))
@@ -38,7 +43,11 @@ void GarbageCollector::reconcile()
     collectGarbage();
     if (m_sweep) {
         m_sweep = false;
+        m_sweepAdded = false;
         sweepOrphans();
+    } else if (m_sweepAdded) {
+        m_sweepAdded = false;
+        sweepAdded();
     }
 }
 
@@ -135,6 +144,39 @@ void GarbageCollector::sweepOrphans()
             if (!anyOwner)
                 m_cluster.remove(t, o->ns, o->name, {{"propagationPolicy", "Background"}});
         }
+    }
+}
+
+bool GarbageCollector::ownerExists(const StoredObject &dependent, const Json &ref) const
+{
+    const auto &registry = ResourceRegistry::instance();
+    const std::string uid = ref.value("uid", "");
+    const std::string kind = ref.value("kind", "");
+    for (const auto &t : registry.all()) {
+        if (!m_ownerTypes.count(t.index) || t.kind != kind)
+            continue;
+        ObjPtr owner = m_cluster.store().get(t, t.namespaced ? dependent.ns : std::string(), ref.value("name", ""));
+        if (owner && owner->uid == uid)
+            return true;
+    }
+    return false;
+}
+
+void GarbageCollector::sweepAdded()
+{
+    const auto &registry = ResourceRegistry::instance();
+    auto added = std::move(m_added);
+    m_added.clear();
+    for (const auto &a : added) {
+        const ResourceType &t = registry.all()[a.type];
+        ObjPtr o = m_cluster.store().get(t, a.ns, a.name);
+        if (!o || isTerminating(o->obj))
+            continue;
+        const Json *refs = findPath(o->obj, "metadata.ownerReferences");
+        if (!refs || !refs->is_array() || refs->empty())
+            continue;
+        if (std::none_of(refs->begin(), refs->end(), [&](const Json &r) { return ownerExists(*o, r); }))
+            guarded([&] { m_cluster.remove(t, o->ns, o->name, {{"propagationPolicy", "Background"}}); });
     }
 }
 

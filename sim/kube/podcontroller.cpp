@@ -12,18 +12,25 @@ namespace pilothouse::sim {
 
 PodController::PodController(Cluster &cluster, ControllerOptions options) : m_cluster(cluster), m_options(options) {}
 
+namespace {
+bool isSettled(const Json &pod) { return !stringAt(pod, "spec.nodeName").empty() && isPodReady(pod) && !isTerminating(pod); }
+}  // namespace
+
 void PodController::resync()
 {
     m_podsPerNode.clear();
+    m_unsettled.clear();
     for (const auto &o : m_cluster.store().list(rtype("", "pods")).items) {
         std::string node = stringAt(o->obj, "spec.nodeName");
         if (!node.empty())
             ++m_podsPerNode[node];
-        bool settled = !node.empty() && isPodReady(o->obj) && !isTerminating(o->obj);
-        if (!settled)
-            m_dirty.insert({o->ns, o->name});
+        if (!isSettled(o->obj))
+            m_unsettled.insert({o->ns, o->name});
     }
+    m_dirty.insert(m_unsettled.begin(), m_unsettled.end());
 }
+
+void PodController::periodicResync() { m_dirty.insert(m_unsettled.begin(), m_unsettled.end()); }
 
 void PodController::observe(const WatchEvent &e)
 {
@@ -31,6 +38,10 @@ void PodController::observe(const WatchEvent &e)
     static const int pvcIdx = rtype("", "persistentvolumeclaims").index;
     const Json &o = e.obj->obj;
     if (e.type == podIdx) {
+        if (e.kind != EventKind::Deleted && !isSettled(o))
+            m_unsettled.insert({e.obj->ns, e.obj->name});
+        else
+            m_unsettled.erase({e.obj->ns, e.obj->name});
         if (e.kind != EventKind::Deleted)
             m_dirty.insert({e.obj->ns, e.obj->name});
         else if (std::string node = stringAt(o, "spec.nodeName"); !node.empty())

@@ -19,6 +19,9 @@ public:
     PodController(Cluster &cluster, ControllerOptions options);
     const char *name() const override { return "pod"; }
     void resync() override;
+    // Only the pods that are not yet bound, ready and running: one waiting for a node that fits
+    // may find one without an event about the pod.
+    void periodicResync() override;
     void observe(const WatchEvent &e) override;
     void reconcile() override;
 
@@ -39,6 +42,7 @@ private:
     Cluster &m_cluster;
     ControllerOptions m_options;
     std::set<Key> m_dirty;
+    std::set<Key> m_unsettled;  // not bound, not ready, or terminating
     std::map<std::string, Clock::time_point> m_podDue;  // by "ns/name": when the next lifecycle step is due
     std::map<std::string, int> m_podsPerNode;
     std::set<std::string> m_stopping;  // pods whose containers were told to stop

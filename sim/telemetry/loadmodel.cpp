@@ -59,6 +59,7 @@ void LoadModel::setRps(const std::string &ns, const std::string &deployment, dou
 {
     std::lock_guard lock(m_mutex);
     m_rps[ns + "/" + deployment] = rps;
+    m_rpsChanged.insert(ns + "/" + deployment);
 }
 
 void LoadModel::setErrorPercent(const std::string &ns, const std::string &image, double percent)
@@ -95,18 +96,56 @@ double LoadModel::cpuPerRequestMillis(const Json &deployment) const
 
 void LoadModel::recordPodRates(const ObjectStore &store, std::chrono::system_clock::time_point now)
 {
+    {
+        std::lock_guard lock(m_mutex);
+        m_rpsChanged.clear();  // every Deployment is sampled below
+    }
+    record(store, std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 1, nullptr);
+}
+
+void LoadModel::recordPodRates(const ObjectStore &store, std::chrono::system_clock::time_point now, const std::set<std::string> &changed)
+{
+    std::set<std::string> keys = changed;
+    {
+        std::lock_guard lock(m_mutex);
+        keys.merge(m_rpsChanged);
+        m_rpsChanged.clear();
+    }
+    if (!keys.empty())
+        record(store, std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 1, &keys);
+}
+
+void LoadModel::record(const ObjectStore &store, long long applies, const std::set<std::string> *only)
+{
     // Bounded: a Deployment whose rate changes every second keeps a bit more than an hour.
     constexpr size_t kMaxPoints = 4096;
     const auto &depType = ResourceRegistry::instance().require("apps", "deployments");
-    const long long applies = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 1;
-    std::map<std::string, double> rates;
-    for (const auto &d : store.list(depType).items) {
+    auto rateOf = [&](const ObjPtr &d) {
         const double ready = static_cast<double>(std::max(1LL, intAt(d->obj, "status.readyReplicas", 0)));
-        rates[d->ns + "/" + d->name] = rps(d->obj) / ready;
+        return rps(d->obj) / ready;
+    };
+    std::map<std::string, double> rates;
+    std::set<std::string> gone;
+    if (only) {
+        for (const auto &key : *only) {
+            const auto slash = key.find('/');
+            if (ObjPtr d = slash == std::string::npos ? nullptr : store.get(depType, key.substr(0, slash), key.substr(slash + 1)))
+                rates[key] = rateOf(d);
+            else
+                gone.insert(key);
+        }
+    } else {
+        for (const auto &d : store.list(depType).items)
+            rates[d->ns + "/" + d->name] = rateOf(d);
     }
     std::lock_guard lock(m_historyMutex);
-    for (auto it = m_podRates.begin(); it != m_podRates.end();)
-        it = rates.count(it->first) ? std::next(it) : m_podRates.erase(it);
+    if (only) {
+        for (const auto &key : gone)
+            m_podRates.erase(key);
+    } else {
+        for (auto it = m_podRates.begin(); it != m_podRates.end();)
+            it = rates.count(it->first) ? std::next(it) : m_podRates.erase(it);
+    }
     for (const auto &[key, rate] : rates) {
         auto &points = m_podRates[key];
         if (!points.empty() && std::abs(points.back().second - rate) < 1e-9)

@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,14 @@ public:
     // replicas), as (first second it applies, rate) change points: the pods' access logs are
     // written from it for any past second, so it must not change behind them.
     using RateHistory = std::vector<std::pair<long long, double>>;
-    // Samples every Deployment; the pod rate sampler (telemetryapi.cpp) calls it twice a second. A change seen at
+    // Samples every Deployment, and drops the histories of those that are gone. A change seen at
     // wall time t applies from the second after t, so a second is never rewritten once it began.
     void recordPodRates(const ObjectStore &store, std::chrono::system_clock::time_point now);
+    // Samples only the Deployments named ("ns/name": those whose object changed) and those whose
+    // load setRps changed since the last sample; a named one that is gone loses its history. The pod
+    // rate sampler (telemetryapi.cpp) calls it at most twice a second, and only when something
+    // changed: a cluster at rest with thousands of Deployments costs nothing here.
+    void recordPodRates(const ObjectStore &store, std::chrono::system_clock::time_point now, const std::set<std::string> &changed);
     RateHistory podRateHistory(const std::string &ns, const std::string &deployment) const;
     // The rate of a history in a second (epoch seconds): 0 before its first point.
     static double rateAt(const RateHistory &history, long long second);
@@ -52,7 +58,9 @@ public:
 private:
     mutable std::mutex m_mutex;
     std::map<std::string, double> m_rps;  // "ns/name"
+    std::set<std::string> m_rpsChanged;  // "ns/name" given to setRps since the last sample
     std::map<std::string, double> m_errorPercent;  // "ns/image"
+    void record(const ObjectStore &store, long long applies, const std::set<std::string> *only);
     mutable std::mutex m_historyMutex;
     std::map<std::string, std::deque<std::pair<long long, double>>> m_podRates;  // "ns/name"
 };

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <thread>
 
 namespace pilothouse::sim {
@@ -310,24 +311,40 @@ void servePodLog(const ApiServer &server, const Cluster &cluster, const LoadMode
 }
 
 // The kubelet's side of the access logs: each pod's share of its Deployment's load, sampled
-// twice a second.
+// at most twice a second, for the Deployments that changed (their object or their load) since the
+// last sample; every Deployment after a resync.
 class PodRateSampler : public Controller {
 public:
     PodRateSampler(Cluster &cluster, LoadModel &load) : m_cluster(cluster), m_load(load) {}
     const char *name() const override { return "pod rate sampler"; }
+    void resync() override { m_all = true; }
+    void periodicResync() override {}  // a rate changes only with its Deployment or setRps
+    void observe(const WatchEvent &e) override
+    {
+        static const int depIdx = rtype("apps", "deployments").index;
+        if (e.type == depIdx)
+            m_changed.insert(e.obj->ns + "/" + e.obj->name);
+    }
     void reconcile() override
     {
         const auto now = std::chrono::steady_clock::now();
         if (now - m_last < std::chrono::milliseconds(500))
             return;
         m_last = now;
-        m_load.recordPodRates(m_cluster.store(), std::chrono::system_clock::now());
+        if (m_all)
+            m_load.recordPodRates(m_cluster.store(), std::chrono::system_clock::now());
+        else
+            m_load.recordPodRates(m_cluster.store(), std::chrono::system_clock::now(), m_changed);
+        m_all = false;
+        m_changed.clear();
     }
 
 private:
     Cluster &m_cluster;
     LoadModel &m_load;
     std::chrono::steady_clock::time_point m_last{};
+    bool m_all = true;
+    std::set<std::string> m_changed;  // "ns/name" of Deployments
 };
 
 }  // namespace
