@@ -1554,7 +1554,7 @@ int main(int argc, char *argv[])
         rolloutsView->select(QStringLiteral("Rollout"), QString::fromLatin1(kNs), objName("ro", 0));
         spinUntil([&] { return rolloutsView->watch()->isSynced(); }, 180000);
         focusMs = msBetween(f0, nowNs());
-        selected = QStringLiteral("busy/%1 (the detail pane shows its revisions and pods: the view then also watches the namespace's ReplicaSets, pods and AnalysisRuns)")
+        selected = QStringLiteral("busy/%1 (the detail pane shows its revisions and pods: the view then also watches its ReplicaSets and pods by its selector, and the namespace's AnalysisRuns)")
                        .arg(objName("ro", 0));
     }
     spinUntil([&] { return scaling->watch()->isSynced() && logs->model()->rowCount() > 0; }, 60000);
@@ -1923,7 +1923,7 @@ int main(int argc, char *argv[])
     out(QStringLiteral("                         %1 timed changes sent, %2 applied; %3 replaced by the Rollout's next change before a paint, %4 never painted, %5 without an event time")
             .arg(L.timedSent).arg(L.timedOk).arg(L.superseded).arg(L.unresolved).arg(L.noEvent));
     out(QStringLiteral("   stages                send -> event %1").arg(L.sendToEvent.dist()));
-    out(QStringLiteral("                         event -> list refreshed %1  (informer, 100 ms projection coalescing, derive on the worker, RolloutsView::refresh)")
+    out(QStringLiteral("                         event -> list refreshed %1  (informer batch, projection throttle, derive on the worker, RolloutsView::refresh)")
             .arg(L.eventToListed.dist()));
     out(QStringLiteral("                         list refreshed -> painted %1").arg(L.listedToPaint.dist()));
     out(QStringLiteral("   Scaling page (hidden) %1 scales of %2 sent; its watch saw the new desired count %3 after the send (%4 applied changes never seen); "

@@ -141,12 +141,13 @@ const RolloutWatch::Deriver::Parsed &RolloutWatch::Deriver::parsed(int input, co
 }
 
 template <class Info>
-void RolloutWatch::Deriver::prune(QHash<QString, Info> &cache, const QHash<QString, KubeObjectPtr> &objects)
+bool RolloutWatch::Deriver::prune(QHash<QString, Info> &cache, const QHash<QString, KubeObjectPtr> &objects)
 {
     if (cache.size() <= objects.size())
-        return;
+        return false;
     for (auto it = cache.begin(); it != cache.end();)
         it = objects.contains(it.key()) ? std::next(it) : cache.erase(it);
+    return true;
 }
 
 RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs)
@@ -226,17 +227,28 @@ RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs)
     }
 
     // One object: its plain info again only when its resourceVersion changed; when focused, its
-    // info with children again only when they changed too.
-    auto derivedOf = [&s](auto &cache, const KubeObjectPtr &o, auto plainOf, auto summaryFor) -> auto & {
-        auto &d = cache[o->key()];
+    // info with children again only when they changed too. Keys come from the informer's store
+    // (no string built per object per derivation).
+    bool keysChanged = false;
+    auto derivedOf = [&s, &keysChanged](auto &cache, const QString &key, const KubeObjectPtr &o, const QString &kind, auto plainOf,
+                                        auto summaryFor) -> auto & {
+        auto it = cache.find(key);
+        if (it == cache.end()) {
+            it = cache.insert(key, {});
+            it->versionKey = kind + QLatin1Char(':') + key;
+            keysChanged = true;
+        }
+        auto &d = *it;
         if (d.resourceVersion != o->resourceVersion || d.resourceVersion.isEmpty()) {
-            d = {};
             d.resourceVersion = o->resourceVersion;
             d.object = QJsonDocument::fromJson(o->json()).object();
             d.selector = selectorOf(d.object);
             d.plain = plainOf(d.object);
             d.summary = summaryFor(d.plain);
             d.summary.selector = d.selector;
+            d.summary.rowKey = d.versionKey;
+            d.plainVersion = o->resourceVersion + QLatin1Char('-');
+            d.focusVersion.clear();
             ++s.derivations;
         }
         return d;
@@ -244,14 +256,25 @@ RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs)
     auto isFocused = [&s](const KubeObjectPtr &o, const QString &selector) {
         return s.hasFocus && o->ns == s.focusNamespace && selector == s.focusSelector;
     };
+    auto forgetFocus = [](auto &d, auto empty) {
+        // Unfocused objects keep no JSON: their info does not change until they do.
+        if (!d.focusVersion.isEmpty() || !d.object.isEmpty()) {
+            d.object = QJsonObject();
+            d.focusVersion.clear();
+            d.focused = empty;
+        }
+    };
 
     const auto &rollouts = *inputs[Rollouts].objects;
-    prune(m_rollouts, rollouts);
-    for (const KubeObjectPtr &o : rollouts) {
-        auto &d = derivedOf(m_rollouts, o, [](const QJsonObject &r) { return rolloutInfo(r, {}, {}, {}); },
+    keysChanged |= prune(m_rollouts, rollouts);
+    s.rollouts.reserve(rollouts.size());
+    s.versions.reserve(rollouts.size() + inputs[Deployments].objects->size());
+    for (auto it = rollouts.cbegin(); it != rollouts.cend(); ++it) {
+        const KubeObjectPtr &o = it.value();
+        auto &d = derivedOf(m_rollouts, it.key(), o, QStringLiteral("Rollout"), [](const QJsonObject &r) { return rolloutInfo(r, {}, {}, {}); },
                             [](const RolloutInfo &info) { return summaryOf(info); });
         const RolloutInfo *info = &d.plain;
-        QString version;
+        const QString *version = &d.plainVersion;
         if (isFocused(o, d.selector)) {
             if (d.object.isEmpty())
                 d.object = QJsonDocument::fromJson(o->json()).object();
@@ -259,56 +282,59 @@ RolloutsSnapshot RolloutWatch::Deriver::derive(const ProjectionInputs &inputs)
             const QList<QJsonObject> sets = replicaSets.of(uid, QStringLiteral("Rollout"), o->name);
             const QList<QJsonObject> setPods = podsOf(sets);
             const QList<QJsonObject> setRuns = runs.of(uid, QStringLiteral("Rollout"), o->name);
-            version = versionOf(o, true, {&sets, &setPods, &setRuns});
-            if (version != d.focusVersion) {
+            const QString now = versionOf(o, true, {&sets, &setPods, &setRuns});
+            if (now != d.focusVersion) {
                 d.focused = rolloutInfo(d.object, sets, setPods, setRuns);
-                d.focusVersion = version;
+                d.focusVersion = now;
                 ++s.derivations;
             }
             info = &d.focused;
+            version = &d.focusVersion;
         } else {
-            // Unfocused objects keep no JSON: their info does not change until they do.
-            d.object = QJsonObject();
-            d.focusVersion.clear();
-            d.focused = RolloutInfo();
-            version = versionOf(o, false, {});
+            forgetFocus(d, RolloutInfo());
         }
-        s.versions.insert(QStringLiteral("Rollout:") + o->key(), version);
-        s.rollouts.insert(o->key(), *info);
-        s.rolloutObjects.insert(o->key(), o);
-        s.rolloutKeys << o->key();
+        s.versions.insert(d.versionKey, *version);
+        s.rollouts.insert(it.key(), *info);
+        s.rolloutObjects.insert(it.key(), o);
     }
     const auto &deployments = *inputs[Deployments].objects;
-    prune(m_deployments, deployments);
-    for (const KubeObjectPtr &o : deployments) {
-        auto &d = derivedOf(m_deployments, o, [](const QJsonObject &dep) { return deploymentHistory(dep, {}, {}); },
+    keysChanged |= prune(m_deployments, deployments);
+    s.deployments.reserve(deployments.size());
+    for (auto it = deployments.cbegin(); it != deployments.cend(); ++it) {
+        const KubeObjectPtr &o = it.value();
+        auto &d = derivedOf(m_deployments, it.key(), o, QStringLiteral("Deployment"),
+                            [](const QJsonObject &dep) { return deploymentHistory(dep, {}, {}); },
                             [](const DeploymentHistory &h) { return summaryOf(h); });
         const DeploymentHistory *h = &d.plain;
-        QString version;
+        const QString *version = &d.plainVersion;
         if (isFocused(o, d.selector)) {
             if (d.object.isEmpty())
                 d.object = QJsonDocument::fromJson(o->json()).object();
             const QList<QJsonObject> sets = replicaSets.of(uidOf(d.object), QStringLiteral("Deployment"), o->name);
             const QList<QJsonObject> setPods = podsOf(sets);
-            version = versionOf(o, true, {&sets, &setPods});
-            if (version != d.focusVersion) {
+            const QString now = versionOf(o, true, {&sets, &setPods});
+            if (now != d.focusVersion) {
                 d.focused = deploymentHistory(d.object, sets, setPods);
-                d.focusVersion = version;
+                d.focusVersion = now;
                 ++s.derivations;
             }
             h = &d.focused;
+            version = &d.focusVersion;
         } else {
-            d.object = QJsonObject();
-            d.focusVersion.clear();
-            d.focused = DeploymentHistory();
-            version = versionOf(o, false, {});
+            forgetFocus(d, DeploymentHistory());
         }
-        s.versions.insert(QStringLiteral("Deployment:") + o->key(), version);
-        s.deployments.insert(o->key(), *h);
-        s.deploymentKeys << o->key();
+        s.versions.insert(d.versionKey, *version);
+        s.deployments.insert(it.key(), *h);
     }
-    std::sort(s.rolloutKeys.begin(), s.rolloutKeys.end());
-    std::sort(s.deploymentKeys.begin(), s.deploymentKeys.end());
+    // The sorted keys only when an object came or went.
+    if (keysChanged || m_rolloutKeys.size() != m_rollouts.size() || m_deploymentKeys.size() != m_deployments.size()) {
+        m_rolloutKeys = m_rollouts.keys();
+        m_deploymentKeys = m_deployments.keys();
+        std::sort(m_rolloutKeys.begin(), m_rolloutKeys.end());
+        std::sort(m_deploymentKeys.begin(), m_deploymentKeys.end());
+    }
+    s.rolloutKeys = m_rolloutKeys;
+    s.deploymentKeys = m_deploymentKeys;
     s.summaries.reserve(s.rolloutKeys.size() + s.deploymentKeys.size());
     for (const QString &key : std::as_const(s.rolloutKeys))
         s.summaries << m_rollouts.constFind(key)->summary;

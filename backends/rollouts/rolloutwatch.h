@@ -38,8 +38,9 @@ struct RolloutSummary {
     int revision = 0;        // a Deployment's current revision
     QString selector;        // spec.selector as a label query ("app=web"); empty when it has none
     bool waiting = false;    // paused for promotion, degraded or aborted: it needs the operator
+    QString rowKey;          // key(), made once on the worker (the list asks for it per row per update)
     // "Rollout:ns/name", "Deployment:ns/name": the list's row key.
-    QString key() const { return kind + QLatin1Char(':') + ns + QLatin1Char('/') + name; }
+    QString key() const { return rowKey.isEmpty() ? kind + QLatin1Char(':') + ns + QLatin1Char('/') + name : rowKey; }
     friend bool operator==(const RolloutSummary &, const RolloutSummary &) = default;
 };
 
@@ -152,7 +153,9 @@ private:
     };
     template <class Info>
     struct Derived {
+        QString versionKey;      // "Rollout:ns/name": the key of versions and of the list's row
         QString resourceVersion;
+        QString plainVersion;    // resourceVersion + "-": the version of the info without children
         QString selector;
         QJsonObject object;      // kept while the object is focused (its children change on their own)
         Info plain;              // without children
@@ -161,12 +164,14 @@ private:
         Info focused;
     };
     const Parsed &parsed(int input, const kube::KubeObjectPtr &object);
+    // Drops what is no longer in `objects`; true when something went.
     template <class Info>
-    void prune(QHash<QString, Info> &cache, const QHash<QString, kube::KubeObjectPtr> &objects);
+    bool prune(QHash<QString, Info> &cache, const QHash<QString, kube::KubeObjectPtr> &objects);
 
     QHash<QString, Parsed> m_children[3];  // ReplicaSets, Pods, AnalysisRuns
     QHash<QString, Derived<RolloutInfo>> m_rollouts;
     QHash<QString, Derived<DeploymentHistory>> m_deployments;
+    QStringList m_rolloutKeys, m_deploymentKeys;  // sorted; again only when objects come or go
     QHash<QString, std::pair<QString, workloads::PodTile>> m_tiles;  // pod key -> (resourceVersion, tile)
 };
 

@@ -262,6 +262,32 @@ private Q_SLOTS:
         inf->stop();
     }
 
+    // Readers of the store (projections on the informer's thread) hear of a change at once; the
+    // batch for the other receivers comes after the batching interval.
+    void theStoreChangesBeforeTheBatchIsDelivered()
+    {
+        {
+            std::lock_guard lock(m_script.mutex);
+            m_script.lists.push_back([](auto &, auto &res) { respondList(res, {podJson("a", "1")}, "L1"); });
+            m_script.watches.push_back([](auto &, auto &res) { respondStream(res, watchLine("ADDED", podJson("b", "2"))); });
+        }
+        auto inf = makeInformer();
+        inf->setBatchInterval(60000);
+        QSignalSpy changed(inf.get(), &Informer::changed);
+        QStringList seenAtStoreChange;
+        int batchesBefore = -1;
+        connect(inf.get(), &Informer::storeChanged, this, [&] {
+            seenAtStoreChange = names(inf->snapshot());
+            batchesBefore = static_cast<int>(changed.count());
+        });
+        inf->start();
+        QTRY_COMPARE_WITH_TIMEOUT(seenAtStoreChange, (QStringList{"a", "b"}), 5000);
+        // Its batch waits for the interval (here: until the watch ends and flushes it).
+        QCOMPARE(batchesBefore, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 5000);
+        inf->stop();
+    }
+
     void bookmarkAdvancesResumeVersion()
     {
         {

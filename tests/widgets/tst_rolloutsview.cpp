@@ -80,12 +80,15 @@ class TestRolloutsView : public QObject {
     }
     // The view shows `tag` waiting in preview with both pods ready, and Promote is enabled (the
     // view redraws on a short timer after the watch's change).
+    // ... and the view shows the version the server holds: the controller has written what it
+    // writes after the pods came up (a click before that meets a conflict, rightly).
     bool waitPromotable(const QString &tag)
     {
         return eventually([&] {
             const auto i = m_view->currentRollout();
             return i.status == RolloutStatus::Paused && i.previewRevision() && i.previewRevision()->readyPods() == 2 &&
-                   i.previewRevision()->label().contains(tag) && m_view->promoteButton()->isEnabled() && m_view->previewTiles()->tileCount() == 2;
+                   i.previewRevision()->label().contains(tag) && m_view->promoteButton()->isEnabled() && m_view->previewTiles()->tileCount() == 2 &&
+                   i.resourceVersion.toStdString() == json(kStorefront, {"metadata", "resourceVersion"});
         }, 30000);
     }
     QString state() const
@@ -520,15 +523,14 @@ private Q_SLOTS:
         const QString oldHash = info.activeSelector;
         const QString newHash = info.previewSelector;
         const std::string oldRs = "storefront-" + oldHash.toStdString();
-        // The view redraws on a short timer after the watch's change.
-        QVERIFY2(eventually([&] { return m_view->promoteButton()->isEnabled() && m_view->previewTiles()->tileCount() == 2; }, 5000),
-                 qPrintable(m_view->promoteButton()->toolTip()));
+        // The view redraws on a short timer after the watch's change; the controller settles.
+        QVERIFY2(waitPromotable(QStringLiteral("storefront:170")), qPrintable(m_view->promoteButton()->toolTip()));
         QVERIFY(m_view->activeText().contains(QStringLiteral("storefront:169")));
         QVERIFY(m_view->previewText().contains(QStringLiteral("storefront:170")));
 
         const QString outcome = click(m_view->promoteButton());
         QVERIFY2(outcome.contains(QStringLiteral("done")), qPrintable(outcome));
-        QCOMPARE(m_confirmations.size(), 1);
+        QVERIFY2(m_confirmations.size() == 1, qPrintable(m_confirmations.join(QStringLiteral(" | "))));
         const QString expected = QStringLiteral("Promote rollouts.argoproj.io shop/storefront in context %1: active service storefront: revision %2 (storefront:169) → "
                                                 "revision %3 (storefront:170); 2 pods of revision %2 scale down after 5 s")
                                      .arg(m_win.session->contextName())

@@ -307,6 +307,7 @@ void Informer::onWatchLine(const QByteArray &line)
         break;
     }
     m_lastRv = ev.resourceVersion;
+    Q_EMIT storeChanged();
     if (!m_batchTimer.isActive())
         m_batchTimer.start();
 }

@@ -122,6 +122,10 @@ Q_SIGNALS:
     void listProgress(int received, int total);
     // Incremental changes since the last sync or batch, in order.
     void changed(const pilothouse::backends::kube::ChangeBatch &batch);
+    // The store changed with a watch event, before the batch carrying it is delivered: for
+    // receivers on the informer's thread that read the store (projections), which need not wait
+    // for the batch.
+    void storeChanged();
     void stateChanged(pilothouse::backends::kube::Informer::State state, const pilothouse::backends::ApiError &lastError);
 
 private:

@@ -64,9 +64,13 @@ public:
     }
 
 protected:
-    void onInformerStarted(int) override { schedule(); }
+    void onInformerStarted(int index) override
+    {
+        // The store, not the batch: a value follows a change without the informer's batching delay.
+        connect(m_informers[index], &Informer::storeChanged, this, &ProjectionNode::schedule);
+        schedule();
+    }
     void onSynced(int, Informer *) override { schedule(); }
-    void onChanged(int, const ChangeBatch &) override { schedule(); }
     void onState(int index, Informer::State state, const ApiError &error) override
     {
         SubscriptionNode::onState(index, state, error);
