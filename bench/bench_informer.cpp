@@ -102,7 +102,7 @@ QString firstLine(const QString &path)
 // CPU time so far of this process's main thread, its "kube-session" worker, its other threads
 // (the HTTP engine's above all), and of the simulator: where the wall time of a sync goes. The
 // sim's threads are split into those that serve HTTP and its background threads (controllers,
-// Argo CD), which run whether or not anyone lists (at 100,000 pods they keep about half a core busy).
+// Argo CD), which run whether or not anyone lists (at rest they should cost next to nothing).
 struct CpuSample {
     qint64 mainNs = 0, workerNs = 0, otherNs = 0, simApiNs = 0, simBackgroundNs = 0;
     CpuSample operator-(const CpuSample &o) const
@@ -1062,18 +1062,29 @@ int main(int argc, char *argv[])
         return 1;
     }
     const double simUpMs = msSince(simT0);
-    // Let the scenario's own pods (started by the sim's controllers) settle, so every run lists the
-    // same set; meanwhile, what the sim costs when nobody lists.
+    // Let the sim settle before the runs: the scenario's own pods start, and its controllers'
+    // first pass over every object (seconds of CPU at 100,000 pods) ends, so that every run lists
+    // the same set from a cluster at rest. Settled: a second in which its background threads used
+    // under 5 % of a CPU; then, what the sim costs when nobody lists.
+    const Clock::time_point settleT0 = Clock::now();
+    bool settled = false;
+    while (!settled && msSince(settleT0) < 120000) {
+        const CpuSample before = sampleCpu(sim.pid());
+        QThread::msleep(1000);
+        settled = (sampleCpu(sim.pid()) - before).simBackgroundNs < 50'000'000;
+    }
+    const double settleMs = msSince(settleT0);
     const CpuSample idle0 = sampleCpu(sim.pid());
     const Clock::time_point idleT0 = Clock::now();
     QThread::msleep(2000);
     const CpuSample idle = sampleCpu(sim.pid()) - idle0;
     const double idleMs = msSince(idleT0);
     const QString simStatus = QStringLiteral("/proc/%1/status").arg(sim.pid());
-    out(QStringLiteral("sim     : %1 with --pods %2 (up in %3; RSS %4; idle, its background threads use %5 % of a CPU, its API threads %6 %)")
+    out(QStringLiteral("sim     : %1 with --pods %2 (up in %3, %4 %5; RSS %6; idle, its background threads use %7 % of a CPU, its API threads %8 %)")
             .arg(sim.url())
             .arg(pods)
-            .arg(ms(simUpMs), mib(procKb(simStatus, "VmRSS:")))
+            .arg(ms(simUpMs), settled ? QStringLiteral("at rest") : QStringLiteral("still busy"), ms(settleMs) + QStringLiteral(" later"),
+                 mib(procKb(simStatus, "VmRSS:")))
             .arg(100.0 * idle.simBackgroundNs / 1e6 / idleMs, 0, 'f', 0)
             .arg(100.0 * idle.simApiNs / 1e6 / idleMs, 0, 'f', 0));
 
