@@ -49,10 +49,14 @@ struct Request {
     int idleTimeoutMs = 0;   // give up when no byte (header or body) arrived for this long; 0 for none
 };
 
+// Spare bytes allocated behind the body of a send() whose length the server announced, so that a
+// parser reading in blocks past the end (simdjson needs 64) can parse the body where it is.
+inline constexpr qsizetype kBodyPadding = 64;
+
 struct Response {
     int status = 0;          // HTTP status; 0 when no answer arrived
     Headers headers;         // header names lowercased
-    QByteArray body;         // the whole body (send) or what was left unread (stream: empty)
+    QByteArray body;         // the whole body (send; with kBodyPadding to spare when its length was announced) or what was left unread (stream: empty)
     ApiError error;          // transport error (Network, Tls, Timeout, Cancelled); kind None when an answer arrived
     // The final response headers (status 2xx..5xx) had arrived when the request ended, even if
     // the body then broke off: the server received the request and decided on it.

@@ -117,6 +117,39 @@ private Q_SLOTS:
         QCOMPARE(last.value().remainingItemCount, qint64(-1));
     }
 
+    void creationTimestamps_data()
+    {
+        QTest::addColumn<QString>("timestamp");
+        QTest::addColumn<qint64>("expected");  // seconds since the epoch; 0 for unknown
+        auto utc = [](int y, int m, int d, int h, int mi, int s) { return QDateTime(QDate(y, m, d), QTime(h, mi, s), Qt::UTC).toSecsSinceEpoch(); };
+        QTest::newRow("epoch") << QStringLiteral("1970-01-01T00:00:00Z") << qint64(0);
+        QTest::newRow("afternoon") << QStringLiteral("2026-12-06T21:49:28Z") << utc(2026, 12, 6, 21, 49, 28);
+        QTest::newRow("leap day") << QStringLiteral("2024-02-29T23:59:59Z") << utc(2024, 2, 29, 23, 59, 59);
+        QTest::newRow("2000 is a leap year") << QStringLiteral("2000-02-29T12:00:00Z") << utc(2000, 2, 29, 12, 0, 0);
+        QTest::newRow("before the epoch") << QStringLiteral("1969-07-20T20:17:40Z") << utc(1969, 7, 20, 20, 17, 40);
+        QTest::newRow("fraction ignored") << QStringLiteral("2026-01-01T00:00:00.123456Z") << utc(2026, 1, 1, 0, 0, 0);
+        QTest::newRow("1900 is not a leap year") << QStringLiteral("1900-02-29T00:00:00Z") << qint64(0);
+        QTest::newRow("month 13") << QStringLiteral("2026-13-01T00:00:00Z") << qint64(0);
+        QTest::newRow("April 31") << QStringLiteral("2026-04-31T00:00:00Z") << qint64(0);
+        QTest::newRow("hour 24") << QStringLiteral("2026-01-01T24:00:00Z") << qint64(0);
+        QTest::newRow("not a date") << QStringLiteral("yesterday, about noon") << qint64(0);
+        QTest::newRow("too short") << QStringLiteral("2026-01-01") << qint64(0);
+    }
+
+    // The creation time as the age column reads it: UTC, whatever the machine's time zone.
+    void creationTimestamps()
+    {
+        QFETCH(QString, timestamp);
+        QFETCH(qint64, expected);
+        ObjectParser parser(SummaryKind::Pod);
+        const QByteArray list = QByteArrayLiteral("{\"metadata\":{\"resourceVersion\":\"5\"},\"items\":[{\"metadata\":{\"name\":\"p\",\"namespace\":\"n\",\"creationTimestamp\":\"")
+                                + timestamp.toUtf8() + QByteArrayLiteral("\"}}]}");
+        auto parsed = parser.parseList(list);
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed.value().items.size(), size_t(1));
+        QCOMPARE(parsed.value().items.front()->createdAt, expected);
+    }
+
     void podStatusColumn_data()
     {
         QTest::addColumn<QString>("name");

@@ -163,6 +163,11 @@ void Informer::onListPage(const KubeReply &reply)
     }
     if (!page.value().columns.isEmpty())
         m_listingColumns = page.value().columns;
+    // The whole list's table at once, when the server says how many objects are left (100,000
+    // pods rehashed a dozen times otherwise); a count beyond reason grows as the pages come.
+    if (const qint64 total = static_cast<qint64>(m_listing.size() + page.value().items.size()) + page.value().remainingItemCount;
+        page.value().remainingItemCount > 0 && total <= 10'000'000 && total > m_listing.capacity())
+        m_listing.reserve(total);
     for (auto &o : page.value().items)
         m_listing.insert(o->key(), std::move(o));
     if (!page.value().continueToken.isEmpty()) {
