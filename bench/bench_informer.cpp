@@ -1146,6 +1146,12 @@ int main(int argc, char *argv[])
                 .arg(ms(cpuWorker), ms(cpuOther), ms(cpuMain)));
         out(QStringLiteral("                        sim: API threads %1 (serving the list), background threads %2 (controllers, whether or not anyone lists)")
                 .arg(ms(cpuSimApi), ms(cpuSimBg)));
+        // Per run, so that a run slower than the others says which thread made it so.
+        out(QStringLiteral("   CPU per run          session %1; engine and other %2; sim API %3; sim background %4")
+                .arg(joinMs(each(syncRuns, [](const SyncRun &r) { return r.cpu.workerNs / 1e6; })),
+                     joinMs(each(syncRuns, [](const SyncRun &r) { return r.cpu.otherNs / 1e6; })),
+                     joinMs(each(syncRuns, [](const SyncRun &r) { return r.cpu.simApiNs / 1e6; })),
+                     joinMs(each(syncRuns, [](const SyncRun &r) { return r.cpu.simBackgroundNs / 1e6; }))));
         out(QStringLiteral("   serve vs parse       the sim serves the list with %1 of CPU, the console parses it with %2 (session thread); %3")
                 .arg(ms(cpuSimApi), ms(cpuWorker), cpuSimApi < cpuWorker ? QStringLiteral("the sim needs less") : QStringLiteral("the sim needs more")));
         out(QStringLiteral("   load average         %1 before, %2 after (%3 CPUs; other work on the machine makes figures noisy)")
