@@ -4,6 +4,7 @@
 #include "argo/argocdserver.h"
 #include "argo/rollouts.h"
 #include "common/certs.h"
+#include "jenkins/jenkinsserver.h"
 #include "kube/apiserver.h"
 #include "kube/cluster.h"
 #include "kube/controllermanager.h"
@@ -44,6 +45,7 @@ struct Options {
     ArgoCdServerOptions argocdServer;
     std::string writeGitopsRepo;
     bool demoPendingRelease = false;
+    JenkinsServerOptions jenkins;
 };
 
 void usage(std::ostream &out)
@@ -56,6 +58,7 @@ void usage(std::ostream &out)
            "                      [--argocd-port N] [--argocd-password P] [--gitops-repo URL]\n"
            "                      [--gitops-poll-seconds N] [--argocd-operation-ms MS]\n"
            "                      [--gitops-seed-history] [--write-gitops-repo DIR [--demo-pending-release]]\n"
+           "                      [--jenkins-port N] [--jenkins-password P]\n"
            "                      [--no-aggregated-discovery] [--verbose]\n\n"
            "Serves the Kubernetes API over HTTPS on 127.0.0.1 with a generated CA, and writes a\n"
            "kubeconfig with the contexts sim-admin (client certificate, full access) and\n"
@@ -92,7 +95,15 @@ void usage(std::ostream &out)
            "annotated pilothouse.dev/gitops-app: NAME under apps/NAME/ and a short history, then exits;\n"
            "--demo-pending-release adds a last commit releasing storefront's next image tag.\n"
            "--gitops-seed-history starts each --gitops-repo Application with the history of the commits\n"
-           "its live objects were deployed from (the demo: a cluster that ran before).\n";
+           "its live objects were deployed from (the demo: a cluster that ran before).\n\n"
+           "Jenkins: the demo's jobs (CI pipelines of the shop and the cafe in folders, a multibranch project,\n"
+           "a deploy pipeline waiting for an approval) with a history of builds, served as Jenkins' REST API\n"
+           "over HTTPS with the same CA on --jenkins-port (default 0: any free port). User admin logs in with\n"
+           "--jenkins-password (default pilothouse; or PILOTHOUSE_JENKINS_PASSWORD) plus a crumb, or with the API\n"
+           "token printed at start; user viewer (password viewer) may only read. The URL, users and tokens are\n"
+           "written to jenkins.json beside the kubeconfig. Stages last tens of seconds, --time-scale N times less.\n"
+           "Fault (POST as sim-admin): /sim/v1/jenkins-drop-trigger[?count=N] queues the next N triggered builds\n"
+           "  but closes their connections without an answer.\n";
 }
 
 bool parseArgs(int argc, char **argv, Options &o)
@@ -139,6 +150,12 @@ bool parseArgs(int argc, char **argv, Options &o)
         else if (a == "--argocd-password") {
             o.argocdServer.password = next();
             if (o.argocdServer.password.empty())
+                throw std::invalid_argument(a + " needs a non-empty password");
+        }
+        else if (a == "--jenkins-port") o.jenkins.port = static_cast<int>(number(0));
+        else if (a == "--jenkins-password") {
+            o.jenkins.password = next();
+            if (o.jenkins.password.empty())
                 throw std::invalid_argument(a + " needs a non-empty password");
         }
         else if (a == "--gitops-repo") o.argocd.gitopsRepo = next();
@@ -197,6 +214,37 @@ void writeKubeconfig(const std::string &path, const std::string &url, const Pki 
         throw std::runtime_error("cannot write kubeconfig to " + path);
 }
 
+// jenkins.json beside the kubeconfig; beside a defaulted one (in a shared folder) named after it.
+std::string jenkinsConnectionPath(const std::string &kubeconfig, bool defaulted, int port)
+{
+    if (defaulted) {
+        const size_t slash = kubeconfig.rfind('/');
+        return kubeconfig.substr(0, slash + 1) + "pilothouse-sim-" + std::to_string(port) + ".jenkins.json";
+    }
+    const size_t slash = kubeconfig.rfind('/');
+    return (slash == std::string::npos ? std::string() : kubeconfig.substr(0, slash + 1)) + "jenkins.json";
+}
+
+void writeJenkinsConnection(const std::string &path, const JenkinsServer &jenkins, const Pki &pki)
+{
+    Json j = {{"url", jenkins.url()},
+              {"user", jenkins.adminUser()},
+              {"apiToken", jenkins.adminToken()},
+              {"password", jenkins.adminPassword()},
+              {"viewer", {{"user", "viewer"}, {"apiToken", jenkins.viewerToken()}, {"password", "viewer"}}},
+              {"certificateAuthorityData", base64Encode(pki.ca.certPem)}};
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out)
+            throw std::runtime_error("cannot write " + path);
+        ::chmod(tmp.c_str(), 0600);  // it holds the API tokens
+        out << j.dump(2) << "\n";
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        throw std::runtime_error("cannot write " + path);
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -206,6 +254,8 @@ int main(int argc, char **argv)
         // Taken first so that --argocd-password, parsed next, overrides it.
         if (const char *password = std::getenv("PILOTHOUSE_ARGOCD_PASSWORD"); password && *password)
             options.argocdServer.password = password;
+        if (const char *password = std::getenv("PILOTHOUSE_JENKINS_PASSWORD"); password && *password)
+            options.jenkins.password = password;
         parseArgs(argc, argv, options);
     } catch (const std::exception &e) {
         std::cerr << "pilothouse-sim: " << e.what() << "\n\n";
@@ -266,6 +316,9 @@ int main(int argc, char **argv)
     controllers.emplace<RolloutController>(cluster, load);
     kube.garbageCollector.addOwnerType(ResourceRegistry::instance().require("argoproj.io", "rollouts"));
     installTelemetry(server, controllers, cluster, load);
+    JenkinsWorld jenkinsWorld(jenkinsDemoJobs(), options.controllers.timeScale);
+    JenkinsServer jenkinsServer(jenkinsWorld, pki, options.jenkins);
+    installJenkinsControls(server, jenkinsServer);
     std::string error;
     int port = server.start(error);
     if (port < 0) {
@@ -292,6 +345,14 @@ int main(int argc, char **argv)
     }
     argocd.discoverNow();
     argocd.start();
+    if (jenkinsServer.start(error) < 0) {
+        std::cerr << "pilothouse-sim: " << error << "\n";
+        argocd.stop();
+        argocdServer.stop();
+        controllers.stop();
+        server.stop();
+        return 1;
+    }
     LoadWave wave(load, options.wave);
     if (options.loadWave) {
         if (!cluster.store().get(ResourceRegistry::instance().require("apps", "deployments"), options.wave.ns, options.wave.deployment))
@@ -300,11 +361,15 @@ int main(int argc, char **argv)
         wave.start();
     }
 
+    const bool kubeconfigDefaulted = options.kubeconfigOut.empty();
     if (options.kubeconfigOut.empty()) {
         const char *runtimeDir = std::getenv("XDG_RUNTIME_DIR");
         options.kubeconfigOut = std::string(runtimeDir && *runtimeDir ? runtimeDir : "/tmp") + "/pilothouse-sim-" + std::to_string(port) + ".kubeconfig";
     }
+    std::string jenkinsJson = jenkinsConnectionPath(options.kubeconfigOut, kubeconfigDefaulted, port);
     try {
+        // The Jenkins connection first: a client that waits for the kubeconfig finds it there.
+        writeJenkinsConnection(jenkinsJson, jenkinsServer, pki);
         writeKubeconfig(options.kubeconfigOut, server.url(), pki, options.server.viewerToken);
     } catch (const std::exception &e) {
         std::cerr << "pilothouse-sim: " << e.what() << "\n";
@@ -324,16 +389,20 @@ int main(int argc, char **argv)
                                          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.wave.period).count()) +
                                          " s; HPA time scale " + std::to_string(std::lround(options.controllers.timeScale)) + "\n"
                                    : std::string())
+              << "pilothouse-sim: serving the Jenkins API at " << jenkinsServer.url() << " (user " << jenkinsServer.adminUser()
+              << ", API token " << jenkinsServer.adminToken() << "); jenkins.json " << jenkinsJson << "\n"
               << "Press Ctrl+C to stop." << std::endl;
 
     int sig = 0;
     sigwait(&stopSignals, &sig);
     std::cout << "pilothouse-sim: stopping" << std::endl;
     wave.stop();
+    jenkinsServer.stop();
     argocd.stop();
     argocdServer.stop();
     controllers.stop();
     server.stop();
     std::remove(options.kubeconfigOut.c_str());
+    std::remove(jenkinsJson.c_str());
     return 0;
 }
