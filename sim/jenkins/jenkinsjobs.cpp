@@ -210,6 +210,7 @@ std::vector<JenkinsJobDef> jenkinsDemoJobs()
     deploy.stages.push_back(stage("Deploy to production", 12, JenkinsLog::Deploy));
     deploy.stages.push_back(stage("Notify", 2, JenkinsLog::Notify));
     deploy.history = 5;
+    deploy.startedByHand = true;
     jobs.push_back(deploy);
     return jobs;
 }
@@ -225,6 +226,10 @@ std::uint64_t jenkinsSeed(const std::string &text)
 }
 
 namespace {
+
+// Gradle's rich console colours, as the AnsiColor plugin passes them through to the log.
+std::string green(const std::string &text) { return "\x1b[1;32m" + text + "\x1b[0m"; }
+std::string red(const std::string &text) { return "\x1b[1;31m" + text + "\x1b[0m"; }
 
 class Planner {
 public:
@@ -467,7 +472,7 @@ private:
             out.push_back("INFO: Analysis report uploaded in " + std::to_string(between(20, 200)) + "ms");
             out.push_back("INFO: ANALYSIS SUCCESSFUL, you can find the results at: https://sonarqube.pilothouse.local/dashboard?id=" + key);
             out.push_back("INFO: More about the report processing at https://sonarqube.pilothouse.local/api/ce/task?id=" + task);
-            out.push_back("BUILD SUCCESSFUL in " + elapsed(between(25, 70)));
+            out.push_back(green("BUILD SUCCESSFUL") + " in " + elapsed(between(25, 70)));
             break;
         }
         case JenkinsLog::QualityGate: {
@@ -496,7 +501,7 @@ private:
                 out.push_back(suite + " > " + pick(verbs) + pick(things) + "() PASSED");
             const int total = between(120, 480);
             if (fails(def)) {
-                out.push_back(suite + " > refundsPartially() FAILED");
+                out.push_back(suite + " > refundsPartially() " + red("FAILED"));
                 out.push_back("    org.opentest4j.AssertionFailedError: expected: <40.00> but was: <0.00>");
                 out.push_back("        at app//org.junit.jupiter.api.AssertionFailureBuilder.build(AssertionFailureBuilder.java:151)");
                 out.push_back("        at app//dev.pilothouse." + m_service + "." + suite + ".refundsPartially(" + suite + ".java:" + std::to_string(between(40, 300)) + ")");
@@ -506,21 +511,21 @@ private:
                 out.push_back("* What went wrong:");
                 out.push_back("Execution failed for task ':test'.");
                 out.push_back("> There were failing tests. See the report at: file://" + m_seed.workspace + "/build/reports/tests/test/index.html");
-                out.push_back("BUILD FAILED in " + elapsed(between(30, 80)));
+                out.push_back(red("BUILD FAILED") + " in " + elapsed(between(30, 80)));
                 m_failure = "ERROR: script returned exit code 1";
             } else if (unstable(def)) {
-                out.push_back(suite + " > reconnectsAfterTimeout() FAILED");
+                out.push_back(suite + " > reconnectsAfterTimeout() " + red("FAILED"));
                 out.push_back("    java.util.concurrent.TimeoutException: no answer from redis-cart:6379 in 2000 ms");
-                out.push_back(suite + " > ranksByRecentViews() FAILED");
+                out.push_back(suite + " > ranksByRecentViews() " + red("FAILED"));
                 out.push_back("    org.opentest4j.AssertionFailedError: expected: <[p-12, p-7]> but was: <[p-7, p-12]>");
                 out.push_back(std::to_string(total) + " tests completed, 2 failed (ignoreFailures = true)");
-                out.push_back("BUILD SUCCESSFUL in " + elapsed(between(30, 80)));
+                out.push_back(green("BUILD SUCCESSFUL") + " in " + elapsed(between(30, 80)));
                 out.push_back("[Pipeline] junit");
                 out.push_back("Recording test results");
                 out.push_back("[Checks API] No suitable checks publisher found.");
                 out.push_back("Unstable: 2 tests failed");
             } else {
-                out.push_back("BUILD SUCCESSFUL in " + elapsed(between(30, 80)));
+                out.push_back(green("BUILD SUCCESSFUL") + " in " + elapsed(between(30, 80)));
                 out.push_back("[Pipeline] junit");
                 out.push_back("Recording test results");
                 out.push_back("[Checks API] No suitable checks publisher found.");
@@ -543,7 +548,7 @@ private:
             for (const char *t : {"> Task :compileJava", "> Task :processResources", "> Task :classes", "> Task :resolveMainClassName",
                                   "> Task :bootJar", "> Task :jar", "> Task :assemble", "> Task :check", "> Task :build"})
                 out.push_back(t);
-            out.push_back("BUILD SUCCESSFUL in " + elapsed(between(20, 60)));
+            out.push_back(green("BUILD SUCCESSFUL") + " in " + elapsed(between(20, 60)));
             out.push_back(std::to_string(between(6, 11)) + " actionable tasks: " + std::to_string(between(4, 6)) + " executed, 3 up-to-date");
             break;
         case JenkinsLog::Docker: {

@@ -52,6 +52,7 @@ struct JenkinsJobDef {
     std::vector<JenkinsParameterDef> parameters;
     std::vector<JenkinsStageDef> stages;
     int history = 0;                // past builds made at start
+    bool startedByHand = false;     // its past builds were started by a user, not by a push
 };
 
 // The demo's jobs, folders first (a parent always comes before its children).

@@ -327,13 +327,13 @@ void JenkinsServer::handle(const httplib::Request &req, httplib::Response &res)
             res.status = 204;
             res.set_header("Content-Length", "0");
         } else if (!parts.empty() && parts[0] == "job") {
-            serveJob(req, res, caller, parts, form, updates);
+            serveJob(req, res, caller, parts, form, tree, shape, updates);
         } else {
             throw JenkinsError(404, "Not Found");
         }
     } catch (const JenkinsError &e) {
         if (e.status() == 0)
-            return;  // the answer is dropped on purpose
+            return;  // the dropped-trigger fault: the connection is already shut down
         sendHtml(res, e.status(), e.status() == 404 ? "Not Found" : e.status() == 403 ? "Access Denied" : "Error",
                  "<p>" + std::string(e.what()) + "</p>");
     }
@@ -342,7 +342,7 @@ void JenkinsServer::handle(const httplib::Request &req, httplib::Response &res)
 
 void JenkinsServer::serveJob(const httplib::Request &req, httplib::Response &res, const Caller &caller,
                              const std::vector<std::string> &parts, const std::map<std::string, std::string> &form,
-                             std::vector<JenkinsGitopsUpdate> &updates)
+                             const std::optional<JenkinsTree> &tree, const JenkinsShape &shape, std::vector<JenkinsGitopsUpdate> &updates)
 {
     std::vector<std::string> names;
     size_t i = 0;
@@ -354,12 +354,6 @@ void JenkinsServer::serveJob(const httplib::Request &req, httplib::Response &res
     if (!job)
         throw JenkinsError(404, "Not Found");
     std::vector<std::string> rest(parts.begin() + static_cast<long>(i), parts.end());
-    std::optional<JenkinsTree> tree;
-    if (req.has_param("tree")) {
-        std::string error;
-        tree = parseJenkinsTree(req.get_param_value("tree"), error);
-    }
-    JenkinsShape shape{tree ? &*tree : nullptr, req.has_param("depth") ? std::atoi(req.get_param_value("depth").c_str()) : 0};
     auto needPost = [&] {
         if (req.method != "POST")
             throw JenkinsError(405, "This URL requires POST");
@@ -462,6 +456,8 @@ void JenkinsServer::serveJob(const httplib::Request &req, httplib::Response &res
         res.set_content(text.substr(static_cast<size_t>(start)), kTextType);
     } else if (subIs({"wfapi", "describe"})) {
         sendJenkinsJson(res, m_world.wfapiDescribe(*build), std::nullopt);
+    } else if (subIs({"wfapi", "changesets"}) || subIs({"wfapi", "artifacts"})) {
+        sendJenkinsJson(res, Json::array(), std::nullopt);  // linked from describe; nothing to list
     } else if (subIs({"wfapi", "pendingInputActions"})) {
         sendJenkinsJson(res, m_world.pendingInputActions(*build), std::nullopt);
     } else if (sub.size() == 5 && sub[0] == "execution" && sub[1] == "node" && sub[3] == "wfapi" && (sub[4] == "describe" || sub[4] == "log")) {

@@ -54,8 +54,10 @@ private:
     std::string sessionOf(const httplib::Request &req) const;
     std::string crumbFor(const std::string &session, const std::string &user) const;
     bool crumbValid(const httplib::Request &req, const std::map<std::string, std::string> &form, const Caller &caller) const;
+    // Everything under /job/...: jobs, triggers, builds, their console, wfapi and inputs.
     void serveJob(const httplib::Request &req, httplib::Response &res, const Caller &caller, const std::vector<std::string> &parts,
-                  const std::map<std::string, std::string> &form, std::vector<JenkinsGitopsUpdate> &updates);
+                  const std::map<std::string, std::string> &form, const std::optional<JenkinsTree> &tree, const JenkinsShape &shape,
+                  std::vector<JenkinsGitopsUpdate> &updates);
 
     JenkinsWorld &m_world;
     JenkinsServerOptions m_options;

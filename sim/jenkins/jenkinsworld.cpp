@@ -201,7 +201,7 @@ void JenkinsWorld::addHistory(Job &job)
         Json causes = Json::array();
         if (job.def.kind == JenkinsJobDef::Kind::Branch)
             causes.push_back({{"_class", "jenkins.branch.BranchIndexingCause"}, {"shortDescription", "Branch indexing"}});
-        else if (job.def.stages.size() > 0 && job.def.parameters.size() > 3)
+        else if (job.def.startedByHand)
             causes.push_back(userCause({"release.manager", "Release Manager"}));
         else
             causes.push_back({{"_class", "hudson.triggers.SCMTrigger$SCMTriggerCause"}, {"shortDescription", "Started by an SCM change"}});
@@ -753,8 +753,11 @@ Json JenkinsWorld::queueItemJson(long long id, const JenkinsShape &shape) const
         actions.push_back(parametersAction(*q.job, q.params));
     actions.push_back({{"_class", "hudson.model.CauseAction"}, {"causes", q.causes}});
     std::string paramsText;
-    for (const auto &[k, v] : q.params)
-        paramsText += "\n" + k + "=" + v;
+    for (const auto &[k, v] : q.params) {
+        auto def = std::find_if(q.job->def.parameters.begin(), q.job->def.parameters.end(), [&](const auto &p) { return p.name == k; });
+        const bool secret = def != q.job->def.parameters.end() && def->type == JenkinsParameterDef::Type::Password;
+        paramsText += "\n" + k + "=" + (secret ? std::string("****") : v);
+    }
     Json j = {{"actions", actions},
               {"blocked", false},
               {"id", q.id},

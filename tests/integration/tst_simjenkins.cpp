@@ -380,6 +380,7 @@ private Q_SLOTS:
         QCOMPARE(stage(dp, "Gradle build").value("status", ""), std::string("NOT_EXECUTED"));
         const std::string failedLog = m_jenkins.call("GET", payment + std::to_string(p) + "/consoleText").body;
         QVERIFY(failedLog.find("There were failing tests") != std::string::npos);
+        QVERIFY(failedLog.find("\x1b[1;31mBUILD FAILED\x1b[0m in ") != std::string::npos);  // Gradle's colours, as AnsiColor keeps them
         QVERIFY(failedLog.rfind("Finished: FAILURE\n") == failedLog.size() - 18);
         QCOMPARE(m_jenkins.get(payment + "api/json?tree=color").value("color", ""), std::string("red"));
         QCOMPARE(build(recommendation, u).value("result", ""), std::string("UNSTABLE"));
@@ -484,6 +485,19 @@ private Q_SLOTS:
         QVERIFY(log.find("Rejected by Pilothouse Admin") != std::string::npos);
         QVERIFY(log.find("set image") != std::string::npos);  // staging was deployed
         QVERIFY(log.rfind("Finished: ABORTED\n") == log.size() - 18);
+    }
+
+    void approvalProceedsEmpty()
+    {
+        const int n = trigger(kDeploy, "VERSION=1.5.2");
+        QVERIFY(n > 0);
+        QVERIFY(eventually([&] { return !m_jenkins.get(kDeploy + std::to_string(n) + "/wfapi/pendingInputActions").empty(); }));
+        QCOMPARE(m_jenkins.post(kDeploy + std::to_string(n) + "/input/Approval/proceedEmpty").status, 200);
+        QVERIFY(finished(kDeploy, n));
+        QCOMPARE(build(kDeploy, n).value("result", ""), std::string("SUCCESS"));
+        const std::string log = m_jenkins.call("GET", kDeploy + std::to_string(n) + "/consoleText").body;
+        QVERIFY(log.find("Approved by Pilothouse Admin") != std::string::npos);
+        QVERIFY(log.find("deployment \"order\" successfully rolled out") != std::string::npos);
     }
 
     void droppedTriggerMakesExactlyOneBuild()
