@@ -1,6 +1,8 @@
 // The HTTP engine: one libcurl multi handle driven by its own thread, results posted to the callers' threads.
 #include "http/httpengine.h"
 
+#include "http/bodybufferpool.h"
+
 #include <curl/curl.h>
 
 #include <QMetaObject>
@@ -21,6 +23,9 @@
 namespace pilothouse::backends::http {
 
 using Clock = std::chrono::steady_clock;
+
+// How long a body buffer nobody claimed stays mapped: longer than the gap between two pages of a list.
+constexpr std::chrono::milliseconds kBodyBufferIdle{2000};
 
 QByteArray Response::header(const QByteArray &lowercaseName) const
 {
@@ -70,14 +75,22 @@ struct Transfer {
     Headers headers;
     bool headersComplete = false;
     bool headersPosted = false;
-    QByteArray body;         // send(): the whole body
+    QByteArray body;         // send(): the whole body, when not in a pooled buffer
+    // send(): a body announced at BodyBufferPool::kMinBody or more goes into a pooled buffer.
+    std::shared_ptr<BodyBufferPool> pool;
+    BodyBufferPool::Buffer *pooled = nullptr;
+    qsizetype pooledSize = 0;
     QByteArray partialLine;  // stream(): bytes after the last '\n'
     QList<QByteArray> lines; // stream(): complete lines not yet posted
     Clock::time_point lastByte = Clock::now();
     bool retried = false;    // one retry on a fresh connection after a stale reused one
 
+    bool hasBody() const { return pooledSize > 0 || !body.isEmpty(); }
+
     ~Transfer()
     {
+        if (pooled)
+            pool->giveBack(pooled);
         if (easy)
             curl_easy_cleanup(easy);
         curl_slist_free_all(headerList);
@@ -91,6 +104,20 @@ size_t onBody(char *data, size_t size, size_t count, void *userdata)
     const size_t len = size * count;
     t->lastByte = Clock::now();
     if (!t->delivery->isStream) {
+        if (t->pooled) {
+            const qsizetype room = BodyBufferPool::capacity(t->pooled) - kBodyPadding - t->pooledSize;
+            if (static_cast<qsizetype>(len) <= room) {
+                std::memcpy(BodyBufferPool::data(t->pooled) + t->pooledSize, data, len);
+                t->pooledSize += static_cast<qsizetype>(len);
+                return len;
+            }
+            // More than the server announced: the body grows on the heap from here.
+            t->body.reserve(t->pooledSize + static_cast<qsizetype>(len) + kBodyPadding);
+            t->body.append(BodyBufferPool::data(t->pooled), t->pooledSize);
+            t->pool->giveBack(t->pooled);
+            t->pooled = nullptr;
+            t->pooledSize = 0;
+        }
         t->body.append(data, static_cast<qsizetype>(len));
         return len;
     }
@@ -127,8 +154,18 @@ void reserveBody(Transfer &t)
         const qint64 length = h.second.toLongLong(&ok);
         // A length beyond this is not trusted with an allocation up front: such a body grows as it comes.
         constexpr qint64 kMaxReserve = 512LL * 1024 * 1024;
-        if (ok && length > 0 && length <= kMaxReserve)
-            t.body.reserve(static_cast<qsizetype>(length) + kBodyPadding);
+        if (!ok || length <= 0 || length > kMaxReserve)
+            return;
+        const qsizetype need = static_cast<qsizetype>(length) + kBodyPadding;
+        if (t.pooled) {
+            t.pool->giveBack(t.pooled);
+            t.pooled = nullptr;
+            t.pooledSize = 0;
+        }
+        if (length >= BodyBufferPool::kMinBody)
+            t.pooled = t.pool->claim(need);
+        if (!t.pooled)
+            t.body.reserve(need);
         return;
     }
 }
@@ -343,6 +380,7 @@ struct HttpEngine::Private {
     std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
     std::atomic<RequestId> nextId{1};
     std::atomic<int> connections{0};
+    std::shared_ptr<BodyBufferPool> bodies = std::make_shared<BodyBufferPool>();
     std::thread thread;
 
     // Loop thread only.
@@ -504,6 +542,7 @@ bool HttpEngine::Private::configure(Transfer &t, const UrlParts &parts)
 void HttpEngine::Private::start(PendingStart pending)
 {
     auto t = std::make_unique<Transfer>();
+    t->pool = bodies;
     t->delivery = std::move(pending.delivery);
     t->request = std::move(pending.request);
     t->request.method = t->request.method.toUpper();
@@ -555,8 +594,15 @@ Response HttpEngine::Private::responseOf(Transfer &t) const
     }
     r.headers = t.headers;
     r.headersReceived = t.headersComplete;
-    if (!t.delivery->isStream)
-        r.body = std::move(t.body);
+    if (!t.delivery->isStream) {
+        if (t.pooled) {
+            r.body = t.pool->deliver(t.pooled, t.pooledSize);
+            t.pooled = nullptr;
+            t.pooledSize = 0;
+        } else {
+            r.body = std::move(t.body);
+        }
+    }
     return r;
 }
 
@@ -689,7 +735,7 @@ void HttpEngine::Private::run()
             // transport does, send once more on a fresh connection when nothing came back: any
             // method after a failed send (the server never read it), only GET/HEAD after an
             // empty answer (the server may have acted on it).
-            if (!raw->retried && raw->status == 0 && raw->body.isEmpty() && raw->lines.isEmpty() && raw->partialLine.isEmpty() &&
+            if (!raw->retried && raw->status == 0 && !raw->hasBody() && raw->lines.isEmpty() && raw->partialLine.isEmpty() &&
                 (code == CURLE_SEND_ERROR ||
                  ((code == CURLE_GOT_NOTHING || code == CURLE_RECV_ERROR) && (raw->request.method == "GET" || raw->request.method == "HEAD")))) {
                 long connects = -1;
@@ -744,6 +790,12 @@ void HttpEngine::Private::run()
             e.message = QStringLiteral("no data from %1 for %2 ms").arg(t->hostPort).arg(t->request.idleTimeoutMs);
             finishRunning(id, std::move(e), true);
         }
+
+        // A body buffer no response has held for a while goes back to the system (the informer
+        // gives its buffers back at once when a list is done).
+        bodies->release(kBodyBufferIdle);
+        if (bodies->buffers() > 0)
+            waitMs = std::min(waitMs, static_cast<long>(kBodyBufferIdle.count()));
 
         // curl shortens the wait to its own timers; curl_multi_wakeup cuts it short for new work.
         curl_multi_poll(shared->multi, nullptr, 0, static_cast<int>(waitMs), nullptr);
@@ -817,5 +869,9 @@ int HttpEngine::activeRequests() const
 }
 
 int HttpEngine::connectionsOpened() const { return d->connections.load(std::memory_order_relaxed); }
+
+void HttpEngine::releaseBodyBuffers() { d->bodies->release(); }
+
+qint64 HttpEngine::bodyBufferBytes() const { return d->bodies->mappedBytes(); }
 
 }  // namespace pilothouse::backends::http

@@ -56,7 +56,7 @@ inline constexpr qsizetype kBodyPadding = 64;
 struct Response {
     int status = 0;          // HTTP status; 0 when no answer arrived
     Headers headers;         // header names lowercased
-    QByteArray body;         // the whole body (send; with kBodyPadding to spare when its length was announced) or what was left unread (stream: empty)
+    QByteArray body;         // the whole body (send; with kBodyPadding to spare when its length was announced, in a buffer of the engine's when big) or what was left unread (stream: empty)
     ApiError error;          // transport error (Network, Tls, Timeout, Cancelled); kind None when an answer arrived
     // The final response headers (status 2xx..5xx) had arrived when the request ended, even if
     // the body then broke off: the server received the request and decided on it.
@@ -104,6 +104,14 @@ public:
     // Connections opened since the engine started (a refused attempt counts too); requests
     // multiplexed over HTTP/2 share one (for tests and diagnostics).
     int connectionsOpened() const;
+
+    // Big bodies (list pages) arrive in buffers the engine maps and reuses from one response to
+    // the next, and unmaps once no response has held them for a while (see bodybufferpool.h).
+    // This unmaps the ones no response holds now: for a receiver that is done with a series of
+    // big responses, e.g. an informer at the end of its list. Safe from any thread.
+    void releaseBodyBuffers();
+    // Bytes of body buffers mapped now, held or free (for tests and diagnostics).
+    qint64 bodyBufferBytes() const;
 
 private:
     struct Private;

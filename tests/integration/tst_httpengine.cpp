@@ -59,7 +59,9 @@ std::string configMap(const std::string &name)
 // A plain-HTTP server on loopback that misbehaves on purpose, one way for every connection.
 class RawServer {
 public:
-    enum class Mode { CutAfterHeaders, CloseWithoutAnswer, NeverAnswer };
+    // BigBody: a 200 with kBigBody bytes of one letter, 'a' for the first connection, 'b' for the next...
+    enum class Mode { CutAfterHeaders, CloseWithoutAnswer, NeverAnswer, BigBody };
+    static constexpr qsizetype kBigBody = 1536 * 1024;
 
     explicit RawServer(Mode mode) : m_mode(mode)
     {
@@ -101,6 +103,17 @@ private:
             if (m_mode == Mode::CutAfterHeaders) {
                 const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"kind\":\"Dep";
                 (void)!::write(c, answer, sizeof answer - 1);
+            }
+            if (m_mode == Mode::BigBody) {
+                std::string answer = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                                     std::to_string(kBigBody) + "\r\nConnection: close\r\n\r\n";
+                answer.append(static_cast<size_t>(kBigBody), static_cast<char>('a' + (m_connections - 1) % 26));
+                for (size_t done = 0; done < answer.size();) {
+                    const ssize_t n = ::write(c, answer.data() + done, answer.size() - done);
+                    if (n <= 0)
+                        break;
+                    done += static_cast<size_t>(n);
+                }
             }
             if (m_mode == Mode::NeverAnswer)
                 held.push_back(c);  // the socket stays open, silent, until the server goes
@@ -341,6 +354,64 @@ private Q_SLOTS:
         const QString sizes = QStringLiteral("%1 bytes in a buffer of %2").arg(r->body.size()).arg(r->body.capacity());
         QVERIFY2(r->body.capacity() - r->body.size() >= kBodyPadding, qPrintable(sizes));
         QVERIFY2(r->body.capacity() - r->body.size() < 2 * kBodyPadding, qPrintable(sizes));
+    }
+
+    // A big body comes in a buffer the engine maps and reuses: one a receiver still holds is
+    // never written over, one it let go takes the next big answer, and releaseBodyBuffers()
+    // unmaps what no answer holds (an informer at the end of its list).
+    void bigBodiesReuseTheBuffersLetGo()
+    {
+        RawServer server(RawServer::Mode::BigBody);
+        Request r;
+        r.url = server.url(QStringLiteral("/big"));
+        m_engine->releaseBodyBuffers();
+        QCOMPARE(m_engine->bodyBufferBytes(), 0);
+
+        auto first = send(r);
+        QVERIFY(first);
+        QCOMPARE(first->status, 200);
+        QCOMPARE(first->body.size(), RawServer::kBigBody);
+        QVERIFY(first->body.capacity() - first->body.size() >= kBodyPadding);
+        QCOMPARE(first->body.constData()[first->body.size()], '\0');
+        QVERIFY(m_engine->bodyBufferBytes() >= RawServer::kBigBody);
+        QByteArray held = first->body;  // kept by its receiver
+        first.reset();
+
+        auto second = send(r);
+        QVERIFY(second);
+        QCOMPARE(second->body, QByteArray(RawServer::kBigBody, 'b'));
+        QVERIFY(second->body.constData() != held.constData());
+        QCOMPARE(held, QByteArray(RawServer::kBigBody, 'a'));
+        const char *secondBuffer = second->body.constData();
+        const qint64 twoBuffers = m_engine->bodyBufferBytes();
+        second.reset();  // let go: the next big answer comes in its buffer
+
+        auto third = send(r);
+        QVERIFY(third);
+        QCOMPARE(third->body, QByteArray(RawServer::kBigBody, 'c'));
+        QCOMPARE(third->body.constData(), secondBuffer);
+        QCOMPARE(m_engine->bodyBufferBytes(), twoBuffers);
+
+        // A receiver changing its copy changes only its copy.
+        QByteArray changed = third->body;
+        changed[0] = 'x';
+        QCOMPARE(third->body.at(0), 'c');
+        third.reset();
+        changed.clear();
+
+        // Only the buffer nobody holds goes; the held one stays readable.
+        m_engine->releaseBodyBuffers();
+        QVERIFY(m_engine->bodyBufferBytes() > 0);
+        QVERIFY(m_engine->bodyBufferBytes() < twoBuffers);
+        QCOMPARE(held, QByteArray(RawServer::kBigBody, 'a'));
+        QByteArray last = held;
+        QVERIFY(!last.isDetached());
+        last.append('!');  // detaches into a copy of its own
+        QCOMPARE(held.size(), RawServer::kBigBody);
+        QCOMPARE(last.size(), RawServer::kBigBody + 1);
+        held.clear();
+        m_engine->releaseBodyBuffers();
+        QCOMPARE(m_engine->bodyBufferBytes(), 0);
     }
 
     void bearerToken()

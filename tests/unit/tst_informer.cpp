@@ -262,6 +262,43 @@ private Q_SLOTS:
         inf->stop();
     }
 
+    // Pages of MBs come in buffers the engine reuses page after page (the page being parsed and
+    // the next one: two, however many pages), not in new memory per page whose freed remains
+    // stayed resident in malloc's arenas; the informer gives the buffers back before it says
+    // synced, so that what is resident then is what it keeps.
+    void bigPagesReuseBuffersGivenBackAtSync()
+    {
+        constexpr int kPages = 8;
+        const std::string padding(700 * 1024, 'x');  // two pods a page: pages of 1.4 MB
+        {
+            std::lock_guard lock(m_script.mutex);
+            for (int p = 0; p < kPages; ++p)
+                m_script.lists.push_back([p, padding](auto &, auto &res) {
+                    std::vector<std::string> pods;
+                    for (int i = 0; i < 2; ++i) {
+                        nlohmann::json pod = nlohmann::json::parse(podJson("p" + std::to_string(p * 2 + i), "1"));
+                        pod["metadata"]["annotations"] = {{"padding", padding}};
+                        pods.push_back(pod.dump());
+                    }
+                    respondList(res, pods, "rv-big", p + 1 < kPages ? "page" + std::to_string(p + 1) : std::string());
+                });
+        }
+        m_engine->releaseBodyBuffers();
+        auto inf = makeInformer();
+        qint64 most = 0;
+        qint64 atSync = -1;
+        connect(inf.get(), &Informer::listProgress, this, [&] { most = std::max(most, m_engine->bodyBufferBytes()); });
+        connect(inf.get(), &Informer::synced, this, [&] { atSync = m_engine->bodyBufferBytes(); });
+        QSignalSpy synced(inf.get(), &Informer::synced);
+        inf->start();
+        QTRY_COMPARE_WITH_TIMEOUT(synced.count(), 1, 10000);
+        QCOMPARE(synced.at(0).at(0).value<ObjectList>().size(), size_t(2 * kPages));
+        constexpr qint64 kBuffer = 2 * 1024 * 1024;  // a page of 1.4 MB in whole huge pages
+        QVERIFY2(most > 0 && most <= 2 * kBuffer, qPrintable(QStringLiteral("%1 bytes of buffers for %2 pages").arg(most).arg(kPages)));
+        QCOMPARE(atSync, 0);
+        inf->stop();
+    }
+
     // Readers of the store (projections on the informer's thread) hear of a change at once; the
     // batch for the other receivers comes after the batching interval.
     void theStoreChangesBeforeTheBatchIsDelivered()

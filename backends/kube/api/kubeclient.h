@@ -41,6 +41,7 @@ public:
 
     const ResolvedContext &context() const { return m_context; }
     CredentialProvider &credentials() { return *m_credentials; }
+    http::HttpEngine *engine() const { return m_engine; }
 
     // `done` runs on `receiver`'s thread.
     void request(const QByteArray &method, const QString &pathAndQuery, const QByteArray &body, const QByteArray &contentType,

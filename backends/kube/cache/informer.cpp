@@ -178,16 +178,30 @@ void Informer::onListPage(const KubeReply &reply)
         Q_EMIT listProgress(received, remaining >= 0 ? received + static_cast<int>(remaining) : -1);
         return;
     }
+    // The list ends once this page's reply is gone (the engine's delivery and the client's reply
+    // still hold its body here), so that its buffer goes back to the system with the others
+    // before synced: one event later.
+    const quint64 gen = m_generation;
+    QMetaObject::invokeMethod(this, [this, gen, rv = page.value().resourceVersion] {
+        if (gen == m_generation && !m_stopped)
+            finishList(rv);
+    }, Qt::QueuedConnection);
+}
+
+void Informer::finishList(const QString &resourceVersion)
+{
     m_store.swap(m_listing);
     m_listing.clear();
     m_listing.squeeze();
     m_parser.releaseMemory();
+    // The pages' buffers, mapped by the engine for the list and reused page after page.
+    m_client->engine()->releaseBodyBuffers();
 #ifdef __GLIBC__
-    // A list leaves tens of MB of freed page buffers in malloc's arenas; give them back, so the
-    // resident size reflects what the informer keeps (one call per list, not per event).
+    // A list leaves MBs of freed parser buffers and pages' items in malloc's arenas; give them
+    // back, so the resident size reflects what the informer keeps (one call per list, not per event).
     malloc_trim(0);
 #endif
-    m_lastRv = page.value().resourceVersion;
+    m_lastRv = resourceVersion;
     m_pending.clear();
     ++m_stats.lists;
     if (m_tableMode) {

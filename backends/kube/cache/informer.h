@@ -131,6 +131,7 @@ Q_SIGNALS:
 private:
     void listPage(const QString &continueToken);
     void onListPage(const KubeReply &reply);
+    void finishList(const QString &resourceVersion);
     void startWatch();
     void onWatchAnswered();
     void onWatchLine(const QByteArray &line);

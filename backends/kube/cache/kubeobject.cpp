@@ -378,6 +378,7 @@ struct ObjectParser::Private {
     SummaryKind kind;
     bool keepJson = true;
     dom::parser parser;
+    dom::document listDoc;  // the tape and strings of list pages
     StringPool pool;
 };
 
@@ -392,7 +393,11 @@ void ObjectParser::setKind(SummaryKind kind) { d->kind = kind; }
 
 void ObjectParser::setKeepJson(bool keep) { d->keepJson = keep; }
 
-void ObjectParser::releaseMemory() { d->parser = dom::parser(); }
+void ObjectParser::releaseMemory()
+{
+    d->parser = dom::parser();
+    d->listDoc = dom::document();
+}
 
 Result<ParsedList> ObjectParser::parseList(const QByteArray &body)
 {
@@ -400,7 +405,18 @@ Result<ParsedList> ObjectParser::parseList(const QByteArray &body)
     // A body with simdjson's padding behind it (the HTTP engine reserves it when the server says
     // the length) is parsed where it is, instead of being copied into the parser's buffer first.
     const bool padded = body.capacity() - body.size() >= static_cast<qsizetype>(simdjson::SIMDJSON_PADDING);
-    if (auto err = d->parser.parse(body.constData(), static_cast<size_t>(body.size()), !padded).get(doc))
+    // Room for pages a quarter longer than this one, taken at the first page: simdjson would
+    // otherwise reallocate its buffers (several times the page) at every page longer than all
+    // before it, and each new set lands on top of the objects parsed so far, where the end of
+    // the list frees it into the top of this thread's malloc arena, which stays resident.
+    const auto length = static_cast<size_t>(body.size());
+    if (d->parser.capacity() < length || d->listDoc.capacity() < length) {
+        const size_t room = length + length / 4;
+        // Should either fail, the parse below tries again with the length.
+        if (d->parser.allocate(room) == simdjson::SUCCESS && d->listDoc.allocate(room) != simdjson::SUCCESS)
+            d->listDoc = dom::document();
+    }
+    if (auto err = d->parser.parse_into_document(d->listDoc, body.constData(), length, !padded).get(doc))
         return Result<ParsedList>::failure(malformedError(QStringLiteral("the list answer is not valid JSON (%1)").arg(QString::fromUtf8(simdjson::error_message(err)))));
     dom::object root;
     if (doc.get_object().get(root))
