@@ -330,6 +330,7 @@ private:
     {
         int index = addStage(def, -1);
         m_plan.stages[index].skipped = true;
+        m_plan.stages[index].skippedByWhen = why.find("when") != std::string::npos;
         line("[Pipeline] stage");
         line("[Pipeline] { (" + def.name + ")");
         line("Stage \"" + def.name + "\" " + why);
@@ -338,6 +339,7 @@ private:
         for (const auto &b : def.parallel) {
             int bi = addStage(b, index);
             m_plan.stages[bi].skipped = true;
+            m_plan.stages[bi].skippedByWhen = m_plan.stages[index].skippedByWhen;
         }
     }
 

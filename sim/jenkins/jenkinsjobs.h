@@ -65,7 +65,8 @@ struct JenkinsPlannedStage {
     int parent = -1;       // index of the parallel stage it is a branch of
     long long startMs = 0, durationMs = 0;  // plan time (simulated ms from the build's start)
     bool fails = false, unstable = false, input = false, gitopsTag = false;
-    bool skipped = false;  // after a failure: never runs (NOT_EXECUTED)
+    bool skipped = false;  // after a failure or by its when condition: never runs (NOT_EXECUTED)
+    bool skippedByWhen = false;
     const JenkinsStageDef *def = nullptr;
 };
 

@@ -456,6 +456,8 @@ void JenkinsServer::serveJob(const httplib::Request &req, httplib::Response &res
         res.set_content(text.substr(static_cast<size_t>(start)), kTextType);
     } else if (subIs({"wfapi", "describe"})) {
         sendJenkinsJson(res, m_world.wfapiDescribe(*build), std::nullopt);
+    } else if (subIs({"stages", "tree"})) {
+        sendJenkinsJson(res, m_world.stagesTree(*build), std::nullopt);
     } else if (subIs({"wfapi", "changesets"}) || subIs({"wfapi", "artifacts"})) {
         sendJenkinsJson(res, Json::array(), std::nullopt);  // linked from describe; nothing to list
     } else if (subIs({"wfapi", "pendingInputActions"})) {

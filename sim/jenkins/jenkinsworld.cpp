@@ -1004,6 +1004,43 @@ Json JenkinsWorld::pendingInputActions(const Build &b) const
     return out;
 }
 
+Json JenkinsWorld::stagesTree(const Build &b) const
+{
+    const long long now = nowMs();
+    auto node = [&](size_t i, const char *type) {
+        const JenkinsPlannedStage &ps = b.plan.stages[i];
+        const StageRun &st = b.stages[i];
+        std::string state = st.status == "SUCCESS" ? "success" : st.status == "FAILED" ? "failure" : st.status == "UNSTABLE" ? "unstable"
+                          : st.status == "ABORTED" ? "aborted" : st.status == "IN_PROGRESS" ? "running"
+                          : st.status == "PAUSED_PENDING_INPUT" ? "paused" : ps.skippedByWhen ? "skipped" : "not_built";
+        const long long duration = st.ended ? st.endMs - st.startMs : st.started ? now - st.startMs : 0;
+        const long long planned = std::max(1LL, static_cast<long long>(static_cast<double>(ps.durationMs) / b.scale));
+        const int percent = st.ended ? 100 : st.started ? static_cast<int>(std::min(99LL, 100 * duration / planned)) : 0;
+        return Json{{"name", ps.name},
+                    {"title", ps.name},
+                    {"state", state},
+                    {"completePercent", percent},
+                    {"id", std::to_string(ps.id)},
+                    {"type", type},
+                    {"children", Json::array()},
+                    {"pauseDurationMillis", st.pauseMs + (b.paused && static_cast<int>(i) == b.pausedStage ? now - b.pauseStartMs : 0)},
+                    {"startTimeMillis", st.started ? st.startMs : 0},
+                    {"totalDurationMillis", std::max(0LL, duration)}};
+    };
+    auto shown = [&](size_t i) { return b.stages[i].started || (!b.building && b.stages[i].status == "NOT_EXECUTED"); };
+    Json stages = Json::array();
+    for (size_t i = 0; i < b.plan.stages.size(); ++i) {
+        if (b.plan.stages[i].parent >= 0 || !shown(i))
+            continue;
+        Json stage = node(i, "STAGE");
+        for (size_t k = 0; k < b.plan.stages.size(); ++k)
+            if (b.plan.stages[k].parent == static_cast<int>(i) && shown(k))
+                stage["children"].push_back(node(k, "PARALLEL"));
+        stages.push_back(stage);
+    }
+    return {{"complete", !b.building}, {"stages", stages}};
+}
+
 const std::string &JenkinsWorld::console(const Build &b) const { return b.console; }
 bool JenkinsWorld::building(const Build &b) const { return b.building; }
 int JenkinsWorld::number(const Build &b) const { return b.number; }

@@ -105,6 +105,8 @@ public:
     Json wfapiNodeDescribe(const Build &b, const std::string &nodeId) const;  // throws 404
     Json wfapiNodeLog(const Build &b, const std::string &nodeId) const;
     Json pendingInputActions(const Build &b) const;
+    // The Pipeline Graph View's stages/tree: top-level stages, parallel branches as their children.
+    Json stagesTree(const Build &b) const;
 
     const std::string &console(const Build &b) const;
     bool building(const Build &b) const;

@@ -371,6 +371,21 @@ private Q_SLOTS:
         QCOMPARE(*(at + 3), std::string("Contract tests"));
         QCOMPARE(stage(dc, "Integration tests").value("status", ""), std::string("SUCCESS"));
         QVERIFY(m_jenkins.call("GET", checkout + std::to_string(c) + "/consoleText").body.find("[Integration tests] ") != std::string::npos);
+        // The Pipeline Graph View's tree: the branches as children of their parallel stage.
+        Json tree = m_jenkins.get(checkout + std::to_string(c) + "/stages/tree");
+        QCOMPARE(tree.value("complete", false), true);
+        Json tests;
+        for (const auto &s : tree["stages"])
+            if (s.value("name", "") == "Tests")
+                tests = s;
+        QCOMPARE(tests.value("type", ""), std::string("STAGE"));
+        QCOMPARE(tests["children"].size(), size_t(3));
+        for (const auto &b : tests["children"]) {
+            QCOMPARE(b.value("type", ""), std::string("PARALLEL"));
+            QCOMPARE(b.value("state", ""), std::string("success"));
+        }
+        for (const auto &s : tree["stages"])
+            QVERIFY2(s.value("name", "") != "Integration tests", "a branch is not a top-level stage of the tree");
         // The failing job fails in its test stage; what comes after does not run.
         QCOMPARE(build(payment, p).value("result", ""), std::string("FAILURE"));
         Json dp = describe(payment, p);
@@ -378,6 +393,9 @@ private Q_SLOTS:
         QCOMPARE(stage(dp, "Unit tests + JaCoCo").value("status", ""), std::string("FAILED"));
         QVERIFY(stage(dp, "Unit tests + JaCoCo").contains("error"));
         QCOMPARE(stage(dp, "Gradle build").value("status", ""), std::string("NOT_EXECUTED"));
+        for (const auto &s : m_jenkins.get(payment + std::to_string(p) + "/stages/tree")["stages"])
+            if (s.value("name", "") == "Unit tests + JaCoCo" || s.value("name", "") == "Gradle build")
+                QCOMPARE(s.value("state", ""), std::string(s.value("name", "") == "Gradle build" ? "not_built" : "failure"));
         const std::string failedLog = m_jenkins.call("GET", payment + std::to_string(p) + "/consoleText").body;
         QVERIFY(failedLog.find("There were failing tests") != std::string::npos);
         QVERIFY(failedLog.find("\x1b[1;31mBUILD FAILED\x1b[0m in ") != std::string::npos);  // Gradle's colours, as AnsiColor keeps them
