@@ -246,6 +246,20 @@ void JenkinsClient::queueItem(qint64 id, QObject *receiver, Done<QueueItem> done
     getParsed<QueueItem>(QStringLiteral("/queue/item/%1/api/json").arg(id), "queue item", &parseQueueItem, receiver, std::move(done));
 }
 
+void JenkinsClient::queue(QObject *receiver, Done<QList<QueueItem>> done)
+{
+    getParsed<QList<QueueItem>>(QStringLiteral("/queue/api/json"), "queue", &parseQueue, receiver, std::move(done));
+}
+
+void JenkinsClient::recentBuilds(const QStringList &job, int count, QObject *receiver, Done<QList<BuildInfo>> done)
+{
+    const QString tree = QStringLiteral("builds[number,url,displayName,building,result,timestamp,duration,"
+                                        "actions[parameters[_class,name,value],causes[shortDescription,userId]]]{0,%1}")
+                             .arg(std::max(1, count));
+    getParsed<QList<BuildInfo>>(jobUrlPath(job) + QStringLiteral("api/json?tree=") + QString::fromLatin1(QUrl::toPercentEncoding(tree, ",[]{}")),
+                                "builds", &parseBuildList, receiver, std::move(done));
+}
+
 void JenkinsClient::console(const QStringList &job, int number, qint64 start, QObject *receiver, Done<ConsoleChunk> done)
 {
     const QString path = jobUrlPath(job) + QString::number(number) + QStringLiteral("/logText/progressiveText?start=") + QString::number(start);

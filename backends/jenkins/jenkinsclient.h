@@ -70,6 +70,10 @@ public:
     void pendingInputs(const QStringList &job, int number, QObject *receiver, Done<QList<PendingInput>> done);
     void parameterDefinitions(const QStringList &job, QObject *receiver, Done<QList<ParameterDefinition>> done);
     void queueItem(qint64 id, QObject *receiver, Done<QueueItem> done);
+    // What waits in the queue now (every job's).
+    void queue(QObject *receiver, Done<QList<QueueItem>> done);
+    // A job's newest `count` builds with their parameters and causes, newest first.
+    void recentBuilds(const QStringList &job, int count, QObject *receiver, Done<QList<BuildInfo>> done);
     // The console from byte `start` on.
     void console(const QStringList &job, int number, qint64 start, QObject *receiver, Done<ConsoleChunk> done);
 

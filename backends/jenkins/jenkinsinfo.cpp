@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace pilothouse::backends::jenkins {
 
 namespace {
@@ -269,12 +271,10 @@ Result<QList<JobNode>> parseJobTree(const QByteArray &json)
     return out;
 }
 
-Result<BuildInfo> parseBuild(const QByteArray &json)
+namespace {
+
+Result<BuildInfo> buildOf(const QJsonObject &o)
 {
-    auto doc = document(json, QStringLiteral("the build"));
-    if (!doc)
-        return Result<BuildInfo>::failure(doc.error());
-    const QJsonObject o = doc.value().object();
     if (!o.value(QLatin1String("number")).isDouble())
         return Result<BuildInfo>::failure(malformedError(QStringLiteral("the build has no number")));
     BuildInfo b;
@@ -302,12 +302,50 @@ Result<BuildInfo> parseBuild(const QByteArray &json)
     return b;
 }
 
-Result<QueueItem> parseQueueItem(const QByteArray &json)
+}  // namespace
+
+Result<BuildInfo> parseBuild(const QByteArray &json)
 {
-    auto doc = document(json, QStringLiteral("the queue item"));
+    auto doc = document(json, QStringLiteral("the build"));
     if (!doc)
-        return Result<QueueItem>::failure(doc.error());
-    const QJsonObject o = doc.value().object();
+        return Result<BuildInfo>::failure(doc.error());
+    return buildOf(doc.value().object());
+}
+
+Result<QList<BuildInfo>> parseBuildList(const QByteArray &json)
+{
+    auto doc = document(json, QStringLiteral("the job's builds"));
+    if (!doc)
+        return Result<QList<BuildInfo>>::failure(doc.error());
+    QList<BuildInfo> out;
+    for (const QJsonValue &v : doc.value().object().value(QLatin1String("builds")).toArray()) {
+        auto b = buildOf(v.toObject());
+        if (!b)
+            return Result<QList<BuildInfo>>::failure(b.error());
+        out << b.value();
+    }
+    return out;
+}
+
+bool sameParameters(const QList<BuildParameter> &a, const QList<BuildParameter> &b)
+{
+    // The same names; the same values where neither side keeps it secret.
+    if (a.size() != b.size())
+        return false;
+    for (const BuildParameter &p : a) {
+        const auto other = std::find_if(b.cbegin(), b.cend(), [&p](const BuildParameter &q) { return q.name == p.name; });
+        if (other == b.cend())
+            return false;
+        if (!p.secret && !other->secret && p.value != other->value)
+            return false;
+    }
+    return true;
+}
+
+namespace {
+
+Result<QueueItem> queueItemOf(const QJsonObject &o)
+{
     if (!o.value(QLatin1String("id")).isDouble())
         return Result<QueueItem>::failure(malformedError(QStringLiteral("the queue item has no id")));
     QueueItem q;
@@ -322,6 +360,31 @@ Result<QueueItem> parseQueueItem(const QByteArray &json)
     q.taskUrl = str(o.value(QLatin1String("task")).toObject(), "url");
     q.parameters = parametersOf(o.value(QLatin1String("actions")).toArray());
     return q;
+}
+
+}  // namespace
+
+Result<QueueItem> parseQueueItem(const QByteArray &json)
+{
+    auto doc = document(json, QStringLiteral("the queue item"));
+    if (!doc)
+        return Result<QueueItem>::failure(doc.error());
+    return queueItemOf(doc.value().object());
+}
+
+Result<QList<QueueItem>> parseQueue(const QByteArray &json)
+{
+    auto doc = document(json, QStringLiteral("the queue"));
+    if (!doc)
+        return Result<QList<QueueItem>>::failure(doc.error());
+    QList<QueueItem> out;
+    for (const QJsonValue &v : doc.value().object().value(QLatin1String("items")).toArray()) {
+        auto q = queueItemOf(v.toObject());
+        if (!q)
+            return Result<QList<QueueItem>>::failure(q.error());
+        out << q.value();
+    }
+    return out;
 }
 
 qint64 queueItemFromLocation(const QString &location)

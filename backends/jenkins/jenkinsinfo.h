@@ -104,6 +104,13 @@ struct QueueItem {
 
 // GET /queue/item/N/api/json
 Result<QueueItem> parseQueueItem(const QByteArray &json);
+// GET /queue/api/json: the items waiting (their task URL says whose they are).
+Result<QList<QueueItem>> parseQueue(const QByteArray &json);
+// GET /job/X/api/json?tree=builds[...]: a job's recent builds, newest first.
+Result<QList<BuildInfo>> parseBuildList(const QByteArray &json);
+// The same parameter names, and the same values where neither side keeps the value secret (a
+// password's is never read back): what tells a build of ours from another one.
+bool sameParameters(const QList<BuildParameter> &a, const QList<BuildParameter> &b);
 // The queue item number from a trigger's Location ("https://ci/queue/item/42/" → 42); 0 when none.
 qint64 queueItemFromLocation(const QString &location);
 

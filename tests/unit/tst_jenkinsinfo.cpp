@@ -226,6 +226,18 @@ private Q_SLOTS:
         QCOMPARE(queueItemFromLocation(QString()), 0);
     }
 
+    void parametersMatchByNameAndVisibleValue()
+    {
+        const BuildParameter tag{QStringLiteral("IMAGE_TAG"), QStringLiteral("171"), false};
+        const BuildParameter token{QStringLiteral("TOKEN"), QStringLiteral("s3cr3t"), true};
+        const BuildParameter tokenAsRead{QStringLiteral("TOKEN"), QString(), true};  // Jenkins never sends it back
+        QVERIFY(sameParameters({tag, token}, {tokenAsRead, tag}));
+        QVERIFY(!sameParameters({tag, token}, {tag}));
+        QVERIFY(!sameParameters({tag}, {BuildParameter{QStringLiteral("IMAGE_TAG"), QStringLiteral("172"), false}}));
+        QVERIFY(!sameParameters({tag}, {BuildParameter{QStringLiteral("TAG"), QStringLiteral("171"), false}}));
+        QVERIFY(sameParameters({}, {}));
+    }
+
     void pendingInputWithParameters()
     {
         const auto parsed = parsePendingInputs(fixture("pending-inputs.json"));
