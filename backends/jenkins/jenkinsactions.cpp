@@ -262,7 +262,7 @@ void JenkinsActions::resolveLost(std::shared_ptr<Trigger> t)
     m_client->queue(this, [this, t](const Result<QList<QueueItem>> &queue) {
         if (queue.ok())
             for (const QueueItem &q : queue.value())
-                if (q.taskUrl.endsWith(QLatin1Char('/') + jobPath(t->action.job)) && sameParameters(q.parameters, t->action.parameters)) {
+                if (q.taskUrl.endsWith(QLatin1Char('/') + jobPath(t->action.job)) && carriesParameters(q.parameters, t->action.parameters)) {
                     t->outcome.queueItem = q.id;
                     t->following.start();
                     return follow(t);
@@ -273,7 +273,7 @@ void JenkinsActions::resolveLost(std::shared_ptr<Trigger> t)
                 // Oldest first: the first build of ours after the click.
                 for (auto it = builds.value().crbegin(); it != builds.value().crend(); ++it) {
                     const bool newer = t->lastBuildBefore >= 0 ? it->number > t->lastBuildBefore : it->timestampMs >= t->sentAtMs - 60000;
-                    if (newer && sameParameters(it->parameters, t->action.parameters)) {
+                    if (newer && carriesParameters(it->parameters, t->action.parameters)) {
                         o.state = TriggerOutcome::State::Started;
                         o.buildNumber = it->number;
                         return finish(t, o);

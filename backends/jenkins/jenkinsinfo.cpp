@@ -327,14 +327,11 @@ Result<QList<BuildInfo>> parseBuildList(const QByteArray &json)
     return out;
 }
 
-bool sameParameters(const QList<BuildParameter> &a, const QList<BuildParameter> &b)
+bool carriesParameters(const QList<BuildParameter> &seen, const QList<BuildParameter> &sent)
 {
-    // The same names; the same values where neither side keeps it secret.
-    if (a.size() != b.size())
-        return false;
-    for (const BuildParameter &p : a) {
-        const auto other = std::find_if(b.cbegin(), b.cend(), [&p](const BuildParameter &q) { return q.name == p.name; });
-        if (other == b.cend())
+    for (const BuildParameter &p : sent) {
+        const auto other = std::find_if(seen.cbegin(), seen.cend(), [&p](const BuildParameter &q) { return q.name == p.name; });
+        if (other == seen.cend())
             return false;
         if (!p.secret && !other->secret && p.value != other->value)
             return false;

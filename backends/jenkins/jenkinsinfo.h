@@ -108,9 +108,10 @@ Result<QueueItem> parseQueueItem(const QByteArray &json);
 Result<QList<QueueItem>> parseQueue(const QByteArray &json);
 // GET /job/X/api/json?tree=builds[...]: a job's recent builds, newest first.
 Result<QList<BuildInfo>> parseBuildList(const QByteArray &json);
-// The same parameter names, and the same values where neither side keeps the value secret (a
-// password's is never read back): what tells a build of ours from another one.
-bool sameParameters(const QList<BuildParameter> &a, const QList<BuildParameter> &b);
+// Whether a build (or queue item) carries the parameters a trigger sent: each by name, with the
+// same value where neither side keeps it secret (a password's is never read back). Jenkins adds
+// the defaults of parameters not sent, so the build may carry more. What tells a build of ours.
+bool carriesParameters(const QList<BuildParameter> &seen, const QList<BuildParameter> &sent);
 // The queue item number from a trigger's Location ("https://ci/queue/item/42/" → 42); 0 when none.
 qint64 queueItemFromLocation(const QString &location);
 

@@ -226,16 +226,17 @@ private Q_SLOTS:
         QCOMPARE(queueItemFromLocation(QString()), 0);
     }
 
-    void parametersMatchByNameAndVisibleValue()
+    void aBuildCarriesTheParametersSent()
     {
         const BuildParameter tag{QStringLiteral("IMAGE_TAG"), QStringLiteral("171"), false};
         const BuildParameter token{QStringLiteral("TOKEN"), QStringLiteral("s3cr3t"), true};
         const BuildParameter tokenAsRead{QStringLiteral("TOKEN"), QString(), true};  // Jenkins never sends it back
-        QVERIFY(sameParameters({tag, token}, {tokenAsRead, tag}));
-        QVERIFY(!sameParameters({tag, token}, {tag}));
-        QVERIFY(!sameParameters({tag}, {BuildParameter{QStringLiteral("IMAGE_TAG"), QStringLiteral("172"), false}}));
-        QVERIFY(!sameParameters({tag}, {BuildParameter{QStringLiteral("TAG"), QStringLiteral("171"), false}}));
-        QVERIFY(sameParameters({}, {}));
+        const BuildParameter defaulted{QStringLiteral("SKIP_SONAR"), QStringLiteral("false"), false};  // not sent: its default
+        QVERIFY(carriesParameters({tokenAsRead, tag, defaulted}, {tag, token}));
+        QVERIFY(!carriesParameters({tag}, {tag, token}));
+        QVERIFY(!carriesParameters({BuildParameter{QStringLiteral("IMAGE_TAG"), QStringLiteral("172"), false}}, {tag}));
+        QVERIFY(!carriesParameters({BuildParameter{QStringLiteral("TAG"), QStringLiteral("171"), false}}, {tag}));
+        QVERIFY(carriesParameters({defaulted}, {}));
     }
 
     void pendingInputWithParameters()
