@@ -696,6 +696,8 @@ void HttpEngine::Private::finishRunning(RequestId id, ApiError error, bool keepS
 
 void HttpEngine::Private::run()
 {
+    Clock::time_point nextBodyCheck = Clock::now();
+    bool holdsBodies = false;
     for (;;) {
         std::deque<PendingStart> starts;
         std::vector<RequestId> cancels;
@@ -792,10 +794,15 @@ void HttpEngine::Private::run()
         }
 
         // A body buffer no response has held for a while goes back to the system (the informer
-        // gives its buffers back at once when a list is done).
-        bodies->release(kBodyBufferIdle);
-        if (bodies->buffers() > 0)
-            waitMs = std::min(waitMs, static_cast<long>(kBodyBufferIdle.count()));
+        // gives its buffers back at once when a list is done); looked at twice a second, not at
+        // every turn of a loop that turns for every read during a list.
+        if (now >= nextBodyCheck) {
+            bodies->release(kBodyBufferIdle);
+            holdsBodies = bodies->buffers() > 0;
+            nextBodyCheck = now + kBodyBufferIdle / 4;
+        }
+        if (holdsBodies)
+            waitMs = std::min(waitMs, static_cast<long>((kBodyBufferIdle / 4).count()));
 
         // curl shortens the wait to its own timers; curl_multi_wakeup cuts it short for new work.
         curl_multi_poll(shared->multi, nullptr, 0, static_cast<int>(waitMs), nullptr);
