@@ -84,6 +84,7 @@ struct Transfer {
     QList<QByteArray> lines; // stream(): complete lines not yet posted
     Clock::time_point lastByte = Clock::now();
     bool retried = false;    // one retry on a fresh connection after a stale reused one
+    qsizetype uploaded = 0;  // how much of request.body the read callback has handed to curl
 
     bool hasBody() const { return pooledSize > 0 || !body.isEmpty(); }
 
@@ -97,6 +98,22 @@ struct Transfer {
         curl_slist_free_all(connectTo);
     }
 };
+
+// A request body handed to curl piece by piece. There is no seek callback on purpose: curl cannot
+// rewind such a body, so it never sends it twice by itself. (curl resends a request when a reused
+// connection dies before any byte of the answer: harmless for a GET, but a POST or PATCH the server
+// may have acted on would be applied twice: a second Jenkins build for one click. It fails with
+// CURLE_SEND_FAIL_REWIND instead, an answer lost, and the caller decides.)
+size_t onUpload(char *buffer, size_t size, size_t count, void *userdata)
+{
+    auto *t = static_cast<Transfer *>(userdata);
+    const qsizetype left = t->request.body.size() - t->uploaded;
+    const qsizetype n = std::min<qsizetype>(left, static_cast<qsizetype>(size * count));
+    if (n > 0)
+        std::memcpy(buffer, t->request.body.constData() + t->uploaded, static_cast<size_t>(n));
+    t->uploaded += n;
+    return static_cast<size_t>(n);
+}
 
 size_t onBody(char *data, size_t size, size_t count, void *userdata)
 {
@@ -340,6 +357,10 @@ ApiError transportError(CURLcode code, Transfer &t)
         case CURLE_GOT_NOTHING:
             e.message = QStringLiteral("%1 closed the connection without answering").arg(where);
             break;
+        case CURLE_SEND_FAIL_REWIND:
+            // A reused connection died after the request went out; curl would have sent it again.
+            e.message = QStringLiteral("%1 closed the connection without answering (the request may have arrived; not sent again)").arg(where);
+            break;
         default:
             e.message = QStringLiteral("the connection to %1 failed: %2").arg(where, detail);
             break;
@@ -525,9 +546,12 @@ bool HttpEngine::Private::configure(Transfer &t, const UrlParts &parts)
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else {
         if (!r.body.isEmpty() || method == "POST" || method == "PUT" || method == "PATCH") {
-            // Not copied by curl: the body lives in the Transfer as long as the handle does.
+            // Read from the Transfer (which lives as long as the handle), never rewound (onUpload).
+            t.uploaded = 0;
+            curl_easy_setopt(h, CURLOPT_POST, 1L);
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-            curl_easy_setopt(h, CURLOPT_POSTFIELDS, r.body.constData());
+            curl_easy_setopt(h, CURLOPT_READFUNCTION, &onUpload);
+            curl_easy_setopt(h, CURLOPT_READDATA, &t);
         }
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.constData());
     }
@@ -744,6 +768,7 @@ void HttpEngine::Private::run()
                 curl_easy_getinfo(raw->easy, CURLINFO_NUM_CONNECTS, &connects);
                 if (connects == 0) {
                     raw->retried = true;
+                    raw->uploaded = 0;  // our own resend, after a send that failed: the body from its start
                     curl_multi_remove_handle(shared->multi, raw->easy);
                     curl_easy_setopt(raw->easy, CURLOPT_FRESH_CONNECT, 1L);
                     if (curl_multi_add_handle(shared->multi, raw->easy) == CURLM_OK)

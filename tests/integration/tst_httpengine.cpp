@@ -60,7 +60,9 @@ std::string configMap(const std::string &name)
 class RawServer {
 public:
     // BigBody: a 200 with kBigBody bytes of one letter, 'a' for the first connection, 'b' for the next...
-    enum class Mode { CutAfterHeaders, CloseWithoutAnswer, NeverAnswer, BigBody };
+    // KeepAliveThenClose: answers a connection's first request and keeps it open, then closes it
+    // without answering its second (a reused connection that dies after the request went out).
+    enum class Mode { CutAfterHeaders, CloseWithoutAnswer, NeverAnswer, BigBody, KeepAliveThenClose };
     static constexpr qsizetype kBigBody = 1536 * 1024;
 
     explicit RawServer(Mode mode) : m_mode(mode)
@@ -86,6 +88,7 @@ public:
     }
     QString url(const QString &path) const { return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path); }
     int connections() const { return m_connections; }
+    int requests() const { return m_requests; }  // complete requests (headers and body) received
 
 private:
     void run()
@@ -99,7 +102,14 @@ private:
             if (c < 0)
                 continue;
             ++m_connections;
-            readRequest(c);
+            if (readRequest(c))
+                ++m_requests;
+            if (m_mode == Mode::KeepAliveThenClose && m_requests == 1) {
+                const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+                (void)!::write(c, answer, sizeof answer - 1);
+                if (readRequest(c))
+                    ++m_requests;
+            }
             if (m_mode == Mode::CutAfterHeaders) {
                 const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"kind\":\"Dep";
                 (void)!::write(c, answer, sizeof answer - 1);
@@ -125,7 +135,7 @@ private:
     }
     // Up to the end of the headers and the Content-Length body that follows, so that the client
     // has sent everything before the answer goes wrong.
-    static void readRequest(int c)
+    static bool readRequest(int c)
     {
         std::string in;
         char buf[4096];
@@ -137,7 +147,7 @@ private:
                 continue;
             const ssize_t n = ::read(c, buf, sizeof buf);
             if (n <= 0)
-                return;
+                return false;
             in.append(buf, static_cast<size_t>(n));
             const size_t end = in.find("\r\n\r\n");
             if (end == std::string::npos)
@@ -151,13 +161,15 @@ private:
                 need = end + 4 + length;
             }
             if (in.size() >= need)
-                return;
+                return true;
         }
+        return false;
     }
 
     Mode m_mode;
     int m_fd = -1;
     int m_port = 0;
+    std::atomic<int> m_requests{0};
     std::atomic<bool> m_stop{false};
     std::atomic<int> m_connections{0};
     std::thread m_thread;
@@ -764,6 +776,31 @@ private Q_SLOTS:
         QCOMPARE(resp->status, 200);
         QVERIFY(resp->headersReceived);
         QCOMPARE(server.connections(), 1);  // a PATCH is never sent twice
+    }
+
+    // curl resends a request by itself when a reused connection dies before any byte of the answer;
+    // a POST the server may have acted on must not go twice (a second build for one click).
+    void aMutationOnADyingReusedConnectionIsNotSentTwice()
+    {
+        RawServer server(RawServer::Mode::KeepAliveThenClose);
+        Request get;
+        get.url = server.url(QStringLiteral("/api/json"));
+        auto first = send(get);
+        QVERIFY(first);
+        QCOMPARE(first->status, 200);
+        Request post;
+        post.method = "POST";
+        post.url = server.url(QStringLiteral("/job/orders/buildWithParameters"));
+        post.body = "IMAGE_TAG=172";
+        auto resp = send(post);
+        QVERIFY(resp);
+        QCOMPARE(resp->status, 0);
+        QVERIFY(!resp->headersReceived);
+        QCOMPARE(resp->error.kind, ErrorKind::Network);
+        QVERIFY2(resp->error.message.contains(QStringLiteral("not sent again")), qPrintable(resp->error.message));
+        // The GET and the POST, once: whatever curl does after the connection died, no second
+        // complete request arrives.
+        QCOMPARE(server.requests(), 2);
     }
 
     void noAnswerSaysNoHeaders()
