@@ -21,6 +21,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sys/stat.h>
@@ -102,6 +103,8 @@ void usage(std::ostream &out)
            "--jenkins-password (default pilothouse; or PILOTHOUSE_JENKINS_PASSWORD) plus a crumb, or with the API\n"
            "token printed at start; user viewer (password viewer) may only read. The URL, users and tokens are\n"
            "written to jenkins.json beside the kubeconfig. Stages last tens of seconds, --time-scale N times less.\n"
+           "With --gitops-repo, a CI build's image tag comes after the deployed one, and its \"Update GitOps tag\" stage\n"
+           "  commits that tag to the service's manifest in the repository as Jenkins and pushes it.\n"
            "Fault (POST as sim-admin): /sim/v1/jenkins-drop-trigger[?count=N] queues the next N triggered builds\n"
            "  but closes their connections without an answer.\n";
 }
@@ -245,6 +248,80 @@ void writeJenkinsConnection(const std::string &path, const JenkinsServer &jenkin
         throw std::runtime_error("cannot write " + path);
 }
 
+// The image of a service's workload in the cluster (Deployments, Rollouts, StatefulSets of the
+// namespace): where the manifests repository has none.
+std::string deployedImageInCluster(const Cluster &cluster, const std::string &service, const std::string &ns)
+{
+    auto &registry = ResourceRegistry::instance();
+    for (const auto &[group, resource] : {std::pair{"argoproj.io", "rollouts"}, std::pair{"apps", "deployments"}, std::pair{"apps", "statefulsets"}}) {
+        for (const auto &obj : cluster.store().list(registry.require(group, resource), ns).items) {
+            const Json *cs = findPath(obj->obj, "spec.template.spec.containers");
+            if (!cs || !cs->is_array())
+                continue;
+            for (const auto &c : *cs) {
+                const std::string image = c.is_object() ? c.value("image", "") : "";
+                const size_t colon = image.rfind(':');
+                if (colon == std::string::npos || image.find('/', colon) != std::string::npos)
+                    continue;
+                const size_t slash = image.rfind('/', colon);
+                if (image.substr(slash == std::string::npos ? 0 : slash + 1, colon - (slash == std::string::npos ? 0 : slash + 1)) == service)
+                    return image;
+            }
+        }
+    }
+    return {};
+}
+
+// The CI side of the demo chain: the "Update GitOps tag" stage commits the new tag to the
+// manifests repository from Jenkins' own clone of it (not Argo CD's, which must find the commit by
+// fetching like the real one), and a build's tag follows the one deployed when it is triggered.
+void connectJenkinsToGitops(JenkinsWorld &world, const Cluster &cluster, std::shared_ptr<GitMirror> repo)
+{
+    world.setDeployedImageLookup([&cluster, repo](const std::string &service, const std::string &ns) {
+        if (repo) {
+            std::string error;
+            // A failed fetch leaves what was fetched before, still a better guess than nothing.
+            repo->fetch(error);
+            if (auto found = repo->findImage(service, ns, "main", error))
+                return found->image;
+        }
+        return deployedImageInCluster(cluster, service, ns);
+    });
+    if (!repo)
+        return;
+    world.setGitopsHook([repo](const JenkinsGitopsUpdate &u) {
+        JenkinsGitopsResult out;
+        GitImageCommit change;
+        change.service = u.service;
+        change.ns = u.ns;
+        change.tag = u.tag;
+        change.message = "ci: " + u.service + " " + u.tag + " (build #" + std::to_string(u.build) + ")\n\n" + u.jobFullName + " #" +
+                         std::to_string(u.build) + " built " + u.image + " from " + u.commit.substr(0, 12) + ".\n";
+        change.authorName = "Jenkins";
+        change.authorEmail = "jenkins@pilothouse.dev";
+        GitImageCommitResult result;
+        std::string error;
+        const std::string who = u.ns + "/" + u.service;
+        if (!repo->commitImageTag(change, result, error)) {
+            out.failed = true;
+            out.log = "ERROR: cannot update the image of " + who + " in " + repo->url() + ": " + error;
+        } else if (!result.found) {
+            out.log = "No manifest of " + who + " in " + repo->url() + " (apps/); nothing to commit";
+        } else if (!result.committed) {
+            out.log = result.path + " already has " + result.newImage + "; nothing to commit";
+        } else {
+            const std::string sha = result.sha.substr(0, 7);
+            out.log = "Updating " + result.path + ": " + result.oldImage + " -> " + result.newImage + "\n" +
+                      "[" + change.branch + " " + sha + "] " + change.message.substr(0, change.message.find('\n')) + "\n" +
+                      " Author: Jenkins <jenkins@pilothouse.dev>\n" +
+                      "To " + repo->url() + "\n" +
+                      "   " + result.parentSha.substr(0, 7) + ".." + sha + "  " + change.branch + " -> " + change.branch + "\n" +
+                      "Committed " + u.tag + " of " + who + " as " + sha + " (" + result.sha + ")";
+        }
+        return out;
+    });
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -318,6 +395,14 @@ int main(int argc, char **argv)
     installTelemetry(server, controllers, cluster, load);
     JenkinsWorld jenkinsWorld(jenkinsDemoJobs(), options.controllers.timeScale);
     JenkinsServer jenkinsServer(jenkinsWorld, pki, options.jenkins);
+    std::string jenkinsGitDir;
+    std::shared_ptr<GitMirror> jenkinsGit;
+    if (!options.argocd.gitopsRepo.empty()) {
+        const char *tmp = std::getenv("TMPDIR");
+        jenkinsGitDir = std::string(tmp && *tmp ? tmp : "/tmp") + "/pilothouse-sim-jenkins-git-" + std::to_string(::getpid());
+        jenkinsGit = std::make_shared<GitMirror>(options.argocd.gitopsRepo, jenkinsGitDir);
+    }
+    connectJenkinsToGitops(jenkinsWorld, cluster, jenkinsGit);
     installJenkinsControls(server, jenkinsServer);
     std::string error;
     int port = server.start(error);
@@ -404,5 +489,10 @@ int main(int argc, char **argv)
     server.stop();
     std::remove(options.kubeconfigOut.c_str());
     std::remove(jenkinsJson.c_str());
+    jenkinsGit.reset();
+    if (!jenkinsGitDir.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(jenkinsGitDir, ec);
+    }
     return 0;
 }

@@ -142,6 +142,11 @@ bool GitMirror::openLocked(std::string &error)
 bool GitMirror::fetch(std::string &error)
 {
     std::lock_guard lock(m_mutex);
+    return fetchLocked(error);
+}
+
+bool GitMirror::fetchLocked(std::string &error)
+{
     if (!openLocked(error))
         return false;
     Remote remote;
@@ -686,6 +691,209 @@ bool writeDemoRepository(const std::string &dir, const std::vector<Json> &scenar
             return false;
     }
     return true;
+}
+
+// ---- image tags written by CI ----
+
+namespace {
+
+// "registry/ns/name:tag" -> "name"; empty for an image without a tag.
+std::string imageName(const std::string &image)
+{
+    const size_t colon = image.rfind(':');
+    if (colon == std::string::npos || image.find('/', colon) != std::string::npos)
+        return {};
+    const std::string repo = image.substr(0, colon);
+    const size_t slash = repo.rfind('/');
+    return slash == std::string::npos ? repo : repo.substr(slash + 1);
+}
+
+bool isManifestFile(const std::string &name) { return endsWith(name, ".yaml") || endsWith(name, ".yml"); }
+
+// Every occurrence of `from` that is a whole image reference (not the prefix of a longer tag).
+std::string replaceImage(const std::string &text, const std::string &from, const std::string &to, int &count)
+{
+    std::string out;
+    count = 0;
+    size_t pos = 0;
+    for (size_t hit; (hit = text.find(from, pos)) != std::string::npos;) {
+        const size_t end = hit + from.size();
+        const bool whole = end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
+                                                   text[end] == '-' || text[end] == '_');
+        out.append(text, pos, hit - pos);
+        out.append(whole ? to : from);
+        count += whole ? 1 : 0;
+        pos = end;
+    }
+    out.append(text, pos, std::string::npos);
+    return out;
+}
+
+}  // namespace
+
+std::optional<GitImageRef> GitMirror::findImageLocked(const std::string &service, const std::string &ns, const std::string &sha,
+                                                      std::string &error)
+{
+    Tree apps;
+    if (!treeAt(m_repo, sha, "apps", apps, error))
+        return std::nullopt;
+    struct Walk {
+        git_repository *repo;
+        const std::string &service, &ns;
+        std::optional<GitImageRef> found;
+    } walk{m_repo, service, ns, std::nullopt};
+    git_tree_walk(
+        apps.get(), GIT_TREEWALK_PRE,
+        [](const char *root, const git_tree_entry *e, void *payload) -> int {
+            auto *w = static_cast<Walk *>(payload);
+            const std::string name = git_tree_entry_name(e);
+            if (git_tree_entry_type(e) != GIT_OBJECT_BLOB || !isManifestFile(name))
+                return 0;
+            Blob blob;
+            if (git_blob_lookup(blob.out(), w->repo, git_tree_entry_id(e)) != 0)
+                return 0;
+            const std::string text(static_cast<const char *>(git_blob_rawcontent(blob.get())), static_cast<size_t>(git_blob_rawsize(blob.get())));
+            try {
+                for (const auto &doc : YAML::LoadAll(text)) {
+                    if (doc.IsNull())
+                        continue;
+                    Json obj = yamlToJson(doc);
+                    if (!obj.is_object() || (!w->ns.empty() && stringAt(obj, "metadata.namespace") != w->ns))
+                        continue;
+                    const Json *cs = containersOf(obj);
+                    if (!cs)
+                        continue;
+                    for (const auto &c : *cs) {
+                        const std::string image = c.is_object() ? c.value("image", "") : "";
+                        if (imageName(image) == w->service) {
+                            w->found = GitImageRef{std::string("apps/") + root + name, image};
+                            return -1;  // stops the walk
+                        }
+                    }
+                }
+            } catch (const std::exception &) {
+                // A file Argo CD would report; not one CI can edit.
+            }
+            return 0;
+        },
+        &walk);
+    return walk.found;
+}
+
+std::optional<GitImageRef> GitMirror::findImage(const std::string &service, const std::string &ns, const std::string &branch,
+                                                std::string &error)
+{
+    std::lock_guard lock(m_mutex);
+    auto sha = resolveLocked(branch, error);
+    if (!sha)
+        return std::nullopt;
+    return findImageLocked(service, ns, *sha, error);
+}
+
+bool GitMirror::commitImageTag(const GitImageCommit &change, GitImageCommitResult &result, std::string &error)
+{
+    std::lock_guard lock(m_mutex);
+    const std::string ref = "refs/heads/" + change.branch;
+    // A push refused because someone pushed in between: fetch their head and apply the change on it.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        result = {};
+        if (!fetchLocked(error))
+            return false;
+        auto head = resolveLocked(ref, error);
+        if (!head)
+            return false;
+        result.parentSha = *head;
+        std::string findError;
+        auto found = findImageLocked(change.service, change.ns, *head, findError);
+        if (!found)
+            return true;  // no manifest of the service: nothing to commit
+        result.found = true;
+        result.path = found->path;
+        result.oldImage = found->image;
+        result.newImage = found->image.substr(0, found->image.rfind(':') + 1) + change.tag;
+        if (result.oldImage == result.newImage)
+            return true;
+
+        git_oid headOid;
+        git_oid_fromstr(&headOid, head->c_str());
+        Commit parent;
+        Tree parentTree;
+        TreeEntry entry;
+        Blob blob;
+        int rc = git_commit_lookup(parent.out(), m_repo, &headOid);
+        if (rc == 0)
+            rc = git_commit_tree(parentTree.out(), parent.get());
+        if (rc == 0)
+            rc = git_tree_entry_bypath(entry.out(), parentTree.get(), result.path.c_str());
+        if (rc == 0)
+            rc = git_blob_lookup(blob.out(), m_repo, git_tree_entry_id(entry.get()));
+        if (rc != 0) {
+            error = result.path + ": " + lastGitError(rc);
+            return false;
+        }
+        const std::string text(static_cast<const char *>(git_blob_rawcontent(blob.get())), static_cast<size_t>(git_blob_rawsize(blob.get())));
+        int replaced = 0;
+        const std::string updated = replaceImage(text, result.oldImage, result.newImage, replaced);
+        if (replaced == 0) {
+            error = result.path + ": the image " + result.oldImage + " is not written out in the file";
+            return false;
+        }
+        Index index;
+        Tree tree;
+        Signature sig;
+        git_oid blobOid, treeOid, commitOid;
+        rc = git_index_new(index.out());
+        if (rc == 0)
+            rc = git_index_read_tree(index.get(), parentTree.get());
+        if (rc == 0)
+            rc = git_blob_create_from_buffer(&blobOid, m_repo, updated.data(), updated.size());
+        if (rc == 0) {
+            git_index_entry e{};
+            e.mode = git_tree_entry_filemode(entry.get());
+            e.id = blobOid;
+            e.path = result.path.c_str();
+            rc = git_index_add(index.get(), &e);
+        }
+        if (rc == 0)
+            rc = git_index_write_tree_to(&treeOid, index.get(), m_repo);
+        if (rc == 0)
+            rc = git_tree_lookup(tree.out(), m_repo, &treeOid);
+        if (rc == 0)
+            rc = git_signature_now(sig.out(), change.authorName.c_str(), change.authorEmail.c_str());
+        const git_commit *parents[1] = {parent.get()};
+        if (rc == 0)
+            rc = git_commit_create(&commitOid, m_repo, ref.c_str(), sig.get(), sig.get(), nullptr, change.message.c_str(), tree.get(), 1, parents);
+        if (rc != 0) {
+            error = "cannot commit to " + m_url + ": " + lastGitError(rc);
+            return false;
+        }
+        result.sha = oidString(&commitOid);
+
+        Remote remote;
+        rc = git_remote_lookup(remote.out(), m_repo, "origin");
+        struct Status {
+            std::string refused;
+        } status;
+        git_push_options opts = GIT_PUSH_OPTIONS_INIT;
+        opts.callbacks.push_update_reference = [](const char *, const char *message, void *payload) -> int {
+            if (message)
+                static_cast<Status *>(payload)->refused = message;
+            return 0;
+        };
+        opts.callbacks.payload = &status;
+        std::string spec = ref + ":" + ref;
+        char *specs[] = {spec.data()};
+        const git_strarray refspecs{specs, 1};
+        if (rc == 0)
+            rc = git_remote_push(remote.get(), &refspecs, &opts);
+        if (rc == 0 && status.refused.empty()) {
+            result.committed = true;
+            return true;
+        }
+        error = "failed to push to " + m_url + ": " + (rc != 0 ? lastGitError(rc) : status.refused);
+        // The next attempt fetches, which puts the branch back on the remote's head.
+    }
+    return false;
 }
 
 }  // namespace pilothouse::sim

@@ -30,6 +30,25 @@ struct GitCommitInfo {
     std::vector<std::string> tags;
 };
 
+// Where a service's image is in a manifests repository: the file and the image (repository:tag).
+struct GitImageRef {
+    std::string path;
+    std::string image;
+};
+
+// A new image tag committed to a manifests repository by a CI bot, and what came of it.
+struct GitImageCommit {
+    std::string service, ns, tag;
+    std::string message, authorName, authorEmail;
+    std::string branch = "main";
+};
+struct GitImageCommitResult {
+    bool found = false;      // the repository has a manifest with the service's image
+    bool committed = false;  // false with `found` when the manifest already had the tag
+    std::string path, oldImage, newImage;
+    std::string sha, parentSha;  // the commit pushed and the branch's head before it
+};
+
 // A bare mirror of one remote repository (git://, file paths, anything libgit2 fetches), kept in
 // a cache folder. Every call locks: libgit2 objects must not be used from two threads at once.
 class GitMirror {
@@ -55,9 +74,19 @@ public:
     // most `max`: (sha, commit time in seconds since the epoch).
     std::vector<std::pair<std::string, long long>> commitsTouching(const std::string &sha, const std::string &dir, size_t max,
                                                                    std::string &error);
+    // The first image of a container named by `service` (the image's last path segment before the
+    // tag) in an object of namespace `ns` under apps/ at the head of `branch`; nullopt when there is
+    // none or the repository cannot be read (then `error` is set). Reads what is fetched; call fetch first.
+    std::optional<GitImageRef> findImage(const std::string &service, const std::string &ns, const std::string &branch, std::string &error);
+    // Fetches, sets the service's image tag in its manifest (the file's text otherwise unchanged),
+    // commits on `branch` and pushes it; a push refused because the branch moved is retried on the
+    // new head. False with `error` on failure; true with result.found false when there is no manifest.
+    bool commitImageTag(const GitImageCommit &change, GitImageCommitResult &result, std::string &error);
 
 private:
     bool openLocked(std::string &error);
+    bool fetchLocked(std::string &error);
+    std::optional<GitImageRef> findImageLocked(const std::string &service, const std::string &ns, const std::string &sha, std::string &error);
     std::optional<std::string> resolveLocked(const std::string &revision, std::string &error);
 
     std::string m_url;

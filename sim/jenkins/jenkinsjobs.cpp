@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 
 namespace pilothouse::sim {
@@ -215,6 +216,52 @@ std::vector<JenkinsJobDef> jenkinsDemoJobs()
     return jobs;
 }
 
+namespace {
+
+// "1.8.0" -> {1, 8, 0}, "v1.8.0" with prefix "v"; false for anything else.
+bool parseSemver(const std::string &tag, std::string &prefix, long long (&parts)[3])
+{
+    prefix = !tag.empty() && tag[0] == 'v' ? "v" : "";
+    size_t pos = prefix.size();
+    for (int i = 0; i < 3; ++i) {
+        const size_t end = i < 2 ? tag.find('.', pos) : tag.size();
+        if (end == std::string::npos || end == pos || end - pos > 9 || tag.find_first_not_of("0123456789", pos) < end)
+            return false;
+        parts[i] = std::atoll(tag.substr(pos, end - pos).c_str());
+        pos = end + 1;
+    }
+    return true;
+}
+
+bool isNumber(const std::string &tag)
+{
+    return !tag.empty() && tag.size() <= 12 && tag.find_first_not_of("0123456789") == std::string::npos;
+}
+
+}  // namespace
+
+std::string nextImageTag(const std::string &tag)
+{
+    if (isNumber(tag))
+        return std::to_string(std::atoll(tag.c_str()) + 1);
+    std::string prefix;
+    long long v[3];
+    if (parseSemver(tag, prefix, v))
+        return prefix + std::to_string(v[0]) + "." + std::to_string(v[1]) + "." + std::to_string(v[2] + 1);
+    return {};
+}
+
+bool imageTagAfter(const std::string &a, const std::string &b)
+{
+    if (isNumber(a) && isNumber(b))
+        return std::atoll(a.c_str()) > std::atoll(b.c_str());
+    std::string pa, pb;
+    long long va[3], vb[3];
+    if (parseSemver(a, pa, va) && parseSemver(b, pb, vb))
+        return std::lexicographical_compare(vb, vb + 3, va, va + 3);
+    return false;
+}
+
 std::uint64_t jenkinsSeed(const std::string &text)
 {
     std::uint64_t h = 1469598103934665603ULL;
@@ -243,6 +290,12 @@ public:
         const std::uint64_t jobSeed = jenkinsSeed(seed.fullName);
         m_plan.imageTag = "1." + std::to_string(jobSeed % 9 + 1) + "." + std::to_string(seed.number);
         m_image = "registry.pilothouse.local/" + (job.ns.empty() ? std::string("demo") : job.ns) + "/" + m_service + ":" + m_plan.imageTag;
+        if (const size_t colon = seed.deployedImage.rfind(':'); colon != std::string::npos) {
+            if (std::string tag = nextImageTag(seed.deployedImage.substr(colon + 1)); !tag.empty()) {
+                m_plan.imageTag = tag;
+                m_image = seed.deployedImage.substr(0, colon + 1) + tag;
+            }
+        }
         for (const auto &[k, v] : seed.parameters)
             if (k == "VERSION" && !v.empty()) {
                 m_plan.imageTag = v;
@@ -356,6 +409,11 @@ private:
             line("[Pipeline] { (" + def.name + ")");
         }
         std::vector<std::string> lines = stageLines(def);
+        if (def.log == JenkinsLog::GitopsTag) {
+            event(JenkinsPlanEvent::Kind::GitopsHook, index);
+            if (m_seed.gitopsCommits)
+                lines.clear();  // the hook writes what it committed
+        }
         const long long duration = static_cast<long long>(def.seconds * 1000.0 * (0.8 + 0.4 * static_cast<double>(next() % 1000) / 1000.0));
         if (def.log == JenkinsLog::Input) {
             for (const auto &l : lines)

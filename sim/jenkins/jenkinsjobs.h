@@ -71,7 +71,8 @@ struct JenkinsPlannedStage {
 };
 
 struct JenkinsPlanEvent {
-    enum class Kind { Line, StageStart, StageEnd, InputPause, Finish };
+    // GitopsHook: in the "Update GitOps tag" stage, where the real commit and push happen.
+    enum class Kind { Line, StageStart, StageEnd, InputPause, GitopsHook, Finish };
     Kind kind = Kind::Line;
     long long atMs = 0;  // plan time
     int stage = -1;
@@ -94,9 +95,20 @@ struct JenkinsBuildSeed {
     std::string fullName, workspace, node, causeLine;
     std::vector<std::pair<std::string, std::string>> parameters;
     bool healthy = false;  // the job's failing or unstable stages pass this time (older history)
+    // The image deployed when the build was triggered (repository:tag; empty when unknown): the
+    // build makes the same repository with the next tag.
+    std::string deployedImage;
+    // The GitOps stage's commit is made for real (its lines come from the hook, not the plan).
+    bool gitopsCommits = false;
 };
 
 JenkinsPlan planJenkinsBuild(const JenkinsBuildSeed &seed);
+
+// The tag a new build gives after `tag`: the next number for a numeric tag ("169" -> "170"), the
+// next patch for semver ("1.8.0" -> "1.8.1", "v2.0.3" -> "v2.0.4"); empty for other tags.
+std::string nextImageTag(const std::string &tag);
+// Whether `a` comes after `b`, both numeric or both semver; false when they cannot be compared.
+bool imageTagAfter(const std::string &a, const std::string &b);
 
 // A deterministic 64-bit hash (FNV-1a) for seeds.
 std::uint64_t jenkinsSeed(const std::string &text);

@@ -100,6 +100,10 @@ struct JenkinsWorld::Build {
     std::string node;
     std::vector<std::pair<std::string, std::string>> inputValues;
     std::string inputAnsweredBy;
+    // The GitOps stage's commit is being made: the build waits for the hook's answer.
+    bool hookPending = false, hookFailed = false;
+    int hookStage = -1;
+    long long hookStartMs = 0, hookWaitMs = 0;  // not pause time (that is the input's): the plan runs later by it
 };
 
 struct JenkinsWorld::QueueItem {
@@ -107,6 +111,7 @@ struct JenkinsWorld::QueueItem {
     Job *job = nullptr;
     std::vector<std::pair<std::string, std::string>> params;
     Json causes;
+    std::string deployedImage;  // when triggered
     long long inQueueSinceMs = 0, buildableAtMs = 0, leftMs = 0;
     bool cancelled = false;
     Build *build = nullptr;
@@ -128,6 +133,12 @@ void JenkinsWorld::setGitopsHook(JenkinsGitopsHook hook)
 {
     std::lock_guard l(m_mutex);
     m_hook = std::move(hook);
+}
+
+void JenkinsWorld::setDeployedImageLookup(JenkinsDeployedImageLookup lookup)
+{
+    std::lock_guard l(m_mutex);
+    m_deployedImage = std::move(lookup);
 }
 
 void JenkinsWorld::setBaseUrl(const std::string &url)
@@ -221,7 +232,7 @@ void JenkinsWorld::addHistory(Job &job)
 
 JenkinsWorld::Build &JenkinsWorld::startBuild(Job &job, long long queueId, std::vector<std::pair<std::string, std::string>> params,
                                               Json causes, long long startMs, long long queuedMs, double scale, const std::string &node,
-                                              bool healthy)
+                                              bool healthy, const std::string &deployedImage)
 {
     auto b = std::make_unique<Build>();
     b->job = &job;
@@ -244,7 +255,20 @@ JenkinsWorld::Build &JenkinsWorld::startBuild(Job &job, long long queueId, std::
     seed.causeLine = b->causes.empty() ? "Started" : b->causes[0].value("shortDescription", "Started");
     seed.parameters = b->params;
     seed.healthy = healthy;
+    seed.gitopsCommits = static_cast<bool>(m_hook);
+    // After the deployed tag, and after the tag of a build of the same service planned before it
+    // whose commit may not have reached the repository yet.
+    const std::string key = job.def.ns + "/" + job.def.service;
+    seed.deployedImage = deployedImage;
+    if (auto planned = m_plannedImages.find(key); !deployedImage.empty() && planned != m_plannedImages.end()) {
+        const std::string &p = planned->second;
+        const size_t pc = p.rfind(':'), dc = deployedImage.rfind(':');
+        if (p.compare(0, pc, deployedImage, 0, dc) == 0 && imageTagAfter(p.substr(pc + 1), deployedImage.substr(dc + 1)))
+            seed.deployedImage = p;
+    }
     b->plan = planJenkinsBuild(seed);
+    if (!deployedImage.empty())
+        m_plannedImages[key] = b->plan.image;
     b->stages.resize(b->plan.stages.size());
     Build &ref = *b;
     job.builds[ref.number] = std::move(b);
@@ -261,7 +285,8 @@ std::vector<JenkinsGitopsUpdate> JenkinsWorld::advance()
         std::string node = freeNode();
         if (node.empty())
             break;
-        item->build = &startBuild(*item->job, id, item->params, item->causes, now, item->inQueueSinceMs, m_scale, node);
+        item->build = &startBuild(*item->job, id, item->params, item->causes, now, item->inQueueSinceMs, m_scale, node, false,
+                                  item->deployedImage);
         item->leftMs = now;
     }
     for (auto &job : m_jobs)
@@ -278,22 +303,29 @@ void JenkinsWorld::runHooks(const std::vector<JenkinsGitopsUpdate> &updates)
         std::lock_guard l(m_mutex);
         hook = m_hook;
     }
-    if (!hook)
-        return;
     for (const auto &u : updates) {
-        std::string line = hook(u);
-        if (line.empty())
-            continue;
-        if (line.back() != '\n')
-            line.push_back('\n');
+        JenkinsGitopsResult result;
+        if (hook)
+            result = hook(u);
+        if (!result.log.empty() && result.log.back() != '\n')
+            result.log.push_back('\n');
         std::lock_guard l(m_mutex);
         std::vector<std::string> names;
         size_t start = 0;
         for (size_t slash; (slash = u.jobFullName.find('/', start)) != std::string::npos; start = slash + 1)
             names.push_back(u.jobFullName.substr(start, slash - start));
         names.push_back(u.jobFullName.substr(start));
-        if (Job *job = findJob(names); job && job->builds.count(u.build))
-            job->builds[u.build]->console += line;
+        Job *job = findJob(names);
+        if (!job || !job->builds.count(u.build))
+            continue;
+        Build &b = *job->builds[u.build];
+        if (!b.hookPending)
+            continue;  // stopped meanwhile
+        b.hookPending = false;
+        b.hookFailed = result.failed;
+        b.hookWaitMs += std::max(0LL, nowMs() - b.hookStartMs);  // the stage lasted as long as the push
+        b.console += result.log;
+        b.stages[static_cast<size_t>(b.hookStage)].log += result.log;
     }
 }
 
@@ -312,12 +344,12 @@ std::string JenkinsWorld::freeNode() const
 
 void JenkinsWorld::advanceBuild(Build &b, long long now, std::vector<JenkinsGitopsUpdate> *updates)
 {
-    while (b.building && !b.paused && b.cursor < b.plan.events.size()) {
+    while (b.building && !b.paused && !b.hookPending && b.cursor < b.plan.events.size()) {
         const JenkinsPlanEvent &e = b.plan.events[b.cursor];
-        const double planNow = static_cast<double>(now - b.startMs - b.pausedTotalMs) * b.scale;
+        const double planNow = static_cast<double>(now - b.startMs - b.pausedTotalMs - b.hookWaitMs) * b.scale;
         if (static_cast<double>(e.atMs) > planNow)
             break;
-        const long long at = b.startMs + b.pausedTotalMs + static_cast<long long>(static_cast<double>(e.atMs) / b.scale);
+        const long long at = b.startMs + b.pausedTotalMs + b.hookWaitMs + static_cast<long long>(static_cast<double>(e.atMs) / b.scale);
         ++b.cursor;
         switch (e.kind) {
         case JenkinsPlanEvent::Kind::Line:
@@ -331,20 +363,25 @@ void JenkinsWorld::advanceBuild(Build &b, long long now, std::vector<JenkinsGito
             break;
         case JenkinsPlanEvent::Kind::StageStart: {
             StageRun &st = b.stages[static_cast<size_t>(e.stage)];
-            const JenkinsPlannedStage &ps = b.plan.stages[static_cast<size_t>(e.stage)];
             st.started = true;
             st.startMs = at;
             st.status = "IN_PROGRESS";
-            if (ps.gitopsTag && updates)
-                updates->push_back({jobFullName(*b.job), b.number, b.job->def.service, b.job->def.ns, b.plan.image, b.plan.imageTag, b.plan.commit});
             break;
         }
+        case JenkinsPlanEvent::Kind::GitopsHook:
+            if (updates && m_hook) {
+                updates->push_back({jobFullName(*b.job), b.number, b.job->def.service, b.job->def.ns, b.plan.image, b.plan.imageTag, b.plan.commit});
+                b.hookPending = true;
+                b.hookStage = e.stage;
+                b.hookStartMs = now;
+            }
+            break;
         case JenkinsPlanEvent::Kind::StageEnd: {
             StageRun &st = b.stages[static_cast<size_t>(e.stage)];
             const JenkinsPlannedStage &ps = b.plan.stages[static_cast<size_t>(e.stage)];
             st.ended = true;
             st.endMs = at;
-            st.status = ps.fails ? "FAILED" : ps.unstable ? "UNSTABLE" : "SUCCESS";
+            st.status = ps.fails || (ps.gitopsTag && b.hookFailed) ? "FAILED" : ps.unstable ? "UNSTABLE" : "SUCCESS";
             for (size_t i = 0; i < b.plan.stages.size(); ++i)
                 if (b.plan.stages[i].parent == e.stage && severity(b.stages[i].status) > severity(st.status))
                     st.status = b.stages[i].status;
@@ -357,7 +394,7 @@ void JenkinsWorld::advanceBuild(Build &b, long long now, std::vector<JenkinsGito
             b.stages[static_cast<size_t>(e.stage)].status = "PAUSED_PENDING_INPUT";
             break;
         case JenkinsPlanEvent::Kind::Finish:
-            finishBuild(b, b.plan.result, at);
+            finishBuild(b, b.hookFailed ? "FAILURE" : b.plan.result, at);
             break;
         }
     }
@@ -394,6 +431,7 @@ void JenkinsWorld::finishBuild(Build &b, const std::string &result, long long at
 
 void JenkinsWorld::abortBuild(Build &b, long long atMs, const std::string &line)
 {
+    b.hookPending = false;
     if (b.paused) {
         const long long paused = std::max(0LL, atMs - b.pauseStartMs);
         b.pausedTotalMs += paused;
@@ -1060,6 +1098,8 @@ JenkinsWorld::TriggerResult JenkinsWorld::trigger(Job &job, const std::vector<st
     item->job = &job;
     item->params = std::move(params);
     item->causes = Json::array({userCause(user)});
+    if (m_deployedImage && !job.def.service.empty())
+        item->deployedImage = m_deployedImage(job.def.service, job.def.ns);
     item->inQueueSinceMs = now;
     const double quiet = delaySeconds >= 0 ? delaySeconds : 5.0 / m_scale;
     item->buildableAtMs = now + static_cast<long long>(quiet * 1000.0);

@@ -38,10 +38,17 @@ struct JenkinsGitopsUpdate {
     int build = 0;
     std::string service, ns, image, tag, commit;
 };
-// Commits the tag (a later step: the demo's manifests repository); returns a console line to add
-// to the build's log ("" for none). Runs on the thread that advanced the build, without the
-// world's lock held.
-using JenkinsGitopsHook = std::function<std::string(const JenkinsGitopsUpdate &)>;
+// What came of it: the stage's console lines, and whether the stage failed (the build then ends FAILURE).
+struct JenkinsGitopsResult {
+    std::string log;
+    bool failed = false;
+};
+// Commits the tag to the manifests repository. Runs on the thread that advanced the build, without
+// the world's lock held; the build waits in the stage until it returns, as a `git push` step would.
+using JenkinsGitopsHook = std::function<JenkinsGitopsResult(const JenkinsGitopsUpdate &)>;
+// The image (repository:tag) of a service as deployed now, "" when unknown; asked when a build of
+// the service is triggered, so that its tag comes after it. Called with the world's lock held.
+using JenkinsDeployedImageLookup = std::function<std::string(const std::string &service, const std::string &ns)>;
 
 // Which fields of an answer to fill: by `tree=` when given (then pruned exactly by it), else by
 // `depth=` (0: nested objects as references, as Jenkins does).
@@ -71,6 +78,7 @@ public:
     ~JenkinsWorld();
 
     void setGitopsHook(JenkinsGitopsHook hook);
+    void setDeployedImageLookup(JenkinsDeployedImageLookup lookup);
     void setBaseUrl(const std::string &url);  // "https://127.0.0.1:8443/"
     const std::string &baseUrl() const { return m_base; }
     // Runs advance() every 100 ms until stop().
@@ -136,7 +144,8 @@ private:
     Job &addJob(JenkinsJobDef def);
     void addHistory(Job &job);
     Build &startBuild(Job &job, long long queueId, std::vector<std::pair<std::string, std::string>> params, Json causes,
-                      long long startMs, long long queuedMs, double scale, const std::string &node, bool healthy = false);
+                      long long startMs, long long queuedMs, double scale, const std::string &node, bool healthy = false,
+                      const std::string &deployedImage = {});
     // Processes a build's plan up to `nowMs`; GitOps updates that came due are appended.
     void advanceBuild(Build &b, long long nowMs, std::vector<JenkinsGitopsUpdate> *updates);
     void resumeInput(Build &b, long long atMs, const std::vector<std::pair<std::string, std::string>> &values, const std::string &by);
@@ -159,6 +168,8 @@ private:
     double m_scale = 1.0;
     std::string m_base = "http://127.0.0.1/";
     JenkinsGitopsHook m_hook;
+    JenkinsDeployedImageLookup m_deployedImage;
+    std::map<std::string, std::string> m_plannedImages;  // "ns/service" -> the image its last live build makes
 
     std::thread m_ticker;
     std::mutex m_tickerMutex;

@@ -129,6 +129,69 @@ private Q_SLOTS:
         JenkinsPlan deploy = planJenkinsBuild(seedFor(jobNamed(jobs, "deploy-orders"), 2));
         QVERIFY(std::any_of(deploy.events.begin(), deploy.events.end(), [](const auto &e) { return e.kind == JenkinsPlanEvent::Kind::InputPause; }));
     }
+
+    void nextTagComesAfterTheDeployedOne()
+    {
+        QCOMPARE(nextImageTag("169"), std::string("170"));
+        QCOMPARE(nextImageTag("1.8.0"), std::string("1.8.1"));
+        QCOMPARE(nextImageTag("v2.0.9"), std::string("v2.0.10"));
+        QCOMPARE(nextImageTag("7.2.5-alpine"), std::string());
+        QCOMPARE(nextImageTag("latest"), std::string());
+        QCOMPARE(nextImageTag("1.8"), std::string());
+        QVERIFY(imageTagAfter("170", "169"));
+        QVERIFY(!imageTagAfter("169", "170"));
+        QVERIFY(imageTagAfter("1.10.0", "1.9.7"));
+        QVERIFY(!imageTagAfter("1.8.0", "1.8.0"));
+        QVERIFY(!imageTagAfter("170", "1.8.0"));  // not comparable
+    }
+
+    // The deployed image changes the tag (and the repository) and nothing else in the console: the
+    // lines naming the image aside, it reads as before.
+    void planTagFollowsTheDeployedImage()
+    {
+        const auto jobs = jenkinsDemoJobs();
+        const JenkinsJobDef &storefront = jobNamed(jobs, "main");
+        JenkinsBuildSeed seed = seedFor(storefront, 7);
+        const JenkinsPlan before = planJenkinsBuild(seed);
+        seed.deployedImage = "registry.pilothouse.dev/shop/storefront:169";
+        const JenkinsPlan after = planJenkinsBuild(seed);
+        QCOMPARE(after.imageTag, std::string("170"));
+        QCOMPARE(after.image, std::string("registry.pilothouse.dev/shop/storefront:170"));
+        QCOMPARE(consoleOf(planJenkinsBuild(seed)), consoleOf(after));
+        auto withoutImage = [](const JenkinsPlan &plan) {
+            std::string text;
+            for (const auto &e : plan.events)
+                if (e.text.find("shop/storefront") == std::string::npos && e.text.find(plan.imageTag + ": digest") == std::string::npos &&
+                    e.text.find("release " + plan.imageTag) == std::string::npos)
+                    text += e.text;
+            return text;
+        };
+        QCOMPARE(withoutImage(after), withoutImage(before));
+        QVERIFY(withoutImage(after).size() > consoleOf(after).size() / 2);
+
+        seed.deployedImage = "registry.pilothouse.local/shop/frontend:1.8.0";
+        QCOMPARE(planJenkinsBuild(seed).imageTag, std::string("1.8.1"));
+    }
+
+    // When the commit is made for real, the stage has a hook point and no made-up commit lines.
+    void gitopsStageLeavesTheCommitToTheHook()
+    {
+        const auto jobs = jenkinsDemoJobs();
+        JenkinsBuildSeed seed = seedFor(jobNamed(jobs, "frontend-ci"), 4);
+        auto hooks = [](const JenkinsPlan &plan) {
+            return std::count_if(plan.events.begin(), plan.events.end(), [](const auto &e) { return e.kind == JenkinsPlanEvent::Kind::GitopsHook; });
+        };
+        const JenkinsPlan simulated = planJenkinsBuild(seed);
+        QCOMPARE(hooks(simulated), 1);
+        QVERIFY(consoleOf(simulated).find("+ git push origin main") != std::string::npos);
+        seed.gitopsCommits = true;
+        const JenkinsPlan real = planJenkinsBuild(seed);
+        QCOMPARE(hooks(real), 1);
+        QVERIFY(consoleOf(real).find("git push") == std::string::npos);
+        QVERIFY(consoleOf(real).find("[Pipeline] { (Update GitOps tag)") != std::string::npos);
+        QCOMPARE(real.result, simulated.result);
+        QVERIFY(std::count_if(jobs.begin(), jobs.end(), [](const auto &j) { return j.path.back() == "main"; }) == 1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSimJenkinsPlan)
