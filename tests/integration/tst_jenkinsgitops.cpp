@@ -2,7 +2,7 @@
 // the sim's Jenkins API builds the tag after the deployed one, its "Update GitOps tag" stage commits
 // it to the manifests repository as Jenkins, Argo CD syncs that commit and the blue-green Rollout
 // waits with the new image as its ready preview; a service without a manifest builds after the
-// tag running in the cluster and commits nothing.
+// tag running in the cluster and commits nothing; a push that fails fails the build.
 #include "gitdaemon.h"
 #include "simprocess.h"
 
@@ -243,6 +243,25 @@ private Q_SLOTS:
         QVERIFY2(console.find("No manifest of shop/frontend in " + m_daemon->url(QStringLiteral("deploy.git")).toStdString()) != std::string::npos,
                  console.c_str());
         QCOMPARE(head(), before);
+    }
+
+    // Last, as it stops the git server: a push that cannot be made fails the stage and the build.
+    void aFailedPushFailsTheBuild()
+    {
+        m_daemon->stop();
+        const int n = m_jenkins.trigger(kStorefrontMain, "build");
+        QVERIFY(n > 0);
+        QCOMPARE(m_jenkins.result(kStorefrontMain, n), std::string("FAILURE"));
+        const std::string console = m_jenkins.text(kStorefrontMain + std::to_string(n) + "/consoleText");
+        QVERIFY2(console.find("ERROR: cannot update the image of shop/storefront in " + m_daemon->url(QStringLiteral("deploy.git")).toStdString()) !=
+                     std::string::npos,
+                 console.c_str());
+        const Json describe = m_jenkins.get(kStorefrontMain + std::to_string(n) + "/wfapi/describe");
+        std::string status;
+        for (const auto &stage : describe.value("stages", Json::array()))
+            if (stage.value("name", "") == "Update GitOps tag")
+                status = stage.value("status", "");
+        QCOMPARE(status, std::string("FAILED"));
     }
 };
 
