@@ -2,6 +2,7 @@
 // answers parsed on the client's parser thread.
 #include "argocd/argocdclient.h"
 #include "core/errors.h"
+#include "http/serverconfig.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -20,11 +21,6 @@ namespace {
 // After this many polls the stream is tried again (3 s polls: about half a minute).
 constexpr int kPollsBeforeStreamRetry = 10;
 
-bool isLoopbackHost(const QString &host)
-{
-    const QString h = host.toLower();
-    return h == QLatin1String("localhost") || h == QLatin1String("127.0.0.1") || h == QLatin1String("::1") || h == QLatin1String("[::1]");
-}
 
 }  // namespace
 
@@ -57,21 +53,16 @@ Result<void> ArgoCdClient::setServer(const ArgoCdServer &server)
         return Result<void>::failure(configError(QStringLiteral("\"%1\" is not an Argo CD server URL (https://host[:port])").arg(server.url)));
     // Plain http would carry the password and the session token in clear: only for a server on
     // this machine (a port-forward, a local test server).
-    if (url.scheme() == QLatin1String("http") && !isLoopbackHost(url.host()))
+    if (url.scheme() == QLatin1String("http") && !http::isLoopbackHost(url.host()))
         return Result<void>::failure(configError(
             QStringLiteral("\"%1\" uses plain http: the password and session token would cross the network unencrypted; "
                            "use https:// (plain http is allowed only for 127.0.0.1, ::1 and localhost)")
                 .arg(server.url)));
+    const auto ca = http::caPemFrom(server.caPem, server.caFile);
+    if (!ca)
+        return Result<void>::failure(ca.error());
     http::TlsConfig tls;
-    tls.caPem = server.caPem;
-    if (tls.caPem.isEmpty() && !server.caFile.isEmpty()) {
-        QFile f(server.caFile);
-        if (!f.open(QIODevice::ReadOnly))
-            return Result<void>::failure(configError(QStringLiteral("cannot read the CA file %1: %2").arg(server.caFile, f.errorString())));
-        tls.caPem = f.readAll();
-        if (!tls.caPem.contains("-----BEGIN CERTIFICATE-----"))
-            return Result<void>::failure(configError(QStringLiteral("the CA file %1 holds no PEM certificate").arg(server.caFile)));
-    }
+    tls.caPem = ca.value();
     tls.insecureSkipVerify = server.insecureSkipVerify;
     QString base = url.toString(QUrl::StripTrailingSlash);
     while (base.endsWith(QLatin1Char('/')))

@@ -2,6 +2,7 @@
 #include "jenkins/jenkinsclient.h"
 
 #include "core/errors.h"
+#include "http/serverconfig.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -17,11 +18,6 @@ namespace pilothouse::backends::jenkins {
 
 namespace {
 
-bool isLoopbackHost(const QString &host)
-{
-    const QString h = host.toLower();
-    return h == QLatin1String("localhost") || h == QLatin1String("127.0.0.1") || h == QLatin1String("::1") || h == QLatin1String("[::1]");
-}
 
 QByteArray headerOf(const http::Headers &headers, const QByteArray &lowercaseName)
 {
@@ -65,23 +61,18 @@ Result<void> JenkinsClient::setServer(const JenkinsServer &server)
     const QUrl url(server.url.trimmed());
     if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")))
         return Result<void>::failure(configError(QStringLiteral("\"%1\" is not a Jenkins URL (https://host[:port][/path])").arg(server.url)));
-    if (url.scheme() == QLatin1String("http") && !isLoopbackHost(url.host()))
+    if (url.scheme() == QLatin1String("http") && !http::isLoopbackHost(url.host()))
         return Result<void>::failure(configError(
             QStringLiteral("\"%1\" uses plain http: the API token or password would cross the network unencrypted; use https:// "
                            "(plain http is allowed only for 127.0.0.1, ::1 and localhost)")
                 .arg(server.url)));
     if (server.user.isEmpty())
         return Result<void>::failure(configError(QStringLiteral("no Jenkins user is given for %1").arg(server.url)));
+    const auto ca = http::caPemFrom(server.caPem, server.caFile);
+    if (!ca)
+        return Result<void>::failure(ca.error());
     http::TlsConfig tls;
-    tls.caPem = server.caPem;
-    if (tls.caPem.isEmpty() && !server.caFile.isEmpty()) {
-        QFile f(server.caFile);
-        if (!f.open(QIODevice::ReadOnly))
-            return Result<void>::failure(configError(QStringLiteral("cannot read the CA file %1: %2").arg(server.caFile, f.errorString())));
-        tls.caPem = f.readAll();
-        if (!tls.caPem.contains("-----BEGIN CERTIFICATE-----"))
-            return Result<void>::failure(configError(QStringLiteral("the CA file %1 holds no PEM certificate").arg(server.caFile)));
-    }
+    tls.caPem = ca.value();
     tls.insecureSkipVerify = server.insecureSkipVerify;
     QString base = url.toString(QUrl::StripTrailingSlash);
     while (base.endsWith(QLatin1Char('/')))
