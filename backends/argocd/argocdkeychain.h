@@ -1,30 +1,17 @@
-// The Argo CD session token in the OS keychain (QtKeychain: Secret Service, KWallet, macOS
-// Keychain, Windows Credential Store), never in plain settings. Without a keychain service (CI,
-// no D-Bus session) every call fails with a message saying the token stays in memory only.
+// The Argo CD session token in the OS keychain (core/keychain.h), under "Pilothouse Argo CD".
 #pragma once
 
-#include "core/result.h"
-
-#include <QObject>
-
-#include <functional>
+#include "core/keychain.h"
 
 namespace pilothouse::backends::argocd {
 
-class ArgoCdKeychain : public QObject {
+class ArgoCdKeychain : public Keychain {
     Q_OBJECT
 
 public:
-    explicit ArgoCdKeychain(QObject *parent = nullptr);
+    explicit ArgoCdKeychain(QObject *parent = nullptr) : Keychain(serviceName, QStringLiteral("Argo CD session token"), parent) {}
 
-    static const QString serviceName;   // "Pilothouse Argo CD"
-    static QString keyFor(const QString &server, const QString &user);  // "admin@https://argocd.example"
-
-    // `done` runs on `receiver`'s thread. A missing entry is ErrorKind::NotFound.
-    void store(const QString &server, const QString &user, const QByteArray &token, QObject *receiver,
-               std::function<void(const Result<void> &)> done);
-    void load(const QString &server, const QString &user, QObject *receiver, std::function<void(const Result<QByteArray> &)> done);
-    void remove(const QString &server, const QString &user, QObject *receiver, std::function<void(const Result<void> &)> done);
+    static inline const QString serviceName = QStringLiteral("Pilothouse Argo CD");
 };
 
 }  // namespace pilothouse::backends::argocd
