@@ -47,6 +47,8 @@ struct Options {
     std::string writeGitopsRepo;
     bool demoPendingRelease = false;
     JenkinsServerOptions jenkins;
+    int jenkinsHistory = -1;  // past builds of jenkinsHistoryJob; -1: the demo's own
+    std::string jenkinsHistoryJob = "shop/checkoutservice-ci";
 };
 
 void usage(std::ostream &out)
@@ -60,6 +62,7 @@ void usage(std::ostream &out)
            "                      [--gitops-poll-seconds N] [--argocd-operation-ms MS]\n"
            "                      [--gitops-seed-history] [--write-gitops-repo DIR [--demo-pending-release]]\n"
            "                      [--jenkins-port N] [--jenkins-password P]\n"
+           "                      [--jenkins-history N [--jenkins-history-job FOLDER/JOB]]\n"
            "                      [--no-aggregated-discovery] [--verbose]\n\n"
            "Serves the Kubernetes API over HTTPS on 127.0.0.1 with a generated CA, and writes a\n"
            "kubeconfig with the contexts sim-admin (client certificate, full access) and\n"
@@ -105,6 +108,8 @@ void usage(std::ostream &out)
            "written to jenkins.json beside the kubeconfig. Stages last tens of seconds, --time-scale N times less.\n"
            "With --gitops-repo, a CI build's image tag comes after the deployed one, and its \"Update GitOps tag\" stage\n"
            "  commits that tag to the service's manifest in the repository as Jenkins and pushes it.\n"
+           "--jenkins-history N gives --jenkins-history-job (default shop/checkoutservice-ci, the one with parallel\n"
+           "  test stages) N past builds instead of its few (a long history for the runs x stages matrix).\n"
            "Fault (POST as sim-admin): /sim/v1/jenkins-drop-trigger[?count=N] queues the next N triggered builds\n"
            "  but closes their connections without an answer.\n";
 }
@@ -161,6 +166,8 @@ bool parseArgs(int argc, char **argv, Options &o)
             if (o.jenkins.password.empty())
                 throw std::invalid_argument(a + " needs a non-empty password");
         }
+        else if (a == "--jenkins-history") o.jenkinsHistory = static_cast<int>(number(0));
+        else if (a == "--jenkins-history-job") o.jenkinsHistoryJob = next();
         else if (a == "--gitops-repo") o.argocd.gitopsRepo = next();
         else if (a == "--gitops-poll-seconds") o.argocd.pollInterval = std::chrono::seconds(number(1));
         else if (a == "--argocd-operation-ms") o.argocd.operationTime = std::chrono::milliseconds(number(0));
@@ -317,6 +324,7 @@ void connectJenkinsToGitops(JenkinsWorld &world, const Cluster &cluster, std::sh
                       "To " + repo->url() + "\n" +
                       "   " + result.parentSha.substr(0, 7) + ".." + sha + "  " + change.branch + " -> " + change.branch + "\n" +
                       "Committed " + u.tag + " of " + who + " as " + sha + " (" + result.sha + ")";
+            out.description = "Image " + result.newImage + " · GitOps commit " + result.sha;
         }
         return out;
     });
@@ -393,7 +401,24 @@ int main(int argc, char **argv)
     controllers.emplace<RolloutController>(cluster, load);
     kube.garbageCollector.addOwnerType(ResourceRegistry::instance().require("argoproj.io", "rollouts"));
     installTelemetry(server, controllers, cluster, load);
-    JenkinsWorld jenkinsWorld(jenkinsDemoJobs(), options.controllers.timeScale);
+    std::vector<JenkinsJobDef> jenkinsJobs = jenkinsDemoJobs();
+    if (options.jenkinsHistory >= 0) {
+        bool found = false;
+        for (auto &job : jenkinsJobs) {
+            std::string fullName;
+            for (const auto &name : job.path)
+                fullName += (fullName.empty() ? "" : "/") + name;
+            if (fullName == options.jenkinsHistoryJob && job.kind != JenkinsJobDef::Kind::Folder && job.kind != JenkinsJobDef::Kind::MultiBranch) {
+                job.history = options.jenkinsHistory;
+                found = true;
+            }
+        }
+        if (!found) {
+            std::cerr << "pilothouse-sim: --jenkins-history-job: no pipeline \"" << options.jenkinsHistoryJob << "\" among the demo's jobs\n";
+            return 1;
+        }
+    }
+    JenkinsWorld jenkinsWorld(std::move(jenkinsJobs), options.controllers.timeScale);
     JenkinsServer jenkinsServer(jenkinsWorld, pki, options.jenkins);
     std::string jenkinsGitDir;
     std::shared_ptr<GitMirror> jenkinsGit;

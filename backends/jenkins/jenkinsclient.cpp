@@ -191,6 +191,11 @@ void JenkinsClient::getParsed(const QString &path, const char *what, Result<T> (
          });
 }
 
+void JenkinsClient::whoAmI(QObject *receiver, Done<QString> done)
+{
+    getParsed<QString>(QStringLiteral("/me/api/json?tree=id,fullName"), "user", &parseWhoAmI, receiver, std::move(done));
+}
+
 void JenkinsClient::jobs(const QStringList &folder, int depth, QObject *receiver, Done<QList<JobNode>> done)
 {
     const QString query = QStringLiteral("api/json?tree=fullName,") + QString::fromLatin1(QUrl::toPercentEncoding(jobTreeQuery(std::max(1, depth)), ",[]"));

@@ -61,6 +61,8 @@ public:
     QString serverUrl() const { return m_server.url; }
     QString userName() const { return m_server.user; }
 
+    // Who the credentials are (GET /me/api/json): the check a connection starts with.
+    void whoAmI(QObject *receiver, Done<QString> done);
     // The jobs below `folder` (empty: the top), `depth` levels of folders deep.
     void jobs(const QStringList &folder, int depth, QObject *receiver, Done<QList<JobNode>> done);
     void build(const QStringList &job, int number, QObject *receiver, Done<BuildInfo> done);

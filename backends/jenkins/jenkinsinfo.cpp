@@ -504,6 +504,20 @@ void mergeStageTree(RunInfo &run, const QList<StageInfo> &tree)
     }
 }
 
+Result<QString> parseWhoAmI(const QByteArray &json)
+{
+    auto doc = document(json, QStringLiteral("the user"));
+    if (!doc)
+        return Result<QString>::failure(doc.error());
+    const QJsonObject o = doc.value().object();
+    const QString id = str(o, "id");
+    if (id.isEmpty())
+        return Result<QString>::failure(malformedError(QStringLiteral("the user has no id")));
+    // Anonymous is a user too: credentials Jenkins did not take end up as it.
+    const QString full = str(o, "fullName");
+    return full.isEmpty() ? id : full;
+}
+
 Result<QList<PendingInput>> parsePendingInputs(const QByteArray &json)
 {
     auto doc = document(json, QStringLiteral("the pending inputs"), true);

@@ -50,6 +50,10 @@ struct JobNode {
     int healthScore = -1;    // 0..100; -1 when not reported
     QString healthDescription;
     std::optional<BuildRef> lastBuild;
+    // Not in api/json: the message of the input its running build waits for ("Deploy orders to
+    // production?"), filled in from wfapi/pendingInputActions by whoever reads those.
+    QString waitingInput;
+    int waitingBuild = 0;
     QList<JobNode> children;  // folders and multibranch projects
     bool isContainer() const { return kind == JobKind::Folder || kind == JobKind::Multibranch || kind == JobKind::OrganizationFolder; }
     friend bool operator==(const JobNode &, const JobNode &) = default;
@@ -181,6 +185,9 @@ struct PendingInput {
     QList<InputParameter> inputs;
     friend bool operator==(const PendingInput &, const PendingInput &) = default;
 };
+
+// GET /me/api/json: who the credentials are ("Jenkins Admin" or, without a full name, the id).
+Result<QString> parseWhoAmI(const QByteArray &json);
 
 // GET /job/X/N/wfapi/pendingInputActions
 Result<QList<PendingInput>> parsePendingInputs(const QByteArray &json);

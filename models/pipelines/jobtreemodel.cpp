@@ -62,6 +62,8 @@ QString JobTreeModel::statusText(const JobNode &job)
 
 StatusTone JobTreeModel::statusTone(const JobNode &job)
 {
+    if (!job.waitingInput.isEmpty())
+        return StatusTone::Paused;
     if (job.building)
         return StatusTone::Progress;
     switch (job.status) {
@@ -87,6 +89,8 @@ QVariant JobTreeModel::data(const QModelIndex &index, int role) const
         case NameColumn: return job.displayName;
         case StatusColumn: {
             const QString status = statusText(job);
+            if (!job.waitingInput.isEmpty())
+                return tr("Waiting for approval");
             return job.building ? (status.isEmpty() ? tr("Building") : tr("Building (last: %1)").arg(status)) : status;
         }
         case LastBuildColumn:
@@ -104,6 +108,8 @@ QVariant JobTreeModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == HealthColumn && !job.healthDescription.isEmpty())
             return job.healthDescription;
+        if (index.column() == StatusColumn && !job.waitingInput.isEmpty())
+            return tr("#%1 waits: %2").arg(job.waitingBuild).arg(job.waitingInput);
         if (index.column() == NameColumn)
             return job.fullName;
         break;

@@ -101,6 +101,7 @@ struct JenkinsWorld::Build {
     std::vector<std::pair<std::string, std::string>> inputValues;
     std::string inputAnsweredBy;
     // The GitOps stage's commit is being made: the build waits for the hook's answer.
+    std::string description;
     bool hookPending = false, hookFailed = false;
     int hookStage = -1;
     long long hookStartMs = 0, hookWaitMs = 0;  // not pause time (that is the input's): the plan runs later by it
@@ -323,6 +324,8 @@ void JenkinsWorld::runHooks(const std::vector<JenkinsGitopsUpdate> &updates)
             continue;  // stopped meanwhile
         b.hookPending = false;
         b.hookFailed = result.failed;
+        if (!result.description.empty())
+            b.description = result.description;
         b.hookWaitMs += std::max(0LL, nowMs() - b.hookStartMs);  // the stage lasted as long as the push
         b.console += result.log;
         b.stages[static_cast<size_t>(b.hookStage)].log += result.log;
@@ -644,9 +647,14 @@ Json JenkinsWorld::itemJson(const Job &job, const JenkinsShape &shape) const
     auto builds = [&](const char *field, size_t limit) {
         Json arr = Json::array();
         JenkinsShape c = shape.child(field);
+        // A {from,to} range is cut by the pruner; builds outside it are not made at all (a job with
+        // a long history asked page by page, as Jenkins loads only the builds a range reaches).
+        const size_t from = c.tree && c.tree->from ? static_cast<size_t>(std::max(0LL, *c.tree->from)) : 0;
+        if (c.tree && c.tree->to)
+            limit = std::min(limit, static_cast<size_t>(std::max(0LL, *c.tree->to)));
         size_t n = 0;
         for (auto it = job.builds.rbegin(); it != job.builds.rend() && n < limit; ++it, ++n)
-            arr.push_back(c.expand() ? buildJson(*it->second, c) : buildRef(it->second.get()));
+            arr.push_back(n < from ? Json() : c.expand() ? buildJson(*it->second, c) : buildRef(it->second.get()));
         return arr;
     };
     if (shape.want("builds"))
@@ -742,7 +750,7 @@ Json JenkinsWorld::buildJson(const Build &b, const JenkinsShape &shape) const
               {"actions", actions},
               {"artifacts", Json::array()},
               {"building", b.building},
-              {"description", nullptr},
+              {"description", b.description.empty() ? Json(nullptr) : Json(b.description)},
               {"displayName", "#" + std::to_string(b.number)},
               {"duration", b.building ? 0 : b.endMs - b.startMs},
               {"estimatedDuration", estimated},

@@ -42,6 +42,9 @@ struct JenkinsGitopsUpdate {
 struct JenkinsGitopsResult {
     std::string log;
     bool failed = false;
+    // The build's description from then on (a pipeline's `currentBuild.description`): the image and
+    // the commit, which is how a console links a run to its GitOps change.
+    std::string description;
 };
 // Commits the tag to the manifests repository. Runs on the thread that advanced the build, without
 // the world's lock held; the build waits in the stage until it returns, as a `git push` step would.
