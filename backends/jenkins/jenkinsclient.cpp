@@ -256,6 +256,16 @@ void JenkinsClient::recentBuilds(const QStringList &job, int count, QObject *rec
                                 "builds", &parseBuildList, receiver, std::move(done));
 }
 
+void JenkinsClient::buildPage(const QStringList &job, int from, int count, QObject *receiver, Done<QList<BuildInfo>> done)
+{
+    from = std::max(0, from);
+    const QString tree = QStringLiteral("allBuilds[number,url,building,result,timestamp,duration,actions[parameters[_class,name,value]]]{%1,%2}")
+                             .arg(from)
+                             .arg(from + std::max(1, count));
+    getParsed<QList<BuildInfo>>(jobUrlPath(job) + QStringLiteral("api/json?tree=") + QString::fromLatin1(QUrl::toPercentEncoding(tree, ",[]{}")),
+                                "build page", &parseBuildList, receiver, std::move(done));
+}
+
 void JenkinsClient::console(const QStringList &job, int number, qint64 start, QObject *receiver, Done<ConsoleChunk> done)
 {
     const QString path = jobUrlPath(job) + QString::number(number) + QStringLiteral("/logText/progressiveText?start=") + QString::number(start);

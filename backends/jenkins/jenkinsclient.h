@@ -76,6 +76,9 @@ public:
     void queue(QObject *receiver, Done<QList<QueueItem>> done);
     // A job's newest `count` builds with their parameters and causes, newest first.
     void recentBuilds(const QStringList &job, int count, QObject *receiver, Done<QList<BuildInfo>> done);
+    // A page of a job's builds, newest first: allBuilds{from,from+count} with number, result,
+    // times and parameters only (builds{} stops at 100; a range makes Jenkins load only what it reaches).
+    void buildPage(const QStringList &job, int from, int count, QObject *receiver, Done<QList<BuildInfo>> done);
     // The console from byte `start` on.
     void console(const QStringList &job, int number, qint64 start, QObject *receiver, Done<ConsoleChunk> done);
 

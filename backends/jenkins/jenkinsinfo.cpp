@@ -318,7 +318,10 @@ Result<QList<BuildInfo>> parseBuildList(const QByteArray &json)
     if (!doc)
         return Result<QList<BuildInfo>>::failure(doc.error());
     QList<BuildInfo> out;
-    for (const QJsonValue &v : doc.value().object().value(QLatin1String("builds")).toArray()) {
+    const QJsonObject job = doc.value().object();
+    // builds (Jenkins stops it at 100) or allBuilds (every build, cut by a {from,to} range).
+    const QJsonValue builds = job.contains(QLatin1String("allBuilds")) ? job.value(QLatin1String("allBuilds")) : job.value(QLatin1String("builds"));
+    for (const QJsonValue &v : builds.toArray()) {
         auto b = buildOf(v.toObject());
         if (!b)
             return Result<QList<BuildInfo>>::failure(b.error());
@@ -389,6 +392,18 @@ qint64 queueItemFromLocation(const QString &location)
     static const QRegularExpression re(QStringLiteral("/queue/item/(\\d+)/?$"));
     const QRegularExpressionMatch m = re.match(location);
     return m.hasMatch() ? m.captured(1).toLongLong() : 0;
+}
+
+bool operator==(const StageInfo &a, const StageInfo &b)
+{
+    if (a.id != b.id || a.name != b.name || a.status != b.status || a.parallel != b.parallel || a.startMs != b.startMs ||
+        a.durationMs != b.durationMs || a.pauseMs != b.pauseMs || a.error != b.error || a.errorType != b.errorType ||
+        a.children.size() != b.children.size())
+        return false;
+    for (qsizetype i = 0; i < a.children.size(); ++i)
+        if (!(a.children.at(i) == b.children.at(i)))
+            return false;
+    return true;
 }
 
 QString stageStatusName(StageStatus status)

@@ -110,7 +110,7 @@ struct QueueItem {
 Result<QueueItem> parseQueueItem(const QByteArray &json);
 // GET /queue/api/json: the items waiting (their task URL says whose they are).
 Result<QList<QueueItem>> parseQueue(const QByteArray &json);
-// GET /job/X/api/json?tree=builds[...]: a job's recent builds, newest first.
+// GET /job/X/api/json?tree=builds[...] or allBuilds[...]{m,n}: a job's builds, newest first.
 Result<QList<BuildInfo>> parseBuildList(const QByteArray &json);
 // Whether a build (or queue item) carries the parameters a trigger sent: each by name, with the
 // same value where neither side keeps it secret (a password's is never read back). Jenkins adds
@@ -135,7 +135,9 @@ struct StageInfo {
     QString error;           // the failed step's message
     QString errorType;
     QList<StageInfo> children;  // parallel branches (from stages/tree)
-    friend bool operator==(const StageInfo &, const StageInfo &) = default;
+    // Written out: a defaulted one is deleted, as QList<StageInfo>'s == needs StageInfo's while the
+    // class is incomplete (and RunInfo's with it).
+    friend bool operator==(const StageInfo &a, const StageInfo &b);
 };
 
 struct RunInfo {
