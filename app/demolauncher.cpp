@@ -4,6 +4,8 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QRandomGenerator>
@@ -115,6 +117,7 @@ DemoLauncher::DemoLauncher(QObject *parent) : QObject(parent)
         if (QFileInfo::exists(kubeconfigPath())) {
             m_poll.stop();
             m_kubeconfigReady = true;
+            announceJenkins();  // before ready(): pages built on connecting find the demo's Jenkins
             Q_EMIT ready(kubeconfigPath());
             maybeArgoCdReady();
         } else if (m_process.state() == QProcess::NotRunning || m_waitedMs > 30000) {
@@ -250,7 +253,9 @@ void DemoLauncher::startSimulator()
                      // A load wave like a siege/k6 run, so a scale-up and a scale-down happen
                      // within the first minutes of the demo.
                      QStringLiteral("--demo-load-wave"),
-                     QStringLiteral("--argocd-port"), QStringLiteral("0")};
+                     QStringLiteral("--argocd-port"), QStringLiteral("0"),
+                     // Jenkins beside it; its URL, user and token come in jenkins.json next to the kubeconfig.
+                     QStringLiteral("--jenkins-port"), QStringLiteral("0")};
     if (!m_argo.gitRepoUrl.isEmpty())  // with the history of the releases before, for Argo CD's history and rollback
         args << QStringLiteral("--gitops-repo") << m_argo.gitRepoUrl << QStringLiteral("--gitops-seed-history");
     // The password goes through the environment: a command line is readable by every local user.
@@ -277,6 +282,27 @@ void DemoLauncher::readSimulatorOutput()
     m_argo.url = m.captured(1);
     m_simOutput.clear();
     maybeArgoCdReady();
+}
+
+void DemoLauncher::announceJenkins()
+{
+    // The simulator writes jenkins.json before the kubeconfig.
+    const QString path = QFileInfo(kubeconfigPath()).dir().filePath(QStringLiteral("jenkins.json"));
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        warn(QStringLiteral("no %1 from the simulator; the Pipelines page is not connected").arg(path));
+        return;
+    }
+    const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
+    m_jenkins.url = j.value(QStringLiteral("url")).toString();
+    m_jenkins.user = j.value(QStringLiteral("user")).toString();
+    m_jenkins.apiToken = j.value(QStringLiteral("apiToken")).toString().toUtf8();
+    m_jenkins.caPem = QByteArray::fromBase64(j.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
+    if (m_jenkins.url.isEmpty() || m_jenkins.user.isEmpty() || m_jenkins.apiToken.isEmpty()) {
+        warn(QStringLiteral("%1 names no Jenkins URL, user and API token; the Pipelines page is not connected").arg(path));
+        return;
+    }
+    Q_EMIT jenkinsReady(m_jenkins);
 }
 
 void DemoLauncher::maybeArgoCdReady()

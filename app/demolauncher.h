@@ -20,6 +20,14 @@ struct DemoArgoCd {
     QString gitRepoUrl; // git://127.0.0.1:PORT/deploy.git, empty when git was not available
 };
 
+// How the window connects to the demo's Jenkins (the sim's jenkins.json).
+struct DemoJenkins {
+    QString url;          // https://127.0.0.1:PORT
+    QString user;         // admin
+    QByteArray apiToken;  // generated per demo run; never printed
+    QByteArray caPem;     // the simulator's CA, which signs the Jenkins API's certificate
+};
+
 class DemoLauncher : public QObject {
     Q_OBJECT
 
@@ -31,6 +39,7 @@ public:
     void start();
     QString kubeconfigPath() const;
     const DemoArgoCd &argoCd() const { return m_argo; }
+    const DemoJenkins &jenkins() const { return m_jenkins; }
     static QString findSimulator();
     static QString findScenario();
     // Instead of the ones found next to the executable (tests).
@@ -40,6 +49,8 @@ Q_SIGNALS:
     void ready(const QString &kubeconfigPath);
     // After ready(): the Argo CD API is up (its applications appear as the first sync runs).
     void argoCdReady(const pilothouse::app::DemoArgoCd &argoCd);
+    // Just before ready(): the Jenkins API is up.
+    void jenkinsReady(const pilothouse::app::DemoJenkins &jenkins);
     void failed(const QString &message);
 
 private:
@@ -48,6 +59,7 @@ private:
     void startSimulator();
     void readSimulatorOutput();
     void maybeArgoCdReady();
+    void announceJenkins();
     void stopProcess(QProcess &p);
 
     QString m_sim;
@@ -67,6 +79,7 @@ private:
     bool m_kubeconfigReady = false;
     bool m_argoAnnounced = false;
     DemoArgoCd m_argo;
+    DemoJenkins m_jenkins;
 };
 
 }  // namespace pilothouse::app

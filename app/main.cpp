@@ -228,6 +228,16 @@ int main(int argc, char *argv[])
             if (pilothouse::widgets::shell::Page *again = navigator->page(currentKey))
                 window.pageTabs()->setCurrentWidget(again);
     });
+    // The demo's Jenkins connects by itself with the run's API token (not written to the settings).
+    QObject::connect(&demo, &pilothouse::app::DemoLauncher::jenkinsReady, &window, [&](const pilothouse::app::DemoJenkins &jenkins) {
+        pilothouse::widgets::JenkinsPreset preset;
+        preset.url = jenkins.url;
+        preset.user = jenkins.user;
+        preset.apiToken = jenkins.apiToken;
+        preset.caPem = jenkins.caPem;
+        preset.connectNow = true;
+        settings.setJenkinsPreset(preset);
+    });
     QObject::connect(&window, &pilothouse::widgets::MainWindow::demoRequested, &window, [&] {
         settings.setRemembersServers(false);
         window.setDemoAvailable(false);

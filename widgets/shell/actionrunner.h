@@ -75,8 +75,10 @@ public:
 Q_SIGNALS:
     void finished(const QString &message, bool ok);
 
-private:
+    // The operator's yes to `text` (the hook when set, else a question box): for a Change's confirm.
     bool confirm(const QString &text);
+
+private:
     void report(const QString &message, bool ok, bool sent, const backends::actions::ActionResult &result, const Done &done);
 
     QPointer<QWidget> m_dialogParent;

@@ -174,6 +174,32 @@ void ShellSettings::rememberArgoCdLogin(const QString &context, const QString &u
     setEndpoints(context, e);
 }
 
+JenkinsPreset ShellSettings::jenkinsPreset(const QString &context) const
+{
+    if (m_runJenkins)
+        return *m_runJenkins;
+    JenkinsPreset preset;
+    const ContextEndpoints e = endpoints(context);
+    preset.url = e.jenkinsUrl;
+    preset.user = e.jenkinsUser;
+    return preset;
+}
+
+void ShellSettings::setJenkinsPreset(const JenkinsPreset &preset)
+{
+    m_runJenkins = preset;
+}
+
+void ShellSettings::rememberJenkinsLogin(const QString &context, const QString &url, const QString &user)
+{
+    if (!m_remembersServers || m_runJenkins)
+        return;
+    ContextEndpoints e = endpoints(context);
+    e.jenkinsUrl = url;
+    e.jenkinsUser = user;
+    setEndpoints(context, e);
+}
+
 backends::gitops::GitOpsSettings ShellSettings::gitOps() const
 {
     if (m_runGitOps)

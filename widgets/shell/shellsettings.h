@@ -5,6 +5,7 @@
 #pragma once
 
 #include "delivery/argocdview.h"
+#include "pipelines/jenkinsconnection.h"
 #include "gitops/gitopsrepository.h"
 
 #include <QByteArray>
@@ -72,6 +73,11 @@ public:
     ArgoCdViewPreset argoCdPreset(const QString &context) const;
     void setArgoCdPreset(const ArgoCdViewPreset &preset, bool remember);
     void rememberArgoCdLogin(const QString &context, const QString &url, const QString &user);
+    // Jenkins as the Pipelines pages start it: the context's URL and user (the secret comes from
+    // the keychain or the operator), or the demo's server for the run only.
+    JenkinsPreset jenkinsPreset(const QString &context) const;
+    void setJenkinsPreset(const JenkinsPreset &preset);
+    void rememberJenkinsLogin(const QString &context, const QString &url, const QString &user);
     backends::gitops::GitOpsSettings gitOps() const;
     void setGitOps(const backends::gitops::GitOpsSettings &settings, bool remember);
     // The demo: nothing about its servers is written.
@@ -89,6 +95,7 @@ private:
 
     std::unique_ptr<QSettings> m_settings;
     std::optional<ArgoCdViewPreset> m_runArgoCd;
+    std::optional<JenkinsPreset> m_runJenkins;
     std::optional<backends::gitops::GitOpsSettings> m_runGitOps;
     bool m_remembersServers = true;
 };
