@@ -1,14 +1,18 @@
 // The console's Jenkins client and actions (backends/jenkins) against pilothouse-sim's Jenkins:
 // the job tree, a trigger with parameters to its build number, stages to the end, the console
 // followed to the last byte, a crumb session, a lost trigger answer that gives exactly one build,
-// an approval answered and aborted, a stop.
+// an approval answered and aborted, a stop; a running build's console followed through the
+// console follower into the bounded line model to the last byte.
 #include "actions/auditlog.h"
 #include "http/httpengine.h"
 #include "jenkins/jenkinsactions.h"
 #include "jenkins/jenkinsclient.h"
+#include "pipelines/consolefollower.h"
+#include "pipelines/consolemodel.h"
 #include "simprocess.h"
 
 #include <QFile>
+#include <QSignalSpy>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -19,6 +23,7 @@
 using namespace pilothouse::backends;
 using namespace pilothouse::backends::jenkins;
 using namespace pilothouse::testsupport;
+namespace models = pilothouse::models;
 
 namespace {
 
@@ -191,6 +196,56 @@ private Q_SLOTS:
         QVERIFY(!whole.value().more);
         QCOMPARE(whole.value().text, console);
         QVERIFY(console.contains("Finished: SUCCESS"));
+    }
+
+    void aRunningBuildsConsoleFollowedIntoLines()
+    {
+        // The follower and the model, as the console view drives them, while the build writes.
+        const TriggerOutcome o = trigger(kCi, {BuildParameter{QStringLiteral("GIT_REF"), QStringLiteral("console-lines"), false}});
+        QVERIFY2(o.state == TriggerOutcome::State::Started, qPrintable(triggerStateName(o.state) + QStringLiteral(": ") + o.message));
+        models::ConsoleModel model;
+        models::ConsoleFollower follower(m_client.get());
+        follower.setPollInterval(200);
+        QObject::connect(&follower, &models::ConsoleFollower::linesReceived, &model, &models::ConsoleModel::appendLines);
+        int batches = 0;
+        int batchesWhileRunning = 0;
+        QObject::connect(&follower, &models::ConsoleFollower::linesReceived, this, [&] {
+            ++batches;
+            if (describe(kCi, o.buildNumber).currentStage() >= 0)
+                ++batchesWhileRunning;
+        });
+        QSignalSpy finished(&follower, &models::ConsoleFollower::finished);
+        follower.follow(kCi, o.buildNumber);
+        QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty() || follower.state() == models::ConsoleFollower::State::Failed; }, 90000));
+        QVERIFY2(follower.state() == models::ConsoleFollower::State::Complete, qPrintable(follower.errorText()));
+        QVERIFY2(batchesWhileRunning > 1, qPrintable(QString::number(batchesWhileRunning)));
+
+        // To the last byte: the whole console read at once parses to the same lines.
+        const auto whole = wait<ConsoleChunk>([&](QObject *r, JenkinsClient::Done<ConsoleChunk> d) { m_client->console(kCi, o.buildNumber, 0, r, d); });
+        QVERIFY(whole.ok() && !whole.value().more);
+        QCOMPARE(follower.offset(), whole.value().nextOffset);
+        models::ConsoleParser parser;
+        const models::ConsoleLines expected = parser.feed(whole.value().text) + parser.finish();
+        QCOMPARE(model.totalLines(), qint64(expected.size()));
+        QCOMPARE(model.droppedLines(), 0);
+        bool coloured = false;
+        for (int row = 0; row < model.rowCount(); ++row) {
+            const models::ConsoleLine *line = model.lineAt(row);
+            QCOMPARE(line->text, expected[row].text);
+            QCOMPARE(line->spans, expected[row].spans);
+            QVERIFY2(!line->text.contains(QChar(0x1b)), qPrintable(line->text));
+            coloured = coloured || !line->spans.isEmpty();
+        }
+        QVERIFY(coloured);  // Gradle's colours came through as spans
+        QCOMPARE(model.lineAt(model.rowCount() - 1)->text, QStringLiteral("Finished: SUCCESS"));
+        // Every stage Jenkins reports has its line.
+        const RunInfo run = describe(kCi, o.buildNumber);
+        QVERIFY(run.stages.size() >= 5);
+        for (const StageInfo &s : run.stages) {
+            const int row = model.rowOfStage(s.name);
+            QVERIFY2(row >= 0, qPrintable(s.name));
+            QCOMPARE(models::ConsoleModel::stageOpenedBy(model.lineAt(row)->text), s.name);
+        }
     }
 
     void aPasswordSessionTriggersThroughItsCrumb()
