@@ -72,11 +72,12 @@ public:
     QString lastMessage() const { return m_lastMessage; }
     bool isBusy() const { return m_running > 0; }
 
-Q_SIGNALS:
-    void finished(const QString &message, bool ok);
-
+public:
     // The operator's yes to `text` (the hook when set, else a question box): for a Change's confirm.
     bool confirm(const QString &text);
+
+Q_SIGNALS:
+    void finished(const QString &message, bool ok);
 
 private:
     void report(const QString &message, bool ok, bool sent, const backends::actions::ActionResult &result, const Done &done);
