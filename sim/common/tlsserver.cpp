@@ -86,6 +86,7 @@ int TlsServer::start(std::string &error)
         server->set_payload_max_length(m_options.payloadMaxLength);
     server->set_read_timeout(m_options.readTimeoutSeconds);
     server->set_write_timeout(m_options.writeTimeoutSeconds);
+    server->set_tcp_nodelay(m_options.tcpNoDelay);
     Handler handler = m_handler;
     server->Get(".*", handler);
     server->Post(".*", handler);
