@@ -6,6 +6,10 @@
 #include "delivery/rolloutsview.h"
 #include "argocd/argocdclient.h"
 #include "kube/session/kubesession.h"
+#include "pipelines/jenkinsconnection.h"
+#include "pipelines/pipelinesview.h"
+#include "pipelines/runview.h"
+#include "shell/navigator.h"
 #include "resources/logview.h"
 #include "resources/resourcespage.h"
 #include "resources/scalingview.h"
@@ -202,12 +206,84 @@ void registerDelivery(widgets::shell::PageRegistry &registry)
     registry.add(gitops);
 }
 
+// A run's page is opened by job and build number: {"job": ["cafe", "releases", "deploy-orders"], "build": 12}.
+QVariantMap runArgs(const QStringList &job, int build)
+{
+    return {{QStringLiteral("job"), job}, {QStringLiteral("build"), build}};
+}
+
+void registerPipelines(widgets::shell::PageRegistry &registry)
+{
+    PageType pipelines;
+    pipelines.id = QStringLiteral("pipelines");
+    pipelines.title = tr("Pipelines");
+    pipelines.icon = QStringLiteral("page-pipelines");
+    pipelines.group = QStringLiteral("Pipelines");
+    pipelines.description = tr("Jenkins jobs, their runs × stages, Build with parameters, approvals waiting for you");
+    pipelines.shortcut = QKeySequence(Qt::CTRL | Qt::Key_5);
+    pipelines.create = [](const PageContext &c, const QVariantMap &, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        const QString context = c.session->contextName();
+        auto *connection = widgets::JenkinsConnection::of(c.session);
+        auto *view = new widgets::PipelinesView(connection, c.settings->jenkinsPreset(context));
+        widgets::shell::ShellSettings *settings = c.settings;
+        QObject::connect(connection, &widgets::JenkinsConnection::connected, view, [settings, context](const QString &url, const QString &user) {
+            settings->rememberJenkinsLogin(context, url, user);
+        });
+        QObject::connect(view, &widgets::PipelinesView::actionFinished, view,
+                         [view](const QString &, bool ok, const QString &message) { Q_EMIT view->actionOutcome(message, ok); });
+        widgets::shell::Navigator *navigator = c.navigator;
+        QObject::connect(view, &widgets::PipelinesView::openRunRequested, view, [navigator](const QStringList &job, int build) {
+            navigator->open(QStringLiteral("pipeline-run"), runArgs(job, build));
+        });
+        return view;
+    };
+    registry.add(pipelines);
+
+    PageType run;
+    run.id = QStringLiteral("pipeline-run");
+    run.title = tr("Pipeline run");
+    run.icon = QStringLiteral("page-pipelines");
+    run.group = QStringLiteral("Pipelines");
+    run.description = tr("A Jenkins run: its stages with parallel branches, the live console, approval, Stop");
+    run.singleton = false;
+    run.key = [](const QVariantMap &args) {
+        const QStringList job = args.value(QStringLiteral("job")).toStringList();
+        const int build = args.value(QStringLiteral("build")).toInt();
+        return job.isEmpty() || build <= 0 ? QString() : QStringLiteral("run:%1#%2").arg(job.join(QLatin1Char('/'))).arg(build);
+    };
+    run.create = [](const PageContext &c, const QVariantMap &args, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        const QStringList job = args.value(QStringLiteral("job")).toStringList();
+        const int build = args.value(QStringLiteral("build")).toInt();
+        if (job.isEmpty() || build <= 0) {
+            *error = tr("A run opens from a job's runs: choose one on the Pipelines page");
+            return nullptr;
+        }
+        auto *view = new widgets::RunView(widgets::JenkinsConnection::of(c.session), job, build, c.session);
+        QObject::connect(view, &widgets::RunView::actionFinished, view,
+                         [view](const QString &, bool ok, const QString &message) { Q_EMIT view->actionOutcome(message, ok); });
+        widgets::shell::Navigator *navigator = c.navigator;
+        QObject::connect(view, &widgets::RunView::openRunRequested, view, [navigator](const QStringList &j, int b) {
+            navigator->open(QStringLiteral("pipeline-run"), runArgs(j, b));
+        });
+        QObject::connect(view, &widgets::RunView::openPageRequested, view, [navigator](const QString &id, const QVariantMap &a) {
+            navigator->open(id, a);
+        });
+        return view;
+    };
+    registry.add(run);
+}
+
 }  // namespace
 
 void registerPages(widgets::shell::PageRegistry &registry)
 {
     registerCluster(registry);
     registerDelivery(registry);
+    registerPipelines(registry);
 }
 
 }  // namespace pilothouse::app
