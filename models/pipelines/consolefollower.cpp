@@ -99,17 +99,31 @@ void ConsoleFollower::onChunk(quint64 generation, const Result<ConsoleChunk> &ch
     m_retryAt = 0;
     const ConsoleChunk c = chunk.value();
     // The bytes go to the worker; this thread only gets the lines back.
-    QMetaObject::invokeMethod(m_worker, [this, generation, parser = m_parser, c] {
-        ConsoleLines lines = parser->feed(c.text);
+    QMetaObject::invokeMethod(m_worker, [this, generation, parser = m_parser, c, keep = m_keepLines] {
+        ConsoleLines lines;
+        qint64 skipped = 0;
+        // In slices, so that a huge answer never becomes more lines at once than are kept.
+        constexpr qsizetype kSlice = 1 << 20;
+        for (qsizetype at = 0; at < c.text.size(); at += kSlice) {
+            lines += parser->feed(QByteArray::fromRawData(c.text.constData() + at, std::min(kSlice, c.text.size() - at)));
+            if (keep > 0 && lines.size() > keep) {
+                skipped += lines.size() - keep;
+                lines.remove(0, lines.size() - keep);
+            }
+        }
         if (!c.more)
             lines += parser->finish();
-        QMetaObject::invokeMethod(this, [this, generation, lines = std::move(lines), c] {
-            deliver(generation, lines, c.nextOffset, c.more, c.text.size());
+        if (keep > 0 && lines.size() > keep) {
+            skipped += lines.size() - keep;
+            lines.remove(0, lines.size() - keep);
+        }
+        QMetaObject::invokeMethod(this, [this, generation, lines = std::move(lines), skipped, c] {
+            deliver(generation, lines, skipped, c.nextOffset, c.more, c.text.size());
         }, Qt::QueuedConnection);
     }, Qt::QueuedConnection);
 }
 
-void ConsoleFollower::deliver(quint64 generation, const ConsoleLines &lines, qint64 nextOffset, bool more, qint64 bytes)
+void ConsoleFollower::deliver(quint64 generation, const ConsoleLines &lines, qint64 skipped, qint64 nextOffset, bool more, qint64 bytes)
 {
     if (generation != m_generation)
         return;
@@ -118,8 +132,8 @@ void ConsoleFollower::deliver(quint64 generation, const ConsoleLines &lines, qin
         m_error.clear();
         setState(State::Streaming);
     }
-    if (!lines.isEmpty())
-        Q_EMIT linesReceived(lines);
+    if (!lines.isEmpty() || skipped > 0)
+        Q_EMIT linesReceived(lines, skipped);
     if (generation != m_generation)
         return;  // a receiver stopped or restarted the follower
     if (!more) {

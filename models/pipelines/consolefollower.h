@@ -46,6 +46,11 @@ public:
     void setFullChunkBytes(qint64 bytes) { m_fullChunk = bytes; }
     // The first pause after a failed read (doubling up to 30 s; default 1000 ms).
     void setRetryInterval(int ms) { m_retryMs = ms; }
+    // At most this many lines per batch, the newest: Jenkins answers everything from the offset
+    // on (a finished 100 MB log in one answer), and what a bounded model would drop at once is
+    // dropped on the worker instead of being made into lines the GUI thread never keeps.
+    // 0: no limit (default).
+    void setKeepLines(int lines) { m_keepLines = lines; }
 
     State state() const { return m_state; }
     QString errorText() const { return m_error; }
@@ -56,7 +61,8 @@ public:
     const QThread *workerThread() const { return &m_thread; }
 
 Q_SIGNALS:
-    void linesReceived(const pilothouse::models::ConsoleLines &lines);
+    // `skippedBefore` lines came before `lines` and were dropped for setKeepLines().
+    void linesReceived(const pilothouse::models::ConsoleLines &lines, qint64 skippedBefore);
     void stateChanged(pilothouse::models::ConsoleFollower::State state);
     // The console is complete (X-More-Data absent).
     void finished();
@@ -64,7 +70,7 @@ Q_SIGNALS:
 private:
     void read();
     void onChunk(quint64 generation, const backends::Result<backends::jenkins::ConsoleChunk> &chunk);
-    void deliver(quint64 generation, const ConsoleLines &lines, qint64 nextOffset, bool more, qint64 bytes);
+    void deliver(quint64 generation, const ConsoleLines &lines, qint64 skipped, qint64 nextOffset, bool more, qint64 bytes);
     void setState(State state);
 
     QPointer<backends::jenkins::JenkinsClient> m_client;
@@ -81,6 +87,7 @@ private:
     int m_pollMs = 1000;
     qint64 m_fullChunk = 64 * 1024;
     int m_retryMs = 1000;
+    int m_keepLines = 0;
     int m_failures = 0;
     qint64 m_retryAt = 0;
 };

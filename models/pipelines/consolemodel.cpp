@@ -100,6 +100,21 @@ void ConsoleModel::setLimits(int maxLines, qint64 maxBytes)
     dropOldest(evict);
 }
 
+// The notice row appears with the first dropped line and then only changes its text.
+void ConsoleModel::noteDropped(qint64 count)
+{
+    if (count <= 0)
+        return;
+    if (hasNotice()) {
+        m_dropped += count;
+        Q_EMIT dataChanged(index(0), index(0));
+    } else {
+        beginInsertRows({}, 0, 0);
+        m_dropped += count;
+        endInsertRows();
+    }
+}
+
 // Rows first go, then the count of dropped lines grows: rowCount() stays what the signals say.
 void ConsoleModel::dropOldest(qsizetype count)
 {
@@ -109,25 +124,30 @@ void ConsoleModel::dropOldest(qsizetype count)
     beginRemoveRows({}, first, first + int(count) - 1);
     int gone = 0;
     for (qsizetype i = 0; i < count; ++i) {
-        gone += m_lines.front().match;
-        m_bytes -= costOf(m_lines.front().line);
+        const Entry &e = m_lines.front();
+        gone += e.match;
+        m_bytes -= costOf(e.line);
+        // The stage index forgets the stages whose line goes, so that it is bounded too.
+        if (e.line.text.startsWith(kStageOpen)) {
+            const auto it = m_stageLine.constFind(stageOpenedBy(e.line.text));
+            if (it != m_stageLine.cend() && it.value() == m_dropped + i + 1)
+                m_stageLine.erase(it);
+        }
         m_lines.pop_front();
     }
     endRemoveRows();
-    if (hasNotice()) {
-        m_dropped += count;
-        Q_EMIT dataChanged(index(0), index(0));
-    } else {
-        beginInsertRows({}, 0, 0);
-        m_dropped += count;
-        endInsertRows();
-    }
+    noteDropped(count);
     if (gone)
         setMatchCount(m_matchCount - gone);
 }
 
-void ConsoleModel::appendLines(const ConsoleLines &lines)
+void ConsoleModel::appendLines(const ConsoleLines &lines, qint64 skippedBefore)
 {
+    if (skippedBefore > 0) {
+        // Lines that were dropped upstream: everything kept so far is older than them.
+        dropOldest(qsizetype(m_lines.size()));
+        noteDropped(skippedBefore);
+    }
     if (lines.isEmpty())
         return;
     // A batch bigger than the bound: only its newest lines can stay (at least one).
@@ -148,17 +168,8 @@ void ConsoleModel::appendLines(const ConsoleLines &lines)
     while (evict < kept && (kept - evict + incoming > m_maxLines || m_bytes - evictBytes + incomingBytes > m_maxBytes))
         evictBytes += costOf(m_lines[size_t(evict++)].line);
     dropOldest(evict);
-    if (first > 0) {
-        // Lines that never became rows are dropped all the same.
-        if (hasNotice()) {
-            m_dropped += first;
-            Q_EMIT dataChanged(index(0), index(0));
-        } else {
-            beginInsertRows({}, 0, 0);
-            m_dropped += first;
-            endInsertRows();
-        }
-    }
+    // Lines that never became rows are dropped all the same.
+    noteDropped(first);
     const int row = rowCount();
     beginInsertRows({}, row, row + int(incoming) - 1);
     int matched = 0;

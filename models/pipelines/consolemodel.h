@@ -41,8 +41,9 @@ public:
     int maxLines() const { return m_maxLines; }
     qint64 maxBytes() const { return m_maxBytes; }
 
-    // One removal (when the bound needs room) and one insertion per batch.
-    void appendLines(const ConsoleLines &lines);
+    // One removal (when the bound needs room) and one insertion per batch. `skippedBefore`: lines
+    // that came before `lines` and were dropped before they got here (they count as not kept).
+    void appendLines(const ConsoleLines &lines, qint64 skippedBefore = 0);
     void clear();
 
     int keptLines() const { return int(m_lines.size()); }
@@ -87,6 +88,7 @@ private:
     static qint64 costOf(const ConsoleLine &line);
     bool lineMatches(const ConsoleLine &line) const;
     void dropOldest(qsizetype count);
+    void noteDropped(qint64 count);
     void setMatchCount(int count);
     int rowOfIndex(qsizetype i) const { return int(i) + firstLineRow(); }
 
@@ -98,7 +100,7 @@ private:
     int m_longest = 0;
     QString m_search;
     int m_matchCount = 0;
-    QHash<QString, qint64> m_stageLine;  // stage → 1-based line number of its first opening line
+    QHash<QString, qint64> m_stageLine;  // stage → 1-based number of its first opening line; leaves with that line
 };
 
 }  // namespace pilothouse::models

@@ -1,6 +1,6 @@
 // The console model under QAbstractItemModelTester: one insert per batch, the line and byte bounds
 // with the "earlier lines not kept" row and line numbers that keep counting, a batch larger than
-// the bound, memory that stays bounded over a long log, search (count, next/previous with wrap,
+// the bound, lines dropped upstream, memory that stays bounded over a long log, search (count, next/previous with wrap,
 // ordinal, matches leaving with their lines), and the rows of stages.
 #include "pipelines/consolemodel.h"
 
@@ -75,6 +75,20 @@ private Q_SLOTS:
         QCOMPARE(m.droppedLines(), 33);
         QCOMPARE(m.data(m.index(1)).toString(), QStringLiteral("line 34"));
         QCOMPARE(m.data(m.index(0)).toString(), QStringLiteral("… 33 earlier lines not kept"));
+    }
+
+    void linesSkippedUpstreamCountAsDropped()
+    {
+        ConsoleModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.appendLines(numbered(1, 5));
+        // The follower kept the newest 10 of 1,010 lines that came after these 5.
+        m.appendLines(numbered(1006, 10), 1000);
+        QCOMPARE(m.droppedLines(), 1005);
+        QCOMPARE(m.keptLines(), 10);
+        QCOMPARE(m.data(m.index(0)).toString(), QStringLiteral("… 1,005 earlier lines not kept"));
+        QCOMPARE(m.data(m.index(1), ConsoleModel::LineNumberRole).toLongLong(), 1006);
+        QCOMPARE(m.data(m.index(1)).toString(), QStringLiteral("line 1006"));
     }
 
     void memoryStaysBoundedOverALongLog()

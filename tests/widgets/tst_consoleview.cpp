@@ -2,7 +2,7 @@
 // (httplib, answering X-Text-Size and X-More-Data as Jenkins does): lines shown as the build
 // writes them (a line split across reads joined), the view kept at the bottom while following,
 // scrolling up pausing it and End resuming it, finished() and "complete" when Jenkins says no
-// more, a full chunk read again at once, search as you type with "N of M" and next/previous,
+// more, a full chunk read again at once, a finished log in one answer cut to the bound, search as you type with "N of M" and next/previous,
 // a stage's line jumped to, copy of the selected lines, errors in the status line (a missing
 // build ends, a server error retries and recovers), and a stalled server freezing nothing.
 #include "http/httpengine.h"
@@ -187,6 +187,34 @@ private Q_SLOTS:
         QVERIFY(m_reads > 40);
         QCOMPARE(v->model()->totalLines(), qint64(std::count(log.begin(), log.end(), '\n')));
         QCOMPARE(v->follower()->offset(), qint64(log.size()));
+    }
+
+    void aFinishedLogInOneAnswerKeepsOnlyTheBound()
+    {
+        // Jenkins answers a finished build's whole console at once: only what the model keeps
+        // becomes lines for the GUI thread.
+        std::string log;
+        for (int i = 1; i <= 5000; ++i)
+            log += "line " + std::to_string(i) + "\n";
+        reset(log, false);
+        auto v = newView();
+        QAbstractItemModelTester tester(v->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        v->model()->setLimits(100, 1LL << 30);
+        QSignalSpy inserted(v->model(), &QAbstractItemModel::rowsInserted);
+        QSignalSpy finished(v.get(), &ConsoleView::finished);
+        QSignalSpy batches(v->follower(), &pilothouse::models::ConsoleFollower::linesReceived);
+        v->follow({QStringLiteral("app")}, 7);
+        QTRY_COMPARE(finished.size(), 1);
+        QCOMPARE(m_reads.load(), 1);
+        QCOMPARE(batches.size(), 1);
+        QCOMPARE(batches[0][0].value<pilothouse::models::ConsoleLines>().size(), 100);
+        QCOMPARE(batches[0][1].toLongLong(), 4900);
+        QCOMPARE(v->model()->rowCount(), 101);
+        QCOMPARE(textOf(*v, 0), QStringLiteral("… 4,900 earlier lines not kept"));
+        QCOMPARE(textOf(*v, 1), QStringLiteral("line 4901"));
+        QCOMPARE(v->model()->data(v->model()->index(100), pilothouse::models::ConsoleModel::LineNumberRole).toLongLong(), 5000);
+        QCOMPARE(inserted.size(), 2);  // the notice row, then the batch
+        QVERIFY2(v->statusText().contains(QStringLiteral("the first 4,900 not kept")), qPrintable(v->statusText()));
     }
 
     void searchAsYouTypeAndStepThroughMatches()

@@ -195,6 +195,7 @@ void ConsoleView::follow(const QStringList &job, int build)
     m_follower->stop();
     m_model->clear();
     setFollow(true);
+    m_follower->setKeepLines(m_model->maxLines());
     m_follower->follow(job, build);
     updateStatus();
 }
