@@ -4,6 +4,7 @@
 // stall, RSS, and event -> painted row latency on the visible Rollouts list. It prints figures and
 // asserts nothing (docs/benchmarks.md records a run and the aims).
 #include "benchmachine.h"
+#include "benchprobes.h"
 #include "actions/auditlog.h"
 #include "actions/sessionactions.h"
 #include "delivery/rolloutsview.h"
@@ -69,6 +70,7 @@ using namespace pilothouse;
 using namespace pilothouse::backends;
 using namespace pilothouse::backends::kube;
 namespace ts = pilothouse::testsupport;
+using namespace pilothouse::bench;
 
 namespace {
 
@@ -76,18 +78,6 @@ using Clock = std::chrono::steady_clock;
 using Json = ts::Json;
 
 const char *const kNs = "busy";
-
-qint64 nowNs() { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count(); }
-double msBetween(qint64 a, qint64 b) { return double(b - a) / 1e6; }
-
-// Nearest-rank percentile of a sorted vector.
-double pct(const std::vector<double> &sorted, double p)
-{
-    if (sorted.empty())
-        return 0;
-    size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * double(sorted.size())));
-    return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
-}
 
 QString firstLine(const QString &path)
 {
@@ -108,25 +98,6 @@ std::pair<qint64, qint64> schedstat(const std::string &path)
     return {run, wait};
 }
 qint64 schedstatNs(const std::string &path) { return schedstat(path).first; }
-
-std::string readSmall(const std::string &path)
-{
-    FILE *f = std::fopen(path.c_str(), "r");
-    if (!f)
-        return {};
-    char buf[4096];
-    const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-    std::fclose(f);
-    return std::string(buf, n);
-}
-
-// VmRSS / VmHWM of a process, KiB.
-long long statusKb(const std::string &pid, const char *field)
-{
-    const std::string s = readSmall("/proc/" + pid + "/status");
-    const size_t at = s.find(field);
-    return at == std::string::npos ? 0 : std::atoll(s.c_str() + at + std::strlen(field) + 1);
-}
 
 void out(const QString &line)
 {
@@ -452,39 +423,6 @@ public:
         --slices.depth;
         return done;
     }
-};
-
-// A 10 ms timer on the GUI thread: how late each tick came is how long the thread could not react.
-class StallProbe : public QObject {
-public:
-    StallProbe()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(10);
-        connect(&m_timer, &QTimer::timeout, this, [this] {
-            const qint64 t = nowNs();
-            if (m_last)
-                m_late.push_back(std::max(0.0, msBetween(m_last, t) - 10.0));
-            m_last = t;
-        });
-    }
-    void start()
-    {
-        m_late.clear();
-        m_last = 0;
-        m_timer.start();
-    }
-    std::vector<double> stop()
-    {
-        m_timer.stop();
-        std::sort(m_late.begin(), m_late.end());
-        return m_late;
-    }
-
-private:
-    QTimer m_timer;
-    qint64 m_last = 0;
-    std::vector<double> m_late;
 };
 
 // ---- HTTP: requests through one libcurl multi handle, several kept-alive connections -----------
