@@ -36,6 +36,9 @@ void RunMatrixModel::setRun(const RunInfo &run)
             return;
         count(*old, -1);
     }
+    QHash<QString, qint64> before;
+    for (const StageInfo &s : run.stages)
+        before.insert(s.name, averageStageDurationMs(s.name));
     m_runs.insert(run.number, run);
     count(run, +1);
     addStages(run);
@@ -44,8 +47,16 @@ void RunMatrixModel::setRun(const RunInfo &run)
         next.run = run;
         updateItem(next);
     }
-    if (!m_stages.isEmpty())
-        Q_EMIT headerDataChanged(Qt::Horizontal, ColumnCount, columnCount() - 1);
+    // The averages in the header: only the sections whose average moved.
+    int first = -1, last = -1;
+    for (auto it = before.cbegin(); it != before.cend(); ++it)
+        if (averageStageDurationMs(it.key()) != it.value()) {
+            const int column = columnOfStage(it.key());
+            first = first < 0 ? column : std::min(first, column);
+            last = std::max(last, column);
+        }
+    if (first >= 0)
+        Q_EMIT headerDataChanged(Qt::Horizontal, first, last);
 }
 
 void RunMatrixModel::clearAll()
@@ -65,20 +76,27 @@ void RunMatrixModel::addStages(const RunInfo &run)
 {
     // Order of first appearance, as Stage View: a name not seen yet goes right after the stage
     // before it in this run (an older run's extra stage between two known ones stays between them).
+    // Consecutive new names go in as one range: the first run described brings every column at once.
     int after = -1;  // index into m_stages of the previous stage of this run
-    for (const StageInfo &s : run.stages) {
-        if (const auto it = m_stageIndex.constFind(s.name); it != m_stageIndex.cend()) {
+    for (qsizetype i = 0; i < run.stages.size();) {
+        if (const auto it = m_stageIndex.constFind(run.stages.at(i).name); it != m_stageIndex.cend()) {
             after = *it;
+            ++i;
             continue;
         }
+        QStringList block;
+        for (; i < run.stages.size() && !m_stageIndex.contains(run.stages.at(i).name); ++i)
+            if (!block.contains(run.stages.at(i).name))
+                block << run.stages.at(i).name;
         const int at = after + 1;
-        const int column = ColumnCount + at;
-        beginInsertColumns({}, column, column);
-        m_stages.insert(at, s.name);
-        for (int i = at; i < m_stages.size(); ++i)
-            m_stageIndex.insert(m_stages.at(i), i);
+        const int count = static_cast<int>(block.size());
+        beginInsertColumns({}, ColumnCount + at, ColumnCount + at + count - 1);
+        for (int k = 0; k < count; ++k)
+            m_stages.insert(at + k, block.at(k));
+        for (int k = at; k < m_stages.size(); ++k)
+            m_stageIndex.insert(m_stages.at(k), k);
         endInsertColumns();
-        after = at;
+        after = at + count - 1;
     }
 }
 
