@@ -12,7 +12,7 @@
 #include "jenkins/jobrunsloader.h"
 #include "pipelines/runmatrixmodel.h"
 #include "pipelines/runmatrixview.h"
-#include "simprocess.h"
+#include "jenkinssim.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -206,15 +206,9 @@ int main(int argc, char **argv)
             .arg(kRuns)
             .arg(ms(simClock.nsecsElapsed() / 1e6))
             .arg(kRuns));
-    QFile f(sim.workDir() + QStringLiteral("/jenkins.json"));
-    if (!f.open(QIODevice::ReadOnly))
+    const JenkinsServer server = ts::jenkinsServerOf(sim);
+    if (server.url.isEmpty())
         return 1;
-    const QJsonObject conn = QJsonDocument::fromJson(f.readAll()).object();
-    JenkinsServer server;
-    server.url = conn.value(QStringLiteral("url")).toString();
-    server.user = conn.value(QStringLiteral("user")).toString();
-    server.apiToken = conn.value(QStringLiteral("apiToken")).toString().toUtf8();
-    server.caPem = QByteArray::fromBase64(conn.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
     http::HttpEngine engine;
     JenkinsClient client(&engine);
     if (!client.setServer(server).ok())

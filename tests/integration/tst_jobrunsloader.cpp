@@ -5,11 +5,8 @@
 #include "http/httpengine.h"
 #include "jenkins/jenkinsclient.h"
 #include "jenkins/jobrunsloader.h"
-#include "simprocess.h"
+#include "jenkinssim.h"
 
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -36,14 +33,8 @@ private Q_SLOTS:
                                                          QString::number(kHistory)});
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
-        QFile f(m_sim->workDir() + QStringLiteral("/jenkins.json"));
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
-        JenkinsServer server;
-        server.url = j.value(QStringLiteral("url")).toString();
-        server.user = j.value(QStringLiteral("user")).toString();
-        server.apiToken = j.value(QStringLiteral("apiToken")).toString().toUtf8();
-        server.caPem = QByteArray::fromBase64(j.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
+        const JenkinsServer server = jenkinsServerOf(*m_sim);
+        QVERIFY2(!server.url.isEmpty(), "no jenkins.json beside the kubeconfig");
         m_engine = std::make_unique<http::HttpEngine>();
         m_client = std::make_unique<JenkinsClient>(m_engine.get());
         const auto set = m_client->setServer(server);

@@ -9,17 +9,17 @@
 #include "pipelines/runmatrixmodel.h"
 #include "pipelines/runmatrixview.h"
 #include "pipelines/stagegraphview.h"
-#include "simprocess.h"
+#include "jenkinssim.h"
 
 #include <QFile>
 #include <QHeaderView>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+
+#include <optional>
 
 using namespace pilothouse;
 using namespace pilothouse::backends;
@@ -63,14 +63,8 @@ private Q_SLOTS:
         m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--jenkins-history"), QStringLiteral("60")});
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
-        QFile f(m_sim->workDir() + QStringLiteral("/jenkins.json"));
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
-        JenkinsServer server;
-        server.url = j.value(QStringLiteral("url")).toString();
-        server.user = j.value(QStringLiteral("user")).toString();
-        server.apiToken = j.value(QStringLiteral("apiToken")).toString().toUtf8();
-        server.caPem = QByteArray::fromBase64(j.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
+        const JenkinsServer server = jenkinsServerOf(*m_sim);
+        QVERIFY2(!server.url.isEmpty(), "no jenkins.json beside the kubeconfig");
         m_engine = std::make_unique<http::HttpEngine>();
         m_client = std::make_unique<JenkinsClient>(m_engine.get());
         QVERIFY(m_client->setServer(server).ok());
@@ -147,6 +141,40 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return view.loader()->inFlight() == 0; }, 30000));
         QCOMPARE(view.loader()->describeRequests(), 60);
         QVERIFY(!view.animating());
+    }
+
+    void runningRunIsMarkedAndReadAgain()
+    {
+        RunMatrixView view(m_client.get());
+        view.resize(1100, 420);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setJob(kJob);
+        RunMatrixModel *model = view.model();
+        QVERIFY(QTest::qWaitFor([&] { return model->rowCount() > 0 && view.loader()->inFlight() == 0; }, 30000));
+        std::optional<PostReply> posted;
+        m_client->post(jobPath(kJob) + QStringLiteral("buildWithParameters"), QByteArray(), this, [&](const PostReply &r) { posted = r; });
+        QVERIFY(QTest::qWaitFor([&] { return posted.has_value(); }, 30000));
+        QCOMPARE(posted->status, 201);
+        // refresh() brings the new run on top, described while it runs: a running cell, animated.
+        QVERIFY(QTest::qWaitFor([&] {
+            if (model->data(model->index(0, 0)).toString() == QStringLiteral("#61") &&
+                model->data(model->index(0, 0), RunMatrixModel::DescribedRole).toBool())
+                return true;
+            view.refresh();
+            QTest::qWait(200);
+            return false;
+        }, 60000));
+        QCOMPARE(model->rowOfBuild(60), 1);
+        QVERIFY(model->data(model->index(0, 0), RunMatrixModel::RunningRole).toBool());
+        const int checkout = model->columnOfStage(QStringLiteral("Checkout"));
+        const int running = model->data(model->index(0, checkout), RunMatrixModel::StageStatusRole).toInt();
+        QVERIFY2(running == int(StageStatus::InProgress) || running == int(StageStatus::Success), qPrintable(QString::number(running)));
+        QVERIFY(view.animating());
+        const int before = view.loader()->describeRequestsOf(61);
+        view.refresh();
+        QVERIFY(QTest::qWaitFor([&] { return view.loader()->describeRequestsOf(61) > before; }, 30000));
+        QVERIFY(!view.grab().isNull());
     }
 
     void graphLaysOutParallelBranches()
