@@ -164,11 +164,11 @@ private Q_SLOTS:
         QCOMPARE(current.row(), model->findNext(-1));
         QVERIFY(!view->isFollowing());  // reading a match: the end does not pull the view away
         QVERIFY(!view->followButton()->isChecked());
-        QVERIFY2(view->matchLabel()->text().startsWith(QLatin1String("1 / ")), qPrintable(view->matchLabel()->text()));
+        QVERIFY2(view->matchLabel()->text().startsWith(QLatin1String("1 of ")), qPrintable(view->matchLabel()->text()));
         view->searchNextButton()->click();
         const int second = view->proxy()->mapToSource(view->listView()->currentIndex()).row();
         QVERIFY(second > current.row() && model->matches(second));
-        QVERIFY2(view->matchLabel()->text().startsWith(QLatin1String("2 / ")), qPrintable(view->matchLabel()->text()));
+        QVERIFY2(view->matchLabel()->text().startsWith(QLatin1String("2 of ")), qPrintable(view->matchLabel()->text()));
         view->searchPreviousButton()->click();
         QCOMPARE(view->proxy()->mapToSource(view->listView()->currentIndex()).row(), current.row());
         // Enter in the field goes to the next match too.

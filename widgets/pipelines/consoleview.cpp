@@ -1,20 +1,18 @@
 // The console view: toolbar (Follow, search), the painted line list, the status line.
 #include "pipelines/consoleview.h"
 
+#include "common/lineviewparts.h"
+#include "common/tailfollower.h"
 #include "pipelines/consolelinedelegate.h"
 
-#include <QAction>
 #include <QApplication>
-#include <QClipboard>
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QHBoxLayout>
-#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QLocale>
-#include <QScrollBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -45,50 +43,17 @@ ConsoleView::ConsoleView(backends::jenkins::JenkinsClient *client, QWidget *pare
     m_followButton->setAutoRaise(true);
     bar->addWidget(m_followButton);
     bar->addStretch(1);
-    m_searchEdit = new QLineEdit(this);
-    m_searchEdit->setObjectName(QStringLiteral("consoleSearch"));
-    m_searchEdit->setPlaceholderText(tr("Find in the console (Ctrl+F)"));
-    m_searchEdit->setClearButtonEnabled(true);
-    m_searchEdit->setMinimumWidth(220);
-    m_prevButton = new QToolButton(this);
-    m_prevButton->setObjectName(QStringLiteral("consoleSearchPrevious"));
-    m_prevButton->setArrowType(Qt::UpArrow);
-    m_prevButton->setToolTip(tr("Previous match (Shift+Enter, Shift+F3)"));
-    m_prevButton->setAutoRaise(true);
-    m_nextButton = new QToolButton(this);
-    m_nextButton->setObjectName(QStringLiteral("consoleSearchNext"));
-    m_nextButton->setArrowType(Qt::DownArrow);
-    m_nextButton->setToolTip(tr("Next match (Enter, F3)"));
-    m_nextButton->setAutoRaise(true);
-    m_matchLabel = new QLabel(this);
-    m_matchLabel->setObjectName(QStringLiteral("consoleMatchCount"));
-    m_matchLabel->setMinimumWidth(m_matchLabel->fontMetrics().horizontalAdvance(QStringLiteral("00,000 of 00,000")));
-    bar->addWidget(m_searchEdit);
-    bar->addWidget(m_prevButton);
-    bar->addWidget(m_nextButton);
-    bar->addWidget(m_matchLabel);
+    m_find = addFindBar(bar, this, QStringLiteral("console"), tr("Find in the console (Ctrl+F)"));
     layout->addLayout(bar);
 
-    m_list = new QListView(this);
-    m_list->setObjectName(QStringLiteral("consoleList"));
-    m_list->setUniformItemSizes(true);
-    m_list->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    // Per item: the scrollbar counts rows, and the top row is always whole, as in a terminal.
-    m_list->setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
-    m_list->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_list = newLineList(this, QStringLiteral("consoleList"));
     m_list->setModel(m_model);
     m_delegate = new ConsoleLineDelegate(m_model, m_list);
     m_list->setItemDelegate(m_delegate);
-    m_list->installEventFilter(this);
+    m_tail = new TailFollower(m_list, m_followButton);
     layout->addWidget(m_list, 1);
 
-    m_statusLabel = new QLabel(this);
-    m_statusLabel->setObjectName(QStringLiteral("consoleStatus"));
-    m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    // A long error must not widen the window: the whole text is in the tooltip.
-    m_statusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_statusLabel = newStatusLine(this, QStringLiteral("consoleStatus"));
     layout->addWidget(m_statusLabel);
 
     connect(m_follower, &ConsoleFollower::linesReceived, m_model, &ConsoleModel::appendLines);
@@ -104,28 +69,14 @@ ConsoleView::ConsoleView(backends::jenkins::JenkinsClient *client, QWidget *pare
         Q_EMIT finished();
     });
 
-    QScrollBar *vsb = m_list->verticalScrollBar();
-    connect(vsb, &QScrollBar::rangeChanged, this, [this] {
-        if (m_follow)
-            scrollToEnd();
-    });
-    connect(vsb, &QScrollBar::valueChanged, this, &ConsoleView::onScrolled);
-    // The bound drops lines above the ones being read: the view moves up with them (and down
-    // for the notice row that appears once), so the text under the reader's eyes stays put.
-    auto shift = [this](int rows) {
-        if (m_follow)
-            return;
-        QScrollBar *sb = m_list->verticalScrollBar();
-        const QSignalBlocker block(sb);
-        sb->setValue(std::max(0, sb->value() + rows));
-    };
-    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [shift](const QModelIndex &, int first, int last) {
+    // The bound drops lines above the ones being read (and the notice row appears once).
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this](const QModelIndex &, int first, int last) {
         if (first <= 1)
-            shift(-(last - first + 1));
+            m_tail->shiftRows(-(last - first + 1));
     });
-    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this, shift](const QModelIndex &, int first) {
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &, int first) {
         if (first == 0 && m_model->hasNotice() && m_model->rowCount() > 1)
-            shift(1);
+            m_tail->shiftRows(1);
     });
     m_refreshSoon.setSingleShot(true);
     m_refreshSoon.setInterval(250);
@@ -154,31 +105,7 @@ ConsoleView::ConsoleView(backends::jenkins::JenkinsClient *client, QWidget *pare
             jumpTo(m_model->findNext(from));
         updateMatchLabel();
     });
-    connect(m_searchEdit, &QLineEdit::textChanged, this, [this] { m_searchTimer.start(); });
-    connect(m_searchEdit, &QLineEdit::returnPressed, this, [this] {
-        if (QApplication::keyboardModifiers() & Qt::ShiftModifier)
-            findPrevious();
-        else
-            findNext();
-    });
-    connect(m_nextButton, &QToolButton::clicked, this, &ConsoleView::findNext);
-    connect(m_prevButton, &QToolButton::clicked, this, &ConsoleView::findPrevious);
-    connect(m_followButton, &QToolButton::toggled, this, &ConsoleView::setFollow);
-
-    auto shortcut = [this](const QKeySequence &keys, auto slot) {
-        auto *a = new QAction(this);
-        a->setShortcut(keys);
-        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        connect(a, &QAction::triggered, this, slot);
-        addAction(a);
-    };
-    shortcut(QKeySequence::Find, [this] {
-        m_searchEdit->setFocus();
-        m_searchEdit->selectAll();
-    });
-    shortcut(QKeySequence::FindNext, [this] { findNext(); });
-    shortcut(QKeySequence::FindPrevious, [this] { findPrevious(); });
-    shortcut(QKeySequence::Copy, [this] { copySelection(); });
+    connectFindBar(this, m_find, &m_searchTimer, [this] { findNext(); }, [this] { findPrevious(); }, [this] { copySelection(); });
     updateStatus();
 }
 
@@ -218,50 +145,14 @@ bool ConsoleView::jumpToStage(const QString &stageName)
     return true;
 }
 
-void ConsoleView::setFollow(bool follow)
-{
-    m_follow = follow;
-    if (m_followButton->isChecked() != follow) {
-        const QSignalBlocker block(m_followButton);
-        m_followButton->setChecked(follow);
-    }
-    if (follow)
-        scrollToEnd();
-}
+bool ConsoleView::isFollowing() const { return m_tail->isFollowing(); }
 
-void ConsoleView::scrollToEnd()
-{
-    m_scrolling = true;
-    m_list->verticalScrollBar()->setValue(m_list->verticalScrollBar()->maximum());
-    m_scrolling = false;
-}
-
-void ConsoleView::onScrolled(int value)
-{
-    if (m_scrolling)
-        return;
-    // Like a terminal: away from the end pauses following, back at the end resumes it.
-    const bool atEnd = value >= m_list->verticalScrollBar()->maximum();
-    if (atEnd != m_follow)
-        setFollow(atEnd);
-}
-
-bool ConsoleView::eventFilter(QObject *watched, QEvent *event)
-{
-    if (watched == m_list && event->type() == QEvent::KeyPress) {
-        const int key = static_cast<QKeyEvent *>(event)->key();
-        if (key == Qt::Key_End) {
-            setFollow(true);
-            return true;
-        }
-    }
-    return QWidget::eventFilter(watched, event);
-}
+void ConsoleView::setFollow(bool follow) { m_tail->setFollow(follow); }
 
 void ConsoleView::applySearch()
 {
     m_searchTimer.stop();
-    m_model->setSearchText(m_searchEdit->text());
+    m_model->setSearchText(m_find.edit->text());
 }
 
 void ConsoleView::findNext()
@@ -290,19 +181,9 @@ void ConsoleView::jumpTo(int row)
 
 void ConsoleView::updateMatchLabel()
 {
-    QString text;
-    if (!m_model->searchText().isEmpty()) {
-        const QLocale locale;
-        const int n = m_model->matchCount();
-        const int ordinal = m_list->currentIndex().isValid() ? m_model->matchOrdinal(m_list->currentIndex().row()) : 0;
-        if (n == 0)
-            text = tr("no matches");
-        else if (ordinal > 0)
-            text = tr("%1 of %2").arg(locale.toString(ordinal), locale.toString(n));
-        else
-            text = n == 1 ? tr("1 match") : tr("%1 matches").arg(locale.toString(n));
-    }
-    m_matchLabel->setText(text);
+    const QModelIndex current = m_list->currentIndex();
+    m_find.count->setText(matchCountText(!m_model->searchText().isEmpty(), current.isValid() ? m_model->matchOrdinal(current.row()) : 0,
+                                         m_model->matchCount()));
 }
 
 QString ConsoleView::statusText() const
@@ -346,17 +227,6 @@ void ConsoleView::updateStatus()
     Q_EMIT statusChanged(text);
 }
 
-void ConsoleView::copySelection()
-{
-    QModelIndexList rows = m_list->selectionModel()->selectedRows();
-    if (rows.isEmpty() && m_list->currentIndex().isValid())
-        rows << m_list->currentIndex();
-    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
-    QStringList lines;
-    for (const QModelIndex &i : rows)
-        lines << i.data(ConsoleModel::TextRole).toString();
-    if (!lines.isEmpty())
-        QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')) + QLatin1Char('\n'));
-}
+void ConsoleView::copySelection() { copyLines(m_list, ConsoleModel::TextRole); }
 
 }  // namespace pilothouse::widgets

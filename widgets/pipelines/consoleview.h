@@ -5,6 +5,7 @@
 // "streaming… 12,345 lines", "complete" or the error.
 #pragma once
 
+#include "common/lineviewparts.h"
 #include "pipelines/consolefollower.h"
 #include "pipelines/consolemodel.h"
 
@@ -23,6 +24,7 @@ class JenkinsClient;
 namespace pilothouse::widgets {
 
 class ConsoleLineDelegate;
+class TailFollower;
 
 class ConsoleView : public QWidget {
     Q_OBJECT
@@ -38,18 +40,18 @@ public:
     // false when that line has not come yet or the bound dropped it.
     bool jumpToStage(const QString &stageName);
 
-    bool isFollowing() const { return m_follow; }
+    bool isFollowing() const;
     bool isComplete() const { return m_follower->state() == models::ConsoleFollower::State::Complete; }
     QString statusText() const;
 
     models::ConsoleModel *model() const { return m_model; }
     models::ConsoleFollower *follower() const { return m_follower; }
     QListView *listView() const { return m_list; }
-    QLineEdit *searchEdit() const { return m_searchEdit; }
+    QLineEdit *searchEdit() const { return m_find.edit; }
     QToolButton *followButton() const { return m_followButton; }
-    QToolButton *searchNextButton() const { return m_nextButton; }
-    QToolButton *searchPreviousButton() const { return m_prevButton; }
-    QLabel *matchLabel() const { return m_matchLabel; }
+    QToolButton *searchNextButton() const { return m_find.next; }
+    QToolButton *searchPreviousButton() const { return m_find.previous; }
+    QLabel *matchLabel() const { return m_find.count; }
     QLabel *statusLabel() const { return m_statusLabel; }
 
 public Q_SLOTS:
@@ -65,14 +67,9 @@ Q_SIGNALS:
     void finished();
     void statusChanged(const QString &text);
 
-protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
 private:
     void applySearch();
     void jumpTo(int row);
-    void onScrolled(int value);
-    void scrollToEnd();
     void updateMatchLabel();
     void updateStatus();
 
@@ -80,17 +77,13 @@ private:
     models::ConsoleFollower *m_follower = nullptr;
     QListView *m_list = nullptr;
     ConsoleLineDelegate *m_delegate = nullptr;
+    TailFollower *m_tail = nullptr;
     QToolButton *m_followButton = nullptr;
-    QLineEdit *m_searchEdit = nullptr;
-    QToolButton *m_prevButton = nullptr;
-    QToolButton *m_nextButton = nullptr;
-    QLabel *m_matchLabel = nullptr;
+    FindBar m_find;
     QLabel *m_statusLabel = nullptr;
     QTimer m_refreshSoon;  // counts after a batch, a few times a second at most
     QTimer m_searchTimer;  // debounces typing
     QTimer m_clock;        // the retry countdown
-    bool m_follow = true;
-    bool m_scrolling = false;  // our own scrollbar moves, not the reader's
     QString m_lastStatus;
 };
 

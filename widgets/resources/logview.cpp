@@ -2,12 +2,12 @@
 #include "resources/logview.h"
 
 #include "actions/actionfacade.h"
+#include "common/lineviewparts.h"
+#include "common/tailfollower.h"
 #include "kube/session/kubesession.h"
 #include "resources/loglinedelegate.h"
 
-#include <QAction>
 #include <QApplication>
-#include <QClipboard>
 #include <QComboBox>
 #include <QDateTime>
 #include <QFontDatabase>
@@ -17,7 +17,6 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QLocale>
-#include <QScrollBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -180,59 +179,32 @@ void LogView::buildUi()
     bar->addWidget(m_previousButton);
     bar->addStretch(1);
 
-    m_searchEdit = new QLineEdit(this);
-    m_searchEdit->setObjectName(QStringLiteral("logSearch"));
-    m_searchEdit->setPlaceholderText(tr("Search (Ctrl+F)"));
-    m_searchEdit->setClearButtonEnabled(true);
-    m_searchEdit->setMinimumWidth(220);
-    m_prevButton = toolButton(QString(), QStringLiteral("logSearchPrevious"), tr("Previous match (Shift+F3)"), false, this);
-    m_prevButton->setArrowType(Qt::UpArrow);
-    m_prevButton->setToolButtonStyle(Qt::ToolButtonIconOnly);  // the arrow is the icon
-    m_nextButton = toolButton(QString(), QStringLiteral("logSearchNext"), tr("Next match (F3, Enter)"), false, this);
-    m_nextButton->setArrowType(Qt::DownArrow);
-    m_nextButton->setToolButtonStyle(Qt::ToolButtonIconOnly);
-    m_matchLabel = new QLabel(this);
-    m_matchLabel->setObjectName(QStringLiteral("logMatchCount"));
-    m_matchLabel->setMinimumWidth(m_matchLabel->fontMetrics().horizontalAdvance(QStringLiteral("00000 / 00000")));
+    const FindBar find = addFindBar(bar, this, QStringLiteral("log"), tr("Search (Ctrl+F)"));
+    m_searchEdit = find.edit;
+    m_prevButton = find.previous;
+    m_nextButton = find.next;
+    m_matchLabel = find.count;
     m_onlyMatchingButton = toolButton(tr("Only matching"), QStringLiteral("logOnlyMatching"), tr("Show only the lines that match the search"), true, this);
     m_clearButton = toolButton(tr("Clear"), QStringLiteral("logClear"), tr("Forget the lines shown so far (the stream goes on)"), false, this);
-    bar->addWidget(m_searchEdit);
-    bar->addWidget(m_prevButton);
-    bar->addWidget(m_nextButton);
-    bar->addWidget(m_matchLabel);
     bar->addWidget(m_onlyMatchingButton);
     bar->addSpacing(8);
     bar->addWidget(m_clearButton);
     layout->addLayout(bar);
 
-    m_list = new QListView(this);
-    m_list->setObjectName(QStringLiteral("logList"));
-    m_list->setUniformItemSizes(true);
-    m_list->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_list->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    // Per item: the top row is always whole, like a terminal's, and the scrollbar counts rows.
-    m_list->setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
-    m_list->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_list = newLineList(this, QStringLiteral("logList"));
     m_list->setModel(m_proxy);
     m_delegate = new LogLineDelegate(m_model, m_list);
     m_list->setItemDelegate(m_delegate);
+    m_tail = new TailFollower(m_list, m_followButton);
     layout->addWidget(m_list, 1);
 
-    m_statusLabel = new QLabel(this);
-    m_statusLabel->setObjectName(QStringLiteral("logStatus"));
-    m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_statusLabel->setWordWrap(false);
-    // Long reasons must not widen the window: the full text is in the tooltip.
-    m_statusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_statusLabel = newStatusLine(this, QStringLiteral("logStatus"));
     layout->addWidget(m_statusLabel);
 
-    QScrollBar *vsb = m_list->verticalScrollBar();
-    connect(vsb, &QScrollBar::rangeChanged, this, &LogView::onRangeChanged);
-    connect(vsb, &QScrollBar::valueChanged, this, &LogView::onScrolled);
+    // The ring buffer dropped lines above the ones being read.
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, [this](const QModelIndex &, int first, int last) {
         if (first == 0)
-            onRowsEvicted(last + 1);
+            m_tail->shiftRows(-(last + 1));
     });
     // Line counts and the match count follow the model, at most a few times a second (a busy
     // log changes them on every batch).
@@ -246,25 +218,15 @@ void LogView::buildUi()
     connect(m_model, &QAbstractItemModel::modelReset, this, soon);
 
     connect(m_containerPicker, &QComboBox::currentIndexChanged, this, [this] { restart(); });
-    connect(m_followButton, &QToolButton::toggled, this, &LogView::setFollow);
     connect(m_timestampsButton, &QToolButton::toggled, this, [this](bool on) {
         m_model->setShowTimestamps(on);
         // The row width includes the timestamp column: lay the rows out again.
         m_list->doItemsLayout();
     });
     connect(m_previousButton, &QToolButton::toggled, this, [this] { restart(); });
-    connect(m_searchEdit, &QLineEdit::textChanged, this, [this] { m_searchTimer.start(); });
-    connect(m_searchEdit, &QLineEdit::returnPressed, this, [this] {
-        if (QApplication::keyboardModifiers() & Qt::ShiftModifier)
-            findPrevious();
-        else
-            findNext();
-    });
-    connect(m_nextButton, &QToolButton::clicked, this, &LogView::findNext);
-    connect(m_prevButton, &QToolButton::clicked, this, &LogView::findPrevious);
     connect(m_onlyMatchingButton, &QToolButton::toggled, this, [this](bool on) {
         m_proxy->setOnlyMatching(on);
-        if (m_follow)
+        if (m_tail->isFollowing())
             m_list->scrollToBottom();
     });
     connect(m_clearButton, &QToolButton::clicked, this, [this] {
@@ -273,20 +235,7 @@ void LogView::buildUi()
         updateMatchLabel();
     });
 
-    auto shortcut = [this](const QKeySequence &keys, auto slot) {
-        auto *a = new QAction(this);
-        a->setShortcut(keys);
-        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-        connect(a, &QAction::triggered, this, slot);
-        addAction(a);
-    };
-    shortcut(QKeySequence::Find, [this] {
-        m_searchEdit->setFocus();
-        m_searchEdit->selectAll();
-    });
-    shortcut(QKeySequence::FindNext, [this] { findNext(); });
-    shortcut(QKeySequence::FindPrevious, [this] { findPrevious(); });
-    shortcut(QKeySequence::Copy, [this] { copySelection(); });
+    connectFindBar(this, find, &m_searchTimer, [this] { findNext(); }, [this] { findPrevious(); }, [this] { copySelection(); });
 
     m_statusTimer.start();
 }
@@ -374,49 +323,12 @@ void LogView::restart()
     startStreams();
 }
 
+bool LogView::isFollowing() const { return m_tail && m_tail->isFollowing(); }
+
 void LogView::setFollow(bool follow)
 {
-    m_follow = follow;
-    if (m_followButton && m_followButton->isChecked() != follow) {
-        const QSignalBlocker block(m_followButton);
-        m_followButton->setChecked(follow);
-    }
-    if (follow && m_list) {
-        m_scrolling = true;
-        m_list->scrollToBottom();
-        m_scrolling = false;
-    }
-}
-
-void LogView::onRangeChanged(int, int max)
-{
-    if (!m_follow)
-        return;
-    m_scrolling = true;
-    m_list->verticalScrollBar()->setValue(max);
-    m_scrolling = false;
-}
-
-void LogView::onScrolled(int value)
-{
-    if (m_scrolling)
-        return;
-    // Like a terminal: scrolling away from the end pauses following, back at the end resumes.
-    const bool atEnd = value >= m_list->verticalScrollBar()->maximum();
-    if (atEnd != m_follow)
-        setFollow(atEnd);
-}
-
-void LogView::onRowsEvicted(int count)
-{
-    if (m_follow)
-        return;
-    // The ring buffer dropped lines above the ones being read: move up with them so that the
-    // text under the reader's eyes stays put.
-    QScrollBar *vsb = m_list->verticalScrollBar();
-    m_scrolling = true;
-    vsb->setValue(std::max(0, vsb->value() - count));  // ScrollPerItem: the value is a row
-    m_scrolling = false;
+    if (m_tail)
+        m_tail->setFollow(follow);
 }
 
 void LogView::findNext()
@@ -457,21 +369,9 @@ void LogView::updateMatchLabel()
 {
     if (!m_matchLabel)
         return;
-    const QString search = m_model->searchText();
-    QString text;
-    if (!search.isEmpty()) {
-        const int n = m_model->matchCount();
-        const QModelIndex current = m_proxy->mapToSource(m_list->currentIndex());
-        const int ordinal = current.isValid() ? m_model->matchOrdinal(current.row()) : 0;
-        const QLocale locale;
-        if (n == 0)
-            text = tr("no matches");
-        else if (ordinal > 0)
-            text = tr("%1 / %2").arg(locale.toString(ordinal), locale.toString(n));
-        else
-            text = n == 1 ? tr("1 match") : tr("%1 matches").arg(locale.toString(n));
-    }
-    m_matchLabel->setText(text);
+    const QModelIndex current = m_proxy->mapToSource(m_list->currentIndex());
+    m_matchLabel->setText(matchCountText(!m_model->searchText().isEmpty(), current.isValid() ? m_model->matchOrdinal(current.row()) : 0,
+                                         m_model->matchCount()));
 }
 
 QString LogView::podStatus() const
@@ -573,18 +473,7 @@ void LogView::updateStatus()
     Q_EMIT statusChanged(text);
 }
 
-void LogView::copySelection()
-{
-    QModelIndexList rows = m_list->selectionModel()->selectedRows();
-    if (rows.isEmpty() && m_list->currentIndex().isValid())
-        rows << m_list->currentIndex();
-    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
-    QStringList lines;
-    for (const QModelIndex &i : rows)
-        lines << i.data(Qt::DisplayRole).toString();
-    if (!lines.isEmpty())
-        QApplication::clipboard()->setText(lines.join(QLatin1Char('\n')) + QLatin1Char('\n'));
-}
+void LogView::copySelection() { copyLines(m_list, Qt::DisplayRole); }
 
 void LogView::keyPressEvent(QKeyEvent *event)
 {

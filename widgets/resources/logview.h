@@ -28,6 +28,7 @@ class KubeClient;
 namespace pilothouse::widgets {
 
 class LogLineDelegate;
+class TailFollower;
 
 class LogView : public shell::Page {
     Q_OBJECT
@@ -72,7 +73,7 @@ public:
     // Restarts the streams (after stop(), or to read again from the tail).
     void restart();
 
-    bool isFollowing() const { return m_follow; }
+    bool isFollowing() const;
     QString statusText() const;
 
     // Parts, for tests and for the window that hosts the view.
@@ -113,9 +114,6 @@ private:
     void followSession(backends::kube::KubeSession *session);
     void startStreams();
     void stopStreams();
-    void onRangeChanged(int min, int max);
-    void onScrolled(int value);
-    void onRowsEvicted(int count);
     void jumpTo(int sourceRow);
     void updateMatchLabel();
     void updateStatus();
@@ -142,6 +140,7 @@ private:
 
     QListView *m_list = nullptr;
     LogLineDelegate *m_delegate = nullptr;
+    TailFollower *m_tail = nullptr;
     QComboBox *m_containerPicker = nullptr;
     QToolButton *m_followButton = nullptr;
     QToolButton *m_timestampsButton = nullptr;
@@ -157,8 +156,6 @@ private:
     QTimer m_refreshSoon;   // line and match counts after the model changed
     QTimer m_searchTimer;   // debounces typing in the search field
     int m_currentMatch = -1;  // source row of the match last jumped to
-    bool m_follow = true;
-    bool m_scrolling = false;  // our own scrollbar moves, not the user's
     QString m_lastStatus;
 };
 
