@@ -2,6 +2,7 @@
 // logs (console notes, CRLF, Gradle colours, a progress line rewritten with "\r", other escapes):
 // the lines and their colour spans, the same result however the bytes are split into chunks,
 // colours carried over a newline, the last line without its newline, a line cut at the bound.
+#include "fixture.h"
 #include "pipelines/consoleparser.h"
 
 #include <QFile>
@@ -11,13 +12,7 @@ using namespace pilothouse::models;
 
 namespace {
 
-QByteArray fixture(const char *name)
-{
-    QFile f(QStringLiteral(PILOTHOUSE_TEST_DATA "/jenkins/") + QLatin1String(name));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot open fixture %s", name);
-    return f.readAll();
-}
+QByteArray fixture(const char *name) { return pilothouse::testsupport::readFixture(QStringLiteral(PILOTHOUSE_TEST_DATA "/jenkins/") + QLatin1String(name)); }
 
 ConsoleLines parseInChunks(const QByteArray &bytes, int chunk)
 {

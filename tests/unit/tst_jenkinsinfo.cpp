@@ -1,5 +1,6 @@
 // Jenkins answers as values, on fixtures shaped as Jenkins, the Stage View plugin (wfapi) and the
 // Pipeline Graph View (stages/tree) send them.
+#include "fixture.h"
 #include "jenkins/jenkinsinfo.h"
 
 #include <QFile>
@@ -9,13 +10,7 @@ using namespace pilothouse::backends::jenkins;
 
 namespace {
 
-QByteArray fixture(const char *name)
-{
-    QFile f(QStringLiteral(PILOTHOUSE_TEST_DATA "/jenkins/") + QLatin1String(name));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot open fixture %s", name);
-    return f.readAll();
-}
+QByteArray fixture(const char *name) { return pilothouse::testsupport::readFixture(QStringLiteral(PILOTHOUSE_TEST_DATA "/jenkins/") + QLatin1String(name)); }
 
 const JobNode *find(const QList<JobNode> &jobs, const QStringList &path)
 {
