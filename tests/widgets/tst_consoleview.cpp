@@ -2,12 +2,15 @@
 // (httplib, answering X-Text-Size and X-More-Data as Jenkins does): lines shown as the build
 // writes them (a line split across reads joined), the view kept at the bottom while following,
 // scrolling up pausing it and End resuming it, finished() and "complete" when Jenkins says no
-// more, a full chunk read again at once, a finished log in one answer cut to the bound, search as you type with "N of M" and next/previous,
-// a stage's line jumped to, copy of the selected lines, errors in the status line (a missing
-// build ends, a server error retries and recovers), and a stalled server freezing nothing.
+// more, a full chunk read again at once, a finished log in one answer cut to the bound, search
+// as you type with "N of M" and next/previous, a stage's line jumped to, copy of the selected
+// lines, errors in the status line (a missing build ends, a server error retries and recovers),
+// ANSI colours readable in the light and the dark theme, and a stalled server freezing nothing.
 #include "http/httpengine.h"
 #include "jenkins/jenkinsclient.h"
 #include "pipelines/consoleview.h"
+#include "style/ansipalette.h"
+#include "style/theme.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -288,6 +291,24 @@ private Q_SLOTS:
         }
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
         QCOMPARE(v->model()->rowCount(), 2);
+    }
+
+    void ansiColoursReadInBothThemes()
+    {
+        using pilothouse::widgets::AnsiPalette;
+        using pilothouse::widgets::Theme;
+        using pilothouse::widgets::ThemeMode;
+        for (const ThemeMode mode : {ThemeMode::Light, ThemeMode::Dark}) {
+            Theme::apply(mode);
+            const QColor surface = Theme::color(Theme::Role::Surface);
+            for (int i = 0; i < 256; ++i)
+                QVERIFY2(Theme::contrast(AnsiPalette::foreground(i), surface) >= AnsiPalette::kMinContrast,
+                         qPrintable(QStringLiteral("colour %1 in %2").arg(i).arg(Theme::modeName(mode))));
+            QCOMPARE(AnsiPalette::foreground(-1), Theme::color(Theme::Role::TextPrimary));
+        }
+        // The themes differ: a light theme's yellow is darker than a dark theme's.
+        QVERIFY(AnsiPalette::base(3, false).lightness() < AnsiPalette::base(3, true).lightness());
+        Theme::apply(ThemeMode::Light);
     }
 
     void aStalledServerFreezesNothing()

@@ -22,8 +22,10 @@ struct Table {
 
 QColor readable(QColor c, const QColor &surface, bool dark)
 {
-    for (int i = 0; i < 12 && Theme::contrast(c, surface) < AnsiPalette::kMinContrast; ++i)
-        c = dark ? c.lighter(115) : c.darker(120);
+    // Towards white on a dark surface, towards black on a light one (lighter() cannot lift black).
+    const int target = dark ? 255 : 0;
+    for (int i = 0; i < 20 && Theme::contrast(c, surface) < AnsiPalette::kMinContrast; ++i)
+        c = QColor((c.red() * 85 + target * 15) / 100, (c.green() * 85 + target * 15) / 100, (c.blue() * 85 + target * 15) / 100);
     return c;
 }
 
