@@ -2,6 +2,9 @@
 // appear at once), then each run's stages (wfapi/describe) with the rows on screen first, a few
 // requests in flight at a time. A finished run never changes: it is described once and kept by
 // build number; running ones are read again on refresh().
+// Stages come from wfapi/describe alone: like Stage View, the matrix shows a parallel stage's branches
+// as columns of their own (wfapi lists them), so stages/tree, a second request per run, is left to the
+// run's page, where StageGraphView draws the branches under their stage (mergeStageTree).
 #pragma once
 
 #include "jenkins/jenkinsclient.h"
