@@ -91,7 +91,7 @@ QVariant JobTreeModel::data(const QModelIndex &index, int role) const
             const QString status = statusText(job);
             if (!job.waitingInput.isEmpty())
                 return tr("Waiting for approval");
-            return job.building ? (status.isEmpty() ? tr("Building") : tr("Building (last: %1)").arg(status)) : status;
+            return job.building ? tr("Building") : status;
         }
         case LastBuildColumn:
             if (!job.lastBuild)
@@ -110,6 +110,8 @@ QVariant JobTreeModel::data(const QModelIndex &index, int role) const
             return job.healthDescription;
         if (index.column() == StatusColumn && !job.waitingInput.isEmpty())
             return tr("#%1 waits: %2").arg(job.waitingBuild).arg(job.waitingInput);
+        if (index.column() == StatusColumn && job.building && !statusText(job).isEmpty())
+            return tr("Building; the last build: %1").arg(statusText(job));
         if (index.column() == NameColumn)
             return job.fullName;
         break;

@@ -16,6 +16,14 @@
 #include "kube/auth/kubeconfig.h"
 #include "kube/session/kubesession.h"
 #include "delivery/argocdview.h"
+#include "pipelines/approvalcard.h"
+#include "pipelines/runmatrixmodel.h"
+#include "shell/actionrunner.h"
+#include "pipelines/consoleview.h"
+#include "pipelines/pipelinesview.h"
+#include "pipelines/runmatrixview.h"
+#include "pipelines/runview.h"
+#include "pipelines/stagegraphview.h"
 #include "common/diffdialog.h"
 #include "gitdaemon.h"
 #include "gitops/gitopsrepository.h"
@@ -51,6 +59,10 @@
 #include <QTreeWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QFile>
+#include <QLineEdit>
+#include <QJsonObject>
+#include <QJsonDocument>
 
 #include <curl/curl.h>
 #include <csignal>
@@ -102,6 +114,7 @@ int main(int argc, char **argv)
     QString out = QStringLiteral("docs/screenshots");
     bool deliveryOnly = false;
     bool shellOnly = false;
+    bool pipelinesOnly = false;
     QSize windowSize(1500, 920);
     for (int i = 1; i < argc; ++i) {
         const QString arg = QString::fromLocal8Bit(argv[i]);
@@ -109,6 +122,8 @@ int main(int argc, char **argv)
             deliveryOnly = true;
         else if (arg == QLatin1String("--shell-only"))
             shellOnly = true;
+        else if (arg == QLatin1String("--pipelines-only"))
+            pipelinesOnly = true;
         else if (arg.startsWith(QLatin1String("--size=")))  // e.g. --size=1280x800, to look for clipped text
             windowSize = QSize(arg.mid(7).section(QLatin1Char('x'), 0, 0).toInt(), arg.mid(7).section(QLatin1Char('x'), 1, 1).toInt());
         else
@@ -163,6 +178,110 @@ int main(int argc, char **argv)
     widgets::ResourcesPage *browser = window.resourcesPage();
     waitFor([&] { return browser->deploymentModel()->rowOf(QStringLiteral("shop/frontend")) >= 0; }, 20000, "the deployments");
     wait(8000);  // the scenario's pods ready
+
+    // 10. Pipelines: the jobs tree with a run waiting for approval and checkoutservice's runs x
+    // stages; a run in its parallel test stages; the approval on the run's page; the console searched.
+    auto pipelineScreens = [&]() -> int {
+        QFile f(sim.workDir() + QStringLiteral("/jenkins.json"));
+        if (!f.open(QIODevice::ReadOnly)) {
+            std::fprintf(stderr, "make_screenshots: no jenkins.json from the simulator\n");
+            return 1;
+        }
+        const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
+        widgets::JenkinsPreset jenkins;
+        jenkins.url = j.value(QStringLiteral("url")).toString();
+        jenkins.user = j.value(QStringLiteral("user")).toString();
+        jenkins.apiToken = j.value(QStringLiteral("apiToken")).toString().toUtf8();
+        jenkins.caPem = QByteArray::fromBase64(j.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
+        jenkins.connectNow = true;
+        console.shell.settings->setJenkinsPreset(jenkins);
+        auto *pipelines = qobject_cast<widgets::PipelinesView *>(window.openPage(QStringLiteral("pipelines")));
+        pipelines->actionRunner()->setConfirmHandler([](const QString &) { return true; });
+        pipelines->setParametersHandler([](const QList<backends::jenkins::ParameterDefinition> &defs) {
+            QList<backends::jenkins::BuildParameter> values;
+            for (const auto &d : defs)
+                if (d.type != backends::jenkins::ParameterDefinition::Type::Password)
+                    values << backends::jenkins::BuildParameter{d.name, d.defaultValue, false};
+            return std::optional<QList<backends::jenkins::BuildParameter>>(values);
+        });
+        const QStringList deploy{QStringLiteral("cafe"), QStringLiteral("releases"), QStringLiteral("deploy-orders")};
+        const QStringList checkout{QStringLiteral("shop"), QStringLiteral("checkoutservice-ci")};
+        const QStringList storefront{QStringLiteral("shop"), QStringLiteral("storefront"), QStringLiteral("main")};
+        static const QRegularExpression started(QStringLiteral("#(\\d+) started"));
+        QString outcome;
+        QObject::connect(pipelines, &widgets::PipelinesView::actionFinished, pipelines,
+                         [&outcome](const QString &, bool, const QString &message) { outcome = message; });
+        const auto build = [&](const QStringList &job) {
+            waitFor([&] { return pipelines->selectJob(job); }, 30000, "the Jenkins jobs");
+            outcome.clear();
+            pipelines->buildSelectedJob();
+            waitFor([&] { return !outcome.isEmpty(); }, 30000, "a build started");
+            return started.match(outcome).captured(1).toInt();
+        };
+        const int deployNumber = build(deploy);
+        const int storefrontNumber = build(storefront);
+        const int checkoutNumber = build(checkout);
+
+        // The running checkoutservice build in its parallel test stages.
+        auto *run = qobject_cast<widgets::RunView *>(
+            window.openPage(QStringLiteral("pipeline-run"), {{QStringLiteral("job"), checkout}, {QStringLiteral("build"), checkoutNumber}}));
+        waitFor([&] {
+            if (!run || !run->run())
+                return false;
+            const auto now = run->run();
+            for (const auto &stage : now->stages)
+                if (!stage.children.isEmpty() && stage.status == backends::jenkins::StageStatus::InProgress)
+                    return true;
+            return false;
+        }, 60000, "checkoutservice in its parallel stages");
+        wait(300);
+        save(&window, out + QStringLiteral("/pipeline-run-parallel.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Dark);
+        wait(300);
+        save(&window, out + QStringLiteral("/pipeline-run-parallel-dark.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Light);
+
+        // The jobs with the deploy waiting for approval, checkoutservice's runs x stages.
+        window.openPage(QStringLiteral("pipelines"));
+        waitFor([&] { return !pipelines->approvalCards().isEmpty(); }, 60000, "deploy-orders waiting for approval");
+        pipelines->jobTree()->expandAll();
+        waitFor([&] { return pipelines->selectJob(checkout); }, 10000, "checkoutservice-ci");
+        waitFor([&] { return pipelines->runMatrix()->model()->rowCount() > 3; }, 20000, "checkoutservice's runs");
+        wait(2500);
+        save(&window, out + QStringLiteral("/pipelines.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Dark);
+        wait(800);
+        save(&window, out + QStringLiteral("/pipelines-dark.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Light);
+
+        // The deploy waiting for approval, on its run's page.
+        auto *waiting = qobject_cast<widgets::RunView *>(
+            window.openPage(QStringLiteral("pipeline-run"), {{QStringLiteral("job"), deploy}, {QStringLiteral("build"), deployNumber}}));
+        waitFor([&] { return waiting && waiting->approvalCard() != nullptr; }, 30000, "the approval card");
+        wait(1500);
+        save(&window, out + QStringLiteral("/pipeline-approval.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Dark);
+        wait(800);
+        save(&window, out + QStringLiteral("/pipeline-approval-dark.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Light);
+
+        // storefront's build: its console searched, and where its image went (the GitOps commit,
+        // the rollout waiting with it as preview).
+        auto *released = qobject_cast<widgets::RunView *>(
+            window.openPage(QStringLiteral("pipeline-run"), {{QStringLiteral("job"), storefront}, {QStringLiteral("build"), storefrontNumber}}));
+        waitFor([&] { return released->run() && backends::jenkins::isFinished(released->run()->status); }, 90000, "storefront's build finished");
+        waitFor([&] { return released->deliveryText().contains(QStringLiteral("Paused")); }, 60000, "storefront's rollout paused with the new image");
+        QTest::keyClicks(released->console()->searchEdit(), QStringLiteral("Task :"));
+        wait(1500);
+        save(&window, out + QStringLiteral("/pipeline-console.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Dark);
+        wait(800);
+        save(&window, out + QStringLiteral("/pipeline-console-dark.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Light);
+        return 0;
+    };
+    if (pipelinesOnly)
+        return pipelineScreens();
 
     // The shell in light and in dark: the rail, the grouped sidebar with counts, the StatefulSets
     // of the shop, redis selected.
@@ -374,5 +493,6 @@ int main(int argc, char **argv)
     widgets::Theme::apply(widgets::ThemeMode::Dark);
     wait(800);
     save(&window, out + QStringLiteral("/gitops-dark.png"));
-    return 0;
+    widgets::Theme::apply(widgets::ThemeMode::Light);
+    return pipelineScreens();
 }

@@ -61,7 +61,8 @@ private Q_SLOTS:
         const auto cell = [&](const QModelIndex &row, int column, int role = Qt::DisplayRole) {
             return model.index(row.row(), column, row.parent()).data(role);
         };
-        QCOMPARE(cell(storefront, JobTreeModel::StatusColumn).toString(), QStringLiteral("Building (last: Success)"));
+        QCOMPARE(cell(storefront, JobTreeModel::StatusColumn).toString(), QStringLiteral("Building"));
+        QCOMPARE(cell(storefront, JobTreeModel::StatusColumn, Qt::ToolTipRole).toString(), QStringLiteral("Building; the last build: Success"));
         QCOMPARE(cell(storefront, JobTreeModel::StatusColumn, StatusToneRole).toInt(), int(StatusTone::Progress));
         QCOMPARE(cell(storefront, JobTreeModel::LastBuildColumn).toString(), QStringLiteral("#171, 3m ago"));
         QVERIFY(cell(storefront, JobTreeModel::DurationColumn).toString().isEmpty());  // still building
@@ -107,7 +108,9 @@ private Q_SLOTS:
         QCOMPARE(reset.count(), 0);
         QCOMPARE(removed.count(), 1);
         QVERIFY(checkout.isValid());  // the same row, changed in place
-        QCOMPARE(model.index(checkout.row(), JobTreeModel::StatusColumn, checkout.parent()).data().toString(), QStringLiteral("Building (last: Failed)"));
+        QCOMPARE(model.index(checkout.row(), JobTreeModel::StatusColumn, checkout.parent()).data().toString(), QStringLiteral("Building"));
+        QCOMPARE(model.index(checkout.row(), JobTreeModel::StatusColumn, checkout.parent()).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("Building; the last build: Failed"));
         QVERIFY(changed.count() >= 1);
         QVERIFY(!model.indexOfJob({QStringLiteral("shop"), QStringLiteral("frontend"), QStringLiteral("feature%2Fcheckout-v2")}).isValid());
 
@@ -116,6 +119,32 @@ private Q_SLOTS:
         model.setJobs(jobs, now.addSecs(60));
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.first().at(0).value<QModelIndex>().column(), int(JobTreeModel::LastBuildColumn));
+    }
+
+    void aRunWaitingForInputIsShownAsWaitingForApproval()
+    {
+        JobTreeModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QList<JobNode> jobs = fixtureJobs();
+        model.setJobs(jobs);
+        const QPersistentModelIndex checkout = model.indexOfJob({QStringLiteral("shop"), QStringLiteral("checkout")});
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        JobNode *c = findJob(jobs, {QStringLiteral("shop"), QStringLiteral("checkout")});
+        c->building = true;
+        c->waitingInput = QStringLiteral("Deploy checkout to production?");
+        c->waitingBuild = 42;
+        model.setJobs(jobs);
+        QVERIFY(changed.count() >= 1);
+        const QModelIndex status = model.index(checkout.row(), JobTreeModel::StatusColumn, checkout.parent());
+        QCOMPARE(status.data().toString(), QStringLiteral("Waiting for approval"));
+        QCOMPARE(status.data(StatusToneRole).toInt(), int(StatusTone::Paused));
+        QCOMPARE(status.data(Qt::ToolTipRole).toString(), QStringLiteral("#42 waits: Deploy checkout to production?"));
+        // Answered: building again.
+        c->waitingInput.clear();
+        c->waitingBuild = 0;
+        model.setJobs(jobs);
+        QCOMPARE(status.data().toString(), QStringLiteral("Building"));
+        QCOMPARE(status.data(StatusToneRole).toInt(), int(StatusTone::Progress));
     }
 };
 

@@ -239,6 +239,7 @@ void PipelinesView::buildUi()
     split->addWidget(right);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    split->setSizes({560, 840});  // the job names readable beside status, last build and health
     layout->addWidget(split, 1);
 
     connect(m_connect, &QPushButton::clicked, this, &PipelinesView::connectToServer);

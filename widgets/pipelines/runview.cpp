@@ -158,14 +158,16 @@ void RunView::buildUi()
     m_cardSlot = new QVBoxLayout;
     layout->addLayout(m_cardSlot);
 
-    auto *split = new QSplitter(Qt::Vertical, this);
-    m_graph = new StageGraphView(split);  // scrolls by itself when the stages do not fit
-    m_console = new ConsoleView(m_connection->client(), split);
-    split->addWidget(m_graph);
-    split->addWidget(m_console);
-    split->setStretchFactor(0, 1);
-    split->setStretchFactor(1, 3);
-    layout->addWidget(split, 1);
+    m_split = new QSplitter(Qt::Vertical, this);
+    m_graph = new StageGraphView(m_split);  // scrolls by itself when the stages do not fit
+    m_console = new ConsoleView(m_connection->client(), m_split);
+    m_split->addWidget(m_graph);
+    m_split->addWidget(m_console);
+    m_split->setStretchFactor(0, 0);
+    m_split->setStretchFactor(1, 1);
+    m_split->setChildrenCollapsible(false);
+    connect(m_split, &QSplitter::splitterMoved, this, [this] { m_splitMoved = true; });
+    layout->addWidget(m_split, 1);
     m_message = new QLabel(this);
     m_message->setObjectName(QStringLiteral("runMessage"));
     m_message->setTextFormat(Qt::PlainText);
@@ -245,6 +247,14 @@ void RunView::onDescribed(const RunInfo &run)
     const bool ended = isFinished(run.status) && m_info && !m_info->building;
     m_run = run;
     m_graph->setRun(run);
+    // The graph as tall as its stages need (parallel branches stack), up to half the page.
+    if (!m_splitMoved) {
+        QList<int> sizes = m_split->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        const int want = std::min(m_graph->sizeHint().height(), total / 2);
+        if (sizes.size() == 2 && total > 0 && sizes[0] != want)
+            m_split->setSizes({want, total - want});
+    }
     showHeader();
     showDelivery();
     if (run.waitingForInput()) {

@@ -14,6 +14,7 @@
 
 class QLabel;
 class QPushButton;
+class QSplitter;
 class QVBoxLayout;
 
 namespace pilothouse::backends::kube {
@@ -107,6 +108,8 @@ private:
     QPushButton *m_rebuild = nullptr;
     QVBoxLayout *m_cardSlot = nullptr;
     ApprovalCard *m_card = nullptr;
+    QSplitter *m_split = nullptr;
+    bool m_splitMoved = false;  // the operator sized the graph: it keeps that size
     StageGraphView *m_graph = nullptr;
     ConsoleView *m_console = nullptr;
     QLabel *m_message = nullptr;
