@@ -196,23 +196,18 @@ int main(int argc, char **argv)
 
     QElapsedTimer simClock;
     simClock.start();
-    ts::SimProcess sim({QStringLiteral("--jenkins-history"), QString::number(kRuns)});
-    QString error;
-    if (!sim.start(&error)) {
+    ts::JenkinsSimClient jenkins;
+    if (const QString error = jenkins.start({QStringLiteral("--jenkins-history"), QString::number(kRuns)}); !error.isEmpty()) {
         out(QStringLiteral("the simulator did not start: ") + error);
         return 1;
     }
+    const ts::SimProcess &sim = *jenkins.sim;
+    JenkinsClient &client = *jenkins.client;
     out(QStringLiteral("sim     : pilothouse-sim --jenkins-history %1 ready in %2 (%3 past builds made at start)")
             .arg(kRuns)
             .arg(ms(simClock.nsecsElapsed() / 1e6))
             .arg(kRuns));
     const JenkinsServer server = ts::jenkinsServerOf(sim);
-    if (server.url.isEmpty())
-        return 1;
-    http::HttpEngine engine;
-    JenkinsClient client(&engine);
-    if (!client.setServer(server).ok())
-        return 1;
 
     // ---- the matrix, opened kRepeats times (a new view each time: nothing cached) ----------------
     std::vector<double> rowsFrame, fullFrame, stallToFull, pageDescribed, stallToPage, paintTimes;

@@ -17,40 +17,39 @@ using namespace pilothouse::testsupport;
 namespace {
 const QStringList kJob{QStringLiteral("shop"), QStringLiteral("checkoutservice-ci")};
 constexpr int kHistory = 120;
+
+// Refreshes `loader` whenever it is idle until `condition` holds, as a page refreshed by a timer would.
+template <class F>
+bool refreshUntil(JobRunsLoader &loader, F condition, int timeoutMs, int pauseMs)
+{
+    return QTest::qWaitFor([&] {
+        if (condition())
+            return true;
+        if (!loader.loadingPage() && loader.inFlight() == 0)
+            loader.refresh();
+        QTest::qWait(pauseMs);
+        return false;
+    }, timeoutMs);
+}
+
 }  // namespace
 
 class TestJobRunsLoader : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<SimProcess> m_sim;
-    std::unique_ptr<http::HttpEngine> m_engine;
-    std::unique_ptr<JenkinsClient> m_client;
+    JenkinsSimClient m_jenkins;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--time-scale"), QStringLiteral("20"), QStringLiteral("--jenkins-history"),
-                                                         QString::number(kHistory)});
-        QString error;
-        QVERIFY2(m_sim->start(&error), qPrintable(error));
-        const JenkinsServer server = jenkinsServerOf(*m_sim);
-        QVERIFY2(!server.url.isEmpty(), "no jenkins.json beside the kubeconfig");
-        m_engine = std::make_unique<http::HttpEngine>();
-        m_client = std::make_unique<JenkinsClient>(m_engine.get());
-        const auto set = m_client->setServer(server);
-        QVERIFY2(set.ok(), qPrintable(set.error().message));
-    }
-
-    void cleanupTestCase()
-    {
-        m_client.reset();
-        m_engine.reset();
-        m_sim.reset();
+        const QString error = m_jenkins.start(
+            QStringList{QStringLiteral("--time-scale"), QStringLiteral("20"), QStringLiteral("--jenkins-history"), QString::number(kHistory)});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void rowsFirstThenStagesOnScreenFirst()
     {
-        JobRunsLoader loader(m_client.get());
+        JobRunsLoader loader(m_jenkins.client.get());
         loader.setPageSize(50);
         loader.setMaxInFlight(3);
         loader.setVisibleRows(20, 29);
@@ -110,7 +109,7 @@ private Q_SLOTS:
 
     void anotherJobDropsTheFirstsAnswers()
     {
-        JobRunsLoader loader(m_client.get());
+        JobRunsLoader loader(m_jenkins.client.get());
         QList<int> described;
         connect(&loader, &JobRunsLoader::runDescribed, this, [&](const RunInfo &run) { described << run.number; });
         loader.setJob(kJob);
@@ -124,34 +123,20 @@ private Q_SLOTS:
 
     void runningRunsAreReadAgain()
     {
-        JobRunsLoader loader(m_client.get());
+        JobRunsLoader loader(m_jenkins.client.get());
         loader.setJob(kJob);
         QVERIFY(QTest::qWaitFor([&] { return loader.builds().size() == 50 && loader.inFlight() == 0 && loader.describeRequests() == 50; }, 60000));
         std::optional<PostReply> posted;
-        m_client->post(jobPath(kJob) + QStringLiteral("buildWithParameters"), QByteArray(), this, [&](const PostReply &r) { posted = r; });
+        m_jenkins.client->post(jobPath(kJob) + QStringLiteral("buildWithParameters"), QByteArray(), this, [&](const PostReply &r) { posted = r; });
         QVERIFY(QTest::qWaitFor([&] { return posted.has_value(); }, 30000));
         QCOMPARE(posted->status, 201);
         const int number = kHistory + 1;
         // Refreshed until the new build is seen and described while it runs.
-        QVERIFY(QTest::qWaitFor([&] {
-            if (loader.run(number) && loader.run(number)->status == StageStatus::InProgress)
-                return true;
-            if (!loader.loadingPage() && loader.inFlight() == 0)
-                loader.refresh();
-            QTest::qWait(100);
-            return false;
-        }, 60000));
+        QVERIFY(refreshUntil(loader, [&] { return loader.run(number) && loader.run(number)->status == StageStatus::InProgress; }, 60000, 100));
         QCOMPARE(loader.builds().first().number, number);
         const int whileRunning = loader.describeRequestsOf(number);
         // Every refresh reads it again until it has finished; then never again.
-        QVERIFY(QTest::qWaitFor([&] {
-            if (loader.run(number) && isFinished(loader.run(number)->status))
-                return true;
-            if (!loader.loadingPage() && loader.inFlight() == 0)
-                loader.refresh();
-            QTest::qWait(200);
-            return false;
-        }, 90000));
+        QVERIFY(refreshUntil(loader, [&] { return loader.run(number) && isFinished(loader.run(number)->status); }, 90000, 200));
         QVERIFY(loader.describeRequestsOf(number) > whileRunning);
         QCOMPARE(loader.run(number)->status, StageStatus::Success);
         const int finished = loader.describeRequestsOf(number);

@@ -1,13 +1,17 @@
 // Test support: the console's settings for pilothouse-sim's Jenkins, read from the jenkins.json the
-// simulator writes beside its kubeconfig (header-only: its users link pilothouse_backends).
+// simulator writes beside its kubeconfig, and a client connected with them (header-only: its users
+// link pilothouse_backends).
 #pragma once
 
+#include "http/httpengine.h"
 #include "jenkins/jenkinsclient.h"
 #include "simprocess.h"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <memory>
 
 namespace pilothouse::testsupport {
 
@@ -27,5 +31,34 @@ inline backends::jenkins::JenkinsServer jenkinsServerOf(const SimProcess &sim)
     server.caPem = QByteArray::fromBase64(j.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
     return server;
 }
+
+// pilothouse-sim with its Jenkins, and the console's client connected to it as admin (API token).
+struct JenkinsSimClient {
+    std::unique_ptr<SimProcess> sim;
+    std::unique_ptr<backends::http::HttpEngine> engine;
+    std::unique_ptr<backends::jenkins::JenkinsClient> client;
+
+    // Starts the simulator with `args` and connects; what went wrong, empty when all is well.
+    QString start(const QStringList &args)
+    {
+        sim = std::make_unique<SimProcess>(args);
+        QString error;
+        if (!sim->start(&error))
+            return error;
+        const backends::jenkins::JenkinsServer server = jenkinsServerOf(*sim);
+        if (server.url.isEmpty())
+            return QStringLiteral("no jenkins.json beside the kubeconfig");
+        engine = std::make_unique<backends::http::HttpEngine>();
+        client = std::make_unique<backends::jenkins::JenkinsClient>(engine.get());
+        const auto set = client->setServer(server);
+        return set.ok() ? QString() : set.error().message;
+    }
+    // The client before the engine it sends through, the simulator last.
+    ~JenkinsSimClient()
+    {
+        client.reset();
+        engine.reset();
+    }
+};
 
 }  // namespace pilothouse::testsupport

@@ -53,33 +53,18 @@ RunInfo failedRunWithBranches()
 class TestRunMatrixView : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<SimProcess> m_sim;
-    std::unique_ptr<http::HttpEngine> m_engine;
-    std::unique_ptr<JenkinsClient> m_client;
+    JenkinsSimClient m_jenkins;
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--jenkins-history"), QStringLiteral("60")});
-        QString error;
-        QVERIFY2(m_sim->start(&error), qPrintable(error));
-        const JenkinsServer server = jenkinsServerOf(*m_sim);
-        QVERIFY2(!server.url.isEmpty(), "no jenkins.json beside the kubeconfig");
-        m_engine = std::make_unique<http::HttpEngine>();
-        m_client = std::make_unique<JenkinsClient>(m_engine.get());
-        QVERIFY(m_client->setServer(server).ok());
-    }
-
-    void cleanupTestCase()
-    {
-        m_client.reset();
-        m_engine.reset();
-        m_sim.reset();
+        const QString error = m_jenkins.start(QStringList{QStringLiteral("--jenkins-history"), QStringLiteral("60")});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void matrixShowsRunsAndStages()
     {
-        RunMatrixView view(m_client.get());
+        RunMatrixView view(m_jenkins.client.get());
         view.resize(1100, 420);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -145,7 +130,7 @@ private Q_SLOTS:
 
     void runningRunIsMarkedAndReadAgain()
     {
-        RunMatrixView view(m_client.get());
+        RunMatrixView view(m_jenkins.client.get());
         view.resize(1100, 420);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
@@ -153,7 +138,7 @@ private Q_SLOTS:
         RunMatrixModel *model = view.model();
         QVERIFY(QTest::qWaitFor([&] { return model->rowCount() > 0 && view.loader()->inFlight() == 0; }, 30000));
         std::optional<PostReply> posted;
-        m_client->post(jobPath(kJob) + QStringLiteral("buildWithParameters"), QByteArray(), this, [&](const PostReply &r) { posted = r; });
+        m_jenkins.client->post(jobPath(kJob) + QStringLiteral("buildWithParameters"), QByteArray(), this, [&](const PostReply &r) { posted = r; });
         QVERIFY(QTest::qWaitFor([&] { return posted.has_value(); }, 30000));
         QCOMPARE(posted->status, 201);
         // refresh() brings the new run on top, described while it runs: a running cell, animated.
