@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -140,11 +141,34 @@ void TestDemoLauncher::demoServesArgoCdFromGit()
     launcher->setSimulator(simBinary());
     QSignalSpy ready(launcher.get(), &DemoLauncher::ready);
     QSignalSpy argoReady(launcher.get(), &DemoLauncher::argoCdReady);
+    QSignalSpy jenkinsReady(launcher.get(), &DemoLauncher::jenkinsReady);
     QSignalSpy failed(launcher.get(), &DemoLauncher::failed);
     launcher->start();
     QVERIFY(eventually([&] { return argoReady.count() == 1 || failed.count() > 0; }, 60000));
     QCOMPARE(failed.count(), 0);
     QCOMPARE(ready.count(), 1);
+
+    // The demo's Jenkins, announced before the window connects: its token is taken over TLS
+    // verified with the CA it came with.
+    QCOMPARE(jenkinsReady.count(), 1);
+    const pilothouse::app::DemoJenkins jenkins = launcher->jenkins();
+    QVERIFY2(jenkins.url.startsWith(QStringLiteral("https://127.0.0.1:")), qPrintable(jenkins.url));
+    QCOMPARE(jenkins.user, QStringLiteral("admin"));
+    QVERIFY(!jenkins.apiToken.isEmpty() && jenkins.caPem.contains("BEGIN CERTIFICATE"));
+    {
+        QTemporaryFile ca;
+        QVERIFY(ca.open());
+        ca.write(jenkins.caPem);
+        ca.flush();
+        httplib::SSLClient ci("127.0.0.1", portOf(jenkins.url));
+        ci.set_ca_cert_path(ca.fileName().toStdString().c_str());
+        ci.enable_server_certificate_verification(true);
+        ci.set_connection_timeout(5);
+        ci.set_basic_auth(jenkins.user.toStdString(), jenkins.apiToken.toStdString());
+        auto me = ci.Get("/me/api/json");
+        QVERIFY(me && me->status == 200);
+        QCOMPARE(Json::parse(me->body).value("id", ""), std::string("admin"));
+    }
     QVERIFY(QFileInfo::exists(ready.at(0).at(0).toString()));
 
     const DemoArgoCd argo = launcher->argoCd();

@@ -167,6 +167,24 @@ private Q_SLOTS:
         QVERIFY(m_view->findChild<QLineEdit *>(QStringLiteral("jenkinsToken"))->text().isEmpty());
     }
 
+    void aRememberedTokenWithoutAKeychainIsKeptInMemoryOnly()
+    {
+        // No keychain service in tests (no D-Bus session): the operator is told where the token is.
+        JenkinsConnection other(m_engine.get(), m_audit.get(), QStringLiteral("remembering"));
+        JenkinsServer server;
+        server.url = m_admin.url;
+        server.user = m_admin.user;
+        server.apiToken = m_admin.apiToken;
+        server.caPem = m_admin.caPem;
+        other.connectTo(server, true);
+        QVERIFY(eventually([&] { return other.statusText().contains(QStringLiteral("keychain")); }));
+        QVERIFY(other.isConnected());
+        QVERIFY2(other.statusText().contains(QStringLiteral("kept in memory only")) ||
+                     other.statusText().contains(QStringLiteral("token kept in the keychain")),
+                 qPrintable(other.statusText()));
+        QVERIFY(!other.statusText().contains(QString::fromUtf8(m_admin.apiToken)));
+    }
+
     void filtersAsYouType()
     {
         QTreeView *tree = m_view->jobTree();
