@@ -55,7 +55,7 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         QStringLiteral("Run against the bundled pilothouse-sim world."));
     const QCommandLineOption pageOption(
         QStringLiteral("page"),
-        QStringLiteral("Page to show once connected: resources, rollouts, argocd, gitops (default: the last one)."),
+        QStringLiteral("Page to show once connected: resources, rollouts, argocd, gitops, pipelines (default: the last one)."),
         QStringLiteral("ID"));
     parser.addOption(kubeconfigOption);
     parser.addOption(contextOption);

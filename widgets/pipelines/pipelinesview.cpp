@@ -432,7 +432,7 @@ void PipelinesView::applyJobs()
     else if (!anyBuilding)
         m_animation.stop();
     if (first && m_model->rowCount() > 0)
-        m_tree->expandToDepth(0);
+        m_tree->expandToDepth(1);  // folders and their multibranch projects open; branches one click away
     updateApprovalCards();
     int waiting = static_cast<int>(m_waiting.size());
     Q_EMIT badgeChanged(waiting > 0 ? waiting : -1);
@@ -505,7 +505,8 @@ void PipelinesView::onSelectionChanged()
             m_matrix->setJob({});
         }
         m_jobTitle->setText(job ? job->displayName : tr("Choose a job"));
-        m_jobFacts->setText(job ? tr("A folder: choose one of its jobs") : QString());
+        m_jobFacts->setText(job ? tr("A folder: choose one of its jobs")
+                                : tr("Its runs × stages appear here, as many as you scroll through; Build asks for its parameters."));
         updateButtons();
         return;
     }
