@@ -14,6 +14,7 @@
 #include "pipelines/pipelinesview.h"
 #include "pipelines/runview.h"
 #include "shell/actionrunner.h"
+#include "connectedwindow.h"
 #include "simprocess.h"
 
 #include <QAbstractItemModelTester>
@@ -24,6 +25,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 #include <QTest>
 #include <QTreeView>
 #include <QUrl>
@@ -370,6 +372,42 @@ private Q_SLOTS:
         QVERIFY(eventually([&] { return finished.count() > 0; }));
         QCOMPARE(finished.first().at(1).toBool(), false);
         QVERIFY2(view.messageText().contains(QStringLiteral("missing the Job/Build permission")), qPrintable(view.messageText()));
+    }
+
+    // The page as the shell opens it: the operator types the server in, and the context remembers
+    // its URL and user (never the token) for the next start, when the page asks for the token.
+    void theContextRemembersTheServerNotTheToken()
+    {
+        ConnectedWindow console;
+        QString error;
+        QVERIFY2(console.open(m_sim->kubeconfigPath(), &error), qPrintable(error));
+        QVERIFY(eventually([&] { return console.session->client() != nullptr; }));
+        const QString context = console.session->contextName();
+        QTemporaryFile ca;
+        QVERIFY(ca.open());
+        ca.write(m_admin.caPem);
+        ca.flush();
+        auto *page = qobject_cast<PipelinesView *>(console.window->openPage(QStringLiteral("pipelines")));
+        QVERIFY(page);
+        page->findChild<QLineEdit *>(QStringLiteral("jenkinsUrl"))->setText(m_admin.url);
+        page->findChild<QLineEdit *>(QStringLiteral("jenkinsUser"))->setText(m_admin.user);
+        page->findChild<QLineEdit *>(QStringLiteral("jenkinsToken"))->setText(QString::fromUtf8(m_admin.apiToken));
+        page->findChild<QLineEdit *>(QStringLiteral("jenkinsCaFile"))->setText(ca.fileName());
+        QTest::mouseClick(page->findChild<QPushButton *>(QStringLiteral("jenkinsConnect")), Qt::LeftButton);
+        QVERIFY2(eventually([&] { return page->connection()->isConnected(); }), qPrintable(page->statusText()));
+        QVERIFY(eventually([&] { return page->jobModel()->rowCount() > 0; }));
+        const auto endpoints = console.shell.settings->endpoints(context);
+        QCOMPARE(QUrl(endpoints.jenkinsUrl).authority(), QUrl(m_admin.url).authority());
+        QCOMPARE(endpoints.jenkinsUser, m_admin.user);
+        console.shell.settings->raw().sync();
+        QFile settings(console.shell.settingsDir.filePath(QStringLiteral("settings.ini")));
+        QVERIFY(settings.open(QIODevice::ReadOnly));
+        QVERIFY(!settings.readAll().contains(m_admin.apiToken));
+        // The next start fills the form from the context and asks for the token.
+        const widgets::JenkinsPreset next = console.shell.settings->jenkinsPreset(context);
+        QCOMPARE(next.user, m_admin.user);
+        QVERIFY(next.apiToken.isEmpty() && next.password.isEmpty());
+        console.close();
     }
 };
 
