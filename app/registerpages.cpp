@@ -228,8 +228,8 @@ void registerPipelines(widgets::shell::PageRegistry &registry)
         auto *connection = widgets::JenkinsConnection::of(c.session);
         auto *view = new widgets::PipelinesView(connection, c.settings->jenkinsPreset(context));
         widgets::shell::ShellSettings *settings = c.settings;
-        QObject::connect(connection, &widgets::JenkinsConnection::connected, view, [settings, context](const QString &url, const QString &user) {
-            settings->rememberJenkinsLogin(context, url, user);
+        QObject::connect(connection, &widgets::JenkinsConnection::connected, view, [settings, context, connection](const QString &url, const QString &user) {
+            settings->rememberJenkinsLogin(context, url, user, connection->caFile());
         });
         QObject::connect(view, &widgets::PipelinesView::actionFinished, view,
                          [view](const QString &, bool ok, const QString &message) { Q_EMIT view->actionOutcome(message, ok); });

@@ -187,6 +187,20 @@ private Q_SLOTS:
         QVERIFY(!other.statusText().contains(QString::fromUtf8(m_admin.apiToken)));
     }
 
+    void anotherServerLeavesNothingOfTheOneBefore()
+    {
+        JenkinsConnection other(m_engine.get(), m_audit.get(), QStringLiteral("switching"));
+        PipelinesView view(&other, m_admin);
+        view.show();
+        QVERIFY(eventually([&] { return view.jobModel()->rowCount() > 0; }));
+        QVERIFY(view.selectJob({QStringLiteral("shop"), QStringLiteral("adservice-ci")}));
+        other.disconnect(false);
+        QCOMPARE(view.jobModel()->rowCount(), 0);
+        QVERIFY(view.approvalCards().isEmpty());
+        QVERIFY(view.selectedJob().isEmpty());
+        QVERIFY(!view.buildButton()->isEnabled());
+    }
+
     void filtersAsYouType()
     {
         QTreeView *tree = m_view->jobTree();
@@ -338,6 +352,8 @@ private Q_SLOTS:
         m_view->buildSelectedJob();
         QVERIFY2(eventually([&] { return m_view->messageText().contains(QStringLiteral("cancelled")); }), qPrintable(m_view->messageText()));
         QCOMPARE(audited(QStringLiteral("jenkins-trigger")).size(), before);
+        QVERIFY(!m_view->actionRunner()->isBusy());
+        QVERIFY(m_view->buildButton()->isEnabled());  // not left busy
         m_view->actionRunner()->setConfirmHandler([this](const QString &text) {
             m_confirmTexts << text;
             return true;
@@ -353,7 +369,9 @@ private Q_SLOTS:
         QVERIFY(!m_view->buildButton()->isEnabled());
         QCOMPARE(m_view->buildButton()->toolTip(), QStringLiteral("sim-admin is read-only"));
         m_view->buildSelectedJob();
+        // Refused before anything is read or sent: nothing is in flight to arrive later.
         QVERIFY(m_view->messageText().contains(QStringLiteral("sim-admin is read-only")));
+        QVERIFY(!m_view->actionRunner()->isBusy());
         QCOMPARE(audited(QStringLiteral("jenkins-trigger")).size(), before);
         m_view->applyReadOnlyReason(QString());
         QVERIFY(m_view->buildButton()->isEnabled());
@@ -407,6 +425,7 @@ private Q_SLOTS:
         const widgets::JenkinsPreset next = console.shell.settings->jenkinsPreset(context);
         QCOMPARE(next.user, m_admin.user);
         QVERIFY(next.apiToken.isEmpty() && next.password.isEmpty());
+        QCOMPARE(next.caFile, ca.fileName());  // a private CA is a path, kept with the server
         console.close();
     }
 };

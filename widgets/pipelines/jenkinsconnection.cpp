@@ -52,9 +52,13 @@ void JenkinsConnection::connectTo(const JenkinsServer &server, bool remember)
         setState(State::Failed, set.error().message);
         return;
     }
+    m_caFile = server.caFile;
+    m_fromKeychain = m_keychainLoad;
+    m_keychainLoad = false;
     setState(State::Connecting, tr("connecting to %1…").arg(m_client->serverUrl()));
     const QByteArray secret = server.apiToken.isEmpty() ? server.password : server.apiToken;
-    m_client->whoAmI(this, [this, generation, remember, secret](const Result<QString> &me) {
+    const QString unverified = server.insecureSkipVerify ? tr(" (TLS not verified)") : QString();
+    m_client->whoAmI(this, [this, generation, remember, secret, unverified](const Result<QString> &me) {
         if (generation != m_generation)
             return;
         if (!me.ok()) {
@@ -64,15 +68,21 @@ void JenkinsConnection::connectTo(const JenkinsServer &server, bool remember)
         m_displayName = me.value();
         const QString url = m_client->serverUrl();
         const QString user = m_client->userName();
-        setState(State::Connected, tr("connected to %1 as %2").arg(url, m_displayName));
+        setState(State::Connected, tr("connected to %1 as %2%3%4")
+                                       .arg(url, m_displayName, unverified, m_fromKeychain ? tr(" (token from the keychain)") : QString()));
         Q_EMIT connected(url, user);
-        if (!remember)
+        if (m_fromKeychain)
             return;
-        m_keychain->store(url, user, secret, this, [this, generation, url](const Result<void> &stored) {
+        if (!remember) {
+            // Not to be remembered: a copy kept from before goes too.
+            m_keychain->remove(url, user, this, [](const Result<void> &) {});
+            return;
+        }
+        m_keychain->store(url, user, secret, this, [this, generation, url, unverified](const Result<void> &stored) {
             if (generation != m_generation || m_state != State::Connected)
                 return;
-            setState(State::Connected, stored.ok() ? tr("connected to %1 as %2 (token kept in the keychain)").arg(url, m_displayName)
-                                                   : tr("connected to %1 as %2; %3").arg(url, m_displayName, stored.error().message));
+            setState(State::Connected, stored.ok() ? tr("connected to %1 as %2%3 (token kept in the keychain)").arg(url, m_displayName, unverified)
+                                                   : tr("connected to %1 as %2%3; %4").arg(url, m_displayName, unverified, stored.error().message));
         });
     });
 }
@@ -90,6 +100,7 @@ void JenkinsConnection::connectWithKeychain(JenkinsServer server)
         }
         server.apiToken = secret.value();
         server.password.clear();
+        m_keychainLoad = true;
         connectTo(server, false);
     });
 }
@@ -107,7 +118,8 @@ void JenkinsConnection::disconnect(bool forget)
     if (forget && !url.isEmpty() && !user.isEmpty())
         m_keychain->remove(url, user, this, [](const Result<void> &) {});
     m_displayName.clear();
-    setState(State::NotConnected, tr("disconnected from Jenkins"));
+    m_fromKeychain = false;
+    setState(State::NotConnected, forget ? tr("disconnected from Jenkins; the token was removed from the keychain") : tr("disconnected from Jenkins"));
 }
 
 QString JenkinsConnection::actionLabel(const JenkinsAction &action)
@@ -148,8 +160,19 @@ QString JenkinsConnection::triggerMessage(const QString &job, const TriggerOutco
     return tr("The build of %1 was not sent: %2").arg(job, outcome.message);
 }
 
+namespace {
+
+// The change was confirmed for `action.server` as `action.user`: anything else now is another
+// server or another identity, and nothing is sent.
+bool stillTheSame(const JenkinsConnection *c, const JenkinsAction &action)
+{
+    return c->isConnected() && c->serverUrl() == action.server && c->userName() == action.user;
+}
+
+}  // namespace
+
 void JenkinsConnection::trigger(shell::ActionRunner *runner, const JenkinsAction &action, QObject *receiver,
-                                std::function<void(const TriggerOutcome &, bool, const QString &)> done)
+                                std::function<void(const Report &)> done)
 {
     QPointer<JenkinsConnection> self(this);
     QPointer<QObject> target(receiver);
@@ -157,20 +180,33 @@ void JenkinsConnection::trigger(shell::ActionRunner *runner, const JenkinsAction
     change.label = actionLabel(action);
     change.confirm = [runner, action] { return runner->confirm(action.confirmationText()); };
     change.send = [self, target, action, done](std::function<void(bool, const QString &)> reply) {
-        if (!self || !target)
-            return reply(false, tr("the page closed before the build was sent; nothing was sent"));
-        self->m_actions->trigger(action, target, [action, done, reply](const TriggerOutcome &outcome) {
-            bool ok = false;
-            const QString message = triggerMessage(action.job.join(QLatin1Char('/')), outcome, &ok);
-            reply(ok, message);
-            done(outcome, ok, message);
+        if (!self || !stillTheSame(self, action)) {
+            const QString message = tr("The Jenkins connection changed while you were confirming; the build of %1 was not sent")
+                                        .arg(action.job.join(QLatin1Char('/')));
+            reply(false, message);
+            if (target)
+                done(Report{false, false, message, {}});
+            return;
+        }
+        // Followed by the connection, not the page: a page closed meanwhile still gets its audit line.
+        self->m_actions->trigger(action, self, [target, action, done, reply](const TriggerOutcome &outcome) {
+            Report r;
+            r.sent = true;
+            r.outcome = outcome;
+            r.message = triggerMessage(action.job.join(QLatin1Char('/')), outcome, &r.ok);
+            reply(r.ok, r.message);
+            if (target)
+                done(r);
         });
     };
-    runner->runChange(change);
+    runner->runChange(change, [target, done](const shell::ActionRunner::RunOutcome &o) {
+        if (!o.sent && target)
+            done(Report{false, false, o.message, {}});
+    });
 }
 
 void JenkinsConnection::execute(shell::ActionRunner *runner, const JenkinsAction &action, QObject *receiver,
-                                std::function<void(bool, const QString &)> done)
+                                std::function<void(const Report &)> done)
 {
     QPointer<JenkinsConnection> self(this);
     QPointer<QObject> target(receiver);
@@ -179,15 +215,24 @@ void JenkinsConnection::execute(shell::ActionRunner *runner, const JenkinsAction
     change.confirm = [runner, action] { return runner->confirm(action.confirmationText()); };
     const QString label = change.label;
     change.send = [self, target, action, label, done](std::function<void(bool, const QString &)> reply) {
-        if (!self || !target)
-            return reply(false, tr("the page closed before %1 was sent; nothing was sent").arg(label));
-        self->m_actions->execute(action, target, [label, done, reply](const Result<void> &r) {
+        if (!self || !stillTheSame(self, action)) {
+            const QString message = tr("The Jenkins connection changed while you were confirming; %1 was not sent").arg(label);
+            reply(false, message);
+            if (target)
+                done(Report{false, false, message, {}});
+            return;
+        }
+        self->m_actions->execute(action, self, [target, label, done, reply](const Result<void> &r) {
             const QString message = r.ok() ? tr("%1 sent").arg(label) : tr("%1 failed: %2").arg(label, r.error().message);
             reply(r.ok(), message);
-            done(r.ok(), message);
+            if (target)
+                done(Report{true, r.ok(), message, {}});
         });
     };
-    runner->runChange(change);
+    runner->runChange(change, [target, done](const shell::ActionRunner::RunOutcome &o) {
+        if (!o.sent && target)
+            done(Report{false, false, o.message, {}});
+    });
 }
 
 }  // namespace pilothouse::widgets

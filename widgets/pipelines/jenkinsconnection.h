@@ -54,6 +54,11 @@ public:
     QString serverUrl() const { return m_client->serverUrl(); }
     QString userName() const { return m_client->userName(); }
     QString displayName() const { return m_displayName; }
+    QString caFile() const { return m_caFile; }
+    // The secret came from the keychain (the page shows Remember ticked).
+    bool tokenFromKeychain() const { return m_fromKeychain; }
+    // Bumped on every connect and disconnect: an answer read for an older one is dropped.
+    int generation() const { return m_generation; }
 
     // Sets the server and checks the credentials with /me/api/json; `remember` keeps the secret in
     // the keychain once Jenkins took it.
@@ -63,14 +68,22 @@ public:
     // Forgets the secret (and, with `forget`, the keychain's copy).
     void disconnect(bool forget);
 
+    // What became of a page's change.
+    struct Report {
+        bool sent = false;          // false: cancelled, or refused before sending (connection changed)
+        bool ok = false;
+        QString message;            // what the operator reads
+        backends::jenkins::TriggerOutcome outcome;  // a trigger's
+    };
     // The pages' changes, each through `runner` (the operator confirms action.confirmationText(),
     // the runner keeps the order and reports the outcome): a trigger followed to its build number,
-    // or a stop / proceed / abort. `done` runs on `receiver` with whether it went through and the
-    // message to show; not when the operator cancelled (the runner says so).
+    // or a stop / proceed / abort. `done` runs once on `receiver`, also when nothing was sent. A
+    // change confirmed for one server is not sent when the connection changed meanwhile; a trigger
+    // is followed to its build number (and audited) even when the page closes.
     void trigger(shell::ActionRunner *runner, const backends::jenkins::JenkinsAction &action, QObject *receiver,
-                 std::function<void(const backends::jenkins::TriggerOutcome &outcome, bool ok, const QString &message)> done);
+                 std::function<void(const Report &report)> done);
     void execute(shell::ActionRunner *runner, const backends::jenkins::JenkinsAction &action, QObject *receiver,
-                 std::function<void(bool ok, const QString &message)> done);
+                 std::function<void(const Report &report)> done);
     // What the operator reads of a trigger's outcome; `ok` when a build runs or waits in the queue.
     static QString triggerMessage(const QString &job, const backends::jenkins::TriggerOutcome &outcome, bool *ok);
     // "Build of shop/frontend-ci", "Stop of shop/frontend-ci #12", "Proceed of …", "Abort of …".
@@ -92,6 +105,9 @@ private:
     QString m_status;
     QString m_displayName;
     int m_generation = 0;  // an answer to an older connectTo() is dropped
+    QString m_caFile;
+    bool m_fromKeychain = false;
+    bool m_keychainLoad = false;  // the connect in flight has the keychain's secret
 };
 
 }  // namespace pilothouse::widgets

@@ -162,6 +162,7 @@ void PipelinesView::buildUi()
     m_status->setWordWrap(true);
     m_editServer = new QPushButton(tr("Change server…"), this);
     m_disconnect = new QPushButton(tr("Disconnect"), this);
+    m_disconnect->setToolTip(tr("Disconnect from this Jenkins and remove its token from the keychain"));
     statusRow->addWidget(m_status, 1);
     statusRow->addWidget(m_editServer);
     statusRow->addWidget(m_disconnect);
@@ -288,7 +289,6 @@ void PipelinesView::applyPreset(const JenkinsPreset &preset)
             m_connection->connectTo(server, false);
         return;
     }
-    m_remember->setChecked(true);
     m_connection->connectWithKeychain(server);
 }
 
@@ -313,16 +313,25 @@ void PipelinesView::onStateChanged(JenkinsConnection::State state, const QString
     m_serverForm->setVisible(!connected);
     if (connected) {
         m_token->clear();  // the secret stays with the client only
+        if (m_connection->tokenFromKeychain())
+            m_remember->setChecked(true);
         if (isVisible())
             m_poll.start();
         refresh();
     } else {
+        // Connecting elsewhere, failed or gone: nothing of the server before stays on screen,
+        // and no card can answer an input there.
         m_poll.stop();
-        if (state == JenkinsConnection::State::NotConnected) {
-            m_jobs.clear();
-            m_waiting.clear();
-            applyJobs();
+        m_reading = false;
+        m_pendingReads = 0;
+        m_jobs.clear();
+        m_waiting.clear();
+        applyJobs();
+        if (!m_selectedJob.isEmpty()) {
+            m_selectedJob.clear();
+            m_matrix->setJob({});
         }
+        onSelectionChanged();
     }
     updateButtons();
 }
@@ -347,7 +356,10 @@ void PipelinesView::refresh()
     if (!m_connection->isConnected() || m_reading)
         return;
     m_reading = true;
-    m_connection->client()->jobs({}, kTreeDepth, this, [this](const Result<QList<JobNode>> &jobs) {
+    const int generation = m_connection->generation();
+    m_connection->client()->jobs({}, kTreeDepth, this, [this, generation](const Result<QList<JobNode>> &jobs) {
+        if (generation != m_connection->generation() || !m_connection->isConnected())
+            return;  // read from the server before (onStateChanged reset m_reading)
         m_reading = false;
         if (!jobs.ok()) {
             m_status->setText(tr("%1 — reading the jobs failed: %2").arg(m_connection->statusText(), jobs.error().message));
@@ -386,8 +398,13 @@ void PipelinesView::readPendingInputs(const QList<JobNode> &jobs)
         ++m_pendingReads;
         const QString name = j->fullName;
         const int build = j->lastBuild->number;
-        m_connection->client()->pendingInputs(j->path, build, this, [this, name, build](const Result<QList<PendingInput>> &inputs) {
+        const int generation = m_connection->generation();
+        m_connection->client()->pendingInputs(j->path, build, this, [this, name, build, generation](const Result<QList<PendingInput>> &inputs) {
+            if (generation != m_connection->generation() || !m_connection->isConnected())
+                return;
             --m_pendingReads;
+            if (m_answering.contains(name))
+                return;  // an answer is on its way: what was read before it must not bring the card back
             if (!inputs.ok())
                 return;  // a job without the Stage View plugin, or gone: nothing waits that we can see
             const bool had = m_waiting.contains(name);
@@ -609,25 +626,26 @@ void PipelinesView::buildSelectedJob()
 
 void PipelinesView::trigger(const QStringList &job, bool parameterized, const QList<BuildParameter> &parameters)
 {
+    // Asked again: the context may have turned read-only while the parameters were read or typed.
+    if (!m_readOnlyReason.isEmpty()) {
+        setMessage(tr("Build not sent: %1").arg(m_readOnlyReason), false);
+        return;
+    }
     const JenkinsAction action = JenkinsAction::trigger(m_connection->serverUrl(), m_connection->userName(), job, parameterized, parameters);
     m_busy = true;
     updateButtons();
     setMessage(tr("Building %1…").arg(job.join(QLatin1Char('/'))));
-    m_connection->trigger(m_runner, action, this, [this, job](const TriggerOutcome &outcome, bool ok, const QString &message) {
+    m_connection->trigger(m_runner, action, this, [this, job](const JenkinsConnection::Report &report) {
         m_busy = false;
-        setMessage(message, ok);
+        setMessage(report.message, report.ok || !report.sent);
         updateButtons();
-        Q_EMIT actionFinished(QStringLiteral("jenkins-trigger"), ok, message);
+        if (!report.sent)
+            return;
+        Q_EMIT actionFinished(QStringLiteral("jenkins-trigger"), report.ok, report.message);
         refresh();
-        if (ok && outcome.buildNumber > 0 && m_selectedJob == job)
+        if (report.ok && report.outcome.buildNumber > 0 && m_selectedJob == job)
             m_matrix->refresh();
     });
-    if (!m_runner->isBusy() && m_busy) {
-        // Cancelled at the confirmation: nothing was sent, and the runner said so.
-        m_busy = false;
-        setMessage(m_runner->lastMessage());
-        updateButtons();
-    }
 }
 
 void PipelinesView::answerInput(ApprovalCard *card, bool proceed)
@@ -640,16 +658,24 @@ void PipelinesView::answerInput(ApprovalCard *card, bool proceed)
     const QString user = m_connection->userName();
     const JenkinsAction action = proceed ? JenkinsAction::proceed(server, user, card->job(), card->build(), card->input(), card->values())
                                          : JenkinsAction::abort(server, user, card->job(), card->build(), card->input());
-    m_connection->execute(m_runner, action, this, [this, action](bool ok, const QString &message) {
-        setMessage(message, ok);
-        Q_EMIT actionFinished(action.name(), ok, message);
-        if (ok)
-            m_waiting.remove(action.job.join(QLatin1Char('/')));
+    const QString name = action.job.join(QLatin1Char('/'));
+    // One answer per card: its buttons wait until this one is through.
+    m_answering.insert(name);
+    card->setBlockedReason(tr("sending…"));
+    QPointer<ApprovalCard> guard(card);
+    m_connection->execute(m_runner, action, this, [this, action, name, guard](const JenkinsConnection::Report &report) {
+        m_answering.remove(name);
+        if (guard)
+            guard->setBlockedReason(m_readOnlyReason);
+        setMessage(report.message, report.ok || !report.sent);
+        if (!report.sent)
+            return;
+        Q_EMIT actionFinished(action.name(), report.ok, report.message);
+        if (report.ok)
+            m_waiting.remove(name);
         applyJobs();
         refresh();
     });
-    if (!m_runner->isBusy())
-        setMessage(m_runner->lastMessage());
 }
 
 }  // namespace pilothouse::widgets

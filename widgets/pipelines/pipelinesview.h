@@ -8,6 +8,7 @@
 #include "shell/page.h"
 
 #include <QHash>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -133,6 +134,7 @@ private:
     bool m_reading = false;
     QList<backends::jenkins::JobNode> m_jobs;
     QHash<QString, Waiting> m_waiting;   // job full name → the input its running build waits for
+    QSet<QString> m_answering;           // jobs whose input an answer is being sent for
     QStringList m_selectedJob;
     QString m_readOnlyReason;
     bool m_busy = false;

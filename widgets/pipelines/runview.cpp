@@ -67,8 +67,32 @@ models::StatusTone stateTone(StageStatus s)
     return models::StatusTone::Unknown;
 }
 
+// A build without stages (not a Pipeline) as a run: its state and times from the build itself.
+RunInfo runOfBuild(const BuildInfo &b)
+{
+    RunInfo r;
+    r.number = b.number;
+    r.id = QString::number(b.number);
+    r.name = b.displayName;
+    r.startMs = b.timestampMs;
+    r.durationMs = b.building ? std::max<qint64>(0, QDateTime::currentMSecsSinceEpoch() - b.timestampMs) : b.durationMs;
+    switch (b.result) {
+    case BuildResult::Running: r.status = StageStatus::InProgress; break;
+    case BuildResult::Success: r.status = StageStatus::Success; break;
+    case BuildResult::Failure: r.status = StageStatus::Failed; break;
+    case BuildResult::Unstable: r.status = StageStatus::Unstable; break;
+    case BuildResult::Aborted: r.status = StageStatus::Aborted; break;
+    case BuildResult::NotBuilt: r.status = StageStatus::NotExecuted; break;
+    case BuildResult::Unknown: r.status = b.building ? StageStatus::InProgress : StageStatus::Unknown; break;
+    }
+    if (b.building)
+        r.status = StageStatus::InProgress;
+    return r;
+}
+
 struct RolloutMatch {
     QString ns, name, state;
+    QString error;  // the Rollouts could not be listed (no access, no Argo Rollouts)
     friend bool operator==(const RolloutMatch &, const RolloutMatch &) = default;
 };
 
@@ -107,7 +131,21 @@ RunView::RunView(JenkinsConnection *connection, const QStringList &job, int buil
     } else {
         setMessage(tr("Not connected to Jenkins: connect on the Pipelines page"), false);
     }
-    m_poll.start();
+}
+
+void RunView::showEvent(QShowEvent *event)
+{
+    shell::Page::showEvent(event);
+    if (!m_finishedRead) {
+        m_poll.start();
+        refresh();
+    }
+}
+
+void RunView::hideEvent(QHideEvent *event)
+{
+    shell::Page::hideEvent(event);
+    m_poll.stop();  // a run page behind another tab reads nothing (its console keeps following)
 }
 
 RunView::~RunView() = default;
@@ -215,6 +253,8 @@ void RunView::refresh()
             self->m_tree = *tree;
         if (*run) {
             RunInfo r = **run;
+            if (r.number == 0 && self->m_info)
+                r = runOfBuild(*self->m_info);
             if (!self->m_tree.isEmpty())
                 mergeStageTree(r, self->m_tree);
             self->onDescribed(r);
@@ -225,12 +265,18 @@ void RunView::refresh()
             m_info = info.value();
         } else {
             *error = tr("Cannot read %1 #%2: %3").arg(m_job.join(QLatin1Char('/'))).arg(m_build).arg(info.error().message);
+            if (info.error().kind == backends::ErrorKind::NotFound) {
+                m_finishedRead = true;  // gone (deleted, rotated away): nothing more to read
+                m_poll.stop();
+            }
         }
         done();
     });
     m_connection->client()->describeRun(m_job, m_build, this, [done, run, error, this](const Result<RunInfo> &r) {
         if (r.ok())
             *run = r.value();
+        else if (r.error().kind == backends::ErrorKind::NotFound)
+            *run = RunInfo{};  // not a Pipeline (a freestyle job): the build's own state, without stages
         else if (error->isEmpty())
             *error = tr("Cannot read the stages of %1 #%2: %3").arg(m_job.join(QLatin1Char('/'))).arg(m_build).arg(r.error().message);
         done();
@@ -339,6 +385,8 @@ void RunView::showDelivery()
     if (!m_rolloutName.isEmpty())
         parts << tr("<a href=\"rollout\">Rollout %1/%2</a>: %3").arg(m_rolloutNamespace.toHtmlEscaped(), m_rolloutName.toHtmlEscaped(),
                                                                    m_rolloutState.toHtmlEscaped());
+    else if (m_session && !m_rolloutError.isEmpty())
+        parts << tr("the rollouts cannot be read: %1").arg(m_rolloutError.toHtmlEscaped());
     else if (m_session && !d.image.isEmpty())
         parts << tr("no rollout runs this image yet");
     m_delivery->setText(parts.join(QStringLiteral(" → ")));
@@ -360,8 +408,10 @@ void RunView::findRollout()
     const QByteArray image = m_deliveryInfo.image.toUtf8();
     using namespace backends;
     m_session->project<RolloutMatch>(
-        {kube::WatchSpec{rollouts::rolloutsResource(), {}, {}, false}},
+        {kube::WatchSpec{rollouts::rolloutsResource(), m_session->namespaceScope(), {}, false}},
         [image](const kube::ProjectionInputs &in) {
+            if (!in.first().synced && !in.first().error.message.isEmpty())
+                return RolloutMatch{{}, {}, {}, in.first().error.message};
             for (const kube::KubeObjectPtr &o : *in.first().objects) {
                 const QByteArray json = o->json();
                 if (!json.contains(image))
@@ -375,17 +425,18 @@ void RunView::findRollout()
                         QString state = rollouts::rolloutStatusName(info.status);
                         if (!info.message.isEmpty())
                             state += QStringLiteral(" (%1)").arg(info.message);
-                        return RolloutMatch{o->ns, o->name, state};
+                        return RolloutMatch{o->ns, o->name, state, {}};
                     }
             }
             return RolloutMatch{};
         },
         m_rolloutWatch, [this](const RolloutMatch &m) {
-            if (m.name == m_rolloutName && m.ns == m_rolloutNamespace && m.state == m_rolloutState)
+            if (m.name == m_rolloutName && m.ns == m_rolloutNamespace && m.state == m_rolloutState && m.error == m_rolloutError)
                 return;
             m_rolloutNamespace = m.ns;
             m_rolloutName = m.name;
             m_rolloutState = m.state;
+            m_rolloutError = m.error;
             m_deliveryInfo = {};  // shown again with the rollout
             showDelivery();
         });
@@ -397,10 +448,10 @@ void RunView::updateButtons()
     const bool connected = m_connection->isConnected();
     m_stop->setEnabled(connected && running && m_readOnlyReason.isEmpty() && !m_busy);
     m_rebuild->setEnabled(connected && m_info.has_value() && m_readOnlyReason.isEmpty() && !m_busy);
-    for (QPushButton *b : {m_stop, m_rebuild})
-        b->setToolTip(m_readOnlyReason.isEmpty() ? b->toolTip() : m_readOnlyReason);
+    m_stop->setToolTip(m_readOnlyReason.isEmpty() ? tr("Stop the run (Jenkins ends it as ABORTED)") : m_readOnlyReason);
+    m_rebuild->setToolTip(m_readOnlyReason.isEmpty() ? tr("Build again with the same parameters (a password is asked again)") : m_readOnlyReason);
     if (m_card)
-        m_card->setBlockedReason(m_readOnlyReason);
+        m_card->setBlockedReason(m_answering ? tr("sending…") : m_readOnlyReason);
 }
 
 void RunView::onReadOnlyChanged(const QString &reason)
@@ -431,18 +482,15 @@ void RunView::stopRun()
     const JenkinsAction action = JenkinsAction::stop(m_connection->serverUrl(), m_connection->userName(), m_job, m_build);
     m_busy = true;
     updateButtons();
-    m_connection->execute(m_runner, action, this, [this, action](bool ok, const QString &message) {
+    m_connection->execute(m_runner, action, this, [this, action](const JenkinsConnection::Report &report) {
         m_busy = false;
-        setMessage(message, ok);
-        Q_EMIT actionFinished(action.name(), ok, message);
+        setMessage(report.message, report.ok || !report.sent);
         updateButtons();
+        if (!report.sent)
+            return;
+        Q_EMIT actionFinished(action.name(), report.ok, report.message);
         refresh();
     });
-    if (!m_runner->isBusy()) {
-        m_busy = false;
-        setMessage(m_runner->lastMessage());
-        updateButtons();
-    }
 }
 
 void RunView::answerInput(bool proceed)
@@ -457,15 +505,19 @@ void RunView::answerInput(bool proceed)
     const QString user = m_connection->userName();
     const JenkinsAction action = proceed ? JenkinsAction::proceed(server, user, m_job, m_build, m_card->input(), m_card->values())
                                          : JenkinsAction::abort(server, user, m_job, m_build, m_card->input());
-    m_connection->execute(m_runner, action, this, [this, action](bool ok, const QString &message) {
-        setMessage(message, ok);
-        Q_EMIT actionFinished(action.name(), ok, message);
-        if (ok)
+    m_answering = true;
+    updateButtons();
+    m_connection->execute(m_runner, action, this, [this, action](const JenkinsConnection::Report &report) {
+        m_answering = false;
+        setMessage(report.message, report.ok || !report.sent);
+        updateButtons();
+        if (!report.sent)
+            return;
+        Q_EMIT actionFinished(action.name(), report.ok, report.message);
+        if (report.ok)
             showApproval(std::nullopt);
         refresh();
     });
-    if (!m_runner->isBusy())
-        setMessage(m_runner->lastMessage());
 }
 
 void RunView::rebuild()
@@ -493,23 +545,24 @@ void RunView::rebuild()
                 return;
             }
         }
+        if (!m_readOnlyReason.isEmpty()) {  // turned read-only while the form was open
+            setMessage(tr("Rebuild not sent: %1").arg(m_readOnlyReason), false);
+            return;
+        }
         const JenkinsAction action = JenkinsAction::trigger(m_connection->serverUrl(), m_connection->userName(), m_job,
                                                             !defs.value().isEmpty(), *values);
         m_busy = true;
         updateButtons();
-        m_connection->trigger(m_runner, action, this, [this](const TriggerOutcome &outcome, bool ok, const QString &message) {
+        m_connection->trigger(m_runner, action, this, [this](const JenkinsConnection::Report &report) {
             m_busy = false;
-            setMessage(message, ok);
+            setMessage(report.message, report.ok || !report.sent);
             updateButtons();
-            Q_EMIT actionFinished(QStringLiteral("jenkins-trigger"), ok, message);
-            if (ok && outcome.buildNumber > 0)
-                Q_EMIT openRunRequested(m_job, outcome.buildNumber);
+            if (!report.sent)
+                return;
+            Q_EMIT actionFinished(QStringLiteral("jenkins-trigger"), report.ok, report.message);
+            if (report.ok && report.outcome.buildNumber > 0)
+                Q_EMIT openRunRequested(m_job, report.outcome.buildNumber);
         });
-        if (!m_runner->isBusy()) {
-            m_busy = false;
-            setMessage(m_runner->lastMessage());
-            updateButtons();
-        }
     });
 }
 

@@ -81,6 +81,8 @@ Q_SIGNALS:
 
 protected:
     void onReadOnlyChanged(const QString &reason) override;
+    void showEvent(QShowEvent *event) override;
+    void hideEvent(QHideEvent *event) override;
 
 private:
     void buildUi();
@@ -121,10 +123,11 @@ private:
     std::optional<backends::jenkins::BuildInfo> m_info;
     QList<backends::jenkins::StageInfo> m_tree;   // stages/tree: parallel branches
     RunDelivery m_deliveryInfo;
-    QString m_rolloutNamespace, m_rolloutName, m_rolloutState;
+    QString m_rolloutNamespace, m_rolloutName, m_rolloutState, m_rolloutError;
     QObject *m_rolloutWatch = nullptr;
     QString m_readOnlyReason;
     bool m_busy = false;
+    bool m_answering = false;  // a proceed or abort is on its way
     ParametersHandler m_askParameters;
 };
 

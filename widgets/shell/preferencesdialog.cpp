@@ -199,7 +199,13 @@ void PreferencesDialog::save()
     storeEndpoints(m_shownContext);
     for (auto it = m_edited.cbegin(); it != m_edited.cend(); ++it) {
         const QStringList &v = it.value();
-        m_settings->setEndpoints(it.key(), ContextEndpoints{v.value(0), v.value(1), v.value(2), v.value(3), v.value(4)});
+        ContextEndpoints e = m_settings->endpoints(it.key());  // what the dialog does not show (the CA file) stays
+        e.argoCdUrl = v.value(0);
+        e.argoCdUser = v.value(1);
+        e.jenkinsUrl = v.value(2);
+        e.jenkinsUser = v.value(3);
+        e.prometheusUrl = v.value(4);
+        m_settings->setEndpoints(it.key(), e);
     }
 }
 

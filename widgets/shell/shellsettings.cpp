@@ -66,6 +66,7 @@ ContextEndpoints ShellSettings::endpoints(const QString &context) const
     e.jenkinsUrl = m_settings->value(g + QStringLiteral("jenkinsUrl")).toString();
     e.jenkinsUser = m_settings->value(g + QStringLiteral("jenkinsUser")).toString();
     e.prometheusUrl = m_settings->value(g + QStringLiteral("prometheusUrl")).toString();
+    e.jenkinsCaFile = m_settings->value(g + QStringLiteral("jenkinsCaFile")).toString();
     return e;
 }
 
@@ -83,6 +84,7 @@ void ShellSettings::setEndpoints(const QString &context, const ContextEndpoints 
     put("jenkinsUrl", e.jenkinsUrl);
     put("jenkinsUser", e.jenkinsUser);
     put("prometheusUrl", e.prometheusUrl);
+    put("jenkinsCaFile", e.jenkinsCaFile);
     Q_EMIT endpointsChanged(context);
 }
 
@@ -182,6 +184,7 @@ JenkinsPreset ShellSettings::jenkinsPreset(const QString &context) const
     const ContextEndpoints e = endpoints(context);
     preset.url = e.jenkinsUrl;
     preset.user = e.jenkinsUser;
+    preset.caFile = e.jenkinsCaFile;
     return preset;
 }
 
@@ -190,13 +193,14 @@ void ShellSettings::setJenkinsPreset(const JenkinsPreset &preset)
     m_runJenkins = preset;
 }
 
-void ShellSettings::rememberJenkinsLogin(const QString &context, const QString &url, const QString &user)
+void ShellSettings::rememberJenkinsLogin(const QString &context, const QString &url, const QString &user, const QString &caFile)
 {
     if (!m_remembersServers || m_runJenkins)
         return;
     ContextEndpoints e = endpoints(context);
     e.jenkinsUrl = url;
     e.jenkinsUser = user;
+    e.jenkinsCaFile = caFile;
     setEndpoints(context, e);
 }
 

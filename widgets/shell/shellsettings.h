@@ -25,6 +25,7 @@ struct ContextEndpoints {
     QString jenkinsUrl;
     QString jenkinsUser;
     QString prometheusUrl;
+    QString jenkinsCaFile;  // the PEM file of a private CA (a path, not a secret)
 };
 
 // A page to reopen: its type and arguments.
@@ -77,7 +78,7 @@ public:
     // the keychain or the operator), or the demo's server for the run only.
     JenkinsPreset jenkinsPreset(const QString &context) const;
     void setJenkinsPreset(const JenkinsPreset &preset);
-    void rememberJenkinsLogin(const QString &context, const QString &url, const QString &user);
+    void rememberJenkinsLogin(const QString &context, const QString &url, const QString &user, const QString &caFile);
     backends::gitops::GitOpsSettings gitOps() const;
     void setGitOps(const backends::gitops::GitOpsSettings &settings, bool remember);
     // The demo: nothing about its servers is written.
