@@ -16,6 +16,7 @@
 #include "kube/auth/kubeconfig.h"
 #include "kube/session/kubesession.h"
 #include "delivery/argocdview.h"
+#include "jenkinssim.h"
 #include "pipelines/approvalcard.h"
 #include "pipelines/runmatrixmodel.h"
 #include "shell/actionrunner.h"
@@ -182,17 +183,16 @@ int main(int argc, char **argv)
     // 10. Pipelines: the jobs tree with a run waiting for approval and checkoutservice's runs x
     // stages; a run in its parallel test stages; the approval on the run's page; the console searched.
     auto pipelineScreens = [&]() -> int {
-        QFile f(sim.workDir() + QStringLiteral("/jenkins.json"));
-        if (!f.open(QIODevice::ReadOnly)) {
+        const backends::jenkins::JenkinsServer server = testsupport::jenkinsServerOf(sim);
+        if (server.url.isEmpty()) {
             std::fprintf(stderr, "make_screenshots: no jenkins.json from the simulator\n");
             return 1;
         }
-        const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
         widgets::JenkinsPreset jenkins;
-        jenkins.url = j.value(QStringLiteral("url")).toString();
-        jenkins.user = j.value(QStringLiteral("user")).toString();
-        jenkins.apiToken = j.value(QStringLiteral("apiToken")).toString().toUtf8();
-        jenkins.caPem = QByteArray::fromBase64(j.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
+        jenkins.url = server.url;
+        jenkins.user = server.user;
+        jenkins.apiToken = server.apiToken;
+        jenkins.caPem = server.caPem;
         jenkins.connectNow = true;
         console.shell.settings->setJenkinsPreset(jenkins);
         auto *pipelines = qobject_cast<widgets::PipelinesView *>(window.openPage(QStringLiteral("pipelines")));

@@ -17,7 +17,8 @@ namespace pilothouse::testsupport {
 
 // The user admin with its API token and password and the simulator's CA; an empty url when
 // jenkins.json cannot be read.
-inline backends::jenkins::JenkinsServer jenkinsServerOf(const SimProcess &sim)
+// `viewer`: the read-only user's credentials instead of the administrator's.
+inline backends::jenkins::JenkinsServer jenkinsServerOf(const SimProcess &sim, bool viewer = false)
 {
     backends::jenkins::JenkinsServer server;
     QFile f(sim.workDir() + QStringLiteral("/jenkins.json"));
@@ -29,6 +30,12 @@ inline backends::jenkins::JenkinsServer jenkinsServerOf(const SimProcess &sim)
     server.apiToken = j.value(QStringLiteral("apiToken")).toString().toUtf8();
     server.password = j.value(QStringLiteral("password")).toString().toUtf8();
     server.caPem = QByteArray::fromBase64(j.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
+    if (viewer) {
+        const QJsonObject v = j.value(QStringLiteral("viewer")).toObject();
+        server.user = v.value(QStringLiteral("user")).toString();
+        server.apiToken = v.value(QStringLiteral("apiToken")).toString().toUtf8();
+        server.password = v.value(QStringLiteral("password")).toString().toUtf8();
+    }
     return server;
 }
 

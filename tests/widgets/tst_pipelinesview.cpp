@@ -15,6 +15,7 @@
 #include "pipelines/runview.h"
 #include "shell/actionrunner.h"
 #include "connectedwindow.h"
+#include "jenkinssim.h"
 #include "simprocess.h"
 
 #include <QAbstractItemModelTester>
@@ -118,18 +119,17 @@ private Q_SLOTS:
         m_sim = std::make_unique<SimProcess>(QStringList{QStringLiteral("--time-scale"), QStringLiteral("20")});
         QString error;
         QVERIFY2(m_sim->start(&error), qPrintable(error));
-        QFile f(m_sim->workDir() + QStringLiteral("/jenkins.json"));
-        QVERIFY2(f.open(QIODevice::ReadOnly), "no jenkins.json beside the kubeconfig");
-        const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
-        m_admin.url = j.value(QStringLiteral("url")).toString();
-        m_admin.user = j.value(QStringLiteral("user")).toString();
-        m_admin.apiToken = j.value(QStringLiteral("apiToken")).toString().toUtf8();
-        m_admin.caPem = QByteArray::fromBase64(j.value(QStringLiteral("certificateAuthorityData")).toString().toLatin1());
-        m_admin.connectNow = true;
-        const QJsonObject viewer = j.value(QStringLiteral("viewer")).toObject();
-        m_viewer = m_admin;
-        m_viewer.user = viewer.value(QStringLiteral("user")).toString();
-        m_viewer.apiToken = viewer.value(QStringLiteral("apiToken")).toString().toUtf8();
+        const auto preset = [](const JenkinsServer &server) {
+            JenkinsPreset p;
+            p.url = server.url;
+            p.user = server.user;
+            p.apiToken = server.apiToken;
+            p.caPem = server.caPem;
+            p.connectNow = true;
+            return p;
+        };
+        m_admin = preset(jenkinsServerOf(*m_sim));
+        m_viewer = preset(jenkinsServerOf(*m_sim, true));
         QVERIFY(!m_admin.url.isEmpty() && !m_admin.apiToken.isEmpty() && !m_viewer.apiToken.isEmpty());
         QVERIFY(m_dir.isValid());
         m_audit = std::make_unique<backends::actions::AuditLog>(m_dir.filePath(QStringLiteral("audit.jsonl")));
