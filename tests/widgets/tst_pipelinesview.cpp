@@ -264,6 +264,31 @@ private Q_SLOTS:
             carried = carried || (p.name == QLatin1String("GIT_REF") && p.value == QLatin1String("release/widget-test"));
         QVERIFY(carried);
         QVERIFY(!run->stopButton()->isEnabled());
+
+        // Rebuild: the same parameters offered again, a new build that carries them, opened.
+        QList<BuildParameter> offered;
+        run->setParametersHandler([&offered](const QList<ParameterDefinition> &, const QList<BuildParameter> &previous) {
+            offered = previous;
+            return std::optional<QList<BuildParameter>>(previous);
+        });
+        QSignalSpy opened(run.get(), &RunView::openRunRequested);
+        QVERIFY(run->rebuildButton()->isEnabled());
+        QTest::mouseClick(run->rebuildButton(), Qt::LeftButton);
+        QVERIFY2(eventually([&] { return opened.count() == 1; }), qPrintable(run->messageText()));
+        const int again = opened.first().at(1).toInt();
+        QVERIFY(again > build);
+        bool same = false;
+        for (const BuildParameter &p : offered)
+            same = same || (p.name == QLatin1String("GIT_REF") && p.value == QLatin1String("release/widget-test"));
+        QVERIFY(same);
+        auto rebuilt = openRun(job, again);
+        QVERIFY(eventually([&] { return rebuilt->buildInfo().has_value(); }));
+        const BuildInfo rebuiltInfo = *rebuilt->buildInfo();
+        bool carriedAgain = false;
+        for (const BuildParameter &p : rebuiltInfo.parameters)
+            carriedAgain = carriedAgain || (p.name == QLatin1String("GIT_REF") && p.value == QLatin1String("release/widget-test"));
+        QVERIFY(carriedAgain);
+        QCOMPARE(audited(QStringLiteral("jenkins-trigger")).size(), 2);
     }
 
     void approvalCardProceedsWithItsParameter()
