@@ -552,7 +552,9 @@ void PipelinesView::updateButtons()
 {
     const JobNode *job = findJob(m_jobs, m_selectedJob);
     const bool canBuild = m_connection->isConnected() && job && !job->isContainer() && job->buildable;
-    m_build->setEnabled(canBuild && m_readOnlyReason.isEmpty() && !m_busy);
+    // Busy for the job whose trigger is being followed to its build number, not for the others.
+    const bool triggering = m_triggering.contains(m_selectedJob.join(QLatin1Char('/')));
+    m_build->setEnabled(canBuild && m_readOnlyReason.isEmpty() && !triggering);
     m_build->setToolTip(!m_readOnlyReason.isEmpty() ? m_readOnlyReason
                         : job && !job->buildable ? tr("the job is disabled")
                                                  : QString());
@@ -632,11 +634,12 @@ void PipelinesView::trigger(const QStringList &job, bool parameterized, const QL
         return;
     }
     const JenkinsAction action = JenkinsAction::trigger(m_connection->serverUrl(), m_connection->userName(), job, parameterized, parameters);
-    m_busy = true;
+    const QString name = job.join(QLatin1Char('/'));
+    m_triggering.insert(name);
     updateButtons();
     setMessage(tr("Building %1…").arg(job.join(QLatin1Char('/'))));
-    m_connection->trigger(m_runner, action, this, [this, job](const JenkinsConnection::Report &report) {
-        m_busy = false;
+    m_connection->trigger(m_runner, action, this, [this, job, name](const JenkinsConnection::Report &report) {
+        m_triggering.remove(name);
         setMessage(report.message, report.ok || !report.sent);
         updateButtons();
         if (!report.sent)

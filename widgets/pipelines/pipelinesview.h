@@ -137,7 +137,7 @@ private:
     QSet<QString> m_answering;           // jobs whose input an answer is being sent for
     QStringList m_selectedJob;
     QString m_readOnlyReason;
-    bool m_busy = false;
+    QSet<QString> m_triggering;          // jobs whose trigger is on its way to a build number
     int m_pendingReads = 0;
     ParametersHandler m_askParameters;
 };
