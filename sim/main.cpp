@@ -13,6 +13,7 @@
 #include "scenario/scenario.h"
 #include "telemetry/loadmodel.h"
 #include "telemetry/loadwave.h"
+#include "telemetry/metricsendpoint.h"
 #include "telemetry/telemetryapi.h"
 
 #include <openssl/rand.h>
@@ -49,6 +50,7 @@ struct Options {
     JenkinsServerOptions jenkins;
     int jenkinsHistory = -1;  // past builds of jenkinsHistoryJob; -1: the demo's own
     std::string jenkinsHistoryJob = "shop/checkoutservice-ci";
+    SyntheticMeshOptions mesh;
 };
 
 void usage(std::ostream &out)
@@ -63,6 +65,7 @@ void usage(std::ostream &out)
            "                      [--gitops-seed-history] [--write-gitops-repo DIR [--demo-pending-release]]\n"
            "                      [--jenkins-port N] [--jenkins-password P]\n"
            "                      [--jenkins-history N [--jenkins-history-job FOLDER/JOB]]\n"
+           "                      [--mesh-services N [--mesh-edges M] [--mesh-namespaces K]]\n"
            "                      [--no-aggregated-discovery] [--verbose]\n\n"
            "Serves the Kubernetes API over HTTPS on 127.0.0.1 with a generated CA, and writes a\n"
            "kubeconfig with the contexts sim-admin (client certificate, full access) and\n"
@@ -87,6 +90,17 @@ void usage(std::ostream &out)
            "  --demo-load-wave-target (default shop/frontend) at --demo-load-wave-peak rps (default 80,\n"
            "  four replicas of the default scenario's frontend). Without --time-scale it implies\n"
            "  --time-scale 5, so the HPA scales down a minute or two after each wave, not five.\n\n"
+           "Telemetry: GET /metrics (any authenticated client; kubectl get --raw /metrics) serves, in Prometheus'\n"
+           "  text format, Istio's standard metrics (istio_requests_total, istio_request_duration_milliseconds,\n"
+           "  istio_request_bytes, istio_response_bytes, istio_tcp_sent/received_bytes_total) reported by both\n"
+           "  sides of every edge of the scenario's call graph (the workloads' pilothouse.dev/mesh-calls\n"
+           "  annotations), with rates from the load model, 5xx from the error rate, latency growing with CPU\n"
+           "  saturation; cAdvisor (container_cpu_usage_seconds_total, container_memory_working_set_bytes),\n"
+           "  kube-state-metrics (deployments, HPAs, pods) and Argo Rollouts (rollout_info*) series.\n"
+           "  GET /sim/v1/mesh (as sim-admin) lists the graph's edges with their rps, error % and latency now.\n"
+           "--mesh-services N --mesh-edges M [--mesh-namespaces K] adds a generated mesh for benchmarks to\n"
+           "  /metrics: N services svc-I over K namespaces mesh-J (default 10), M edges, one pod each, no\n"
+           "  Kubernetes objects behind them; the first K services take 20 rps each from outside.\n\n"
            "Argo CD: Applications (argoproj.io/v1alpha1, namespace argocd) are synced from git by a simulated\n"
            "application controller (libgit2), and the Argo CD REST API is served over HTTPS with the same CA\n"
            "on --argocd-port (default 0: any free port); log in as admin with --argocd-password (default\n"
@@ -174,6 +188,9 @@ bool parseArgs(int argc, char **argv, Options &o)
         else if (a == "--write-gitops-repo") o.writeGitopsRepo = next();
         else if (a == "--gitops-seed-history") o.argocd.seedHistory = true;
         else if (a == "--demo-pending-release") o.demoPendingRelease = true;
+        else if (a == "--mesh-services") o.mesh.services = static_cast<int>(number(0));
+        else if (a == "--mesh-edges") o.mesh.edges = static_cast<int>(number(0));
+        else if (a == "--mesh-namespaces") o.mesh.namespaces = static_cast<int>(number(1));
         else if (a == "--no-aggregated-discovery") o.server.aggregatedDiscovery = false;
         else if (a == "--verbose") o.server.verbose = true;
         else if (a == "--help" || a == "-h") {
@@ -401,6 +418,8 @@ int main(int argc, char **argv)
     controllers.emplace<RolloutController>(cluster, load);
     kube.garbageCollector.addOwnerType(ResourceRegistry::instance().require("argoproj.io", "rollouts"));
     installTelemetry(server, controllers, cluster, load);
+    MetricsEndpoint metrics(cluster, load, options.mesh);
+    installMetricsEndpoint(server, metrics);
     std::vector<JenkinsJobDef> jenkinsJobs = jenkinsDemoJobs();
     if (options.jenkinsHistory >= 0) {
         bool found = false;

@@ -252,7 +252,13 @@ void ApiServer::addSubresourceHandler(const ResourceType &t, const std::string &
 
 void ApiServer::addGroupHandler(const std::string &group, ResourceHandler handler) { m_groupHandlers[group] = std::move(handler); }
 
-void ApiServer::addControl(const std::string &action, ControlHandler handler) { m_controls[action] = std::move(handler); }
+void ApiServer::addControl(const std::string &action, ControlHandler handler, bool readable)
+{
+    m_controls[action] = std::move(handler);
+    if (readable)
+        m_readableControls.insert(action);
+}
+void ApiServer::addPathHandler(const std::string &path, PathHandler handler) { m_pathHandlers[path] = std::move(handler); }
 
 int ApiServer::start(std::string &error)
 {
@@ -394,6 +400,12 @@ void ApiServer::serveRequest(const httplib::Request &req, httplib::Response &res
         }
         if (!parts.empty() && parts[0] == "openapi") {
             serveOpenApi(req, res, parts);
+            return;
+        }
+        if (auto it = m_pathHandlers.find(req.path); it != m_pathHandlers.end()) {
+            if (req.method != "GET")
+                throw ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+            it->second(req, res);
             return;
         }
         if (parts.empty() || (parts[0] != "api" && parts[0] != "apis"))
@@ -580,7 +592,9 @@ void ApiServer::serveControl(const httplib::Request &req, httplib::Response &res
         }
         return;
     }
-    if (parts.size() != 3 || parts[1] != "v1" || req.method != "POST")
+    // Controls that only report may also be read with GET; the others act on POST only.
+    const bool readable = req.method == "GET" && parts.size() == 3 && m_readableControls.count(parts[2]);
+    if (parts.size() != 3 || parts[1] != "v1" || (req.method != "POST" && !readable))
         throw ApiException(404, "NotFound", "unknown control endpoint; POST /sim/v1/{drop-watches,gone-next-watch,delay,refuse,restart,"
                                             "expire-continue,compact,load,error-rate,faults}, GET /sim/v1/{faults,requests}");
     const std::string &action = parts[2];

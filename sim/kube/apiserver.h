@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,9 +59,13 @@ public:
     void addSubresourceHandler(const ResourceType &t, const std::string &subresource, ResourceHandler handler);
     // Every resource of an API group, such as metrics.k8s.io (as an aggregated API server).
     void addGroupHandler(const std::string &group, ResourceHandler handler);
-    // POST /sim/v1/<action> (as sim-admin): the handler's fields are added to the answer.
+    // POST /sim/v1/<action> (as sim-admin): the handler's fields are added to the answer. A
+    // `readable` control only reports (GET or POST), such as /sim/v1/mesh.
     using ControlHandler = std::function<Json(const httplib::Request &)>;
-    void addControl(const std::string &action, ControlHandler handler);
+    void addControl(const std::string &action, ControlHandler handler, bool readable = false);
+    // A path outside /api and /apis (such as /metrics) for any authenticated client, GET only.
+    using PathHandler = std::function<void(const httplib::Request &, httplib::Response &)>;
+    void addPathHandler(const std::string &path, PathHandler handler);
 
     // Closes the listener and every connection, refuses for `downFor`, then serves again on the
     // same port with the same state. Runs on its own thread; returns at once.
@@ -103,6 +108,8 @@ private:
     std::map<std::pair<int, std::string>, ResourceHandler> m_subresourceHandlers;
     std::map<std::string, ResourceHandler> m_groupHandlers;
     std::map<std::string, ControlHandler> m_controls;
+    std::set<std::string> m_readableControls;
+    std::map<std::string, PathHandler> m_pathHandlers;
     std::thread m_restartThread;
     std::mutex m_lifecycleMutex;
     std::atomic<bool> m_stopping{false};
