@@ -45,11 +45,13 @@ struct GraphLayout
 // The size a node is given (its label in a box); the view draws into this rect.
 QSizeF nodeSize(const Node &node);
 
-// Lays the graph out. Deterministic: nodes and edges enter graphviz sorted by id, so the same
-// graph gives the same positions. With a previous layout that already places every node (a
-// refresh where only edges or numbers changed), the nodes keep their positions exactly and
-// only the edges are routed again (neato -n); otherwise dot lays out the whole graph.
-// Serialised by a process-wide lock, but in the application only GraphLayoutWorker calls it.
+// Lays the graph out. Deterministic: nodes and edges enter dot sorted by id, so the same graph
+// gives the same positions, and a graph that changed a little mostly keeps its rank order.
+// With a previous layout that already places every node (a refresh where only edges or
+// numbers changed, the common case), nothing moves: edges seen before keep their routes and a
+// new edge gets a plain curve, without graphviz. Otherwise dot lays out the whole graph.
+// graphviz calls are serialised by a process-wide lock; in the application only
+// GraphLayoutWorker calls this.
 GraphLayout layoutGraph(const Graph &graph, const GraphLayout *previous = nullptr);
 
 // Owns the layout thread. requestLayout() returns at once; layoutFinished arrives on the
