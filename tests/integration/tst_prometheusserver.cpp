@@ -2,7 +2,9 @@
 // scraping itself every second: the answers of the real server parse to the values it means
 // (vector, matrix, scalar +Inf and NaN, string, no data), its error envelopes keep errorType and
 // status (bad_data 400, execution 422), long queries go as POST, and series, label names and
-// label values come back. Skipped when no prometheus binary is installed.
+// label values come back; behind TLS and basic auth (web.config.file) the certificate is verified
+// with the given CA, refused without it, and a wrong password is named without the secret.
+// Skipped when no prometheus binary is installed.
 #include "http/httpengine.h"
 #include "prometheus/prometheusclient.h"
 
@@ -10,6 +12,7 @@
 
 #include <QDateTime>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -203,6 +206,100 @@ private Q_SLOTS:
         QVERIFY2(r.ok(), qPrintable(r.error().message));
         QCOMPARE(r.value().series.size(), 1);
         QCOMPARE(r.value().series[0].samples[0].value, 1.0);
+    }
+
+    void tlsAndBasicAuth()
+    {
+        const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+        if (openssl.isEmpty())
+            QSKIP("no openssl binary to make the server's certificate");
+        QTemporaryDir dir;
+        const QString cert = dir.filePath(QStringLiteral("cert.pem")), key = dir.filePath(QStringLiteral("key.pem"));
+        QProcess make;
+        make.setProcessChannelMode(QProcess::MergedChannels);  // its progress dots stay out of the test's output
+        make.start(openssl, {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+                                             QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"),
+                                             QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("1"),
+                                             QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
+                                             QStringLiteral("subjectAltName=IP:127.0.0.1")});
+        QVERIFY(make.waitForFinished(30000));
+        QVERIFY2(make.exitCode() == 0, make.readAll().constData());
+        // bcrypt (cost 4) of "correct horse battery".
+        QFile web(dir.filePath(QStringLiteral("web.yml")));
+        QVERIFY(web.open(QIODevice::WriteOnly));
+        web.write(QStringLiteral("tls_server_config:\n  cert_file: %1\n  key_file: %2\nbasic_auth_users:\n"
+                                 "  ada: $2b$04$bj7tnfTpWSn511WWD/umSuGIcek6DD..0rfgFNs4N14nh5it.KD1y\n")
+                      .arg(cert, key)
+                      .toUtf8());
+        web.close();
+        QFile config(dir.filePath(QStringLiteral("prometheus.yml")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("global:\n  scrape_interval: 1m\n");
+        config.close();
+        const int port = freePort();
+        QProcess server;
+        server.setWorkingDirectory(dir.path());
+        server.setProcessChannelMode(QProcess::MergedChannels);
+        server.setStandardOutputFile(dir.filePath(QStringLiteral("prometheus.log")));
+        server.start(QStandardPaths::findExecutable(QStringLiteral("prometheus")),
+                     {QStringLiteral("--config.file=") + config.fileName(), QStringLiteral("--storage.tsdb.path=") + dir.filePath(QStringLiteral("data")),
+                      QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port), QStringLiteral("--web.config.file=") + web.fileName()});
+        QVERIFY(server.waitForStarted());
+        auto stop = qScopeGuard([&] {
+            server.terminate();
+            if (!server.waitForFinished(10000))
+                server.kill();
+            server.waitForFinished();
+        });
+
+        PrometheusClient client(m_engine.get());
+        auto ask = [&](const PrometheusServer &s) {
+            const auto set = client.setServer(s);
+            if (!set.ok())
+                return Result<QueryResult>::failure(set.error());
+            std::optional<Result<QueryResult>> out;
+            client.instantQuery(QStringLiteral("vector(7)"), 0, this, [&](const Result<QueryResult> &r) { out.emplace(r); });
+            if (!QTest::qWaitFor([&] { return out.has_value(); }, 15000))
+                qFatal("no answer from Prometheus");
+            return *out;
+        };
+        PrometheusServer s;
+        s.url = QStringLiteral("https://127.0.0.1:%1").arg(port);
+        s.user = QStringLiteral("ada");
+        s.password = "correct horse battery";
+        s.caFile = cert;
+        // Until it listens.
+        std::optional<Result<QueryResult>> ok;
+        const QDateTime until = QDateTime::currentDateTimeUtc().addSecs(30);
+        while (QDateTime::currentDateTimeUtc() < until) {
+            ok.emplace(ask(s));
+            if (ok->ok() || ok->error().kind != ErrorKind::Network)
+                break;
+            QTest::qWait(200);
+        }
+        QVERIFY2(ok->ok(), qPrintable(ok->error().message));
+        QCOMPARE(ok->value().series[0].samples[0].value, 7.0);
+        QVERIFY(client.securityNote().isEmpty());
+
+        // Not signed by a CA the system trusts: refused, and the check is named.
+        s.caFile.clear();
+        const auto untrusted = ask(s);
+        QCOMPARE(untrusted.error().kind, ErrorKind::Tls);
+        QVERIFY2(untrusted.error().message.contains(QStringLiteral("the system's trusted CAs")), qPrintable(untrusted.error().message));
+        // Unless told not to verify: then said.
+        s.insecureSkipVerify = true;
+        QVERIFY(ask(s).ok());
+        QVERIFY(client.securityNote().contains(QStringLiteral("TLS not verified")));
+
+        // A wrong password: named with the user, never with either password.
+        s.insecureSkipVerify = false;
+        s.caFile = cert;
+        s.password = "wrong horse battery";
+        const auto refused = ask(s);
+        QCOMPARE(refused.error().kind, ErrorKind::Unauthorized);
+        QCOMPARE(refused.error().httpStatus, 401);
+        QVERIFY2(refused.error().message.contains(QStringLiteral("credentials of ada")), qPrintable(refused.error().message));
+        QVERIFY(!refused.error().message.contains(QStringLiteral("horse")));
     }
 
     void seriesLabelsAndValues()
