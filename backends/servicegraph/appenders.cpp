@@ -182,6 +182,23 @@ QList<Node> sourceNodes(const Sample &s, GraphType type, const WorkloadServices 
     return {sourceNode(s, type)};
 }
 
+// The edges one sample counts on: caller -> callee, or caller -> service -> callee when service
+// nodes are injected (Kiali's default view), which shows a rollout's split behind its service.
+QList<QPair<Node, Node>> hops(const Sample &s, const GraphOptions &o, const WorkloadServices &services)
+{
+    const Node target = destinationNode(s, o.type);
+    const bool inject = o.injectServiceNodes && o.type != GraphType::Service && target.kind != NodeKind::Service
+                        && target.kind != NodeKind::Unknown;
+    const Node via = inject ? serviceNode(s) : Node();
+    const bool viaService = inject && via.kind == NodeKind::Service;
+    QList<QPair<Node, Node>> list;
+    for (const Node &source : sourceNodes(s, o.type, services))
+        list.append({source, viaService ? via : target});
+    if (viaService)
+        list.append({via, target});
+    return list;
+}
+
 void mergeNode(Graph &graph, const Node &n)
 {
     if (!graph.nodes.contains(n.id))
@@ -322,10 +339,9 @@ void TrafficAppender::apply(Graph &graph, const GraphOptions &o, const AppenderI
         Protocol protocol = Protocol::Tcp;
         if (!tcp)
             protocol = label(s, "request_protocol") == QLatin1String("grpc") ? Protocol::Grpc : Protocol::Http;
-        const Node target = destinationNode(s, o.type);
-        mergeNode(graph, target);
-        for (const Node &source : sourceNodes(s, o.type, services)) {
+        for (const auto &[source, target] : hops(s, o, services)) {
             mergeNode(graph, source);
+            mergeNode(graph, target);
             Edge e;
             e.source = source.id;
             e.target = target.id;
@@ -431,11 +447,10 @@ void ResponseTimeAppender::apply(Graph &graph, const GraphOptions &o, const Appe
             continue;
         const Protocol protocol =
             label(*s, "request_protocol") == QLatin1String("grpc") ? Protocol::Grpc : Protocol::Http;
-        const QString target = destinationNode(*s, o.type).id;
-        for (const Node &source : sourceNodes(*s, o.type, services)) {
+        for (const auto &[source, target] : hops(*s, o, services)) {
             Edge probe;
             probe.source = source.id;
-            probe.target = target;
+            probe.target = target.id;
             probe.protocol = protocol;
             auto it = graph.edges.find(probe.key());
             if (it == graph.edges.end())

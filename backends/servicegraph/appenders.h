@@ -40,6 +40,7 @@ public:
 // reporters. Per source/destination pair the source reporter's samples are used when there are
 // any (they see failures that never reached the destination, as Kiali prefers); otherwise the
 // destination reporter's (traffic from outside the mesh, or from a namespace not asked for).
+// With GraphOptions::injectServiceNodes each call counts on caller -> service -> callee.
 class TrafficAppender : public Appender
 {
 public:

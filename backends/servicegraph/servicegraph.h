@@ -80,6 +80,9 @@ struct GraphOptions
     int durationSeconds = 60;
     ResponseTimeStat responseTime = ResponseTimeStat::P95;
     bool idleNodes = true;   // Kiali hides them by default; the console shows what is deployed
+    // A service node between caller and workload (Kiali's UI default), in the workload, app and
+    // versioned app graphs. Off here: the edge then reads caller -> callee directly.
+    bool injectServiceNodes = false;
     HealthThresholds thresholds;
 };
 

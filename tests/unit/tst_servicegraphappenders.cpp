@@ -312,6 +312,27 @@ private slots:
             QVERIFY2(n.kind != NodeKind::App && n.kind != NodeKind::VersionedApp, qPrintable(n.id));
     }
 
+    void injectedServiceNodes()
+    {
+        // Caller -> service -> revisions: the rollout's split shows behind its one service.
+        GraphOptions o = options(GraphType::VersionedApp);
+        o.injectServiceNodes = true;
+        Graph g = buildGraph(o, m_in);
+        const QString frontend = vapp("shop", "frontend", "v1");
+        const QString catalog = svc("shop", "productcatalog");
+        QCOMPARE(g.edges.value(edgeKey(frontend, catalog, Protocol::Grpc)).rps, 7.0);
+        QCOMPARE(g.edges.value(edgeKey(catalog, vapp("shop", "productcatalog", "v1"), Protocol::Grpc)).rps, 6.0);
+        QCOMPARE(g.edges.value(edgeKey(catalog, vapp("shop", "productcatalog", "v2"), Protocol::Grpc)).rps, 1.0);
+        QVERIFY(!g.edges.contains(edgeKey(frontend, vapp("shop", "productcatalog", "v2"), Protocol::Grpc)));
+        QCOMPARE(g.edges.value(edgeKey(catalog, vapp("shop", "productcatalog", "v2"), Protocol::Grpc))
+                     .responseTime(ResponseTimeStat::P95), 45.0);
+        QCOMPARE(g.edges.value(edgeKey(svc("shop", "redis"), vapp("shop", "redis", "latest"), Protocol::Tcp)).tcpBytesPerSecond, 1200.0);
+        QCOMPARE(g.node(catalog)->health, Health::Degraded); // 0.3 of 7 rps failed
+        QVERIFY(!g.node(catalog)->isRoot);
+        // A service without workloads stays the end of its edge.
+        QVERIFY(g.edges.contains(edgeKey(frontend, svc("shop", "ads"))));
+    }
+
     void noAnswersNoGraph()
     {
         // Prometheus down: no answers is an empty graph, never a healthy one.
