@@ -51,7 +51,8 @@ public:
 
     // Validates the URL and reads the CA file. Plain http is refused for a remote host when there
     // are credentials (they would cross the network in clear); without credentials it is accepted
-    // and `plainHttpNote()` says what it means. Credentials in the URL are refused.
+    // and `securityNote()` says what it means. Credentials in the URL are refused. What still runs
+    // under a key for the previous server is cancelled and not delivered.
     Result<void> setServer(const PrometheusServer &server);
     QString serverUrl() const { return m_server.url; }
     // Empty, or why this connection is not protected (plain http to a remote host, TLS not verified).
