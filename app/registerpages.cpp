@@ -6,7 +6,9 @@
 #include "delivery/rolloutsview.h"
 #include "argocd/argocdclient.h"
 #include "kube/session/kubesession.h"
+#include "metrics/dashboardview.h"
 #include "pipelines/jenkinsconnection.h"
+#include "prometheus/prometheusclient.h"
 #include "pipelines/pipelinesview.h"
 #include "pipelines/runview.h"
 #include "shell/navigator.h"
@@ -277,6 +279,36 @@ void registerPipelines(widgets::shell::PageRegistry &registry)
     registry.add(run);
 }
 
+void registerObserve(widgets::shell::PageRegistry &registry)
+{
+    PageType metrics;
+    metrics.id = QStringLiteral("metrics");
+    metrics.title = tr("Metrics");
+    metrics.icon = QStringLiteral("page-metrics");
+    metrics.group = QStringLiteral("Observe");
+    metrics.description = tr("Grafana dashboards from the context's Prometheus: golden signals, time range, variables");
+    metrics.shortcut = QKeySequence(Qt::CTRL | Qt::Key_6);
+    metrics.create = [](const PageContext &c, const QVariantMap &args, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
+        auto *view = new widgets::DashboardView(client);
+        client->setParent(view);
+        const QString url = c.settings->endpoints(c.session->contextName()).prometheusUrl;
+        backends::prometheus::PrometheusServer server;
+        server.url = url;
+        if (url.isEmpty()) {
+            view->setUnconfigured(tr("No Prometheus is set for context %1: set its URL in Preferences").arg(c.session->contextName()));
+        } else if (const auto set = client->setServer(server); !set.ok()) {
+            view->setUnconfigured(set.error().message);
+        }
+        const QString file = args.value(QStringLiteral("file")).toString();
+        view->openFile(file.isEmpty() ? QStringLiteral(":/dashboards/workload-golden-signals.json") : file);
+        return view;
+    };
+    registry.add(metrics);
+}
+
 }  // namespace
 
 void registerPages(widgets::shell::PageRegistry &registry)
@@ -284,6 +316,7 @@ void registerPages(widgets::shell::PageRegistry &registry)
     registerCluster(registry);
     registerDelivery(registry);
     registerPipelines(registry);
+    registerObserve(registry);
 }
 
 }  // namespace pilothouse::app
