@@ -429,7 +429,7 @@ std::string istioLabels(const char *reporter, const Peer &src, const MeshWorkloa
         l.add("response_code", code);
     l.add("response_flags", code == "503" ? "URX" : "-");
     l.add("source_app", unknown ? "unknown" : src.workload->app);
-    l.add("source_canonical_revision", unknown ? "latest" : src.pod->version);
+    l.add("source_canonical_revision", unknown ? "unknown" : src.pod->version);
     l.add("source_canonical_service", unknown ? "unknown" : src.workload->app);
     l.add("source_cluster", unknown ? "unknown" : "Kubernetes");
     l.add("source_principal", unknown ? "unknown" : principal(src.workload->ns, src.pod->serviceAccount));
@@ -739,7 +739,7 @@ std::string MetricsEndpoint::render()
                                             .add("owner_kind", r.value("kind", "")).add("owner_name", r.value("name", "")).add("pod", p->name)
                                             .add("uid", p->uid).text(), 1);
             } else {
-                owners.emplace_back(Labels().add("namespace", p->ns).add("owner_is_controller", "").add("owner_kind", "").add("owner_name", "")
+                owners.emplace_back(Labels().add("namespace", p->ns).add("owner_is_controller", "<none>").add("owner_kind", "<none>").add("owner_name", "<none>")
                                         .add("pod", p->name).add("uid", p->uid).text(), 1);
             }
             if (const Json *cs = findPath(p->obj, "spec.containers"); cs && cs->is_array())
