@@ -514,9 +514,9 @@ private Q_SLOTS:
         for (widgets::shell::Page *page : again->navigator()->pages())
             open << page->pageKey();
         open.sort();
-        // pipelines: opened by the rail test before (every singleton page of the registry).
-        QCOMPARE(open, (QStringList{QStringLiteral("argocd"), QStringLiteral("gitops"), QStringLiteral("pipelines"), QStringLiteral("resources"),
-                                    QStringLiteral("rollouts")}));
+        // metrics and pipelines: opened by the rail test before (every singleton page of the registry).
+        QCOMPARE(open, (QStringList{QStringLiteral("argocd"), QStringLiteral("gitops"), QStringLiteral("metrics"), QStringLiteral("pipelines"),
+                                    QStringLiteral("resources"), QStringLiteral("rollouts")}));
         QCOMPARE(qobject_cast<widgets::shell::Page *>(again->pageTabs()->currentWidget())->pageKey(), QStringLiteral("rollouts"));
         QCOMPARE(again->selectedNamespaces(), QStringList{QStringLiteral("shop")});
         QCOMPARE(m_console.session->namespaceScope(), QStringLiteral("shop"));
