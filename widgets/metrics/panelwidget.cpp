@@ -194,6 +194,7 @@ protected:
             existing.insert(s->property("key").toString(), static_cast<QLineSeries *>(s));
         double lo = INFINITY, hi = -INFINITY;
         QSet<QString> seen;
+        bool added = false;
         for (const models::PanelSeries &s : data.series) {
             const QString key = s.legend;
             seen.insert(key);
@@ -204,6 +205,7 @@ protected:
                 m_chart->addSeries(line);
                 line->attachAxis(m_x);
                 line->attachAxis(m_y);
+                added = true;
             }
             QList<QPointF> points;
             points.reserve(s.points.size());
@@ -232,6 +234,12 @@ protected:
             m_y->setRange(min, max + (m_panel.max ? 0 : (max - min) * 0.05));
         }
         m_chart->legend()->setVisible(m_chart->series().size() > 0 && m_chart->series().size() <= 12);
+        if (added) {
+            // Qt Charts (6.4) leaves a date-time axis hidden when the chart was laid out before it had
+            // a series: shown again once one is attached.
+            m_x->setVisible(false);
+            m_x->setVisible(true);
+        }
     }
 
 private:
