@@ -17,6 +17,9 @@
 #include "kube/session/kubesession.h"
 #include "delivery/argocdview.h"
 #include "jenkinssim.h"
+#include "metrics/dashboardview.h"
+#include "metrics/panelwidget.h"
+#include "prometheusprocess.h"
 #include "pipelines/approvalcard.h"
 #include "pipelines/runmatrixmodel.h"
 #include "shell/actionrunner.h"
@@ -116,6 +119,7 @@ int main(int argc, char **argv)
     bool deliveryOnly = false;
     bool shellOnly = false;
     bool pipelinesOnly = false;
+    bool metricsOnly = false;
     QSize windowSize(1500, 920);
     for (int i = 1; i < argc; ++i) {
         const QString arg = QString::fromLocal8Bit(argv[i]);
@@ -125,6 +129,8 @@ int main(int argc, char **argv)
             shellOnly = true;
         else if (arg == QLatin1String("--pipelines-only"))
             pipelinesOnly = true;
+        else if (arg == QLatin1String("--metrics-only"))
+            metricsOnly = true;
         else if (arg.startsWith(QLatin1String("--size=")))  // e.g. --size=1280x800, to look for clipped text
             windowSize = QSize(arg.mid(7).section(QLatin1Char('x'), 0, 0).toInt(), arg.mid(7).section(QLatin1Char('x'), 1, 1).toInt());
         else
@@ -282,6 +288,38 @@ int main(int argc, char **argv)
     };
     if (pipelinesOnly)
         return pipelineScreens();
+
+    // 11. Metrics: the project's golden signals dashboard on Debian's Prometheus scraping the sim
+    // every second, the last five minutes of frontend's traffic.
+    auto metricsScreens = [&]() -> int {
+        PrometheusProcess prometheus(sim, 1);
+        QString why;
+        if (!prometheus.start(&why)) {
+            std::fprintf(stderr, "make_screenshots: %s\n", qPrintable(why));
+            return 1;
+        }
+        const QString context = console.session->contextName();
+        auto endpoints = console.shell.settings->endpoints(context);
+        endpoints.prometheusUrl = prometheus.url();
+        console.shell.settings->setEndpoints(context, endpoints);
+        auto *metrics = qobject_cast<widgets::DashboardView *>(window.openPage(QStringLiteral("metrics")));
+        metrics->runner()->setTimeRange(models::TimeRange::last(QStringLiteral("5m")));
+        wait(90000);  // a minute and a half of scrapes: the lines have a shape
+        metrics->runner()->refresh();
+        waitFor([&] {
+            auto *p = metrics->panel(5);
+            return p && p->data().state == models::PanelData::State::Ok;
+        }, 30000, "the golden signals");
+        wait(2000);
+        save(&window, out + QStringLiteral("/metrics.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Dark);
+        wait(800);
+        save(&window, out + QStringLiteral("/metrics-dark.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Light);
+        return 0;
+    };
+    if (metricsOnly)
+        return metricsScreens();
 
     // The shell in light and in dark: the rail, the grouped sidebar with counts, the StatefulSets
     // of the shop, redis selected.

@@ -5,6 +5,7 @@
 #include "style/statuspalette.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QFile>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -72,6 +73,8 @@ DashboardView::DashboardView(backends::prometheus::PrometheusClient *client, QWi
     m_scroll->setFrameShape(QFrame::NoFrame);
     m_canvas = new QWidget;
     m_scroll->setWidget(m_canvas);
+    // The grid follows the viewport's width (known only after the page is laid out).
+    m_scroll->viewport()->installEventFilter(this);
     layout->addWidget(m_scroll, 1);
 
     connect(m_range, &QComboBox::activated, this, [this](int i) {
@@ -250,6 +253,13 @@ void DashboardView::resizeEvent(QResizeEvent *event)
 {
     shell::Page::resizeEvent(event);
     layoutPanels();
+}
+
+bool DashboardView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_scroll->viewport() && event->type() == QEvent::Resize && m_canvas->width() != std::max(600, m_scroll->viewport()->width() - 2))
+        layoutPanels();
+    return shell::Page::eventFilter(watched, event);
 }
 
 void DashboardView::fillVariables()

@@ -5,6 +5,7 @@
 #include "style/statuspalette.h"
 
 #include <QChart>
+#include <QCategoryAxis>
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
@@ -13,6 +14,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
+#include <QEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QTableWidget>
@@ -172,12 +174,15 @@ public:
         m_x = new QDateTimeAxis;
         m_x->setFormat(QStringLiteral("HH:mm"));
         m_x->setLabelsColor(palette().color(QPalette::WindowText));
-        m_y = new QValueAxis;
+        // Category axis: its labels are the panel's unit ("250 ms", "1.2 MiB"), at nice values.
+        m_y = new QCategoryAxis;
+        m_y->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
         m_y->setLabelsColor(palette().color(QPalette::WindowText));
         m_y->setTitleText(models::unitName(panel.unit));
         m_chart->addAxis(m_x, Qt::AlignBottom);
         m_chart->addAxis(m_y, Qt::AlignLeft);
         m_view = new ChartView(m_chart, this);
+        applyColors();
         auto *l = new QVBoxLayout(body());
         l->setContentsMargins(0, 0, 0, 0);
         l->addWidget(m_view);
@@ -186,6 +191,27 @@ public:
     QChart *chart() const { return m_chart; }
 
 protected:
+    // Axes, grid and legend in the theme's colours, again when the theme changes.
+    void changeEvent(QEvent *event) override
+    {
+        PanelWidget::changeEvent(event);
+        if (event->type() == QEvent::PaletteChange)
+            applyColors();
+    }
+    void applyColors()
+    {
+        const QColor text = palette().color(QPalette::WindowText);
+        QColor grid = palette().color(QPalette::Mid);
+        grid.setAlpha(90);
+        for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_x), static_cast<QAbstractAxis *>(m_y)}) {
+            axis->setLabelsColor(text);
+            axis->setTitleBrush(text);
+            axis->setGridLineColor(grid);
+            axis->setLinePenColor(palette().color(QPalette::Mid));
+        }
+        m_chart->legend()->setLabelColor(text);
+    }
+
     void showData(const PanelData &data) override
     {
         // A series per legend, kept across refreshes and replaced whole (never point by point).
@@ -231,7 +257,22 @@ protected:
             double max = m_panel.max.value_or(hi);
             if (max <= min)
                 max = min + 1;
-            m_y->setRange(min, max + (m_panel.max ? 0 : (max - min) * 0.05));
+            max += m_panel.max ? 0 : (max - min) * 0.05;
+            m_y->setRange(min, max);
+            // Five nice steps (1, 2, 2.5, 5 × 10^n) labelled in the unit.
+            for (const QString &label : m_y->categoriesLabels())
+                m_y->remove(label);
+            const double raw = (max - min) / 5;
+            const double mag = std::pow(10, std::floor(std::log10(raw)));
+            double step = mag;
+            for (double f : {1.0, 2.0, 2.5, 5.0, 10.0})
+                if (f * mag >= raw) {
+                    step = f * mag;
+                    break;
+                }
+            int n = 0;
+            for (double v = std::ceil(min / step) * step; v <= max + step * 1e-9 && n < 12; v += step, ++n)
+                m_y->append(models::formatValue(v, m_panel.unit, m_panel.decimals), v);
         }
         m_chart->legend()->setVisible(m_chart->series().size() > 0 && m_chart->series().size() <= 12);
         if (added) {
@@ -245,7 +286,7 @@ protected:
 private:
     QChart *m_chart;
     QDateTimeAxis *m_x;
-    QValueAxis *m_y;
+    QCategoryAxis *m_y;
     ChartView *m_view;
 };
 
