@@ -9,6 +9,7 @@
 #include "metrics/dashboardview.h"
 #include "pipelines/jenkinsconnection.h"
 #include "prometheus/prometheusclient.h"
+#include "servicegraph/servicegraphview.h"
 #include "pipelines/pipelinesview.h"
 #include "pipelines/runview.h"
 #include "shell/navigator.h"
@@ -307,6 +308,38 @@ void registerObserve(widgets::shell::PageRegistry &registry)
         return view;
     };
     registry.add(metrics);
+
+    PageType graph;
+    graph.id = QStringLiteral("graph");
+    graph.title = tr("Service graph");
+    graph.icon = QStringLiteral("page-graph");
+    graph.group = QStringLiteral("Observe");
+    graph.description = tr("The mesh's traffic from the context's Prometheus: health, request rates, errors and response times");
+    graph.shortcut = QKeySequence(Qt::CTRL | Qt::Key_7);
+    graph.create = [](const PageContext &c, const QVariantMap &, QString *error) -> Page * {
+        if (!connected(c, error))
+            return nullptr;
+        auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
+        auto *view = new widgets::ServiceGraphView(client);
+        client->setParent(view);
+        const QString url = c.settings->endpoints(c.session->contextName()).prometheusUrl;
+        backends::prometheus::PrometheusServer server;
+        server.url = url;
+        if (url.isEmpty()) {
+            view->setUnconfigured(tr("No Prometheus is set for context %1: set its URL in Preferences").arg(c.session->contextName()));
+        } else if (const auto set = client->setServer(server); !set.ok()) {
+            view->setUnconfigured(set.error().message);
+        }
+        widgets::shell::Navigator *navigator = c.navigator;
+        QObject::connect(view, &widgets::ServiceGraphView::workloadActivated, view, [navigator](const QString &ns, const QString &name) {
+            navigator->open(QStringLiteral("resources"), {{QStringLiteral("group"), QStringLiteral("apps")},
+                                                          {QStringLiteral("plural"), QStringLiteral("deployments")},
+                                                          {QStringLiteral("namespace"), ns},
+                                                          {QStringLiteral("name"), name}});
+        });
+        return view;
+    };
+    registry.add(graph);
 }
 
 }  // namespace

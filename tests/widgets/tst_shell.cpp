@@ -514,8 +514,8 @@ private Q_SLOTS:
         for (widgets::shell::Page *page : again->navigator()->pages())
             open << page->pageKey();
         open.sort();
-        // metrics and pipelines: opened by the rail test before (every singleton page of the registry).
-        QCOMPARE(open, (QStringList{QStringLiteral("argocd"), QStringLiteral("gitops"), QStringLiteral("metrics"), QStringLiteral("pipelines"),
+        // graph, metrics and pipelines: opened by the rail test before (every singleton page of the registry).
+        QCOMPARE(open, (QStringList{QStringLiteral("argocd"), QStringLiteral("gitops"), QStringLiteral("graph"), QStringLiteral("metrics"), QStringLiteral("pipelines"),
                                     QStringLiteral("resources"), QStringLiteral("rollouts")}));
         QCOMPARE(qobject_cast<widgets::shell::Page *>(again->pageTabs()->currentWidget())->pageKey(), QStringLiteral("rollouts"));
         QCOMPARE(again->selectedNamespaces(), QStringList{QStringLiteral("shop")});
