@@ -5,6 +5,7 @@
 #include "delivery/gitopsview.h"
 #include "delivery/rolloutsview.h"
 #include "argocd/argocdclient.h"
+#include "kube/api/kubeclient.h"
 #include "kube/session/kubesession.h"
 #include "metrics/dashboardview.h"
 #include "pipelines/jenkinsconnection.h"
@@ -23,6 +24,9 @@
 
 #include <QCoreApplication>
 #include <QJsonDocument>
+#include <QPointer>
+
+#include <memory>
 
 namespace pilothouse::app {
 
@@ -295,7 +299,7 @@ void registerObserve(widgets::shell::PageRegistry &registry)
         auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
         auto *view = new widgets::DashboardView(client);
         client->setParent(view);
-        const QString url = c.settings->endpoints(c.session->contextName()).prometheusUrl;
+        const QString url = c.settings->prometheusUrl(c.session->contextName());
         backends::prometheus::PrometheusServer server;
         server.url = url;
         if (url.isEmpty()) {
@@ -322,7 +326,7 @@ void registerObserve(widgets::shell::PageRegistry &registry)
         auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
         auto *view = new widgets::ServiceGraphView(client);
         client->setParent(view);
-        const QString url = c.settings->endpoints(c.session->contextName()).prometheusUrl;
+        const QString url = c.settings->prometheusUrl(c.session->contextName());
         backends::prometheus::PrometheusServer server;
         server.url = url;
         if (url.isEmpty()) {
@@ -330,6 +334,19 @@ void registerObserve(widgets::shell::PageRegistry &registry)
         } else if (const auto set = client->setServer(server); !set.ok()) {
             view->setUnconfigured(set.error().message);
         }
+        // Dead and idle nodes need what the cluster lists: Deployments and Services of every namespace.
+        auto lists = std::make_shared<QPair<QByteArray, QByteArray>>();
+        auto arrived = std::make_shared<int>(0);
+        QPointer<widgets::ServiceGraphView> guard(view);
+        auto take = [guard, lists, arrived](bool deployments, const backends::kube::KubeReply &reply) {
+            (deployments ? lists->first : lists->second) = reply.ok() ? reply.body : QByteArray();
+            if (++*arrived == 2 && guard)
+                guard->setInventory(widgets::ServiceGraphView::inventoryFromLists(lists->first, lists->second));
+        };
+        c.session->client()->list(backends::kube::ResourceRef::deployments(), QString(), QString(), view,
+                                  [take](const backends::kube::KubeReply &r) { take(true, r); });
+        c.session->client()->list(backends::kube::ResourceRef{QString(), QStringLiteral("v1"), QStringLiteral("services"), QStringLiteral("Service"), true},
+                                  QString(), QString(), view, [take](const backends::kube::KubeReply &r) { take(false, r); });
         widgets::shell::Navigator *navigator = c.navigator;
         QObject::connect(view, &widgets::ServiceGraphView::workloadActivated, view, [navigator](const QString &ns, const QString &name) {
             navigator->open(QStringLiteral("resources"), {{QStringLiteral("group"), QStringLiteral("apps")},

@@ -19,6 +19,7 @@
 #include "jenkinssim.h"
 #include "metrics/dashboardview.h"
 #include "metrics/panelwidget.h"
+#include "servicegraph/servicegraphview.h"
 #include "prometheusprocess.h"
 #include "pipelines/approvalcard.h"
 #include "pipelines/runmatrixmodel.h"
@@ -120,6 +121,7 @@ int main(int argc, char **argv)
     bool shellOnly = false;
     bool pipelinesOnly = false;
     bool metricsOnly = false;
+    bool graphOnly = false;
     QSize windowSize(1500, 920);
     for (int i = 1; i < argc; ++i) {
         const QString arg = QString::fromLocal8Bit(argv[i]);
@@ -131,6 +133,8 @@ int main(int argc, char **argv)
             pipelinesOnly = true;
         else if (arg == QLatin1String("--metrics-only"))
             metricsOnly = true;
+        else if (arg == QLatin1String("--graph-only"))
+            graphOnly = true;
         else if (arg.startsWith(QLatin1String("--size=")))  // e.g. --size=1280x800, to look for clipped text
             windowSize = QSize(arg.mid(7).section(QLatin1Char('x'), 0, 0).toInt(), arg.mid(7).section(QLatin1Char('x'), 1, 1).toInt());
         else
@@ -320,6 +324,35 @@ int main(int argc, char **argv)
     };
     if (metricsOnly)
         return metricsScreens();
+
+    // 12. The service graph of the demo's shop and cafe on the same Prometheus, cart answering 7 %
+    // errors: its edge degraded, the rest healthy, idle workloads grey.
+    auto graphScreens = [&]() -> int {
+        PrometheusProcess prometheus(sim, 1);
+        QString why;
+        if (!prometheus.start(&why)) {
+            std::fprintf(stderr, "make_screenshots: %s\n", qPrintable(why));
+            return 1;
+        }
+        const QString context = console.session->contextName();
+        auto endpoints = console.shell.settings->endpoints(context);
+        endpoints.prometheusUrl = prometheus.url();
+        console.shell.settings->setEndpoints(context, endpoints);
+        sim.control("error-rate", "namespace=shop&image=registry.pilothouse.local/shop/cartservice:1.8.0&percent=7");
+        wait(75000);  // the graph's 60 s rate window full
+        auto *graph = qobject_cast<widgets::ServiceGraphView *>(window.openPage(QStringLiteral("graph")));
+        waitFor([&] { return graph->drawCount() > 0 && !graph->graph().edges.isEmpty(); }, 30000, "the service graph");
+        wait(1500);
+        save(&window, out + QStringLiteral("/graph.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Dark);
+        wait(800);
+        save(&window, out + QStringLiteral("/graph-dark.png"));
+        widgets::Theme::apply(widgets::ThemeMode::Light);
+        sim.control("error-rate", "namespace=shop&image=registry.pilothouse.local/shop/cartservice:1.8.0&percent=0");
+        return 0;
+    };
+    if (graphOnly)
+        return graphScreens();
 
     // The shell in light and in dark: the rail, the grouped sidebar with counts, the StatefulSets
     // of the shop, redis selected.

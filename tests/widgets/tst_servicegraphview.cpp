@@ -298,6 +298,29 @@ private Q_SLOTS:
         QCOMPARE(penOf(m_view->edgeItem(edgeKey(wl("shop", "frontend"), wl("shop", "cart")))), StatusPalette::color(StatusTone::Warning));
     }
 
+    void inventoryFromTheClusterLists()
+    {
+        const QJsonObject labels{{QStringLiteral("app"), QStringLiteral("cartservice")}, {QStringLiteral("version"), QStringLiteral("v2")}};
+        const QJsonObject deployment{
+            {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("namespace"), QStringLiteral("shop")}, {QStringLiteral("name"), QStringLiteral("cart")}}},
+            {QStringLiteral("spec"), QJsonObject{{QStringLiteral("template"), QJsonObject{{QStringLiteral("metadata"), QJsonObject{{QStringLiteral("labels"), labels}}}}}}},
+            {QStringLiteral("status"), QJsonObject{{QStringLiteral("readyReplicas"), 2}}}};
+        const QJsonObject service{{QStringLiteral("metadata"), QJsonObject{{QStringLiteral("namespace"), QStringLiteral("shop")}, {QStringLiteral("name"), QStringLiteral("cart")}}}};
+        const auto list = [](const QJsonObject &item) {
+            return QJsonDocument(QJsonObject{{QStringLiteral("items"), QJsonArray{item}}}).toJson(QJsonDocument::Compact);
+        };
+        const ClusterInventory inv = ServiceGraphView::inventoryFromLists(list(deployment), list(service));
+        QCOMPARE(inv.workloads.size(), 1);
+        QCOMPARE(inv.workloads.first().name, QStringLiteral("cart"));
+        QCOMPARE(inv.workloads.first().app, QStringLiteral("cartservice"));
+        QCOMPARE(inv.workloads.first().version, QStringLiteral("v2"));
+        QCOMPARE(inv.workloads.first().pods, 2);
+        QCOMPARE(inv.services.size(), 1);
+        QCOMPARE(inv.services.first().namespaceName, QStringLiteral("shop"));
+        // A list that did not come (forbidden) is no inventory, not an error.
+        QVERIFY(ServiceGraphView::inventoryFromLists({}, {}).workloads.isEmpty());
+    }
+
     void paletteChangeRecolours()
     {
         const int draws = m_view->drawCount();

@@ -12,6 +12,9 @@
 #include <QGraphicsPathItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -270,6 +273,36 @@ void ServiceGraphView::setInventory(const sg::ClusterInventory &inventory)
             m_offered << w.namespaceName;
     m_offered.sort();
     fillNamespaceMenu();
+}
+
+sg::ClusterInventory ServiceGraphView::inventoryFromLists(const QByteArray &deployments, const QByteArray &services)
+{
+    sg::ClusterInventory inv;
+    auto items = [](const QByteArray &body) { return QJsonDocument::fromJson(body).object().value(QLatin1String("items")).toArray(); };
+    for (const QJsonValue &v : items(deployments)) {
+        const QJsonObject o = v.toObject();
+        const QJsonObject meta = o.value(QLatin1String("metadata")).toObject();
+        const QJsonObject labels = o.value(QLatin1String("spec")).toObject().value(QLatin1String("template")).toObject()
+                                       .value(QLatin1String("metadata")).toObject().value(QLatin1String("labels")).toObject();
+        auto first = [&](std::initializer_list<const char *> keys) {
+            for (const char *k : keys)
+                if (const QString x = labels.value(QLatin1String(k)).toString(); !x.isEmpty())
+                    return x;
+            return QString();
+        };
+        sg::ClusterWorkload w;
+        w.namespaceName = meta.value(QLatin1String("namespace")).toString();
+        w.name = meta.value(QLatin1String("name")).toString();
+        w.app = first({"service.istio.io/canonical-name", "app.kubernetes.io/name", "app"});
+        w.version = first({"service.istio.io/canonical-revision", "app.kubernetes.io/version", "version"});
+        w.pods = o.value(QLatin1String("status")).toObject().value(QLatin1String("readyReplicas")).toInt();
+        inv.workloads.append(w);
+    }
+    for (const QJsonValue &v : items(services)) {
+        const QJsonObject meta = v.toObject().value(QLatin1String("metadata")).toObject();
+        inv.services.append({meta.value(QLatin1String("namespace")).toString(), meta.value(QLatin1String("name")).toString()});
+    }
+    return inv;
 }
 
 void ServiceGraphView::setUnconfigured(const QString &reason)

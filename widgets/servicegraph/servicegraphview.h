@@ -62,6 +62,9 @@ public:
 
     // What the cluster lists (dead and idle nodes); also offers its namespaces in the picker.
     void setInventory(const backends::servicegraph::ClusterInventory &inventory);
+    // The inventory from a Deployment list and a Service list as the API server answers them
+    // (pod template labels app/version or Istio's canonical ones, ready replicas).
+    static backends::servicegraph::ClusterInventory inventoryFromLists(const QByteArray &deployments, const QByteArray &services);
     // No Prometheus to ask: the reason is shown and nothing is queried.
     void setUnconfigured(const QString &reason);
 
