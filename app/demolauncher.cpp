@@ -10,6 +10,7 @@
 #include <QProcessEnvironment>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QStandardPaths>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -111,6 +112,9 @@ DemoLauncher::DemoLauncher(QObject *parent) : QObject(parent)
     dieWithParent(m_process);
     dieWithParent(m_writer);
     dieWithParent(m_daemon);
+    dieWithParent(m_prometheus);
+    m_prometheus.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_prometheus.setStandardOutputFile(QProcess::nullDevice());
     m_poll.setInterval(50);
     connect(&m_poll, &QTimer::timeout, this, [this] {
         m_waitedMs += m_poll.interval();
@@ -118,6 +122,7 @@ DemoLauncher::DemoLauncher(QObject *parent) : QObject(parent)
             m_poll.stop();
             m_kubeconfigReady = true;
             announceJenkins();  // before ready(): pages built on connecting find the demo's Jenkins
+            startPrometheus();  // and its Prometheus
             Q_EMIT ready(kubeconfigPath());
             maybeArgoCdReady();
         } else if (m_process.state() == QProcess::NotRunning || m_waitedMs > 30000) {
@@ -151,6 +156,7 @@ DemoLauncher::DemoLauncher(QObject *parent) : QObject(parent)
 DemoLauncher::~DemoLauncher()
 {
     stopProcess(m_writer);
+    stopProcess(m_prometheus);
     stopProcess(m_process);
     stopProcess(m_daemon);  // after the simulator, which fetches from it
 }
@@ -303,6 +309,61 @@ void DemoLauncher::announceJenkins()
         return;
     }
     Q_EMIT jenkinsReady(m_jenkins);
+}
+
+void DemoLauncher::startPrometheus()
+{
+    const QString binary = QStandardPaths::findExecutable(QStringLiteral("prometheus"));
+    if (binary.isEmpty()) {
+        warn(QStringLiteral("prometheus is not installed; the Metrics page has no Prometheus (apt install prometheus)"));
+        return;
+    }
+    // The simulator's API address and CA, and the read-only viewer's token (least privilege:
+    // /metrics is read by any signed-in client), from the kubeconfig it wrote.
+    QFile kc(kubeconfigPath());
+    if (!kc.open(QIODevice::ReadOnly))
+        return;
+    const QString text = QString::fromUtf8(kc.readAll());
+    static const QRegularExpression serverLine(QStringLiteral("server:\\s*https://127\\.0\\.0\\.1:(\\d+)"));
+    static const QRegularExpression caLine(QStringLiteral("certificate-authority-data:\\s*(\\S+)"));
+    static const QRegularExpression tokenLine(QStringLiteral("\\btoken:\\s*(\\S+)"));
+    const auto server = serverLine.match(text), ca = caLine.match(text), token = tokenLine.match(text);
+    if (!server.hasMatch() || !ca.hasMatch() || !token.hasMatch()) {
+        warn(QStringLiteral("cannot read the simulator's address, CA or viewer token from %1; no Prometheus").arg(kubeconfigPath()));
+        return;
+    }
+    const QString dir = m_dir.filePath(QStringLiteral("prometheus"));
+    QDir().mkpath(dir);
+    const auto write = [](const QString &path, const QByteArray &bytes) {
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return false;
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);  // the token is a secret
+        return f.write(bytes) == bytes.size();
+    };
+    const QString caFile = dir + QStringLiteral("/ca.pem"), tokenFile = dir + QStringLiteral("/token"), config = dir + QStringLiteral("/prometheus.yml");
+    const int port = freePort();
+    const QString yaml = QStringLiteral(
+                             "global:\n  scrape_interval: 5s\n  scrape_timeout: 5s\n  evaluation_interval: 5s\n"
+                             "scrape_configs:\n  - job_name: pilothouse-sim\n    scheme: https\n    honor_labels: true\n"
+                             "    authorization:\n      type: Bearer\n      credentials_file: '%1'\n"
+                             "    tls_config:\n      ca_file: '%2'\n"
+                             "    static_configs:\n      - targets: ['127.0.0.1:%3']\n")
+                             .arg(tokenFile, caFile, server.captured(1));
+    if (port == 0 || !write(caFile, QByteArray::fromBase64(ca.captured(1).toLatin1())) || !write(tokenFile, token.captured(1).toUtf8()) ||
+        !write(config, yaml.toUtf8())) {
+        warn(QStringLiteral("cannot write the Prometheus configuration in %1; no Prometheus").arg(dir));
+        return;
+    }
+    m_prometheus.setWorkingDirectory(dir);
+    m_prometheus.start(binary, {QStringLiteral("--config.file=") + config, QStringLiteral("--storage.tsdb.path=") + dir + QStringLiteral("/data"),
+                                QStringLiteral("--web.listen-address=127.0.0.1:%1").arg(port), QStringLiteral("--log.level=warn")});
+    if (!m_prometheus.waitForStarted(5000)) {
+        warn(QStringLiteral("prometheus did not start (%1)").arg(m_prometheus.errorString()));
+        return;
+    }
+    m_prometheusUrl = QStringLiteral("http://127.0.0.1:%1").arg(port);
+    Q_EMIT prometheusReady(m_prometheusUrl);
 }
 
 void DemoLauncher::maybeArgoCdReady()

@@ -40,6 +40,7 @@ public:
     QString kubeconfigPath() const;
     const DemoArgoCd &argoCd() const { return m_argo; }
     const DemoJenkins &jenkins() const { return m_jenkins; }
+    QString prometheusUrl() const { return m_prometheusUrl; }
     static QString findSimulator();
     static QString findScenario();
     // Instead of the ones found next to the executable (tests).
@@ -51,6 +52,9 @@ Q_SIGNALS:
     void argoCdReady(const pilothouse::app::DemoArgoCd &argoCd);
     // Just before ready(): the Jenkins API is up.
     void jenkinsReady(const pilothouse::app::DemoJenkins &jenkins);
+    // Just before ready(): Debian's prometheus runs, scraping the simulator (its URL); not
+    // emitted when prometheus is not installed (the Metrics page says no Prometheus is set).
+    void prometheusReady(const QString &url);
     void failed(const QString &message);
 
 private:
@@ -60,6 +64,7 @@ private:
     void readSimulatorOutput();
     void maybeArgoCdReady();
     void announceJenkins();
+    void startPrometheus();
     void stopProcess(QProcess &p);
 
     QString m_sim;
@@ -67,6 +72,7 @@ private:
     QString m_scenario;
     QProcess m_writer;
     QProcess m_daemon;
+    QProcess m_prometheus;
     QProcess m_process;  // the simulator
     QTemporaryDir m_dir;
     QTimer m_poll;
@@ -80,6 +86,7 @@ private:
     bool m_argoAnnounced = false;
     DemoArgoCd m_argo;
     DemoJenkins m_jenkins;
+    QString m_prometheusUrl;
 };
 
 }  // namespace pilothouse::app

@@ -238,6 +238,9 @@ int main(int argc, char *argv[])
         preset.connectNow = true;
         settings.setJenkinsPreset(preset);
     });
+    // The demo's Prometheus (scraping the simulator) serves the Metrics page for the run.
+    QObject::connect(&demo, &pilothouse::app::DemoLauncher::prometheusReady, &window,
+                     [&](const QString &url) { settings.setRunPrometheusUrl(url); });
     QObject::connect(&window, &pilothouse::widgets::MainWindow::demoRequested, &window, [&] {
         settings.setRemembersServers(false);
         window.setDemoAvailable(false);

@@ -299,7 +299,7 @@ void registerObserve(widgets::shell::PageRegistry &registry)
         auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
         auto *view = new widgets::DashboardView(client);
         client->setParent(view);
-        const QString url = c.settings->endpoints(c.session->contextName()).prometheusUrl;
+        const QString url = c.settings->prometheusUrl(c.session->contextName());
         backends::prometheus::PrometheusServer server;
         server.url = url;
         if (url.isEmpty()) {
@@ -326,7 +326,7 @@ void registerObserve(widgets::shell::PageRegistry &registry)
         auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
         auto *view = new widgets::ServiceGraphView(client);
         client->setParent(view);
-        const QString url = c.settings->endpoints(c.session->contextName()).prometheusUrl;
+        const QString url = c.settings->prometheusUrl(c.session->contextName());
         backends::prometheus::PrometheusServer server;
         server.url = url;
         if (url.isEmpty()) {

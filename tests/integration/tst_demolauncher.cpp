@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -142,6 +143,7 @@ void TestDemoLauncher::demoServesArgoCdFromGit()
     QSignalSpy ready(launcher.get(), &DemoLauncher::ready);
     QSignalSpy argoReady(launcher.get(), &DemoLauncher::argoCdReady);
     QSignalSpy jenkinsReady(launcher.get(), &DemoLauncher::jenkinsReady);
+    QSignalSpy prometheusReady(launcher.get(), &DemoLauncher::prometheusReady);
     QSignalSpy failed(launcher.get(), &DemoLauncher::failed);
     launcher->start();
     QVERIFY(eventually([&] { return argoReady.count() == 1 || failed.count() > 0; }, 60000));
@@ -168,6 +170,27 @@ void TestDemoLauncher::demoServesArgoCdFromGit()
         auto me = ci.Get("/me/api/json");
         QVERIFY(me && me->status == 200);
         QCOMPARE(Json::parse(me->body).value("id", ""), std::string("admin"));
+    }
+
+    // The demo's Prometheus scrapes the simulator (with the viewer's token, TLS verified): its
+    // target comes up and the mesh's requests are there.
+    if (QStandardPaths::findExecutable(QStringLiteral("prometheus")).isEmpty()) {
+        QCOMPARE(prometheusReady.count(), 0);
+    } else {
+        QCOMPARE(prometheusReady.count(), 1);
+        httplib::Client prom("127.0.0.1", portOf(launcher->prometheusUrl()));
+        prom.set_connection_timeout(2);
+        QVERIFY2(eventually([&] {
+            auto r = prom.Get("/api/v1/query?query=sum(up%7Bjob%3D%22pilothouse-sim%22%7D)");
+            if (!r || r->status != 200)
+                return false;
+            const Json j = Json::parse(r->body, nullptr, false);
+            return j.is_object() && !j["data"]["result"].empty() && j["data"]["result"][0]["value"][1] == "1";
+        }, 30000), qPrintable(launcher->prometheusUrl()));
+        QVERIFY(eventually([&] {
+            auto r = prom.Get("/api/v1/query?query=count(istio_requests_total)");
+            return r && r->status == 200 && Json::parse(r->body, nullptr, false)["data"]["result"].size() == 1;
+        }, 30000));
     }
     QVERIFY(QFileInfo::exists(ready.at(0).at(0).toString()));
 

@@ -204,6 +204,11 @@ void ShellSettings::rememberJenkinsLogin(const QString &context, const QString &
     setEndpoints(context, e);
 }
 
+QString ShellSettings::prometheusUrl(const QString &context) const
+{
+    return m_runPrometheus.isEmpty() ? endpoints(context).prometheusUrl : m_runPrometheus;
+}
+
 backends::gitops::GitOpsSettings ShellSettings::gitOps() const
 {
     if (m_runGitOps)

@@ -79,6 +79,9 @@ public:
     JenkinsPreset jenkinsPreset(const QString &context) const;
     void setJenkinsPreset(const JenkinsPreset &preset);
     void rememberJenkinsLogin(const QString &context, const QString &url, const QString &user, const QString &caFile);
+    // The Prometheus the Metrics and graph pages ask: the demo's for the run, else the context's.
+    QString prometheusUrl(const QString &context) const;
+    void setRunPrometheusUrl(const QString &url) { m_runPrometheus = url; }
     backends::gitops::GitOpsSettings gitOps() const;
     void setGitOps(const backends::gitops::GitOpsSettings &settings, bool remember);
     // The demo: nothing about its servers is written.
@@ -97,6 +100,7 @@ private:
     std::unique_ptr<QSettings> m_settings;
     std::optional<ArgoCdViewPreset> m_runArgoCd;
     std::optional<JenkinsPreset> m_runJenkins;
+    QString m_runPrometheus;
     std::optional<backends::gitops::GitOpsSettings> m_runGitOps;
     bool m_remembersServers = true;
 };
