@@ -65,6 +65,8 @@ public:
     // The inventory from a Deployment list and a Service list as the API server answers them
     // (pod template labels app/version or Istio's canonical ones, ready replicas).
     static backends::servicegraph::ClusterInventory inventoryFromLists(const QByteArray &deployments, const QByteArray &services);
+    // The same, parsed on the pool (the GUI thread never parses a list), then setInventory.
+    void setInventoryLists(const QByteArray &deployments, const QByteArray &services);
     // No Prometheus to ask: the reason is shown and nothing is queried.
     void setUnconfigured(const QString &reason);
 
@@ -106,6 +108,7 @@ private:
     void answered(quint64 generation, const QString &key, const QString &error,
                   const backends::servicegraph::Vector &vector);
     void build();
+    void built(const backends::servicegraph::Graph &graph, qint64 elapsedMs);
     void draw();
     void applyHighlight();
     void setProblem(const QString &problem);
@@ -143,6 +146,7 @@ private:
     QString m_failure;
     int m_answered = 0;
 
+    quint64 m_buildGeneration = 0;
     quint64 m_layoutRequest = 0;
     backends::servicegraph::Graph m_pending;   // waiting for its layout
     backends::servicegraph::Graph m_graph;     // drawn
