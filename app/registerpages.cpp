@@ -341,7 +341,7 @@ void registerObserve(widgets::shell::PageRegistry &registry)
         auto take = [guard, lists, arrived](bool deployments, const backends::kube::KubeReply &reply) {
             (deployments ? lists->first : lists->second) = reply.ok() ? reply.body : QByteArray();
             if (++*arrived == 2 && guard)
-                guard->setInventory(widgets::ServiceGraphView::inventoryFromLists(lists->first, lists->second));
+                guard->setInventoryLists(lists->first, lists->second);
         };
         c.session->client()->list(backends::kube::ResourceRef::deployments(), QString(), QString(), view,
                                   [take](const backends::kube::KubeReply &r) { take(true, r); });
