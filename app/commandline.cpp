@@ -57,6 +57,11 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         QStringLiteral("page"),
         QStringLiteral("Page to show once connected: resources, rollouts, argocd, gitops, pipelines (default: the last one)."),
         QStringLiteral("ID"));
+    const QCommandLineOption dashboardOption(
+        QStringLiteral("dashboard"),
+        QStringLiteral("A Grafana dashboard file (JSON) to show on the Metrics page once connected."),
+        QStringLiteral("FILE"));
+    parser.addOption(dashboardOption);
     parser.addOption(kubeconfigOption);
     parser.addOption(contextOption);
     parser.addOption(demoOption);
@@ -82,6 +87,14 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         return options;
     }
 
+    if (parser.isSet(dashboardOption)) {
+        const QFileInfo file(parser.value(dashboardOption));
+        if (parser.value(dashboardOption).isEmpty() || !file.isFile()) {
+            options.errorText = QStringLiteral("--dashboard needs a dashboard file; '%1' is not one.").arg(parser.value(dashboardOption));
+            return options;
+        }
+        options.dashboard = file.absoluteFilePath();
+    }
     if (parser.isSet(pageOption) && parser.value(pageOption).isEmpty()) {
         options.errorText = QStringLiteral("--page needs a page id.");
         return options;

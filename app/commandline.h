@@ -12,6 +12,7 @@ struct CommandLineOptions
     QString kubeconfigFlag;    // --kubeconfig as given (empty: $KUBECONFIG or ~/.kube/config decide)
     QString context;           // empty: the kubeconfig's current-context
     QString page;              // --page: the page shown once connected (checked against the registry by main)
+    QString dashboard;         // --dashboard: a Grafana dashboard file shown on the Metrics page (absolute)
     bool demo = false;
     bool showHelp = false;
     bool showVersion = false;

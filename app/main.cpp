@@ -149,7 +149,10 @@ int main(int argc, char *argv[])
         pilothouse::backends::actions::SessionActions::of(&session)->setAuditLog(std::make_shared<pilothouse::backends::actions::AuditLog>(settings.auditLogPath()));
 
     pilothouse::widgets::MainWindow window(&pages, &settings, options.kubeconfigPath, options.context);
-    window.setStartPage(options.page);
+    if (!options.dashboard.isEmpty())
+        window.setStartPage(QStringLiteral("metrics"), {{QStringLiteral("file"), options.dashboard}});
+    else
+        window.setStartPage(options.page);
     window.setDemoAvailable(!options.demo);
     window.attachSession(&session);
     // The demo's servers live only as long as the demo: they are not remembered.

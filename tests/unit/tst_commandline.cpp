@@ -2,6 +2,9 @@
 #include "commandline.h"
 
 #include <QDir>
+#include <QTemporaryDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QTest>
 
 using pilothouse::app::CommandLineOptions;
@@ -60,6 +63,7 @@ private slots:
     void context();
     void demo();
     void page();
+    void dashboard();
     void versionAndHelp();
     void unknownOptionIsAnError();
     void missingValueIsAnError();
@@ -151,6 +155,25 @@ void TestCommandLine::page()
     QVERIFY(options.demo);
     QCOMPARE(options.page, QStringLiteral("rollouts"));
     QCOMPARE(parse({"--page=argocd", "--context", "sim-viewer"}).page, QStringLiteral("argocd"));
+}
+
+void TestCommandLine::dashboard()
+{
+    QVERIFY(parse({}).dashboard.isEmpty());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile file(dir.filePath(QStringLiteral("mesh.json")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{}");
+    file.close();
+    QDir::setCurrent(dir.path());
+    const CommandLineOptions options = parse({"--dashboard", "mesh.json"});
+    QVERIFY2(options.ok(), qPrintable(options.errorText));
+    QCOMPARE(options.dashboard, QFileInfo(file).absoluteFilePath());  // relative to where it was started
+    const CommandLineOptions missing = parse({"--dashboard", "no-such.json"});
+    QVERIFY(!missing.ok());
+    QVERIFY2(missing.errorText.contains(QLatin1String("'no-such.json' is not one")), qPrintable(missing.errorText));
+    QVERIFY(!parse({"--dashboard", ""}).ok());
 }
 
 void TestCommandLine::versionAndHelp()

@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <QComboBox>
+#include <QLabel>
 #include <QMutex>
 #include <QTest>
 #include <QUrlQuery>
@@ -217,6 +218,24 @@ private Q_SLOTS:
         m_view->runner()->refresh();
         QVERIFY(eventually([&] { return panel(5)->data().state == models::PanelData::State::Ok && !panel(5)->isDimmed(); }));
         QVERIFY(eventually([&] { return m_view->problemText().isEmpty(); }));
+    }
+
+    // `pilothouse --dashboard FILE` reopens the page with the file: an imported Grafana dashboard,
+    // its panel that cannot be drawn saying so.
+    void reopenedWithAFileShowsThatDashboard()
+    {
+        m_view->reopen({{QStringLiteral("file"), QStringLiteral(PILOTHOUSE_SOURCE "/tests/data/grafana/modern-mesh.json")}});
+        QCOMPARE(m_view->windowTitle(), QStringLiteral("Mesh (modern panels)"));
+        QVERIFY(m_view->panel(3));
+        QVERIFY(m_view->panel(6));
+        QVERIFY(m_view->panel(6)->findChild<QLabel *>(QStringLiteral("panelMessage")));
+        QCOMPARE(m_view->panel(6)->findChild<QLabel *>(QStringLiteral("panelMessage"))->text(), QStringLiteral("panel type \"piechart\" is not supported"));
+        QVERIFY(eventually([&] { return m_view->panel(3)->data().state == models::PanelData::State::Ok; }));
+        // Not a dashboard: said, and the one shown stays.
+        QString error;
+        QVERIFY(!m_view->openFile(QStringLiteral(PILOTHOUSE_SOURCE "/README.md"), &error));
+        QVERIFY2(error.contains(QLatin1String("not a dashboard file")), qPrintable(error));
+        QCOMPARE(m_view->windowTitle(), QStringLiteral("Mesh (modern panels)"));
     }
 };
 

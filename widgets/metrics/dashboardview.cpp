@@ -149,6 +149,13 @@ bool DashboardView::openFile(const QString &path, QString *error)
     return true;
 }
 
+void DashboardView::reopen(const QVariantMap &args)
+{
+    const QString file = args.value(QStringLiteral("file")).toString();
+    if (!file.isEmpty())
+        openFile(file);
+}
+
 QList<PanelWidget *> DashboardView::panels() const
 {
     return m_panels.values();

@@ -34,6 +34,9 @@ public:
     // Reads a Grafana dashboard file; false with the reason shown when it is not one.
     bool openFile(const QString &path, QString *error = nullptr);
 
+    // Opened again with {"file": path}: that dashboard file.
+    void reopen(const QVariantMap &args) override;
+
     models::DashboardRunner *runner() const { return m_runner; }
     QList<PanelWidget *> panels() const;
     PanelWidget *panel(int id) const { return m_panels.value(id); }

@@ -286,7 +286,7 @@ void MainWindow::restorePages(const QString &context)
             m_navigator->open(record.id, record.args);
     const QString last = m_settings->lastPage(context);
     if (!m_startPage.isEmpty())
-        openPage(std::exchange(m_startPage, QString()));
+        openPage(std::exchange(m_startPage, QString()), std::exchange(m_startArgs, QVariantMap()));
     else if (shell::Page *page = last.isEmpty() ? nullptr : m_navigator->page(last))
         m_tabs->setCurrentWidget(page);
     else

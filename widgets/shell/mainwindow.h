@@ -62,7 +62,11 @@ public:
     void setExecApprovalHandler(std::function<bool(shell::ExecApprovalDialog *)> handler) { m_execApprovalHandler = std::move(handler); }
     void setImportConfirmHandler(std::function<bool(shell::KubeconfigImportDialog *)> handler) { m_importHandler = std::move(handler); }
     // The page to show once connected (--page); "" restores the context's last page.
-    void setStartPage(const QString &id) { m_startPage = id; }
+    void setStartPage(const QString &id, const QVariantMap &args = {})
+    {
+        m_startPage = id;
+        m_startArgs = args;
+    }
     // Whether the welcome page offers "Start the demo world" (the application can start it).
     void setDemoAvailable(bool available);
 
@@ -109,6 +113,7 @@ private:
     QString m_kubeconfigPath;
     QString m_context;
     QString m_startPage;
+    QVariantMap m_startArgs;
     backends::kube::KubeSession *m_session = nullptr;
     backends::kube::Kubeconfig m_config;
     QStringList m_clusterNamespaces;
