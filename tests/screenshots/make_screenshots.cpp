@@ -50,6 +50,7 @@
 #include "simprocess.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QMenu>
 #include <QScreen>
 #include <QDir>
@@ -343,6 +344,8 @@ int main(int argc, char **argv)
         auto *graph = qobject_cast<widgets::ServiceGraphView *>(window.openPage(QStringLiteral("graph")));
         waitFor([&] { return graph->drawCount() > 0 && !graph->graph().edges.isEmpty(); }, 30000, "the service graph");
         wait(1500);
+        if (auto *summary = graph->findChild<QLabel *>(QStringLiteral("graphSummary")))
+            std::fprintf(stderr, "make_screenshots: graph: %s\n", qPrintable(summary->text()));
         save(&window, out + QStringLiteral("/graph.png"));
         widgets::Theme::apply(widgets::ThemeMode::Dark);
         wait(800);

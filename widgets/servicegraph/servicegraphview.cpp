@@ -614,20 +614,21 @@ void ServiceGraphView::draw()
             if (std::isfinite(rt))
                 parts << models::formatValue(rt, QStringLiteral("ms"));
         }
-        auto *label = new QGraphicsSimpleTextItem(parts.join(QStringLiteral(" · ")), item);
+        // Above the nodes (z 3): ranks sit closer than a label is wide, and a hidden label says nothing.
+        auto *label = new QGraphicsSimpleTextItem(parts.join(QLatin1Char('\n')), m_root);
         label->setFont(small);
         label->setBrush(tone == StatusTone::Good || tone == StatusTone::Neutral ? text : colour);
         const QRectF lr = label->boundingRect();
         const QPointF mid = path.pointAtPercent(0.5);
-        label->setPos(mid - QPointF(lr.width() / 2, lr.height() + 1));
-        auto *backing = new QGraphicsRectItem(lr.adjusted(-2, 0, 2, 0), item);
+        label->setPos(mid - QPointF(lr.width() / 2, lr.height() / 2));
+        auto *backing = new QGraphicsRectItem(lr.adjusted(-2, 0, 2, 0), m_root);
         QColor back = base;
-        back.setAlphaF(0.8);
+        back.setAlphaF(0.85);
         backing->setBrush(back);
         backing->setPen(Qt::NoPen);
         backing->setPos(label->pos());
-        backing->setZValue(-0.5);
-        label->setZValue(0.5);
+        backing->setZValue(2.5);
+        label->setZValue(3);
         m_edgeLabels.insert(e.key(), label);
     }
 
@@ -675,16 +676,18 @@ void ServiceGraphView::draw()
         name->setFont(bold);
         name->setBrush(text);
         name->setPos(24, 3);
-        QString second = n.namespaceName;
+        QStringList second;
+        if (!n.namespaceName.isEmpty())
+            second << n.namespaceName;
         if (n.isRoot)
-            second += tr(" · root");
+            second << tr("root");
         if (n.isDead)
-            second += tr(" · dead");
+            second << tr("dead");
         else if (n.isIdle)
-            second += tr(" · idle");
+            second << tr("idle");
         if (n.isOutsideMesh)
-            second += tr(" · outside mesh");
-        auto *ns = new QGraphicsSimpleTextItem(second, item);
+            second << tr("outside mesh");
+        auto *ns = new QGraphicsSimpleTextItem(second.join(QStringLiteral(" · ")), item);
         ns->setFont(small);
         ns->setBrush(n.isDead || n.isIdle ? muted : text);
         ns->setPos(24, h / 2 + 1);
@@ -724,14 +727,17 @@ void ServiceGraphView::draw()
         degraded += e.health == sg::Health::Degraded;
         failing += e.health == sg::Health::Failure;
     }
-    m_summary->setText(tr("%1 nodes, %2 edges (%3 healthy, %4 degraded, %5 failing) · built in %6 ms, laid out in %7 ms")
+    const QString cluster = m_inventory.workloads.isEmpty() ? tr("no cluster lists: dead and idle nodes not judged")
+                                                            : tr("%1 workloads listed").arg(m_inventory.workloads.size());
+    m_summary->setText(tr("%1 nodes, %2 edges (%3 healthy, %4 degraded, %5 failing) · %8 · built in %6 ms, laid out in %7 ms")
                            .arg(m_graph.nodes.size())
                            .arg(m_graph.edges.size())
                            .arg(healthy)
                            .arg(degraded)
                            .arg(failing)
                            .arg(m_lastBuildMs)
-                           .arg(m_layout.elapsedMs));
+                           .arg(m_layout.elapsedMs)
+                           .arg(cluster));
     Q_EMIT graphDrawn();
 }
 
