@@ -337,11 +337,14 @@ void registerObserve(widgets::shell::PageRegistry &registry)
         // Dead and idle nodes need what the cluster lists: Deployments and Services of every namespace.
         auto lists = std::make_shared<QPair<QByteArray, QByteArray>>();
         auto arrived = std::make_shared<int>(0);
+        auto problem = std::make_shared<QString>();
         QPointer<widgets::ServiceGraphView> guard(view);
-        auto take = [guard, lists, arrived](bool deployments, const backends::kube::KubeReply &reply) {
+        auto take = [guard, lists, arrived, problem](bool deployments, const backends::kube::KubeReply &reply) {
             (deployments ? lists->first : lists->second) = reply.ok() ? reply.body : QByteArray();
+            if (!reply.ok() && problem->isEmpty())
+                *problem = reply.error.message;
             if (++*arrived == 2 && guard)
-                guard->setInventoryLists(lists->first, lists->second);
+                guard->setInventoryLists(lists->first, lists->second, *problem);
         };
         c.session->client()->list(backends::kube::ResourceRef::deployments(), QString(), QString(), view,
                                   [take](const backends::kube::KubeReply &r) { take(true, r); });

@@ -271,6 +271,7 @@ ServiceGraphView::~ServiceGraphView()
 void ServiceGraphView::setInventory(const sg::ClusterInventory &inventory)
 {
     m_inventory = inventory;
+    m_inventoryArrived = true;
     for (const sg::ClusterWorkload &w : inventory.workloads)
         if (!m_offered.contains(w.namespaceName))
             m_offered << w.namespaceName;
@@ -483,8 +484,9 @@ void ServiceGraphView::built(const sg::Graph &graph, qint64 elapsedMs)
     m_layoutRequest = m_worker->requestLayout(m_pending);
 }
 
-void ServiceGraphView::setInventoryLists(const QByteArray &deployments, const QByteArray &services)
+void ServiceGraphView::setInventoryLists(const QByteArray &deployments, const QByteArray &services, const QString &problem)
 {
+    m_inventoryProblem = problem;
     QPointer<ServiceGraphView> guard(this);
     QThreadPool::globalInstance()->start([guard, deployments, services] {
         const sg::ClusterInventory inventory = inventoryFromLists(deployments, services);
@@ -727,8 +729,11 @@ void ServiceGraphView::draw()
         degraded += e.health == sg::Health::Degraded;
         failing += e.health == sg::Health::Failure;
     }
-    const QString cluster = m_inventory.workloads.isEmpty() ? tr("no cluster lists: dead and idle nodes not judged")
-                                                            : tr("%1 workloads listed").arg(m_inventory.workloads.size());
+    QString cluster = tr("%1 workloads listed").arg(m_inventory.workloads.size());
+    if (!m_inventoryProblem.isEmpty())
+        cluster = tr("cluster lists: %1 — dead and idle nodes not judged").arg(m_inventoryProblem);
+    else if (!m_inventoryArrived)
+        cluster = tr("cluster lists not read yet");
     m_summary->setText(tr("%1 nodes, %2 edges (%3 healthy, %4 degraded, %5 failing) · %8 · built in %6 ms, laid out in %7 ms")
                            .arg(m_graph.nodes.size())
                            .arg(m_graph.edges.size())

@@ -66,7 +66,8 @@ public:
     // (pod template labels app/version or Istio's canonical ones, ready replicas).
     static backends::servicegraph::ClusterInventory inventoryFromLists(const QByteArray &deployments, const QByteArray &services);
     // The same, parsed on the pool (the GUI thread never parses a list), then setInventory.
-    void setInventoryLists(const QByteArray &deployments, const QByteArray &services);
+    // `problem`: why a list did not come (shown in the summary: dead and idle nodes not judged).
+    void setInventoryLists(const QByteArray &deployments, const QByteArray &services, const QString &problem = {});
     // No Prometheus to ask: the reason is shown and nothing is queried.
     void setUnconfigured(const QString &reason);
 
@@ -118,6 +119,8 @@ private:
     backends::prometheus::PrometheusClient *m_client;
     backends::servicegraph::GraphLayoutWorker *m_worker;
     backends::servicegraph::ClusterInventory m_inventory;
+    QString m_inventoryProblem;
+    bool m_inventoryArrived = false;
     QStringList m_offered;
     QStringList m_selected;
 
