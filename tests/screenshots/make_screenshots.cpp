@@ -342,9 +342,12 @@ int main(int argc, char **argv)
         sim.control("error-rate", "namespace=shop&image=registry.pilothouse.local/shop/cartservice:1.8.0&percent=7");
         wait(75000);  // the graph's 60 s rate window full
         auto *graph = qobject_cast<widgets::ServiceGraphView *>(window.openPage(QStringLiteral("graph")));
-        waitFor([&] { return graph->drawCount() > 0 && !graph->graph().edges.isEmpty(); }, 30000, "the service graph");
-        wait(1500);
-        if (auto *summary = graph->findChild<QLabel *>(QStringLiteral("graphSummary")))
+        auto *summary = graph->findChild<QLabel *>(QStringLiteral("graphSummary"));
+        // Drawn with the cluster's lists (idle and dead nodes), which take a moment on the busy sim.
+        waitFor([&] { return graph->drawCount() > 0 && !graph->graph().edges.isEmpty() && summary->text().contains(QLatin1String("listed")); },
+                30000, "the service graph");
+        wait(3000);
+        if (summary)
             std::fprintf(stderr, "make_screenshots: graph: %s\n", qPrintable(summary->text()));
         save(&window, out + QStringLiteral("/graph.png"));
         widgets::Theme::apply(widgets::ThemeMode::Dark);

@@ -321,6 +321,17 @@ private Q_SLOTS:
         QVERIFY(ServiceGraphView::inventoryFromLists({}, {}).workloads.isEmpty());
     }
 
+    void shellNamespacesAreTheGraphs()
+    {
+        const int before = queriesWith(QStringLiteral("source_workload_namespace=\"cafe\""));
+        m_view->applyNamespaces({QStringLiteral("cafe")});
+        QCOMPARE(m_view->selectedNamespaces(), QStringList{QStringLiteral("cafe")});
+        QVERIFY(eventually([&] { return queriesWith(QStringLiteral("source_workload_namespace=\"cafe\"")) > before; }));
+        m_view->applyNamespaces({});  // all: the page keeps its own choice
+        QCOMPARE(m_view->selectedNamespaces(), QStringList{QStringLiteral("cafe")});
+        m_view->setSelectedNamespaces({QStringLiteral("cafe"), QStringLiteral("shop")});
+    }
+
     void paletteChangeRecolours()
     {
         const int draws = m_view->drawCount();

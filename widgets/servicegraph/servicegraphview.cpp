@@ -325,6 +325,15 @@ void ServiceGraphView::setSelectedNamespaces(const QStringList &namespaces)
     fillNamespaceMenu();
 }
 
+void ServiceGraphView::onNamespacesChanged(const QStringList &namespaces)
+{
+    if (namespaces.isEmpty() || namespaces == m_selected)
+        return;
+    setSelectedNamespaces(namespaces);
+    m_fitPending = true;
+    refresh();
+}
+
 QStringList ServiceGraphView::selectedNamespaces() const { return m_selected; }
 QStringList ServiceGraphView::offeredNamespaces() const { return m_offered; }
 

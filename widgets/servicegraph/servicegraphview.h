@@ -104,6 +104,8 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    // The shell's namespaces, when the operator chose some, are the graph's.
+    void onNamespacesChanged(const QStringList &namespaces) override;
 
 private:
     void answered(quint64 generation, const QString &key, const QString &error,
