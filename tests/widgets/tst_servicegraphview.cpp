@@ -330,6 +330,16 @@ private Q_SLOTS:
         m_view->applyNamespaces({});  // all: the page keeps its own choice
         QCOMPARE(m_view->selectedNamespaces(), QStringList{QStringLiteral("cafe")});
         m_view->setSelectedNamespaces({QStringLiteral("cafe"), QStringLiteral("shop")});
+        m_view->refresh();
+        QVERIFY(eventually([&] { return m_view->nodeItem(wl("shop", "cart")) != nullptr; }));
+    }
+
+    void inventoryAfterTheAnswersAddsIdleNodes()
+    {
+        m_view->setInventory({});
+        QVERIFY(eventually([&] { return !m_view->nodeItem(wl("shop", "email")); }));
+        m_view->setInventory(inventoryOf(m_fixture));
+        QVERIFY(eventually([&] { return m_view->nodeItem(wl("shop", "email")) != nullptr; }));
     }
 
     void paletteChangeRecolours()
