@@ -349,6 +349,10 @@ int main(int argc, char **argv)
         wait(3000);
         if (summary)
             std::fprintf(stderr, "make_screenshots: graph: %s\n", qPrintable(summary->text()));
+        for (const auto &w : graph->inventory().workloads)
+            std::fprintf(stderr, "make_screenshots: listed %s/%s app=%s version=%s pods=%d\n", qPrintable(w.namespaceName), qPrintable(w.name),
+                         qPrintable(w.app), qPrintable(w.version), w.pods);
+        std::fprintf(stderr, "make_screenshots: nodes %s\n", qPrintable(graph->graph().nodes.keys().join(QLatin1Char(' '))));
         save(&window, out + QStringLiteral("/graph.png"));
         widgets::Theme::apply(widgets::ThemeMode::Dark);
         wait(800);

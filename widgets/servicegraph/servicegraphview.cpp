@@ -214,6 +214,8 @@ ServiceGraphView::ServiceGraphView(backends::prometheus::PrometheusClient *clien
     m_summary->setTextFormat(Qt::PlainText);
     layout->addWidget(m_summary);
 
+    m_pool = new QThreadPool(this);
+    m_pool->setMaxThreadCount(1);
     m_timer = new QTimer(this);
     connect(m_timer, &QTimer::timeout, this, &ServiceGraphView::refresh);
     connect(m_refresh, &QComboBox::activated, this, [this](int i) {
@@ -452,7 +454,7 @@ void ServiceGraphView::answered(quint64 generation, const QString &key, const QS
 }
 
 // buildGraph takes 14 ms for 200 services / 600 edges (tst_graphlayout, -O2), most of a frame,
-// so it runs on the pool; the answer of a build overtaken by a newer one is dropped.
+// so it runs on the page's pool; the answer of a build overtaken by a newer one is dropped.
 void ServiceGraphView::build()
 {
     const quint64 generation = ++m_buildGeneration;
@@ -460,7 +462,7 @@ void ServiceGraphView::build()
     inputs.results = m_lastAnswers;
     inputs.inventory = m_inventory;
     QPointer<ServiceGraphView> guard(this);
-    QThreadPool::globalInstance()->start([guard, generation, options = m_lastOptions, inputs, hidden = words(m_hide->text())] {
+    m_pool->start([guard, generation, options = m_lastOptions, inputs, hidden = words(m_hide->text())] {
         QElapsedTimer timer;
         timer.start();
         sg::Graph graph = sg::buildGraph(options, inputs);
@@ -497,7 +499,7 @@ void ServiceGraphView::setInventoryLists(const QByteArray &deployments, const QB
 {
     m_inventoryProblem = problem;
     QPointer<ServiceGraphView> guard(this);
-    QThreadPool::globalInstance()->start([guard, deployments, services] {
+    m_pool->start([guard, deployments, services] {
         const sg::ClusterInventory inventory = inventoryFromLists(deployments, services);
         QMetaObject::invokeMethod(
             QCoreApplication::instance(), [guard, inventory] {

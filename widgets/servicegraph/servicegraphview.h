@@ -20,6 +20,7 @@ class QGraphicsSimpleTextItem;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QThreadPool;
 class QTimer;
 class QToolButton;
 
@@ -80,6 +81,7 @@ public:
     void refresh();
 
     const backends::servicegraph::Graph &graph() const { return m_graph; }
+    const backends::servicegraph::ClusterInventory &inventory() const { return m_inventory; }
     const backends::servicegraph::GraphLayout &layout() const { return m_layout; }
     QGraphicsPathItem *nodeItem(const QString &id) const { return m_nodeItems.value(id); }
     QGraphicsPathItem *edgeItem(const QString &key) const { return m_edgeItems.value(key); }
@@ -140,6 +142,9 @@ private:
     GraphCanvas *m_canvas = nullptr;
     QGraphicsItem *m_root = nullptr;
     QTimer *m_timer = nullptr;
+    // Builds and list parsing, one at a time and in order; the application's global pool can be
+    // taken by long tasks, and a graph must not wait behind them.
+    QThreadPool *m_pool = nullptr;
 
     // One refresh: its options, the answers so far and the first failure.
     quint64 m_generation = 0;
