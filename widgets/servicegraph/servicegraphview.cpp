@@ -279,6 +279,8 @@ void ServiceGraphView::setInventory(const sg::ClusterInventory &inventory)
             m_offered << w.namespaceName;
     m_offered.sort();
     fillNamespaceMenu();
+    if (!m_lastAnswers.isEmpty())
+        build();
 }
 
 sg::ClusterInventory ServiceGraphView::inventoryFromLists(const QByteArray &deployments, const QByteArray &services)
