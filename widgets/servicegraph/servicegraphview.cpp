@@ -251,6 +251,9 @@ ServiceGraphView::ServiceGraphView(backends::prometheus::PrometheusClient *clien
         }
         m_graph = m_pending;
         m_layout = l;
+        // dot ran: nodes came or went, and the old view may show little of the new graph.
+        if (l.method == sg::GraphLayout::Method::Dot)
+            m_fitPending = true;
         m_laidOutType = m_graph.type;
         m_hasLaidOut = true;
         draw();
