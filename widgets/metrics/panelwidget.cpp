@@ -35,13 +35,18 @@ namespace {
 // A threshold's colour name as Grafana writes it ("green", "semi-dark-red", "#EAB839", "rgba(…)").
 QColor thresholdColor(const QString &name)
 {
-    static const QHash<QString, QColor> named{{QStringLiteral("green"), QColor(0x56, 0xa6, 0x4b)},   {QStringLiteral("red"), QColor(0xe0, 0x2f, 0x44)},
-                                              {QStringLiteral("orange"), QColor(0xff, 0x98, 0x30)}, {QStringLiteral("yellow"), QColor(0xf2, 0xcc, 0x0c)},
-                                              {QStringLiteral("blue"), QColor(0x32, 0x74, 0xd9)},   {QStringLiteral("purple"), QColor(0xa3, 0x52, 0xcc)}};
+    // Grafana's named colours are read as the status palette's tones, so thresholds follow the
+    // light and dark themes like every other status colour.
+    static const QHash<QString, models::StatusTone> named{{QStringLiteral("green"), models::StatusTone::Good},
+                                                          {QStringLiteral("red"), models::StatusTone::Bad},
+                                                          {QStringLiteral("orange"), models::StatusTone::Warning},
+                                                          {QStringLiteral("yellow"), models::StatusTone::Warning},
+                                                          {QStringLiteral("blue"), models::StatusTone::Progress},
+                                                          {QStringLiteral("purple"), models::StatusTone::Paused}};
     QString key = name;
     key.remove(QStringLiteral("semi-dark-")).remove(QStringLiteral("dark-")).remove(QStringLiteral("light-")).remove(QStringLiteral("super-"));
     if (named.contains(key))
-        return named.value(key);
+        return StatusPalette::color(named.value(key));
     static const QRegularExpression rgba(QStringLiteral("rgba?\\((\\d+),\\s*(\\d+),\\s*(\\d+)"));
     if (const auto m = rgba.match(name); m.hasMatch())
         return QColor(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt());
