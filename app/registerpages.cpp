@@ -284,6 +284,23 @@ void registerPipelines(widgets::shell::PageRegistry &registry)
     registry.add(run);
 }
 
+// An Observe page with its own client of the context's Prometheus (the demo's for the run); without
+// one, or with a URL that is refused, the page says why and asks nothing.
+template <class View>
+View *withPrometheus(const PageContext &c)
+{
+    auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
+    auto *view = new View(client);
+    client->setParent(view);
+    backends::prometheus::PrometheusServer server;
+    server.url = c.settings->prometheusUrl(c.session->contextName());
+    if (server.url.isEmpty())
+        view->setUnconfigured(tr("No Prometheus is set for context %1: set its URL in Preferences").arg(c.session->contextName()));
+    else if (const auto set = client->setServer(server); !set.ok())
+        view->setUnconfigured(set.error().message);
+    return view;
+}
+
 void registerObserve(widgets::shell::PageRegistry &registry)
 {
     PageType metrics;
@@ -296,17 +313,7 @@ void registerObserve(widgets::shell::PageRegistry &registry)
     metrics.create = [](const PageContext &c, const QVariantMap &args, QString *error) -> Page * {
         if (!connected(c, error))
             return nullptr;
-        auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
-        auto *view = new widgets::DashboardView(client);
-        client->setParent(view);
-        const QString url = c.settings->prometheusUrl(c.session->contextName());
-        backends::prometheus::PrometheusServer server;
-        server.url = url;
-        if (url.isEmpty()) {
-            view->setUnconfigured(tr("No Prometheus is set for context %1: set its URL in Preferences").arg(c.session->contextName()));
-        } else if (const auto set = client->setServer(server); !set.ok()) {
-            view->setUnconfigured(set.error().message);
-        }
+        auto *view = withPrometheus<widgets::DashboardView>(c);
         const QString file = args.value(QStringLiteral("file")).toString();
         view->openFile(file.isEmpty() ? QStringLiteral(":/dashboards/workload-golden-signals.json") : file);
         return view;
@@ -323,17 +330,7 @@ void registerObserve(widgets::shell::PageRegistry &registry)
     graph.create = [](const PageContext &c, const QVariantMap &, QString *error) -> Page * {
         if (!connected(c, error))
             return nullptr;
-        auto *client = new backends::prometheus::PrometheusClient(c.session->engine());
-        auto *view = new widgets::ServiceGraphView(client);
-        client->setParent(view);
-        const QString url = c.settings->prometheusUrl(c.session->contextName());
-        backends::prometheus::PrometheusServer server;
-        server.url = url;
-        if (url.isEmpty()) {
-            view->setUnconfigured(tr("No Prometheus is set for context %1: set its URL in Preferences").arg(c.session->contextName()));
-        } else if (const auto set = client->setServer(server); !set.ok()) {
-            view->setUnconfigured(set.error().message);
-        }
+        auto *view = withPrometheus<widgets::ServiceGraphView>(c);
         // Dead and idle nodes need what the cluster lists: Deployments and Services of every namespace.
         auto lists = std::make_shared<QPair<QByteArray, QByteArray>>();
         auto arrived = std::make_shared<int>(0);
