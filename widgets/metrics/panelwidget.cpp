@@ -313,6 +313,13 @@ public:
     QString valueText() const { return m_value->text(); }
 
 protected:
+    // The threshold's colour again in the new theme.
+    void changeEvent(QEvent *event) override
+    {
+        PanelWidget::changeEvent(event);
+        if (event->type() == QEvent::PaletteChange && !m_data.series.isEmpty())
+            showData(m_data);
+    }
     void showData(const PanelData &data) override
     {
         if (data.series.isEmpty()) {
